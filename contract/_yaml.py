@@ -1,0 +1,426 @@
+"""Load YAML into plain Python values while keeping where every key and value stood.
+
+ruamel.yaml's (C) parser turns the text into events; this module composes them itself,
+iteratively, so that it can:
+
+* keep a 1-based line/column for every key and value, addressed by path;
+* report a repeated key (IC002) and keep going instead of aborting;
+* refuse what a contract never needs, in bounded time and memory: custom or Python tags
+  (never constructed), alias bombs, deep nesting, several documents, huge or binary input.
+
+Scalars are resolved with the YAML 1.2 core schema, so `2024-10-21` stays a string and `on`
+is not a boolean.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract.diagnostics import Path
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 100
+# Nodes after alias expansion. A 5,000-model contract has ~100k; a billion-laughs file
+# has 10^9. Counting expansion (not objects) is what keeps later walks bounded.
+MAX_NODES = 2_000_000
+
+_CORE = "tag:yaml.org,2002:"
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """A problem found while reading: IC001 (cannot be read as a contract) or IC002."""
+
+    code: str
+    message: str
+    mark: Mark
+    path: Path = ()
+    hint: str | None = None
+
+
+@dataclass
+class SourceMap:
+    """Positions by path. Paths under an alias or merge fall back to the nearest ancestor."""
+
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+
+    def value(self, path: Path) -> Mark:
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Mark(1, 1))
+
+    def key(self, path: Path) -> Mark:
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+    def has(self, path: Path) -> bool:
+        return path in self.values
+
+
+# Keys whose literal values are treated as secrets wherever they are quoted back.
+SECRET_KEY = re.compile(r"(?:key|keyid|secret|token|password|passwd|credentials?)$", re.IGNORECASE)
+
+
+@dataclass
+class Document:
+    text: str
+    data: Any = None
+    source_map: SourceMap = field(default_factory=SourceMap)
+    problems: list[LoadProblem] = field(default_factory=list)
+    ok: bool = False  # composed completely (data is meaningful)
+    # Literal values under secret-looking keys: reporters mask them on every quoted line.
+    secrets: set[str] = field(default_factory=set, repr=False)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: Mark, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.hint = hint
+
+
+def _mark(m: Any) -> Mark:
+    if m is None:
+        return Mark(1, 1)
+    return Mark(int(m.line) + 1, int(m.column) + 1)
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Bytes to text, refusing binary and non-UTF-8 input with a positioned problem."""
+    if len(raw) > MAX_BYTES:
+        return None, LoadProblem(
+            "IC001",
+            f"the file is {len(raw) // (1024 * 1024)} MiB; a contract is at most {MAX_BYTES // (1024 * 1024)} MiB",
+            Mark(1, 1),
+            hint="split the file, or check that this is the contract and not a bundle or log",
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return None, LoadProblem(
+            "IC001",
+            "this is a binary file (it contains a NUL byte), not YAML text",
+            _offset_mark(raw, nul),
+            hint="point the tool at install-contract.yaml",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, LoadProblem(
+            "IC001",
+            f"the file is not UTF-8: byte 0x{raw[exc.start]:02X} cannot be decoded",
+            _offset_mark(raw, exc.start),
+            hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+        )
+
+
+def _offset_mark(raw: bytes, offset: int) -> Mark:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return Mark(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def _resolve_plain(value: str) -> Any:
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT10.match(value):
+        return int(value, 10)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return -math.inf if value.startswith("-") else math.inf
+    if _NAN.match(value):
+        return math.nan
+    return value
+
+
+def _resolve_tagged(tag: str, value: str, mark: Mark) -> Any:
+    name = tag[len(_CORE) :] if tag.startswith(_CORE) else None
+    if tag == "!" or name == "str":
+        return value
+    try:
+        if name == "int":
+            return int(value, 0) if value[:2] in ("0x", "0o") else int(value, 10)
+        if name == "float":
+            return float(value)
+    except ValueError:
+        raise _Refused(f"{value!r} is not a valid !!{name}", mark) from None
+    if name == "bool" and value in _BOOL:
+        return _BOOL[value]
+    if name == "null" and _NULL.match(value):
+        return None
+    raise _Refused(*_tag_refusal(tag, mark))
+
+
+def _tag_refusal(tag: str, mark: Mark) -> tuple[str, Mark, str]:
+    shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+    return (
+        f"the tag {shown} is not allowed in a contract (tags are never constructed)",
+        mark,
+        "remove the tag; a contract holds plain strings, numbers, booleans, lists and mappings",
+    )
+
+
+_HASHABLE = (str, int, float, bool, type(None))
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "key", "key_mark", "mark", "merges", "path")
+
+    def __init__(self, container: Any, path: Path, mark: Mark, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.mark = mark
+        self.anchor = anchor
+        self.key: Any = _NO_KEY
+        self.key_mark = mark
+        self.merges: list[tuple[Any, Mark]] = []
+
+
+_NO_KEY = object()
+
+
+def _events(text: str) -> Iterator[Any]:
+    from ruamel.yaml import YAML
+
+    try:
+        yaml = YAML(typ="safe")
+    except Exception:  # pragma: no cover - no C extension: the pure parser is the fallback
+        yaml = YAML(typ="safe", pure=True)
+    return iter(yaml.parse(text))
+
+
+def load(text: str) -> Document:
+    """Compose `text` into a Document; never raises for any input text."""
+    doc = Document(text=text)
+    try:
+        _compose(text, doc)
+    except _Refused as refusal:
+        doc.problems.append(LoadProblem("IC001", refusal.message, refusal.mark, hint=refusal.hint))
+        doc.ok = False
+    except RecursionError:  # pragma: no cover - composition is iterative; belt and braces
+        doc.problems.append(LoadProblem("IC001", "the document nests too deeply", Mark(1, 1)))
+        doc.ok = False
+    except Exception as exc:
+        doc.problems.append(_syntax_problem(exc, text))
+        doc.ok = False
+    return doc
+
+
+def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context", None)
+    if problem is None:
+        # ReaderError (non-printable character) carries a character offset instead of a mark.
+        position = getattr(exc, "position", None)
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            col = position - (text.rfind("\n", 0, position) + 1) + 1
+            return LoadProblem("IC001", f"YAML cannot be read: {reason}", Mark(line, col))
+        return LoadProblem("IC001", f"YAML cannot be read: {reason}", Mark(1, 1))
+    message = f"YAML syntax error: {problem}"
+    if context:
+        message += f" ({context})"
+    hint = None
+    # The C parser's message for a tab never names it ("found character that cannot start
+    # any token"): look at the character the mark points at.
+    if "\t" in problem or "'\\t'" in problem or "tab" in problem.lower() or _char_at(text, mark) == "\t":
+        hint = "YAML indents with spaces only: replace the tab characters with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = "quote a value that contains ': ', or check the indentation of this line"
+    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+        hint = "check the indentation: keys of one mapping must line up"
+    return LoadProblem("IC001", message, _mark(mark), hint=hint)
+
+
+def _char_at(text: str, mark: Any) -> str:
+    """The character at a parser mark (0-based line and column), or '' when there is none."""
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if not isinstance(line, int) or not isinstance(column, int):
+        return ""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    index = start + column
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _compose(text: str, doc: Document) -> None:
+    values = doc.source_map.values
+    keys = doc.source_map.keys
+    anchors: dict[str, tuple[Any, int]] = {}
+    # expanded node count under each open container, and for finished anchored nodes
+    sizes: list[int] = []
+    stack: list[_Frame] = []
+    total = 0
+    documents = 0
+    root: Any = None
+    have_root = False
+
+    def place(value: Any, mark: Mark, size: int) -> None:
+        nonlocal root, have_root, total
+        total += size
+        if total > MAX_NODES:
+            raise _Refused(
+                f"the document expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
+                mark,
+                "a contract does not need deeply repeated aliases; write the values out",
+            )
+        if not stack:
+            root, have_root = value, True
+            values[()] = mark
+            return
+        sizes[-1] += size
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            path = (*frame.path, len(frame.container))
+            frame.container.append(value)
+            values[path] = mark
+            return
+        if frame.key is _NO_KEY:
+            if not isinstance(value, _HASHABLE):
+                raise _Refused(
+                    "a mapping or list cannot be used as a key",
+                    mark,
+                    "keys in a contract are plain strings",
+                )
+            frame.key, frame.key_mark = value, mark
+            return
+        key, key_mark = frame.key, frame.key_mark
+        frame.key = _NO_KEY
+        if key == "<<" and isinstance(value, (dict, list)):
+            frame.merges.append((value, mark))
+            return
+        path_key = key if isinstance(key, str) else str(key)
+        path = (*frame.path, path_key)
+        if key in frame.container:
+            shown = key if isinstance(key, str) else repr(key)
+            doc.problems.append(
+                LoadProblem(
+                    "IC002",
+                    f"duplicate key {shown!r}: it is already set at line {keys[path].line}",
+                    key_mark,
+                    path=path,
+                    hint="remove one of the two; YAML readers disagree on which one wins",
+                )
+            )
+            return
+        frame.container[key] = value
+        keys[path] = key_mark
+        values[path] = mark
+        if isinstance(key, str) and isinstance(value, str) and value and SECRET_KEY.search(key):
+            doc.secrets.add(value)
+
+    for event in _events(text):
+        kind = type(event).__name__
+        if kind == "ScalarEvent":
+            mark = _mark(event.start_mark)
+            tag = event.tag
+            if tag is not None and tag != "!":
+                value = _resolve_tagged(tag, event.value, mark)
+            elif not event.style and tag is None and event.implicit[0]:
+                value = _resolve_plain(event.value)
+            else:
+                value = event.value
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            place(value, mark, 1)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            mark = _mark(event.start_mark)
+            tag = event.tag
+            is_map = kind == "MappingStartEvent"
+            if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
+                raise _Refused(*_tag_refusal(tag, mark))
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(
+                    f"the document nests more than {MAX_DEPTH} levels deep",
+                    mark,
+                    "a contract is a few levels deep; check for runaway brackets or indentation",
+                )
+            if stack:
+                parent = stack[-1]
+                if isinstance(parent.container, list):
+                    path = (*parent.path, len(parent.container))
+                elif parent.key is _NO_KEY:
+                    raise _Refused(
+                        "a mapping or list cannot be used as a key",
+                        mark,
+                        "keys in a contract are plain strings",
+                    )
+                else:
+                    k = parent.key
+                    path = (*parent.path, k if isinstance(k, str) else str(k))
+            else:
+                path = ()
+            stack.append(_Frame({} if is_map else [], path, mark, event.anchor))
+            sizes.append(1)
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            frame = stack.pop()
+            size = sizes.pop()
+            if frame.merges:
+                _merge(frame, doc.source_map)
+            if frame.anchor:
+                anchors[frame.anchor] = (frame.container, size)
+            place(frame.container, frame.mark, size)
+        elif kind == "AliasEvent":
+            mark = _mark(event.start_mark)
+            if event.anchor not in anchors:
+                raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", mark)
+            value, size = anchors[event.anchor]
+            place(value, mark, size)
+        elif kind == "DocumentStartEvent":
+            documents += 1
+            if documents > 1:
+                raise _Refused(
+                    "the file holds more than one YAML document (a second '---')",
+                    _mark(event.start_mark),
+                    "a contract is one document: remove the '---' separator or split the file",
+                )
+    doc.data = root if have_root else None
+    doc.ok = True
+
+
+def _merge(frame: _Frame, source_map: SourceMap) -> None:
+    """Apply `<<:` merge keys: explicit keys win, earlier merges win over later ones."""
+    target = frame.container
+    for value, mark in frame.merges:
+        for source in value if isinstance(value, list) else [value]:
+            if not isinstance(source, dict):
+                raise _Refused("a merge key (<<) takes a mapping or a list of mappings", mark)
+            for key, item in source.items():
+                if key not in target:
+                    target[key] = item
+                    path = (*frame.path, key if isinstance(key, str) else str(key))
+                    source_map.values[path] = mark
+                    source_map.keys[path] = mark
