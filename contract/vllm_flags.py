@@ -1,0 +1,56 @@
+"""vLLM's `serve` flags and parser names, from the packaged dump of vLLM 0.33.0's real parser.
+
+Regenerate `contract/data/vllm_flags.json` with `scripts/refresh-vllm-flags`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+
+@dataclass(frozen=True)
+class VllmFlags:
+    version: str
+    tool_call_parsers: frozenset[str]
+    reasoning_parsers: frozenset[str]
+    # option string -> flag record (both spellings of a pair, e.g. --enable-x and --no-enable-x)
+    options: dict[str, dict[str, Any]]
+
+    def dest(self, option: str) -> str | None:
+        record = self.options.get(option)
+        return record["dest"] if record else None
+
+    def choices(self, dest: str) -> tuple[str, ...]:
+        for record in self.options.values():
+            if record["dest"] == dest:
+                values = record.get("choices") or record.get("metavar")
+                if isinstance(values, list):
+                    return tuple(str(v) for v in values)
+        return ()
+
+
+@functools.cache
+def load() -> VllmFlags:
+    raw = json.loads((files("contract") / "data" / "vllm_flags.json").read_text("utf-8"))
+    options: dict[str, dict[str, Any]] = {}
+    for record in raw["flags"]:
+        for option in record["flags"]:
+            options[option] = record
+            if record.get("action") in (
+                "boolean_optional",
+                "enable_disable_pair",
+                "store_true",
+            ) and option.startswith("--"):
+                options.setdefault("--no-" + option[2:], record)
+        for negative in record.get("negative_flags") or ():
+            options.setdefault(negative, record)
+    return VllmFlags(
+        version=str(raw.get("vllm_version", "")),
+        tool_call_parsers=frozenset(raw["tool_call_parsers"]),
+        reasoning_parsers=frozenset(raw["reasoning_parsers"]),
+        options=options,
+    )
