@@ -1,0 +1,30 @@
+"""Every rule, by family. Importing this package fills `RULES`; see CONTRIBUTING.md to add one.
+
+| family | module | codes |
+|---|---|---|
+| reading and typing | structure.py | IC001–IC006 |
+| names, prefixes, endpoints | names.py | IC101–IC108 |
+| windows, limits, GPUs | limits.py | IC2xx |
+| credentials | credentials.py | IC3xx |
+| types, tools, flags | routing.py | IC4xx |
+"""
+
+from contract.rules import credentials, limits, names, routing, structure
+from contract.rules._context import ContractView, Entry, Named, Options
+from contract.rules._registry import RULES, Finding, Rule, matches
+
+__all__ = [
+    "RULES",
+    "ContractView",
+    "Entry",
+    "Finding",
+    "Named",
+    "Options",
+    "Rule",
+    "credentials",
+    "limits",
+    "matches",
+    "names",
+    "routing",
+    "structure",
+]

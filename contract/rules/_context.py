@@ -1,0 +1,115 @@
+"""What a rule sees: one typed entry with derived facts, or the whole contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from contract import catalog
+from contract.diagnostics import Path
+from contract.model import FeatureFlags, ModelEntry
+
+if TYPE_CHECKING:
+    from contract.catalog import Catalog, ModelFacts, Provider
+
+SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})
+
+
+@dataclass
+class Options:
+    """What a validation run should check, beyond the contract itself."""
+
+    check_env: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+    catalog_path: str | None = None
+
+
+class Entry:
+    """One `models:` entry that passed typing, with the facts rules keep asking for."""
+
+    def __init__(
+        self,
+        index: int,
+        model: ModelEntry,
+        raw: dict[str, Any],
+        options: Options,
+        broken: frozenset[str] = frozenset(),
+    ) -> None:
+        self.index = index
+        self.model = model
+        self.raw = raw
+        self.options = options
+        self.path: Path = ("models", index)
+        # Top-level fields already reported as missing or invalid: `model` holds a placeholder
+        # or nothing there, and rules that read them do not run.
+        self.broken = broken
+
+    @cached_property
+    def prefix(self) -> str | None:
+        """The provider prefix of litellmModel (`openai` in `openai/gpt-4o`), None without a `/`."""
+        head, sep, _ = self.model.litellm_model.partition("/")
+        return head if sep else None
+
+    @cached_property
+    def suffix(self) -> str:
+        """litellmModel without its prefix: what LiteLLM sends as `model` upstream."""
+        return self.model.litellm_model.partition("/")[2] if self.prefix else self.model.litellm_model
+
+    @cached_property
+    def prefix_known(self) -> bool:
+        return self.prefix is not None and self.prefix in catalog.provider_prefixes()
+
+    @cached_property
+    def provider(self) -> Provider | None:
+        """The provider row for the `provider:` display name, if it is one the catalog knows."""
+        return catalog.provider_for_display_name(self.model.provider)
+
+    @cached_property
+    def self_hosted(self) -> bool:
+        """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, or hosted_vllm/."""
+        if self.model.vllm is not None or self.prefix == "hosted_vllm":
+            return True
+        return self.provider is not None and "hosted_vllm" in self.provider.prefixes
+
+    @cached_property
+    def openai_compatible(self) -> bool:
+        """Reached over the OpenAI protocol at an apiBase: /v1 rules apply."""
+        return self.prefix in SELF_HOSTED_PREFIXES and (self.self_hosted or self.model.api_base is not None)
+
+    def facts(self) -> ModelFacts | None:
+        """Catalog facts for this model (loads the catalog on first use)."""
+        vllm_model = self.model.vllm.model if self.model.vllm else None
+        return _catalog(self.options).lookup(
+            self.model.litellm_model, base_model=self.model.base_model, vllm_model=vllm_model
+        )
+
+
+_CATALOGS: dict[str | None, Catalog] = {}
+
+
+def _catalog(options: Options) -> Catalog:
+    if options.catalog_path not in _CATALOGS:
+        _CATALOGS[options.catalog_path] = catalog.load_catalog(options.catalog_path)
+    return _CATALOGS[options.catalog_path]
+
+
+@dataclass
+class Named:
+    """An entry's litellmModelName wherever it could be read, typed or not."""
+
+    index: int
+    name: str
+    entry: Entry | None
+
+
+@dataclass
+class ContractView:
+    """The whole contract for rules that compare entries or follow references."""
+
+    names: list[Named]
+    entries: list[Entry]
+    feature_flags: FeatureFlags | None
+    raw_flags: Mapping[str, Any] | None
+    options: Options

@@ -1,0 +1,247 @@
+"""IC3xx: credentials. Messages name fields and variables, never a secret's value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from contract import envref
+from contract.diagnostics import Path, Severity
+from contract.model import SECRET_FIELDS, VLLM_SECRET_FIELDS
+from contract.rules._context import Entry
+from contract.rules._registry import Finding, rule
+
+AZURE_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+
+
+def _present(value: Any) -> bool:
+    """A credential left empty counts as absent (the seed's Bedrock IRSA fallback)."""
+    if value is None:
+        return False
+    text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+    return bool(str(text).strip())
+
+
+@rule("IC301", "azure-incomplete", Severity.ERROR, uses=("litellmModel", "apiBase", "apiVersion", "apiKey"))
+def azure_incomplete(entry: Entry) -> Iterator[Finding]:
+    """An `azure/` entry lacks apiBase, apiVersion or apiKey, or apiVersion is malformed.
+
+    Azure will not route without all three; LiteLLM rejects requests without apiVersion.
+    apiVersion is a date like '2024-10-21' (quote it), optionally with `-preview`.
+
+    Fails:
+
+        litellmModel: azure/my-gpt4o-deployment
+        apiBase: https://my-resource.openai.azure.com
+        apiKey: ${AZURE_API_KEY}
+
+    Passes:
+
+        litellmModel: azure/my-gpt4o-deployment
+        apiBase: https://my-resource.openai.azure.com
+        apiVersion: '2024-10-21'
+        apiKey: ${AZURE_API_KEY}
+    """
+    if entry.prefix != "azure":
+        return
+    model = entry.model
+    examples = {
+        "apiBase": "apiBase: https://<resource>.openai.azure.com",
+        "apiVersion": "apiVersion: '2024-10-21'",
+        "apiKey": "apiKey: ${AZURE_API_KEY}",
+    }
+    for name, value in (
+        ("apiBase", model.api_base),
+        ("apiVersion", model.api_version),
+        ("apiKey", model.api_key),
+    ):
+        if not _present(value):
+            yield Finding(
+                f"an azure/ entry needs {name}; Azure will not route without it", hint=f"add {examples[name]}"
+            )
+    version = model.api_version
+    if version and envref.whole_ref(version) is None and not AZURE_API_VERSION.match(version):
+        yield Finding(
+            f"apiVersion {version!r} is not an Azure API version (YYYY-MM-DD, optionally -preview)",
+            ("apiVersion",),
+            hint="write e.g. apiVersion: '2024-10-21', quoted",
+        )
+
+
+@rule(
+    "IC302",
+    "bedrock-incomplete",
+    Severity.ERROR,
+    uses=("litellmModel", "awsRegion", "awsAccessKeyId", "awsSecretAccessKey"),
+)
+def bedrock_incomplete(entry: Entry) -> Iterator[Finding]:
+    """A `bedrock/` entry lacks awsRegion, or sets only one half of the AWS key pair.
+
+    Without both keys LiteLLM uses the cluster's IRSA role, which is fine; with one key it
+    fails to sign requests.
+
+    Fails:
+
+        litellmModel: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
+        awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
+
+    Passes:
+
+        litellmModel: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
+        awsRegion: us-west-2
+        awsAccessKeyId: ${AWS_ACCESS_KEY_ID}
+        awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}
+    """
+    if entry.prefix not in ("bedrock", "bedrock_converse"):
+        return
+    model = entry.model
+    if not _present(model.aws_region):
+        yield Finding(
+            "a bedrock/ entry needs awsRegion", hint="add awsRegion: us-west-2 (the model's region)"
+        )
+    has_id, has_secret = _present(model.aws_access_key_id), _present(model.aws_secret_access_key)
+    if has_id != has_secret:
+        given, missing = (
+            ("awsAccessKeyId", "awsSecretAccessKey") if has_id else ("awsSecretAccessKey", "awsAccessKeyId")
+        )
+        yield Finding(
+            f"{given} is set but {missing} is not",
+            (given,),
+            hint=f"add {missing}: ${{AWS_{'SECRET_ACCESS_KEY' if missing.startswith('awsSecret') else 'ACCESS_KEY_ID'}}}, "
+            "or remove both to use the cluster's IRSA role",
+        )
+
+
+@rule(
+    "IC303",
+    "inline-secret",
+    Severity.WARNING,
+    uses=("apiKey", "awsAccessKeyId", "awsSecretAccessKey", "vllm", "provider", "litellmModelName"),
+)
+def inline_secret(entry: Entry) -> Iterator[Finding]:
+    """A secret field holds a literal value instead of a `${VAR}` reference.
+
+    A literal key ends up in git, in rendered files and in logs. Keep it in the environment
+    (or a Secret) and reference it; the tool never prints the value.
+
+    Fails:
+
+        apiKey: sk-ant-...
+
+    Passes:
+
+        apiKey: ${ANTHROPIC_API_KEY}
+    """
+    for path, value in _secrets(entry):
+        if not _present(value):
+            continue
+        text = value.get_secret_value()
+        if envref.whole_ref(text) is not None:
+            continue
+        near = envref.near_ref(text)
+        if near is not None:
+            hint = f"write ${{{near}}}: a reference is a dollar sign and the name in braces"
+        else:
+            var = _suggested_env(entry, path)
+            hint = f"move the value into the environment and write {path[-1]}: ${{{var}}}"
+        yield Finding(f"{'.'.join(str(p) for p in path)} holds a literal secret", path, hint=hint)
+
+
+def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
+    model = entry.model
+    for name in SECRET_FIELDS:
+        yield (name,), getattr(model, _attr(name))
+    if model.vllm is not None:
+        for name in VLLM_SECRET_FIELDS:
+            yield ("vllm", name), getattr(model.vllm, _attr(name))
+
+
+def _attr(camel: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+
+
+def _suggested_env(entry: Entry, path: Path) -> str:
+    field = path[-1]
+    if field == "hfToken":
+        return "HF_TOKEN"
+    if field == "awsAccessKeyId":
+        return "AWS_ACCESS_KEY_ID"
+    if field == "awsSecretAccessKey":
+        return "AWS_SECRET_ACCESS_KEY"
+    if entry.provider is not None and entry.provider.env_var:
+        return entry.provider.env_var
+    return re.sub(r"[^A-Z0-9]+", "_", entry.model.litellm_model_name.upper()).strip("_") + "_API_KEY"
+
+
+@rule("IC304", "unset-env", Severity.ERROR, uses=())
+def unset_env(entry: Entry) -> Iterator[Finding]:
+    """A `${VAR}` the entry references is not set (checked with --check-env, and before apply).
+
+    Fails (with ANTHROPIC_API_KEY unset):
+
+        apiKey: ${ANTHROPIC_API_KEY}
+
+    Passes (after `export ANTHROPIC_API_KEY=...`):
+
+        apiKey: ${ANTHROPIC_API_KEY}
+    """
+    if not entry.options.check_env:
+        return
+    for path, text in _strings(entry.raw, ()):
+        for name in envref.unset(envref.refs(text), entry.options.env):
+            yield Finding(
+                f"environment variable {name} is not set (referenced by {'.'.join(str(p) for p in path)})",
+                path,
+                hint=f"export {name}=… in the shell or CI job that runs the tool",
+            )
+
+
+def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(value, str):
+        if "${" in value:
+            yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+@rule(
+    "IC305",
+    "missing-credentials",
+    Severity.ERROR,
+    uses=("litellmModel", "provider", "apiKey", "apiBase", "vllm", "litellmModelName"),
+)
+def missing_credentials(entry: Entry) -> Iterator[Finding]:
+    """A cloud API entry whose provider needs a key has no apiKey.
+
+    Without a key LiteLLM sends whatever key its environment happens to hold (or none) and
+    the provider answers 401. Self-hosted endpoints, Bedrock (IRSA) and Vertex AI (ADC) are
+    exempt; Azure is IC301.
+
+    Fails:
+
+        litellmModel: anthropic/claude-sonnet-4-20250514    # and no apiKey
+
+    Passes:
+
+        litellmModel: anthropic/claude-sonnet-4-20250514
+        apiKey: ${ANTHROPIC_API_KEY}
+    """
+    if entry.self_hosted or entry.prefix in ("azure", None) or _present(entry.model.api_key):
+        return
+    from contract import catalog
+
+    provider = catalog.provider_for_prefix(entry.prefix)
+    if provider is None or provider.auth != "api_key":
+        return
+    if entry.prefix == "openai" and entry.model.api_base is not None and entry.provider is None:
+        return  # an unknown OpenAI-compatible endpoint may not need a key
+    var = provider.env_var or _suggested_env(entry, ("apiKey",))
+    yield Finding(
+        f"{entry.model.provider} needs an API key and this entry has no apiKey",
+        hint=f"add apiKey: ${{{var}}}",
+    )

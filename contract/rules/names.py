@@ -1,0 +1,250 @@
+"""IC1xx: names, provider prefixes and endpoints: what LiteLLM routes by."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from contract import catalog, envref
+from contract.diagnostics import Severity
+from contract.rules._context import ContractView, Entry
+from contract.rules._registry import Finding, rule
+
+
+@rule("IC101", "duplicate-name", Severity.ERROR, scope="contract")
+def duplicate_name(view: ContractView) -> Iterator[Finding]:
+    """litellmModelName is repeated: LiteLLM and Unleash cannot tell the entries apart.
+
+    The name is the routing key: LiteLLM's `model_name`, the admin API's model and the name
+    Unleash variants point at. Two entries with one name make one of them unreachable.
+
+    Fails:
+
+        models:
+          - litellmModelName: gpt-4o
+            litellmModel: openai/gpt-4o
+          - litellmModelName: gpt-4o
+            litellmModel: azure/my-gpt4o-deployment
+
+    Passes:
+
+        models:
+          - litellmModelName: gpt-4o
+            litellmModel: openai/gpt-4o
+          - litellmModelName: azure-gpt-4o
+            litellmModel: azure/my-gpt4o-deployment
+    """
+    first: dict[str, int] = {}
+    for named in view.names:
+        if named.name in first:
+            yield Finding(
+                f"litellmModelName {named.name!r} is already used by models[{first[named.name]}]",
+                ("models", named.index, "litellmModelName"),
+                hint="give each entry its own name, e.g. suffix the provider (azure-gpt-4o)",
+            )
+        else:
+            first[named.name] = named.index
+
+
+@rule("IC102", "unknown-prefix", Severity.ERROR, uses=("litellmModel", "provider"))
+def unknown_prefix(entry: Entry) -> Iterator[Finding]:
+    """litellmModel has no provider prefix, or one that is not a LiteLLM provider.
+
+    LiteLLM picks the client from the text before the first `/`. A missing or misspelt prefix
+    is dropped silently by the proxy and the model never routes.
+
+    Fails:
+
+        litellmModel: gpt-4o            # no prefix
+        litellmModel: opneai/gpt-4o     # not a provider
+
+    Passes:
+
+        litellmModel: openai/gpt-4o
+    """
+    model = entry.model
+    if entry.prefix is None:
+        expected = entry.provider.prefixes[0] if entry.provider and entry.provider.prefixes else "openai"
+        yield Finding(
+            f"litellmModel {model.litellm_model!r} has no provider prefix",
+            ("litellmModel",),
+            hint=f"write {expected}/{model.litellm_model}",
+        )
+    elif entry.prefix != "vllm" and not entry.prefix_known:
+        nearest = catalog.nearest(entry.prefix, catalog.provider_prefixes())
+        yield Finding(
+            f"{entry.prefix!r} in {model.litellm_model!r} is not a LiteLLM provider prefix",
+            ("litellmModel",),
+            hint=f"did you mean {nearest}/{entry.suffix}?"
+            if nearest
+            else "see `install-contract catalog` for prefixes",
+        )
+
+
+@rule("IC103", "prefix-provider-mismatch", Severity.ERROR, uses=("litellmModel", "provider", "apiBase"))
+def prefix_provider_mismatch(entry: Entry) -> Iterator[Finding]:
+    """The litellmModel prefix contradicts the `provider` display name.
+
+    `provider` becomes the ModelProvider row in the platform; the prefix decides where
+    LiteLLM sends traffic. When they disagree, the UI says one vendor and requests go to
+    another. An OpenAI-compatible provider (DeepSeek, Groq, ...) may use `openai/` with an
+    `apiBase`; unknown display names are not judged.
+
+    Fails:
+
+        provider: Anthropic
+        litellmModel: openai/claude-sonnet-4-20250514
+
+    Passes:
+
+        provider: Anthropic
+        litellmModel: anthropic/claude-sonnet-4-20250514
+    """
+    provider = entry.provider
+    if provider is None or not entry.prefix_known or entry.prefix == "vllm":
+        return
+    allowed = set(provider.prefixes)
+    if provider.openai_compatible and entry.model.api_base is not None:
+        allowed.add("openai")
+    if entry.prefix in allowed:
+        return
+    owner = catalog.provider_for_prefix(entry.prefix or "")
+    hint = f"use {provider.prefixes[0]}/… for provider {entry.model.provider!r}"
+    if owner is not None:
+        hint += f", or set provider: {owner.display_names[0]}"
+    yield Finding(
+        f"prefix {entry.prefix!r} does not route to provider {entry.model.provider!r}",
+        ("litellmModel",),
+        hint=hint,
+    )
+
+
+@rule(
+    "IC104",
+    "served-name-mismatch",
+    Severity.ERROR,
+    uses=("litellmModel", "litellmModelName", "provider", "vllm"),
+)
+def served_name_mismatch(entry: Entry) -> Iterator[Finding]:
+    """Self-hosted: litellmModelName, the suffix of litellmModel and vllm.servedModelName differ.
+
+    LiteLLM strips the prefix and sends the rest as `"model"`; vLLM answers only to its
+    --served-model-name. Any difference is a 404 from LiteLLM.
+
+    Fails:
+
+        litellmModelName: qwen3-coder-30b
+        litellmModel: openai/qwen3-coder
+        vllm: {model: Qwen/Qwen3-Coder-30B-A3B-Instruct, servedModelName: qwen3-coder-30b}
+
+    Passes:
+
+        litellmModelName: qwen3-coder-30b
+        litellmModel: openai/qwen3-coder-30b
+        vllm: {model: Qwen/Qwen3-Coder-30B-A3B-Instruct}
+    """
+    if not entry.self_hosted or entry.prefix is None:
+        return
+    name = entry.model.litellm_model_name
+    if entry.suffix != name:
+        yield Finding(
+            f"litellmModel sends {entry.suffix!r} to the server, but litellmModelName is {name!r}",
+            ("litellmModel",),
+            hint=f"write litellmModel: {entry.prefix}/{name}",
+        )
+    vllm = entry.model.vllm
+    if vllm is not None and vllm.served_model_name is not None and vllm.served_model_name != name:
+        yield Finding(
+            f"vllm.servedModelName {vllm.served_model_name!r} differs from litellmModelName {name!r}",
+            ("vllm", "servedModelName"),
+            hint=f"write servedModelName: {name}, or leave it out (it defaults to litellmModelName)",
+        )
+
+
+@rule("IC105", "base-url-path", Severity.ERROR, uses=("apiBase", "litellmModel", "provider", "vllm"))
+def base_url_path(entry: Entry) -> Iterator[Finding]:
+    """apiBase has the wrong path for its protocol.
+
+    OpenAI-compatible endpoints (self-hosted vLLM, DeepSeek, Groq, ...) take the base URL
+    with its version, ending in `/v1`; LiteLLM appends `/chat/completions` itself. Azure
+    takes the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
+
+    Fails:
+
+        apiBase: http://vllm-qwen.inference.svc.cluster.local:8000          # no /v1
+        apiBase: https://api.deepseek.com/v1/chat/completions
+        apiBase: https://my-resource.openai.azure.com/openai/deployments/x  # azure/
+
+    Passes:
+
+        apiBase: http://vllm-qwen.inference.svc.cluster.local:8000/v1
+        apiBase: https://my-resource.openai.azure.com                       # azure/
+    """
+    base = entry.model.api_base
+    if base is None or envref.whole_ref(base) is not None:
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        yield Finding(
+            f"apiBase {base!r} is not an http(s) URL",
+            ("apiBase",),
+            hint="write the full URL, e.g. http://my-model.inference.svc.cluster.local:8000/v1",
+        )
+        return
+    path = parts.path.rstrip("/")
+    if entry.prefix in ("azure", "azure_ai"):
+        if "/openai/deployments" in path or "api-version" in parts.query:
+            yield Finding(
+                "an Azure apiBase is the resource URL only; LiteLLM adds the deployment and api-version",
+                ("apiBase",),
+                hint=f"write apiBase: {parts.scheme}://{parts.netloc} and put the version in apiVersion",
+            )
+        return
+    if not entry.openai_compatible:
+        return
+    root = f"{parts.scheme}://{parts.netloc}"
+    if path.endswith("/chat/completions") or path.endswith("/completions"):
+        trimmed = (
+            path.rsplit("/chat/completions", 1)[0] if "/chat/completions" in path else path.rsplit("/", 1)[0]
+        )
+        yield Finding(
+            "apiBase is a base URL: LiteLLM appends /chat/completions itself",
+            ("apiBase",),
+            hint=f"write apiBase: {root}{trimmed}",
+        )
+    elif path.endswith("/v1/v1"):
+        yield Finding(
+            "apiBase ends in /v1/v1: requests would go to /v1/v1/chat/completions",
+            ("apiBase",),
+            hint=f"write apiBase: {root}{path[:-3]}",
+        )
+    elif not path.endswith("/v1"):
+        yield Finding(
+            "an OpenAI-compatible apiBase must end in /v1 (requests would miss /v1/chat/completions)",
+            ("apiBase",),
+            hint=f"write apiBase: {root}{path}/v1",
+        )
+
+
+@rule("IC108", "in-process-vllm-prefix", Severity.ERROR, uses=("litellmModel",))
+def in_process_vllm_prefix(entry: Entry) -> Iterator[Finding]:
+    """litellmModel uses the `vllm/` prefix, which makes LiteLLM load vLLM in-process.
+
+    `vllm/` is LiteLLM's in-process provider: the proxy would import vLLM and try to load the
+    weights itself instead of calling your server. Talk to a vLLM server over HTTP.
+
+    Fails:
+
+        litellmModel: vllm/deephat-v2
+
+    Passes:
+
+        litellmModel: openai/deephat-v2
+        apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1
+    """
+    if entry.prefix == "vllm":
+        yield Finding(
+            "the vllm/ prefix runs vLLM inside the LiteLLM proxy instead of calling your server",
+            ("litellmModel",),
+            hint=f"write litellmModel: openai/{entry.suffix} (or hosted_vllm/{entry.suffix}) with an apiBase",
+        )

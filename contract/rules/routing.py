@@ -1,0 +1,212 @@
+"""IC4xx: what a model is for: types, tool calling and the feature flags that route to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from contract import catalog, vllm_flags
+from contract.diagnostics import Severity
+from contract.families import family_of
+from contract.rules._context import ContractView, Entry
+from contract.rules._registry import Finding, rule
+
+
+@rule("IC401", "type-metadata-mismatch", Severity.ERROR, uses=("type", "metadataType"))
+def type_metadata_mismatch(entry: Entry) -> Iterator[Finding]:
+    """`type` contradicts `metadataType`.
+
+    CHAT models are Text Generation; embeddings and transcription models are INTERNAL. A
+    mismatch puts an embedding model in the chat picker, or hides a chat model.
+
+    Fails:
+
+        type: CHAT
+        metadataType: Embeddings
+
+    Passes:
+
+        type: INTERNAL
+        metadataType: Embeddings
+    """
+    model = entry.model
+    if model.type == "CHAT" and model.metadata_type != "Text Generation":
+        yield Finding(
+            f"type CHAT is for Text Generation models, but metadataType is {model.metadata_type!r}",
+            ("type",),
+            hint="write type: INTERNAL for embeddings and transcription models",
+        )
+    elif model.type == "INTERNAL" and model.metadata_type == "Text Generation":
+        yield Finding(
+            "type INTERNAL is for Embeddings and Transcription, but metadataType is 'Text Generation'",
+            ("type",),
+            hint="write type: CHAT for a text generation model",
+        )
+
+
+@rule("IC403", "tool-parser-missing", Severity.ERROR, uses=("vllm", "type", "litellmModelName"))
+def tool_parser_missing(entry: Entry) -> Iterator[Finding]:
+    """A self-hosted CHAT model's `vllm:` block lacks toolCallParser + enableAutoToolChoice.
+
+    Without --tool-call-parser agents cannot call tools: the model answers in plain text.
+    vLLM needs both flags, always as a pair.
+
+    Fails:
+
+        type: CHAT
+        vllm: {model: DeepHat/DeepHat-V2-ext}
+
+    Passes:
+
+        type: CHAT
+        vllm: {model: DeepHat/DeepHat-V2-ext, toolCallParser: qwen3_coder, enableAutoToolChoice: true}
+    """
+    vllm = entry.model.vllm
+    if vllm is None or entry.model.type != "CHAT":
+        return
+    family = family_of(vllm.model, entry.model.litellm_model_name)
+    suggestion = family.tool_call_parser if family else "<parser for the model family>"
+    if vllm.tool_call_parser is None:
+        yield Finding(
+            "the vllm block has no toolCallParser: agents cannot call tools",
+            ("vllm",),
+            hint=f"add toolCallParser: {suggestion} and enableAutoToolChoice: true",
+        )
+    elif vllm.enable_auto_tool_choice is not True:
+        yield Finding(
+            "toolCallParser is set but enableAutoToolChoice is not true; vLLM needs both",
+            ("vllm", "enableAutoToolChoice") if vllm.enable_auto_tool_choice is not None else ("vllm",),
+            hint="add enableAutoToolChoice: true",
+        )
+
+
+@rule("IC404", "tool-parser-family", Severity.WARNING, uses=("vllm", "type", "litellmModelName"))
+def tool_parser_family(entry: Entry) -> Iterator[Finding]:
+    """The tool-call or reasoning parser is unknown to vLLM (error) or not the family's.
+
+    Parser names are checked against vLLM's own lists (vLLM checks them only when the server
+    starts). The family table of the seed names the parser each model family needs, and the
+    reasoning parser and --trust-remote-code where the family needs them.
+
+    Fails:
+
+        vllm: {model: nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16, toolCallParser: hermes,
+               enableAutoToolChoice: true}
+
+    Passes:
+
+        vllm: {model: nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16, toolCallParser: qwen3_coder,
+               enableAutoToolChoice: true, reasoningParser: nemotron_v3, trustRemoteCode: true}
+    """
+    vllm = entry.model.vllm
+    if vllm is None:
+        return
+    flags = vllm_flags.load()
+    parser_known = True
+    if vllm.tool_call_parser is not None and vllm.tool_call_parser not in flags.tool_call_parsers:
+        parser_known = False
+        nearest = catalog.nearest(vllm.tool_call_parser, flags.tool_call_parsers)
+        yield Finding(
+            f"vLLM {flags.version} has no tool-call parser {vllm.tool_call_parser!r}",
+            ("vllm", "toolCallParser"),
+            hint=f"did you mean {nearest}?" if nearest else "see `vllm serve --help=tool-call-parser`",
+            severity=Severity.ERROR,
+        )
+    if vllm.reasoning_parser is not None and vllm.reasoning_parser not in flags.reasoning_parsers:
+        nearest = catalog.nearest(vllm.reasoning_parser, flags.reasoning_parsers)
+        yield Finding(
+            f"vLLM {flags.version} has no reasoning parser {vllm.reasoning_parser!r}",
+            ("vllm", "reasoningParser"),
+            hint=f"did you mean {nearest}?" if nearest else "see `vllm serve --help=reasoning-parser`",
+            severity=Severity.ERROR,
+        )
+    family = family_of(vllm.model, entry.model.litellm_model_name)
+    if family is None:
+        return
+    expected = (family.tool_call_parser, *family.also_ok)
+    if parser_known and vllm.tool_call_parser is not None and vllm.tool_call_parser not in expected:
+        yield Finding(
+            f"{family.name} models use the {family.tool_call_parser} tool-call parser, not {vllm.tool_call_parser}",
+            ("vllm", "toolCallParser"),
+            hint=f"write toolCallParser: {family.tool_call_parser}",
+        )
+    if family.reasoning_parser and vllm.reasoning_parser is None and entry.model.type == "CHAT":
+        yield Finding(
+            f"{family.name} models need a reasoning parser",
+            ("vllm",),
+            hint=f"add reasoningParser: {family.reasoning_parser}",
+        )
+    if family.trust_remote_code and vllm.trust_remote_code is not True:
+        yield Finding(
+            f"{family.name} models need --trust-remote-code",
+            ("vllm",),
+            hint="add trustRemoteCode: true",
+        )
+
+
+_FLAG_FITS = {
+    "DEFAULT_WORKFLOW_STEP_MODEL": ("Text Generation", "a CHAT model"),
+    "TOOL_CALLING_MODELS": ("Text Generation", "CHAT models that call tools"),
+    "EMBEDDING_MODELS": ("Embeddings", "Embeddings models"),
+    "AUDIO_TRANSCRIPTION": ("Transcription", "Transcription models"),
+}
+
+
+@rule("IC405", "flag-reference", Severity.ERROR, scope="contract")
+def flag_reference(view: ContractView) -> Iterator[Finding]:
+    """`featureFlags` names a model that does not exist, or one that does not fit the flag.
+
+    Unleash variants point at model IDs; a name that is not in `models:` cannot be resolved,
+    and an embedding model as the default workflow model breaks every workflow.
+
+    Fails:
+
+        featureFlags:
+          EMBEDDING_MODELS: [gpt-4o]          # a Text Generation model
+
+    Passes:
+
+        featureFlags:
+          EMBEDDING_MODELS: [text-embedding-3-large]
+    """
+    flags = view.raw_flags
+    if not flags:
+        return
+    by_name = {n.name: n for n in view.names}
+    for flag, value in flags.items():
+        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for i, name in enumerate(names):
+            if not isinstance(name, str):
+                continue
+            path = ("featureFlags", flag, i) if isinstance(value, list) else ("featureFlags", flag)
+            named = by_name.get(name)
+            if named is None:
+                nearest = catalog.nearest(name, by_name)
+                yield Finding(
+                    f"{flag} names {name!r}, which is no litellmModelName in models:",
+                    path,
+                    hint=f"did you mean {nearest}?"
+                    if nearest
+                    else "add the model to models: or fix the name",
+                )
+                continue
+            fit = _FLAG_FITS.get(flag)
+            if fit is None or named.entry is None or named.entry.broken & {"type", "metadataType", "vllm"}:
+                continue
+            model = named.entry.model
+            metadata, wanted = fit
+            if model.metadata_type != metadata or (metadata == "Text Generation" and model.type != "CHAT"):
+                yield Finding(
+                    f"{flag} takes {wanted}; {name!r} is {model.type} / {model.metadata_type}",
+                    path,
+                    hint="point the flag at a model of the right kind",
+                )
+            elif (
+                flag == "TOOL_CALLING_MODELS"
+                and model.vllm is not None
+                and model.vllm.tool_call_parser is None
+            ):
+                yield Finding(
+                    f"{name!r} is in TOOL_CALLING_MODELS but its vllm block has no toolCallParser",
+                    path,
+                    hint="add toolCallParser and enableAutoToolChoice to its vllm block",
+                )
