@@ -1,0 +1,1 @@
+"""The `install-contract` command line: options in, library calls, reporters out, exit code."""

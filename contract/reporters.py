@@ -1,0 +1,229 @@
+"""Reporters: pure functions from results to text, chosen by name from `REPORTERS`.
+
+| name | for | shape |
+|---|---|---|
+| text | people at a terminal | `file:line:col: severity CODE message`, the line, a caret, the hint |
+| json | CI and tools | one object per file, one line each (DESIGN §4 shape) |
+| github | GitHub Actions | `::error file=…,line=…,col=…,title=…::message` workflow commands |
+| sarif | code scanning | SARIF 2.1.0, one run with the rule table |
+
+Quoted source lines are redacted: a value under a secret-looking key is never shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from contract import __version__
+from contract.diagnostics import Diagnostic, Severity
+from contract.validate import Result
+
+Reporter = Callable[[Sequence[Result], bool], str]
+
+_SECRET_KEY = re.compile(
+    # The lookbehind starts a match only at the start of a token: linear on a 20 MB line.
+    r"""(?<![\w.\-"'])["']?[\w.-]*(?:key|keyid|secret|token|password|passwd|credentials?)["']?[ \t]*:(?:[ \t]+|$)""",
+    re.IGNORECASE,
+)
+_ENV_ONLY = re.compile(r"""^(["']?)\$\{[A-Za-z_][A-Za-z0-9_]*\}\1$""")
+_MAX_QUOTE = 200
+
+
+def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
+    """Hide the value of every `…key/secret/token/password…: value` on a source line.
+
+    Known secret values (`Result.secrets`) are masked wherever they stand on the line.
+
+    Block style masks to the end of the line (or a ` #` comment); inside a flow mapping
+    (`{…}`) to the next `,` or `}`. A bare `${VAR}` reference is shown: it is not a secret.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _SECRET_KEY.finditer(line):
+        if m.start() < pos:
+            continue
+        start = m.end()
+        in_flow = line.count("{", 0, m.start()) > line.count("}", 0, m.start())
+        end = len(line)
+        comment = line.find(" #", start)
+        if comment >= 0:
+            end = comment
+        if in_flow:
+            stops = [i for i in (line.find(",", start), line.find("}", start)) if i >= 0]
+            if stops:
+                end = min(end, *stops)
+        value = line[start:end].rstrip()
+        if value and not _ENV_ONLY.match(value):
+            out.append(line[pos:start] + "****")
+            pos = start + len(value)
+    out.append(line[pos:])
+    shown = "".join(out)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4 and secret in shown:
+            shown = shown.replace(secret, "****")
+    return shown
+
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def render_text(results: Sequence[Result], colour: bool = False) -> str:
+    out: list[str] = []
+    files_with_problems = 0
+    errors = warnings = 0
+    for result in results:
+        lines = result.source.splitlines() if result.source is not None else []
+        if result.diagnostics:
+            files_with_problems += 1
+        errors += result.errors
+        warnings += result.warnings
+        for d in result.diagnostics:
+            head = f"{result.file}:{d.line}:{d.column}: "
+            severity = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
+            out.append(f"{_paint(head, '1', colour)}{severity} {d.code} {d.message}")
+            if 0 < d.line <= len(lines):
+                quoted = redact_line(lines[d.line - 1].expandtabs(1), result.secrets)
+                if len(quoted) > _MAX_QUOTE:
+                    start = max(0, min(d.column - 1 - _MAX_QUOTE // 2, len(quoted) - _MAX_QUOTE))
+                    caret_at = d.column - 1 - start
+                    quoted = quoted[start : start + _MAX_QUOTE]
+                else:
+                    caret_at = d.column - 1
+                out.append(f"  {quoted}")
+                out.append("  " + " " * max(caret_at, 0) + _paint("^", "1;32", colour))
+            if d.hint:
+                out.append(f"  {_paint('hint:', '1;36', colour)} {d.hint}")
+            out.append(f"  ({d.name}; `install-contract explain {d.code}`)")
+    checked = len(results)
+    noun = "file" if checked == 1 else "files"
+    if errors or warnings:
+        out.append(
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} "
+            f"in {files_with_problems} of {checked} {noun}"
+        )
+    else:
+        out.append(_paint(f"{checked} {noun} valid: no errors, no warnings", "32", colour))
+    return "\n".join(out) + "\n"
+
+
+def report_object(result: Result) -> dict[str, Any]:
+    return {
+        "file": result.file,
+        "valid": result.valid,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "diagnostics": [d.as_dict() for d in result.diagnostics],
+    }
+
+
+def render_json(results: Sequence[Result], colour: bool = False) -> str:
+    """One JSON object per file, one per line (a single file is exactly one JSON document)."""
+    return "".join(json.dumps(report_object(r), ensure_ascii=False) + "\n" for r in results)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render_github(results: Sequence[Result], colour: bool = False) -> str:
+    out: list[str] = []
+    for result in results:
+        for d in result.diagnostics:
+            props = ",".join(
+                f"{k}={_escape_property(str(v))}"
+                for k, v in (
+                    ("file", result.file),
+                    ("line", d.line),
+                    ("col", d.column),
+                    ("title", f"{d.code} {d.name}"),
+                )
+            )
+            message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+            out.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_escape_data(message)}")
+    return "".join(line + "\n" for line in out)
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render_sarif(results: Sequence[Result], colour: bool = False) -> str:
+    from contract.rules import RULES
+
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    rules = [
+        {
+            "id": code,
+            "name": RULES[code].name,
+            "shortDescription": {"text": RULES[code].summary},
+            "fullDescription": {"text": RULES[code].doc},
+            "help": {"text": f"install-contract explain {code}"},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[RULES[code].severity]},
+        }
+        for code in codes
+    ]
+    sarif_results = []
+    for result in results:
+        for d in result.diagnostics:
+            sarif_results.append(_sarif_result(result, d, index.get(d.code, -1)))
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "install-contract",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/install-contract/",
+                        "rules": rules,
+                    }
+                },
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif_result(result: Result, d: Diagnostic, rule_index: int) -> dict[str, Any]:
+    text = d.message + (f" Hint: {d.hint}" if d.hint else "")
+    out: dict[str, Any] = {
+        "ruleId": d.code,
+        "level": _SARIF_LEVEL[d.severity],
+        "message": {"text": text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": result.file},
+                    "region": {"startLine": max(d.line, 1), "startColumn": max(d.column, 1)},
+                },
+                "logicalLocations": [{"fullyQualifiedName": d.path or "/", "kind": "object"}],
+            }
+        ],
+    }
+    if rule_index >= 0:
+        out["ruleIndex"] = rule_index
+    return out
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
