@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CONTRACTS = Path(__file__).resolve().parent / "contracts"
+INVALID = sorted((CONTRACTS / "invalid").glob("*.yaml"))
+VALID = sorted([*FIXTURES.glob("*.yaml"), *(CONTRACTS / "valid").glob("*.yaml")])
+
+# Every variable the test contracts reference, as if exported (IC304 runs with --check-env).
+EXPORTED = {
+    name: "test-value"
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "GEMINI_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AZURE_API_KEY",
+        "VLLM_API_KEY",
+        "HF_TOKEN",
+    )
+}
+
+
+def expected_code(path: Path) -> str:
+    """tests/contracts/invalid/IC301-azure-incomplete.yaml expects IC301."""
+    return path.name.split("-", 1)[0]
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def _write(text: str | bytes, name: str = "install-contract.yaml") -> Path:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write

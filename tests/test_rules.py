@@ -1,0 +1,261 @@
+"""Every rule: its registry entry, a fixture that triggers it alone, silence on valid contracts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from contract.diagnostics import Severity
+from contract.rules import RULES, Options
+from contract.validate import Selection, validate_file
+from tests.conftest import EXPORTED, INVALID, VALID, expected_code
+
+OPTIONS = Options(check_env=True, env=EXPORTED)
+
+
+def codes(path: Path, options: Options = OPTIONS) -> set[str]:
+    return {d.code for d in validate_file(str(path), options).diagnostics}
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    assert codes(path) == {expected_code(path)}
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_valid_contracts_are_silent(path: Path) -> None:
+    result = validate_file(str(path), OPTIONS)
+    assert result.diagnostics == ()
+    assert result.valid
+
+
+def test_registry_codes_are_unique_well_formed_and_named() -> None:
+    names = [r.name for r in RULES.values()]
+    assert len(names) == len(set(names))
+    for code, rule in RULES.items():
+        assert re.fullmatch(r"IC\d{3}", code)
+        assert rule.code == code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_rule_is_documented_with_examples(code: str) -> None:
+    doc = RULES[code].doc
+    assert "Fails" in doc and "Passes" in doc, f"{code} needs a failing and a passing example"
+    assert len(doc.splitlines()[0]) > 20
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_rule_has_a_triggering_fixture(code: str) -> None:
+    assert any(expected_code(p) == code for p in INVALID), f"no tests/contracts/invalid/{code}-*.yaml"
+
+
+def test_design_codes_of_this_stage_are_all_registered() -> None:
+    wanted = {
+        "IC001",
+        "IC002",
+        "IC003",
+        "IC004",
+        "IC005",
+        "IC006",
+        "IC101",
+        "IC102",
+        "IC103",
+        "IC104",
+        "IC105",
+        "IC108",
+        "IC203",
+        "IC204",
+        "IC206",
+        "IC301",
+        "IC302",
+        "IC303",
+        "IC304",
+        "IC305",
+        "IC401",
+        "IC403",
+        "IC404",
+        "IC405",
+    }
+    assert wanted <= set(RULES)
+
+
+def test_entry_rules_declare_the_fields_they_read() -> None:
+    for rule in RULES.values():
+        if rule.scope == "entry":
+            assert rule.uses is not None, f"{rule.code} must declare uses=(...)"
+
+
+def test_unset_env_only_with_check_env() -> None:
+    path = next(p for p in INVALID if expected_code(p) == "IC304")
+    assert codes(path, Options(check_env=False)) == set()
+
+
+def test_select_and_ignore_by_code_and_prefix() -> None:
+    path = next(p for p in INVALID if expected_code(p) == "IC303")
+    assert not validate_file(str(path), OPTIONS, Selection(ignore=("IC3",))).diagnostics
+    assert not validate_file(str(path), OPTIONS, Selection(select=("IC1",))).diagnostics
+    assert validate_file(str(path), OPTIONS, Selection(select=("IC303",))).diagnostics
+
+
+# -- root causes and positions ---------------------------------------------------------------
+
+
+def diagnostics(write, text: str, options: Options = OPTIONS):  # type: ignore[no-untyped-def]
+    return validate_file(str(write(text)), options).diagnostics
+
+
+ENTRY = """\
+models:
+  - litellmModelName: gpt-4o
+    litellmModel: openai/gpt-4o
+    displayName: GPT-4o
+    provider: OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    maxTokens: 16384
+    apiKey: ${OPENAI_API_KEY}
+"""
+
+
+def test_unknown_prefix_is_one_diagnostic_without_mismatch_noise(write) -> None:  # type: ignore[no-untyped-def]
+    found = diagnostics(write, ENTRY.replace("openai/gpt-4o", "opneai/gpt-4o"))
+    assert [d.code for d in found] == ["IC102"]
+    assert found[0].hint == "did you mean openai/gpt-4o?"
+    assert (found[0].line, found[0].column) == (3, 19)
+    assert found[0].path == "/models/0/litellmModel"
+
+
+def test_missing_field_points_at_the_entry_first_line(write) -> None:  # type: ignore[no-untyped-def]
+    found = diagnostics(write, ENTRY.replace("    displayName: GPT-4o\n", ""))
+    assert [(d.code, d.line, d.column, d.path) for d in found] == [("IC003", 2, 5, "/models/0/displayName")]
+
+
+def test_unknown_field_points_at_the_key_with_closest_name(write) -> None:  # type: ignore[no-untyped-def]
+    found = diagnostics(write, ENTRY.replace("maxTokens", "max_tokens"))
+    assert [(d.code, d.line, d.column, d.hint) for d in found] == [("IC005", 9, 5, "did you mean maxTokens?")]
+    assert found[0].severity is Severity.WARNING
+
+
+def test_broken_required_field_still_gets_unrelated_rules(write) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("type: CHAT", "type: chat").replace("${OPENAI_API_KEY}", "sk-proj-literal")
+    assert {d.code for d in diagnostics(write, text)} == {"IC004", "IC303"}
+
+
+def test_broken_optional_value_is_one_report_not_two(write) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("maxTokens: 16384", "maxTokens: lots")
+    assert [d.code for d in diagnostics(write, text)] == ["IC004"]
+
+
+def test_misspelt_tool_parser_key_is_not_also_a_missing_parser(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: deephat-v2\n    litellmModel: openai/deephat-v2\n"
+        "    displayName: D\n    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
+        "    contextWindow: 250000\n    apiBase: http://d:8000/v1\n    vllm:\n      model: DeepHat/DeepHat-V2-ext\n"
+        "      toolCallParserr: qwen3_coder\n      enableAutoToolChoice: true\n"
+    )
+    found = diagnostics(write, text)
+    assert [(d.code, d.hint) for d in found] == [("IC005", "did you mean toolCallParser?")]
+
+
+def test_azure_reports_each_missing_field_with_an_example(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: azure-gpt-4o\n    litellmModel: azure/dep\n    displayName: A\n"
+        "    provider: Azure OpenAI\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 128000\n"
+    )
+    found = diagnostics(write, text)
+    assert [d.code for d in found] == ["IC301"] * 3
+    assert {d.hint for d in found} == {
+        "add apiBase: https://<resource>.openai.azure.com",
+        "add apiVersion: '2024-10-21'",
+        "add apiKey: ${AZURE_API_KEY}",
+    }
+    assert {(d.line, d.column, d.path) for d in found} == {(2, 5, "/models/0")}
+
+
+@pytest.mark.parametrize(
+    ("api_base", "hint"),
+    [
+        ("http://q:8000", "write apiBase: http://q:8000/v1"),
+        ("http://q:8000/", "write apiBase: http://q:8000/v1"),
+        ("http://q:8000/v1/v1", "write apiBase: http://q:8000/v1"),
+        ("http://q:8000/v1/chat/completions", "write apiBase: http://q:8000/v1"),
+        ("q:8000/v1", "write the full URL, e.g. http://my-model.inference.svc.cluster.local:8000/v1"),
+    ],
+)
+def test_openai_compatible_base_url_hints(write, api_base: str, hint: str) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: q\n    litellmModel: openai/q\n    displayName: Q\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 8192\n"
+        f"    apiBase: {api_base}\n"
+    )
+    found = diagnostics(write, text)
+    assert [(d.code, d.hint) for d in found] == [("IC105", hint)]
+
+
+def test_deepseek_via_openai_prefix_and_base_is_fine(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: deepseek-chat\n    litellmModel: openai/deepseek-chat\n"
+        "    displayName: DeepSeek V3\n    provider: DeepSeek\n    type: CHAT\n    metadataType: Text Generation\n"
+        "    contextWindow: 128000\n    maxTokens: 8192\n    apiBase: https://api.deepseek.com/v1\n"
+        "    apiKey: ${DEEPSEEK_API_KEY}\n"
+    )
+    assert diagnostics(write, text, Options()) == ()
+
+
+def test_nemotron_needs_reasoning_parser_and_remote_code(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: nemotron\n    litellmModel: openai/nemotron\n    displayName: N\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 1000000\n"
+        "    apiBase: http://n:8000/v1\n    vllm:\n      model: nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16\n"
+        "      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n"
+    )
+    found = diagnostics(write, text)
+    assert [(d.code, d.hint) for d in found] == [
+        ("IC404", "add trustRemoteCode: true"),
+        ("IC404", "add reasoningParser: nemotron_v3"),
+    ]
+
+
+def test_unknown_parser_is_an_error_with_the_nearest_name(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        Path(VALID[0])
+        .read_text()
+        .replace(
+            "toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n      enablePrefixCaching",
+            "toolCallParser: qwen3-coder\n      enableAutoToolChoice: true\n      enablePrefixCaching",
+            1,
+        )
+    )
+    found = [d for d in diagnostics(write, text) if d.code == "IC404"]
+    assert [(d.severity, d.hint) for d in found] == [(Severity.ERROR, "did you mean qwen3_coder?")]
+
+
+def test_flag_pointing_at_the_wrong_kind_of_model(write) -> None:  # type: ignore[no-untyped-def]
+    found = diagnostics(write, ENTRY + "featureFlags:\n  EMBEDDING_MODELS: [gpt-4o]\n")
+    assert [(d.code, d.line, d.column, d.path) for d in found] == [
+        ("IC405", 12, 22, "/featureFlags/EMBEDDING_MODELS/0")
+    ]
+
+
+def test_duplicate_name_points_at_the_repeat(write) -> None:  # type: ignore[no-untyped-def]
+    second = ENTRY.split("\n", 1)[1]
+    found = diagnostics(write, ENTRY + second)
+    assert [(d.code, d.line, d.path) for d in found] == [("IC101", 11, "/models/1/litellmModelName")]
+
+
+def test_secret_values_never_appear_in_diagnostics(write) -> None:  # type: ignore[no-untyped-def]
+    canary = "sk-CANARY-9f8e7d6c"
+    text = (
+        ENTRY.replace("${OPENAI_API_KEY}", canary)
+        + "    awsAccessKeyId: "
+        + canary
+        + "\n    bogusKey: "
+        + canary
+        + "\n"
+    )
+    for d in diagnostics(write, text):
+        assert canary not in repr(d)
