@@ -219,16 +219,16 @@ def _events(text: str) -> Iterator[Any]:
 
 def load(text: str) -> Document:
     """Compose `text` into a Document; never raises for any input text."""
+    from ruamel.yaml.error import YAMLError
+
     doc = Document(text=text)
     try:
         _compose(text, doc)
     except _Refused as refusal:
         doc.problems.append(LoadProblem("IC001", refusal.message, refusal.mark, hint=refusal.hint))
         doc.ok = False
-    except RecursionError:  # pragma: no cover - composition is iterative; belt and braces
-        doc.problems.append(LoadProblem("IC001", "the document nests too deeply", Mark(1, 1)))
-        doc.ok = False
-    except Exception as exc:
+    except (YAMLError, UnicodeError) as exc:
+        # UnicodeError: text that cannot be encoded for the parser (lone surrogates).
         doc.problems.append(_syntax_problem(exc, text))
         doc.ok = False
     return doc
