@@ -17,7 +17,7 @@ class VllmFlags:
     version: str
     tool_call_parsers: frozenset[str]
     reasoning_parsers: frozenset[str]
-    # option string -> flag record (both spellings of a pair, e.g. --enable-x and --no-enable-x)
+    # option string -> flag record (every accepted spelling)
     options: dict[str, dict[str, Any]]
 
     def dest(self, option: str) -> str | None:
@@ -36,18 +36,11 @@ class VllmFlags:
 @functools.cache
 def load() -> VllmFlags:
     raw = json.loads((files("contract") / "data" / "vllm_flags.json").read_text("utf-8"))
+    # Every spelling vLLM accepts is listed, the off-switches (--no-enable-x) included.
     options: dict[str, dict[str, Any]] = {}
     for record in raw["flags"]:
-        for option in record["flags"]:
+        for option in (*record["flags"], *(record.get("negative_flags") or ())):
             options[option] = record
-            if record.get("action") in (
-                "boolean_optional",
-                "enable_disable_pair",
-                "store_true",
-            ) and option.startswith("--"):
-                options.setdefault("--no-" + option[2:], record)
-        for negative in record.get("negative_flags") or ():
-            options.setdefault(negative, record)
     return VllmFlags(
         version=str(raw.get("vllm_version", "")),
         tool_call_parsers=frozenset(raw["tool_call_parsers"]),
