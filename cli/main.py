@@ -45,6 +45,13 @@ def main() -> None:
 )
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
 @click.option(
+    "--catalog",
+    "catalog_path",
+    metavar="FILE",
+    envvar="INSTALL_CONTRACT_CATALOG",
+    help="A newer LiteLLM model map (model_prices_and_context_window.json) to check models against.",
+)
+@click.option(
     "--color/--no-color",
     "colour",
     default=None,
@@ -58,6 +65,7 @@ def validate(
     check_env: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    catalog_path: str | None,
     colour: bool | None,
 ) -> None:
     """Validate contract FILES (default: ./install-contract.yaml; - reads stdin).
@@ -74,7 +82,11 @@ def validate(
     unknown = check_codes(selection.select + selection.ignore)
     if unknown:
         raise click.UsageError(f"no rule code matches {', '.join(unknown)} (see `install-contract explain`)")
-    options = Options(check_env=check_env, env=dict(os.environ))
+    if catalog_path:
+        from contract.catalog import load_catalog
+
+        load_catalog(catalog_path)  # a bad file fails here, once, with exit 2
+    options = Options(check_env=check_env, env=dict(os.environ), catalog_path=catalog_path)
     results = []
     unreadable = False
     for path in files or (DEFAULT_FILE,):

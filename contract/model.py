@@ -60,6 +60,11 @@ class VllmSpec(_Model):
         None, ge=1, description="--tensor-parallel-size; must fit gpus.count (defaults to it)."
     )
     gpus: Gpus | None = Field(None, description="GPUs the deployment gets: count and memory per GPU.")
+    params_billions: float | None = Field(
+        None,
+        gt=0,
+        description="Parameter count in billions, for GPU sizing when the model id does not say (70).",
+    )
     tool_call_parser: str | None = Field(
         None, description="--tool-call-parser for the model family; required for agents (CHAT models)."
     )

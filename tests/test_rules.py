@@ -259,3 +259,86 @@ def test_secret_values_never_appear_in_diagnostics(write) -> None:  # type: igno
     )
     for d in diagnostics(write, text):
         assert canary not in repr(d)
+
+
+# -- the catalog ----------------------------------------------------------------------------
+
+
+def test_catalog_is_not_loaded_when_no_catalog_rule_runs(write) -> None:  # type: ignore[no-untyped-def]
+    from contract.rules import _context
+
+    _context._CATALOGS.clear()
+    validate_file(str(write(ENTRY)), OPTIONS, Selection(select=("IC3",)))
+    assert _context._CATALOGS == {}
+    validate_file(str(write(ENTRY)), OPTIONS, Selection(select=("IC202",)))
+    assert list(_context._CATALOGS) == [None]
+
+
+def test_seed_rounding_of_gemini_window_is_not_low(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: gemini-2.5-pro\n    litellmModel: gemini/gemini-2.5-pro\n"
+        "    displayName: Gemini 2.5 Pro\n    provider: Google\n    type: CHAT\n    metadataType: Text Generation\n"
+        "    contextWindow: 1000000\n    maxTokens: 65536\n    apiKey: ${GEMINI_API_KEY}\n"
+    )
+    assert diagnostics(write, text) == ()
+    low = diagnostics(write, text.replace("1000000", "128000"))
+    assert [(d.code, d.hint) for d in low] == [("IC201", "write contextWindow: 1048576")]
+
+
+def test_latest_alias_is_one_warning_not_also_unknown(write) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("openai/gpt-4o", "anthropic/claude-3-5-sonnet-latest").replace(
+        "provider: OpenAI", "provider: Anthropic"
+    )
+    text = text.replace("${OPENAI_API_KEY}", "${ANTHROPIC_API_KEY}").replace(
+        "contextWindow: 128000", "contextWindow: 200000"
+    )
+    text = text.replace("maxTokens: 16384", "maxTokens: 8192")
+    found = diagnostics(write, text)
+    assert [d.code for d in found] == ["IC106"]
+
+
+def test_user_catalog_file_teaches_a_new_model(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("openai/gpt-4o", "openai/gpt-9").replace("gpt-4o", "gpt-9")
+    assert [d.code for d in diagnostics(write, text)] == ["IC107"]
+    newer = tmp_path / "model_prices.json"
+    newer.write_text(
+        '{"gpt-9": {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": 128000,'
+        ' "max_output_tokens": 16384, "supports_function_calling": true}}'
+    )
+    assert diagnostics(write, text, Options(check_env=True, env=EXPORTED, catalog_path=str(newer))) == ()
+
+
+def test_validate_with_a_bad_catalog_file_is_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(main, ["validate", "--catalog", str(bad), str(VALID[0])])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("install-contract: ")
+    missing = CliRunner().invoke(main, ["validate", "--catalog", str(tmp_path / "none.json"), str(VALID[0])])
+    assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "count", "memory", "code"),
+    [
+        ("meta-llama/Llama-3.3-70B-Instruct", 1, 80, "error"),
+        ("meta-llama/Llama-3.3-70B-Instruct", 2, 80, "warning"),
+        ("meta-llama/Llama-3.3-70B-Instruct-FP8", 2, 80, None),
+        ("Qwen/Qwen2.5-72B-Instruct-AWQ", 1, 80, "warning"),
+        ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 2, 80, "error"),
+        ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 4, 80, None),
+    ],
+)
+def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 131072\n"
+        f"    apiBase: http://m:8000/v1\n    vllm:\n      model: {model}\n      tensorParallelSize: {count}\n"
+        f"      gpus: {{count: {count}, memoryGiB: {memory}}}\n"
+    )
+    found = [d for d in diagnostics(write, text) if d.code == "IC205"]
+    assert [d.severity.value for d in found] == ([code] if code else [])

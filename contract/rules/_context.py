@@ -78,10 +78,15 @@ class Entry:
         """Reached over the OpenAI protocol at an apiBase: /v1 rules apply."""
         return self.prefix in SELF_HOSTED_PREFIXES and (self.self_hosted or self.model.api_base is not None)
 
+    def catalog(self) -> Catalog:
+        """The model catalog (loaded on first use, once per run)."""
+        return _catalog(self.options)
+
+    @cached_property
     def facts(self) -> ModelFacts | None:
-        """Catalog facts for this model (loads the catalog on first use)."""
+        """Catalog facts for this model, or None when the catalog does not know it."""
         vllm_model = self.model.vllm.model if self.model.vllm else None
-        return _catalog(self.options).lookup(
+        return self.catalog().lookup(
             self.model.litellm_model, base_model=self.model.base_model, vllm_model=vllm_model
         )
 

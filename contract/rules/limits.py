@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from contract import sizing
 from contract.diagnostics import Severity
 from contract.rules._context import Entry
 from contract.rules._registry import Finding, rule
 
 
-@rule("IC203", "max-tokens-too-large", Severity.ERROR, uses=("maxTokens", "contextWindow"))
+@rule(
+    "IC203",
+    "max-tokens-too-large",
+    Severity.ERROR,
+    needs_catalog=True,
+    uses=("maxTokens", "contextWindow", "litellmModel", "baseModel", "vllm"),
+)
 def max_tokens_too_large(entry: Entry) -> Iterator[Finding]:
     """maxTokens is larger than the context window (or than the model's output limit).
 
@@ -21,17 +28,30 @@ def max_tokens_too_large(entry: Entry) -> Iterator[Finding]:
         contextWindow: 8192
         maxTokens: 16384
 
+        litellmModel: openai/gpt-4o
+        maxTokens: 32768          # gpt-4o writes at most 16384
+
     Passes:
 
         contextWindow: 200000
-        maxTokens: 16384
+        maxTokens: 16384        # Claude Sonnet 4 writes up to 64000
     """
     model = entry.model
-    if model.max_tokens is not None and model.max_tokens > model.context_window:
+    if model.max_tokens is None:
+        return
+    if model.max_tokens > model.context_window:
         yield Finding(
             f"maxTokens {model.max_tokens} is larger than contextWindow {model.context_window}",
             ("maxTokens",),
             hint="maxTokens is the output limit only; check both numbers against the model card",
+        )
+        return
+    facts = entry.facts
+    if facts is not None and facts.max_output_tokens and model.max_tokens > facts.max_output_tokens:
+        yield Finding(
+            f"maxTokens {model.max_tokens} is above {facts.id}'s output limit of {facts.max_output_tokens}",
+            ("maxTokens",),
+            hint=f"write maxTokens: {facts.max_output_tokens} or less",
         )
 
 
@@ -93,4 +113,134 @@ def tensor_parallel_mismatch(entry: Entry) -> Iterator[Finding]:
             f"gpus.count {count} is not a multiple of tensorParallelSize {tp}",
             ("vllm", "tensorParallelSize"),
             hint=f"set tensorParallelSize: {count}",
+        )
+
+
+# "Well below": under this share of the advertised window. The seed writes Gemini 2.5 Pro's
+# 1,048,576 as 1,000,000 (95%), which is the advertised window rounded, not a low-ball.
+LOW_SHARE = 0.9
+
+
+@rule(
+    "IC201",
+    "context-window-low",
+    Severity.WARNING,
+    needs_catalog=True,
+    uses=("contextWindow", "litellmModel", "baseModel", "vllm"),
+)
+def context_window_low(entry: Entry) -> Iterator[Finding]:
+    """contextWindow is well below the model's advertised window (under 90% of it).
+
+    A low-balled window truncates conversations and makes agents lose context. Set the full
+    advertised window; for a self-hosted model that does not fit, vLLM reports the maximum your
+    GPUs hold: use that number.
+
+    Fails:
+
+        litellmModel: openai/gpt-4o
+        contextWindow: 8192
+
+    Passes:
+
+        litellmModel: openai/gpt-4o
+        contextWindow: 128000
+    """
+    facts = entry.facts
+    window = entry.model.context_window
+    if facts is None or not facts.context_window or window >= LOW_SHARE * facts.context_window:
+        return
+    yield Finding(
+        f"contextWindow {window} is well below {facts.id}'s advertised {facts.context_window}",
+        ("contextWindow",),
+        hint=f"write contextWindow: {facts.context_window}",
+    )
+
+
+@rule(
+    "IC202",
+    "context-window-high",
+    Severity.ERROR,
+    needs_catalog=True,
+    uses=("contextWindow", "litellmModel", "baseModel", "vllm"),
+)
+def context_window_high(entry: Entry) -> Iterator[Finding]:
+    """contextWindow is above what the model supports.
+
+    The platform would send prompts the model cannot take: the provider rejects them, or vLLM
+    refuses to start with a --max-model-len beyond the model's limit.
+
+    Fails:
+
+        litellmModel: openai/gpt-4o
+        contextWindow: 200000
+
+    Passes:
+
+        litellmModel: openai/gpt-4o
+        contextWindow: 128000
+    """
+    facts = entry.facts
+    window = entry.model.context_window
+    if facts is None or not facts.context_window or window <= facts.context_window:
+        return
+    yield Finding(
+        f"contextWindow {window} is above {facts.id}'s maximum of {facts.context_window}",
+        ("contextWindow",),
+        hint=f"write contextWindow: {facts.context_window}",
+    )
+
+
+@rule(
+    "IC205",
+    "gpu-undersized",
+    Severity.ERROR,
+    needs_catalog=True,
+    uses=("vllm", "contextWindow", "litellmModel"),
+)
+def gpu_undersized(entry: Entry) -> Iterator[Finding]:
+    """The declared GPUs cannot hold the weights (error), or are below the seed's sizing table
+    for the configured context (warning).
+
+    Weights are the parameter count (from the model id, the catalog, or vllm.paramsBillions)
+    times the bytes per parameter of the dtype or quantization (BF16 2, FP8 1, AWQ/GPTQ 0.5).
+    The KV cache for the context comes on top, which the sizing table accounts for.
+
+    Fails:
+
+        vllm: {model: meta-llama/Llama-3.3-70B-Instruct, dtype: bfloat16,
+               gpus: {count: 1, memoryGiB: 80}}          # 140 GB of weights
+
+    Passes:
+
+        vllm: {model: meta-llama/Llama-3.3-70B-Instruct, dtype: bfloat16,
+               tensorParallelSize: 4, gpus: {count: 4, memoryGiB: 80}}
+    """
+    vllm = entry.model.vllm
+    if vllm is None or vllm.gpus is None:
+        return
+    facts = entry.facts
+    params = vllm.params_billions or sizing.params_from_id(vllm.model) or (facts.params_b if facts else None)
+    if not params:
+        return
+    each = sizing.bytes_per_param(vllm.model, vllm.dtype, vllm.quantization)
+    weights = sizing.weights_gib(params, each)
+    total = vllm.gpus.count * vllm.gpus.memory_gib
+    gpus = f"{vllm.gpus.count}× {vllm.gpus.memory_gib:g} GiB"
+    if weights > total:
+        yield Finding(
+            f"{params:g}B parameters at {each:g} bytes each need {weights:.0f} GiB for the weights alone; "
+            f"the deployment has {gpus}",
+            ("vllm", "gpus"),
+            hint=f"give it at least {weights / vllm.gpus.memory_gib:.0f}× {vllm.gpus.memory_gib:g} GiB, "
+            "or serve a quantized (FP8, AWQ) build",
+        )
+        return
+    need = sizing.table_need(params, each, entry.model.context_window)
+    if need is not None and total < need.total:
+        yield Finding(
+            f"the sizing table asks for {need} for a {params:g}B model at {entry.model.context_window} "
+            f"tokens of context; the deployment has {gpus}",
+            ("vllm", "gpus"),
+            hint=f"give it {need}, or expect vLLM to report a smaller maximum context",
+            severity=Severity.WARNING,
         )

@@ -248,3 +248,89 @@ def in_process_vllm_prefix(entry: Entry) -> Iterator[Finding]:
             ("litellmModel",),
             hint=f"write litellmModel: openai/{entry.suffix} (or hosted_vllm/{entry.suffix}) with an apiBase",
         )
+
+
+@rule("IC106", "model-alias", Severity.WARNING, needs_catalog=True, uses=("litellmModel", "provider", "vllm"))
+def model_alias(entry: Entry) -> Iterator[Finding]:
+    """litellmModel is an alias that moves: `-latest`, or an undated Claude id with a dated one.
+
+    An alias silently changes the model under you, so yesterday's evaluation no longer holds.
+    Pin the dated id. (OpenAI's and Google's plain ids, such as gpt-4o and gemini-2.5-pro, are
+    the ids they publish for production, and are not reported.)
+
+    Fails:
+
+        litellmModel: anthropic/claude-sonnet-4
+        litellmModel: anthropic/claude-3-5-sonnet-latest
+
+    Passes:
+
+        litellmModel: anthropic/claude-sonnet-4-20250514
+    """
+    alias = _alias(entry)
+    if alias is None:
+        return
+    dated = alias[1]
+    hint = f"pin the dated id: {entry.prefix}/{dated}" if dated else "pin a dated model id"
+    yield Finding(
+        f"{entry.suffix!r} is an alias that can move to another model", ("litellmModel",), hint=hint
+    )
+
+
+def _alias(entry: Entry) -> tuple[str, str | None] | None:
+    """(alias, the dated id it stands for) when litellmModel is a moving alias, else None."""
+    if entry.self_hosted or entry.prefix is None:
+        return None
+    model_id = entry.suffix
+    if model_id.endswith(("-latest", ":latest")):
+        return model_id, entry.catalog().dated_alias(model_id)
+    if "claude" in model_id:
+        dated = entry.catalog().dated_alias(model_id)
+        return (model_id, dated) if dated else None
+    return None
+
+
+@rule(
+    "IC107",
+    "unknown-model",
+    Severity.WARNING,
+    needs_catalog=True,
+    uses=("litellmModel", "provider", "apiBase", "baseModel", "vllm"),
+)
+def unknown_model(entry: Entry) -> Iterator[Finding]:
+    """The catalog does not know this cloud model id; the hint names the nearest known id.
+
+    Outdated or misspelt ids silently fall back or fail at the provider. Self-hosted entries,
+    Azure deployments without a baseModel and unknown OpenAI-compatible endpoints are not
+    judged. A newer catalog can be loaded with --catalog (see `install-contract catalog`).
+
+    Fails:
+
+        litellmModel: openai/gpt-4-o
+
+    Passes:
+
+        litellmModel: openai/gpt-4o
+    """
+    if entry.self_hosted or not entry.prefix_known or entry.prefix == "vllm":
+        return
+    if entry.prefix == "azure" and entry.model.base_model is None:
+        return
+    if entry.prefix == "openai" and entry.model.api_base is not None and entry.provider is None:
+        return
+    if entry.facts is not None or _alias(entry) is not None:
+        return  # known, or an alias IC106 reports
+    if entry.prefix in ("azure", "azure_ai"):
+        nearest = entry.catalog().nearest_id(f"azure/{entry.model.base_model}")
+        yield Finding(
+            f"baseModel {entry.model.base_model!r} is not a model the catalog knows",
+            ("baseModel",),
+            hint=f"did you mean {nearest.split('/', 1)[-1]}?" if nearest else "check the model id",
+        )
+        return
+    nearest = entry.catalog().nearest_id(entry.model.litellm_model)
+    yield Finding(
+        f"{entry.model.litellm_model!r} is not a model the catalog knows",
+        ("litellmModel",),
+        hint=f"did you mean {nearest}?" if nearest else "check the id against the provider's model list",
+    )

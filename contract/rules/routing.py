@@ -43,6 +43,58 @@ def type_metadata_mismatch(entry: Entry) -> Iterator[Finding]:
         )
 
 
+_MODE_METADATA = {
+    "chat": "Text Generation",
+    "completion": "Text Generation",
+    "responses": "Text Generation",
+    "embedding": "Embeddings",
+    "audio_transcription": "Transcription",
+}
+
+
+@rule(
+    "IC402",
+    "mode-mismatch",
+    Severity.ERROR,
+    needs_catalog=True,
+    uses=("metadataType", "litellmModel", "baseModel", "vllm"),
+)
+def mode_mismatch(entry: Entry) -> Iterator[Finding]:
+    """The catalog's mode for the model contradicts metadataType.
+
+    An embedding model registered as Text Generation lands in the chat picker and fails on the
+    first message; a chat model as Embeddings breaks retrieval.
+
+    Fails:
+
+        litellmModel: openai/text-embedding-3-small
+        metadataType: Text Generation
+
+    Passes:
+
+        litellmModel: openai/text-embedding-3-small
+        type: INTERNAL
+        metadataType: Embeddings
+    """
+    facts = entry.facts
+    if facts is None or facts.mode is None:
+        return
+    expected = _MODE_METADATA.get(facts.mode)
+    if expected is None:
+        yield Finding(
+            f"{facts.id} is a {facts.mode.replace('_', ' ')} model, which the platform does not route",
+            ("litellmModel",),
+            hint="register chat, embedding or transcription models only",
+        )
+    elif expected != entry.model.metadata_type:
+        kind = "INTERNAL" if expected != "Text Generation" else "CHAT"
+        yield Finding(
+            f"{facts.id} is a {facts.mode.replace('_', ' ')} model, but metadataType is {entry.model.metadata_type!r}",
+            ("metadataType",),
+            hint=f"write metadataType: {expected} (and type: {kind})",
+        )
+
+
 @rule("IC403", "tool-parser-missing", Severity.ERROR, uses=("vllm", "type", "litellmModelName"))
 def tool_parser_missing(entry: Entry) -> Iterator[Finding]:
     """A self-hosted CHAT model's `vllm:` block lacks toolCallParser + enableAutoToolChoice.
