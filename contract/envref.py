@@ -33,3 +33,13 @@ def near_ref(value: str) -> str | None:
 
 def unset(names: list[str], env: Mapping[str, str]) -> list[str]:
     return [n for n in names if not env.get(n)]
+
+
+def literal_var(entry_name: str, field: str) -> str:
+    """The variable a literal secret should move to: `gpt-4o` + `apiKey` -> GPT_4O_API_KEY.
+
+    Named after the entry, so two entries of one provider with different keys never collide;
+    `render` writes it into the LiteLLM config and IC303's hint suggests the same name.
+    """
+    snake = re.sub(r"(?<!^)([A-Z])", r"_\1", field)
+    return re.sub(r"[^A-Z0-9]+", "_", f"{entry_name}_{snake}".upper()).strip("_")

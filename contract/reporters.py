@@ -12,6 +12,7 @@ Quoted source lines are redacted: a value under a secret-looking key is never sh
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -35,36 +36,55 @@ _MAX_QUOTE = 200
 def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
     """Hide the value of every `…key/secret/token/password…: value` on a source line.
 
-    Known secret values (`Result.secrets`) are masked wherever they stand on the line.
-
     Block style masks to the end of the line (or a ` #` comment); inside a flow mapping
     (`{…}`) to the next `,` or `}`. A bare `${VAR}` reference is shown: it is not a secret.
+    Known secret values (`Result.secrets`) are masked wherever they stand. Linear in the
+    length of the line, however many keys it holds.
     """
     out: list[str] = []
     pos = 0
+    depth, counted = 0, 0  # flow-mapping depth at `counted`
+    comments = (
+        [i for i in range(len(line) - 1) if line[i] == " " and line[i + 1] == "#"] if " #" in line else []
+    )
     for m in _SECRET_KEY.finditer(line):
         if m.start() < pos:
             continue
+        depth += line.count("{", counted, m.start()) - line.count("}", counted, m.start())
+        counted = m.start()
         start = m.end()
-        in_flow = line.count("{", 0, m.start()) > line.count("}", 0, m.start())
-        end = len(line)
-        comment = line.find(" #", start)
-        if comment >= 0:
-            end = comment
-        if in_flow:
-            stops = [i for i in (line.find(",", start), line.find("}", start)) if i >= 0]
+        next_comment = bisect.bisect_left(comments, start)
+        end = comments[next_comment] if next_comment < len(comments) else len(line)
+        if depth > 0:
+            stops = [i for i in (line.find(",", start, end), line.find("}", start, end)) if i >= 0]
             if stops:
-                end = min(end, *stops)
+                end = min(stops)
         value = line[start:end].rstrip()
         if value and not _ENV_ONLY.match(value):
             out.append(line[pos:start] + "****")
             pos = start + len(value)
     out.append(line[pos:])
-    shown = "".join(out)
+    return _mask_values("".join(out), secrets)
+
+
+def _mask_values(text: str, secrets: frozenset[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4 and secret in shown:
-            shown = shown.replace(secret, "****")
-    return shown
+        if len(secret) >= 4 and secret in text:
+            text = text.replace(secret, "****")
+    return text
+
+
+def _quote(line: str, column: int, secrets: frozenset[str]) -> tuple[str, int]:
+    """The part of a (key-redacted) source line to show, values masked, and the caret's place."""
+    if len(line) <= _MAX_QUOTE:
+        return _mask_values(line, secrets), column - 1
+    start = max(0, min(column - 1 - _MAX_QUOTE // 2, len(line) - _MAX_QUOTE))
+    # Mask known values on a margin around the window, so none is cut in half at its edge.
+    margin = min(max((len(s) for s in secrets), default=0), 4096)
+    wide_start = max(0, start - margin)
+    wide = _mask_values(line[wide_start : start + _MAX_QUOTE + margin], secrets)
+    offset = start - wide_start
+    return wide[offset : offset + _MAX_QUOTE], column - 1 - start
 
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -80,6 +100,7 @@ def render_text(results: Sequence[Result], colour: bool = False) -> str:
     errors = warnings = 0
     for result in results:
         lines = result.source.splitlines() if result.source is not None else []
+        redacted: dict[int, str] = {}  # line number -> the line with secret-key values masked
         if result.diagnostics:
             files_with_problems += 1
         errors += result.errors
@@ -89,13 +110,9 @@ def render_text(results: Sequence[Result], colour: bool = False) -> str:
             severity = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
             out.append(f"{_paint(head, '1', colour)}{severity} {d.code} {d.message}")
             if 0 < d.line <= len(lines):
-                quoted = redact_line(lines[d.line - 1].expandtabs(1), result.secrets)
-                if len(quoted) > _MAX_QUOTE:
-                    start = max(0, min(d.column - 1 - _MAX_QUOTE // 2, len(quoted) - _MAX_QUOTE))
-                    caret_at = d.column - 1 - start
-                    quoted = quoted[start : start + _MAX_QUOTE]
-                else:
-                    caret_at = d.column - 1
+                if d.line not in redacted:
+                    redacted[d.line] = redact_line(lines[d.line - 1].expandtabs(1))
+                quoted, caret_at = _quote(redacted[d.line], d.column, result.secrets)
                 out.append(f"  {quoted}")
                 out.append("  " + " " * max(caret_at, 0) + _paint("^", "1;32", colour))
             if d.hint:

@@ -30,6 +30,15 @@ TOP_LEVEL = ("models", "featureFlags", "platform", "routers")
 
 
 @dataclass(frozen=True)
+class TypedContract:
+    """The entries and blocks that passed typing (an entry with broken fields is left out)."""
+
+    models: tuple[ModelEntry, ...]
+    feature_flags: FeatureFlags | None
+    platform: Platform | None
+
+
+@dataclass(frozen=True)
 class Result:
     """The outcome of validating one file."""
 
@@ -38,6 +47,9 @@ class Result:
     source: str | None = field(default=None, repr=False)  # the text, for reporters that quote lines
     # Literal secret values found in the file (never printed: reporters mask them).
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    # The typed contract, for the commands that compile it (render, apply); None when the
+    # file could not be read as a contract at all.
+    contract: TypedContract | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -121,7 +133,8 @@ def validate_text(
     run = _Run(doc, options, selection)
     run.execute()
     diagnostics = sorted((d for d in run.diagnostics if selection.wants(d.code)), key=Diagnostic.sort_key)
-    return Result(file, tuple(diagnostics), text, frozenset(s for s in doc.secrets if "${" not in s))
+    secrets = frozenset(s for s in doc.secrets if "${" not in s)
+    return Result(file, tuple(diagnostics), text, secrets, run.typed_contract)
 
 
 def _diagnostic(
@@ -145,6 +158,7 @@ class _Run:
         self.options = options
         self.selection = selection
         self.diagnostics: list[Diagnostic] = []
+        self.typed_contract: TypedContract | None = None
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, code: str, finding: Finding, base: Path = ()) -> None:
@@ -211,7 +225,12 @@ class _Run:
                 if isinstance(raw, dict) and isinstance(raw.get("litellmModelName"), str):
                     names.append(Named(index, raw["litellmModelName"], entry))
         flags = self.type_block("featureFlags", FeatureFlags, data)
-        self.type_block("platform", Platform, data)
+        platform = self.type_block("platform", Platform, data)
+        self.typed_contract = TypedContract(
+            tuple(e.model for e in entries if not e.broken),
+            flags if isinstance(flags, FeatureFlags) else None,
+            platform if isinstance(platform, Platform) else None,
+        )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
         view = ContractView(
             names, entries, flags if isinstance(flags, FeatureFlags) else None, raw_flags, self.options

@@ -4,12 +4,13 @@
 |---|---|---|
 | reading and typing | structure.py | IC001–IC006 |
 | names, prefixes, endpoints | names.py | IC101–IC108 |
-| windows, limits, GPUs | limits.py | IC2xx |
+| windows, limits, GPUs | limits.py | IC201–IC206 |
+| vLLM extra arguments | vllm_args.py | IC207–IC208 |
 | credentials | credentials.py | IC3xx |
 | types, tools, flags | routing.py | IC4xx |
 """
 
-from contract.rules import credentials, limits, names, routing, structure
+from contract.rules import credentials, limits, names, routing, structure, vllm_args
 from contract.rules._context import ContractView, Entry, Named, Options
 from contract.rules._registry import RULES, Finding, Rule, matches
 
@@ -27,4 +28,5 @@ __all__ = [
     "names",
     "routing",
     "structure",
+    "vllm_args",
 ]

@@ -143,7 +143,7 @@ def inline_secret(entry: Entry) -> Iterator[Finding]:
         if near is not None:
             hint = f"write ${{{near}}}: a reference is a dollar sign and the name in braces"
         else:
-            var = _suggested_env(entry, path)
+            var = envref.literal_var(entry.model.litellm_model_name, str(path[-1]))
             hint = f"move the value into the environment and write {path[-1]}: ${{{var}}}"
         yield Finding(f"{'.'.join(str(p) for p in path)} holds a literal secret", path, hint=hint)
 
@@ -159,19 +159,6 @@ def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
 
 def _attr(camel: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
-
-
-def _suggested_env(entry: Entry, path: Path) -> str:
-    field = path[-1]
-    if field == "hfToken":
-        return "HF_TOKEN"
-    if field == "awsAccessKeyId":
-        return "AWS_ACCESS_KEY_ID"
-    if field == "awsSecretAccessKey":
-        return "AWS_SECRET_ACCESS_KEY"
-    if entry.provider is not None and entry.provider.env_var:
-        return entry.provider.env_var
-    return re.sub(r"[^A-Z0-9]+", "_", entry.model.litellm_model_name.upper()).strip("_") + "_API_KEY"
 
 
 @rule("IC304", "unset-env", Severity.ERROR, uses=())
@@ -240,7 +227,7 @@ def missing_credentials(entry: Entry) -> Iterator[Finding]:
         return
     if entry.prefix == "openai" and entry.model.api_base is not None and entry.provider is None:
         return  # an unknown OpenAI-compatible endpoint may not need a key
-    var = provider.env_var or _suggested_env(entry, ("apiKey",))
+    var = provider.env_var or envref.literal_var(entry.model.litellm_model_name, "apiKey")
     yield Finding(
         f"{entry.model.provider} needs an API key and this entry has no apiKey",
         hint=f"add apiKey: ${{{var}}}",

@@ -1,0 +1,128 @@
+"""IC207–IC208: `vllm.extraArgs` checked against vLLM's own flags and the ones the tool generates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from contract import catalog, vllm_flags
+from contract.diagnostics import Severity
+from contract.model import VllmSpec
+from contract.rules._context import Entry
+from contract.rules._registry import Finding, rule
+
+_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
+
+
+def _options(extra_args: list[str]) -> Iterator[tuple[int, str]]:
+    """(index, option as vLLM would look it up) for every flag in extraArgs."""
+    for index, arg in enumerate(extra_args):
+        if not arg.startswith("-") or _NUMBER.match(arg):
+            continue
+        option = arg.split("=", 1)[0]
+        if option.startswith("--"):
+            # vLLM's parser takes --max_model_len for --max-model-len and builds JSON from
+            # --compilation-config.level 3.
+            option = option.split(".", 1)[0].replace("_", "-")
+        elif option == "-O" or re.match(r"^-O\d", option):
+            option = "--optimization-level"  # vLLM's parser expands -O3 to --optimization-level 3
+        yield index, option
+
+
+@rule("IC207", "unknown-vllm-flag", Severity.ERROR, uses=("vllm",))
+def unknown_vllm_flag(entry: Entry) -> Iterator[Finding]:
+    """An `extraArgs` flag that `vllm serve` does not have.
+
+    vLLM stops at start-up on an unknown flag, after the pod was scheduled and the image
+    pulled. Flags are checked against the parser of the vLLM version the tool was built with.
+
+    Fails:
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, extraArgs: [--gpu-memory-utilisation, "0.9"]}
+
+    Passes:
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, extraArgs: [--gpu-memory-utilization, "0.9"]}
+    """
+    vllm = entry.model.vllm
+    if vllm is None:
+        return
+    flags = vllm_flags.load()
+    for index, option in _options(vllm.extra_args):
+        if option not in flags.options:
+            nearest = catalog.nearest(option, [o for o in flags.options if o.startswith("--")])
+            yield Finding(
+                f"vLLM {flags.version} has no flag {option}",
+                ("vllm", "extraArgs", index),
+                hint=f"did you mean {nearest}?" if nearest else "see `vllm serve --help=all`",
+            )
+
+
+# vLLM destination -> the vllm field that sets it ("" for what is always generated).
+_GENERATED = {
+    "model": "model",
+    "model_tag": "model",
+    "served_model_name": "",
+    "port": "port",
+    "max_model_len": "maxModelLen",
+    "dtype": "dtype",
+    "quantization": "quantization",
+    "kv_cache_dtype": "kvCacheDtype",
+    "tensor_parallel_size": "tensorParallelSize",
+    "trust_remote_code": "trustRemoteCode",
+    "tool_call_parser": "toolCallParser",
+    "enable_auto_tool_choice": "enableAutoToolChoice",
+    "reasoning_parser": "reasoningParser",
+    "enable_prefix_caching": "enablePrefixCaching",
+    "enable_chunked_prefill": "enableChunkedPrefill",
+}
+
+
+def _generates(vllm: VllmSpec, dest: str) -> bool:
+    field = _GENERATED.get(dest)
+    if field is None:
+        return False
+    if field in ("", "model", "port", "maxModelLen"):
+        return True
+    if field == "tensorParallelSize":
+        return vllm.tensor_parallel_size is not None or vllm.gpus is not None
+    attr = re.sub(r"(?<!^)([A-Z])", r"_\1", field).lower()
+    return getattr(vllm, attr) not in (None, False)
+
+
+@rule("IC208", "conflicting-vllm-flag", Severity.ERROR, uses=("vllm", "litellmModelName", "contextWindow"))
+def conflicting_vllm_flag(entry: Entry) -> Iterator[Finding]:
+    """An `extraArgs` flag repeats or contradicts one the tool generates (or puts a key on the command line).
+
+    The tool writes --served-model-name, --max-model-len, --port and the flags of the vllm
+    fields; a second copy in extraArgs silently wins and undoes what validate checked. The API
+    key belongs in VLLM_API_KEY: on the command line it shows in `ps` and in logs.
+
+    Fails:
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, extraArgs: [--max-model-len, "32768"]}
+
+    Passes:
+
+        contextWindow: 32768
+        vllm: {model: DeepHat/DeepHat-V2-ext}
+    """
+    vllm = entry.model.vllm
+    if vllm is None:
+        return
+    flags = vllm_flags.load()
+    for index, option in _options(vllm.extra_args):
+        dest = flags.dest(option)
+        if dest == "api_key":
+            yield Finding(
+                f"{option} puts the API key on the command line",
+                ("vllm", "extraArgs", index),
+                hint="remove it: vLLM reads the key from VLLM_API_KEY, which the deployment sets from a Secret",
+            )
+        elif dest is not None and _generates(vllm, dest):
+            field = _GENERATED[dest] or "litellmModelName"
+            yield Finding(
+                f"{option} is generated from the contract; a second copy in extraArgs overrides it",
+                ("vllm", "extraArgs", index),
+                hint=f"remove it and set {'vllm.' if field != 'litellmModelName' else ''}{field} instead",
+            )
