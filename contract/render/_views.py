@@ -1,0 +1,289 @@
+"""What each artifact says about each entry, as plain data for the templates.
+
+Secrets never become values here: a `${VAR}` reference becomes LiteLLM's `os.environ/VAR` or
+a Secret name/key; a literal secret in the contract is replaced by a variable named after the
+entry (GPT_4O_API_KEY), which the render reports as one to provide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+from contract import envref
+from contract.errors import UsageError
+from contract.model import FeatureFlags, ModelEntry, VllmSpec
+
+MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
+MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
+LITELLM_SECRET = "litellm-credentials"
+DEFAULT_IMAGE = ("vllm/vllm-openai", "v0.33.0")
+# LiteLLM falls back to the ambient OPENAI_API_KEY when an openai/ entry has no key: a
+# self-hosted server without auth gets this placeholder instead of a real OpenAI key.
+NO_KEY = "no-key-required"
+
+
+@dataclass
+class EnvNeeds:
+    """Environment variables the rendered LiteLLM config reads, and where they come from."""
+
+    referenced: set[str] = field(default_factory=set)
+    # variable -> "gpt-4o apiKey": literals in the contract that must move to the environment
+    from_literals: dict[str, str] = field(default_factory=dict)
+
+    def all(self) -> list[str]:
+        return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
+
+
+def k8s_name(name: str) -> str:
+    """A DNS-1123 name for Kubernetes objects: `Qwen3.Coder_30B` -> qwen3-coder-30b."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
+    if value is None or not value.get_secret_value().strip():
+        return None
+    var = envref.whole_ref(value.get_secret_value())
+    if var is None:
+        var = envref.literal_var(entry.litellm_model_name, field_name)
+        needs.from_literals[var] = f"{entry.litellm_model_name} {field_name}"
+    else:
+        needs.referenced.add(var)
+    return f"os.environ/{var}"
+
+
+def _plain(value: str | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
+    if value is None:
+        return None
+    var = envref.whole_ref(value)
+    if var is not None:
+        needs.referenced.add(var)
+        return f"os.environ/{var}"
+    if envref.refs(value):
+        raise UsageError(
+            f"{entry.litellm_model_name}: {field_name} uses ${{VAR}} inside a longer value; LiteLLM reads "
+            "only a whole os.environ/VAR value (write the whole value as one variable)"
+        )
+    return value
+
+
+def is_self_hosted(entry: ModelEntry) -> bool:
+    prefix = entry.litellm_model.partition("/")[0]
+    return (
+        entry.vllm is not None
+        or prefix == "hosted_vllm"
+        or entry.provider.lower().replace("-", " ") == "self hosted"
+    )
+
+
+def tool_calling(entry: ModelEntry, flags: FeatureFlags | None, catalog_says: bool | None) -> bool:
+    if entry.vllm is not None:
+        return entry.vllm.tool_call_parser is not None
+    listed = flags.TOOL_CALLING_MODELS if flags else None
+    if listed is not None and entry.litellm_model_name in ([listed] if isinstance(listed, str) else listed):
+        return True
+    return bool(catalog_says) and entry.metadata_type == "Text Generation"
+
+
+def litellm_entry(entry: ModelEntry, tools: bool, needs: EnvNeeds) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": entry.litellm_model}
+    api_base = _plain(entry.api_base, entry, "apiBase", needs)
+    if api_base is not None:
+        params["api_base"] = api_base
+    api_key = _secret(entry.api_key, entry, "apiKey", needs)
+    if api_key is None and is_self_hosted(entry):
+        api_key = NO_KEY
+    if api_key is not None:
+        params["api_key"] = api_key
+    for name, value in (("api_version", entry.api_version), ("aws_region_name", entry.aws_region)):
+        rendered = _plain(value, entry, name, needs)
+        if rendered is not None:
+            params[name] = rendered
+    for name, secret, field_name in (
+        ("aws_access_key_id", entry.aws_access_key_id, "awsAccessKeyId"),
+        ("aws_secret_access_key", entry.aws_secret_access_key, "awsSecretAccessKey"),
+    ):
+        rendered = _secret(secret, entry, field_name, needs)
+        if rendered is not None:
+            params[name] = rendered
+    info: dict[str, Any] = {"id": entry.litellm_model_name}
+    if entry.base_model and entry.litellm_model.startswith("azure/"):
+        info["base_model"] = f"azure/{entry.base_model}"
+    elif entry.base_model:
+        info["base_model"] = entry.base_model
+    info["max_input_tokens"] = entry.context_window
+    if entry.max_tokens is not None:
+        info["max_output_tokens"] = entry.max_tokens
+    info["mode"] = MODES[entry.metadata_type]
+    info["supports_function_calling"] = tools
+    return {"model_name": entry.litellm_model_name, "litellm_params": params, "model_info": info}
+
+
+def tensor_parallel(vllm: VllmSpec) -> int | None:
+    if vllm.tensor_parallel_size is not None:
+        return vllm.tensor_parallel_size
+    return vllm.gpus.count if vllm.gpus is not None else None
+
+
+def vllm_argv(entry: ModelEntry) -> list[str]:
+    """`vllm serve` arguments in the seed's order; the API key stays in VLLM_API_KEY."""
+    vllm = entry.vllm
+    assert vllm is not None
+    argv = [
+        "vllm",
+        "serve",
+        vllm.model,
+        "--served-model-name",
+        entry.litellm_model_name,
+        "--port",
+        str(vllm.port),
+    ]
+    argv += ["--max-model-len", str(vllm.max_model_len or entry.context_window)]
+    if vllm.kv_cache_dtype:
+        argv += ["--kv-cache-dtype", vllm.kv_cache_dtype]
+    if vllm.dtype:
+        argv += ["--dtype", vllm.dtype]
+    if vllm.quantization:
+        argv += ["--quantization", vllm.quantization]
+    tp = tensor_parallel(vllm)
+    if tp is not None:
+        argv += ["--tensor-parallel-size", str(tp)]
+    if vllm.trust_remote_code:
+        argv.append("--trust-remote-code")
+    if vllm.tool_call_parser:
+        argv += ["--tool-call-parser", vllm.tool_call_parser]
+    if vllm.enable_auto_tool_choice:
+        argv.append("--enable-auto-tool-choice")
+    if vllm.reasoning_parser:
+        argv += ["--reasoning-parser", vllm.reasoning_parser]
+    for flag, on in (
+        ("prefix-caching", vllm.enable_prefix_caching),
+        ("chunked-prefill", vllm.enable_chunked_prefill),
+    ):
+        if on is not None:
+            argv.append(f"--enable-{flag}" if on else f"--no-enable-{flag}")
+    return argv + list(vllm.extra_args)
+
+
+def credentials_secret(entry: ModelEntry) -> str:
+    return f"{k8s_name(entry.litellm_model_name)}-credentials"
+
+
+def _secret_ref(entry: ModelEntry, value: SecretStr | None, default_key: str) -> dict[str, str] | None:
+    if value is None or not value.get_secret_value().strip():
+        return None
+    key = envref.whole_ref(value.get_secret_value()) or default_key
+    return {"name": credentials_secret(entry), "key": key}
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+def platform_values(entry: ModelEntry) -> dict[str, Any]:
+    """The platform chart's values, in the shape of the seed's values-deephat.yaml."""
+    vllm = entry.vllm
+    assert vllm is not None
+    values: dict[str, Any] = {
+        "model": vllm.model,
+        "servedModelName": entry.litellm_model_name,
+        "maxModelLen": vllm.max_model_len or entry.context_window,
+    }
+    optional: list[tuple[str, Any]] = [
+        ("dtype", vllm.dtype),
+        ("quantization", vllm.quantization),
+        ("kvCacheDtype", vllm.kv_cache_dtype),
+        ("tensorParallelSize", None if tensor_parallel(vllm) is None else str(tensor_parallel(vllm))),
+        ("enableChunkedPrefill", _flag(vllm.enable_chunked_prefill)),
+        ("enablePrefixCaching", _flag(vllm.enable_prefix_caching)),
+        ("enableAutoToolChoice", _flag(vllm.enable_auto_tool_choice)),
+        ("toolCallParser", vllm.tool_call_parser),
+        ("reasoningParser", vllm.reasoning_parser),
+        ("trustRemoteCode", _flag(vllm.trust_remote_code)),
+        ("port", None if vllm.port == 8000 else vllm.port),
+        ("image", vllm.image),
+        ("extraArgs", list(vllm.extra_args) or None),
+    ]
+    values.update((k, v) for k, v in optional if v is not None)
+    if vllm.gpus is not None:
+        gpus = {"nvidia.com/gpu": vllm.gpus.count}
+        values["resources"] = {"limits": dict(gpus), "requests": dict(gpus)}
+    hf = _secret_ref(entry, vllm.hf_token, "HF_TOKEN")
+    if hf:
+        values["hfTokenSecret"] = hf
+    api_key = _secret_ref(entry, entry.api_key, "VLLM_API_KEY")
+    if api_key:
+        values["vllmApiKeySecret"] = api_key
+    return values
+
+
+def production_stack_spec(entry: ModelEntry) -> dict[str, Any]:
+    """One `servingEngineSpec.modelSpec[]` item of vllm-project/production-stack."""
+    vllm = entry.vllm
+    assert vllm is not None
+    repository, tag = image_parts(vllm.image)
+    config: dict[str, Any] = {"maxModelLen": vllm.max_model_len or entry.context_window}
+    if vllm.dtype:
+        config["dtype"] = vllm.dtype
+    tp = tensor_parallel(vllm)
+    if tp is not None:
+        config["tensorParallelSize"] = tp
+    if vllm.enable_prefix_caching is not None:
+        config["enablePrefixCaching"] = vllm.enable_prefix_caching
+    if vllm.enable_chunked_prefill is not None:
+        config["enableChunkedPrefill"] = vllm.enable_chunked_prefill
+    # The chart has no fields for these: they travel as extra arguments.
+    extra = ["--served-model-name", entry.litellm_model_name]
+    if vllm.kv_cache_dtype:
+        extra += ["--kv-cache-dtype", vllm.kv_cache_dtype]
+    if vllm.quantization:
+        extra += ["--quantization", vllm.quantization]
+    if vllm.trust_remote_code:
+        extra.append("--trust-remote-code")
+    if vllm.tool_call_parser:
+        extra += ["--tool-call-parser", vllm.tool_call_parser]
+    if vllm.enable_auto_tool_choice:
+        extra.append("--enable-auto-tool-choice")
+    if vllm.reasoning_parser:
+        extra += ["--reasoning-parser", vllm.reasoning_parser]
+    config["extraArgs"] = extra + list(vllm.extra_args)
+    spec: dict[str, Any] = {
+        "name": k8s_name(entry.litellm_model_name),
+        "repository": repository,
+        "tag": tag,
+        "modelURL": vllm.model,
+        "replicaCount": 1,
+    }
+    if vllm.gpus is not None:
+        spec["requestGPU"] = vllm.gpus.count
+    hf = _secret_ref(entry, vllm.hf_token, "HF_TOKEN")
+    if hf:
+        spec["hf_token"] = {"secretName": hf["name"], "secretKey": hf["key"]}
+    spec["vllmConfig"] = config
+    return spec
+
+
+def production_stack_api_key(entries: list[ModelEntry]) -> dict[str, str] | None:
+    """The chart takes one vLLM API key for all its models: the first entry's reference."""
+    for entry in entries:
+        ref = _secret_ref(entry, entry.api_key, "VLLM_API_KEY")
+        if ref:
+            return {"secretName": ref["name"], "secretKey": ref["key"]}
+    return None
+
+
+def image_parts(image: str | None) -> tuple[str, str]:
+    """`repo/name:tag` as (repository, tag); a digest or missing tag keeps `latest` semantics."""
+    if not image:
+        return DEFAULT_IMAGE
+    name = image.rsplit("/", 1)[-1]
+    if "@" in image:
+        repository, _, digest = image.partition("@")
+        return repository, f"@{digest}"
+    if ":" in name:
+        repository, _, tag = image.rpartition(":")
+        return repository, tag
+    return image, "latest"
