@@ -14,8 +14,10 @@ DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
 
 
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
+def _codes(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
+    """Comma-separated or repeated option values, flattened."""
+    items = (v.strip() for value in values for v in value.split(",") if v.strip())
+    return tuple(v.upper() if upper else v for v in items)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -143,6 +145,329 @@ def schema(output: str | None) -> None:
         write_atomic(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
+
+
+# --------------------------------------------------------------------------- catalog
+
+_CATALOG_COLUMNS = ("MODEL", "PROVIDER", "CONTEXT", "MAX OUT", "MODE", "TOOLS", "SOURCE")
+
+
+def _provider_name(prefix: str, label: str) -> str:
+    from contract.catalog import provider_for_prefix
+
+    row = provider_for_prefix(prefix)
+    return row.display_names[0] if row is not None else label
+
+
+def _short_source(source: str, map_label: str, map_source: str) -> str:
+    """`litellm`, `seed`, or `litellm+seed` (LiteLLM's facts with gaps filled from a seed)."""
+    if source.startswith(map_source):
+        return f"{map_label}+seed" if " from seed" in source else map_label
+    return "seed" if source.startswith("seed") else source.split(":", 1)[0]
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option(
+    "-p", "--provider", help="Only this provider: a display name (Anthropic) or a prefix (anthropic)."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools.",
+)
+@click.option(
+    "--catalog",
+    "catalog_file",
+    metavar="FILE",
+    help="A LiteLLM model_prices_and_context_window.json to use instead of the packaged one "
+    "(default: $INSTALL_CONTRACT_CATALOG).",
+)
+@handled
+def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
+    """List known models whose id contains QUERY (ignoring case): context window, max output,
+    mode, tool support and where the facts come from."""
+    import json
+
+    from contract.catalog import CATALOG_ENV, load_catalog, provider_for_display_name, provider_prefixes
+    from contract.edit import resolve_provider
+
+    chosen = catalog_file or os.environ.get(CATALOG_ENV) or None
+    known = load_catalog(catalog_file)
+    rows = known.models(query, provider)
+    unknown_provider = (
+        provider is not None
+        and provider_for_display_name(provider) is None
+        and provider not in provider_prefixes()
+    )
+    if not rows and unknown_provider and provider is not None:
+        resolve_provider(provider)  # raises UsageError naming the closest provider
+    label = os.path.basename(chosen) if chosen else "litellm"
+    records = [
+        {
+            "id": facts.id,
+            "provider": _provider_name(facts.prefix, facts.provider),
+            "prefix": facts.prefix,
+            "contextWindow": facts.context_window,
+            "maxTokens": facts.max_output_tokens,
+            "mode": facts.mode,
+            "supportsToolCalling": facts.supports_tool_calling,
+            "source": facts.source,
+        }
+        for facts in rows
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2))
+        return
+    if not records:
+        where = f" from provider {provider!r}" if provider else ""
+        what = f" matches {query!r}" if query else ""
+        click.echo(f"no model in the catalog{where}{what}")
+        return
+
+    def cell(value: object) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    table = [_CATALOG_COLUMNS] + [
+        (
+            f"{r['prefix']}/{r['id']}",
+            cell(r["provider"]),
+            cell(r["contextWindow"]),
+            cell(r["maxTokens"]),
+            cell(r["mode"]),
+            cell(r["supportsToolCalling"]),
+            _short_source(str(r["source"]), label, known.source),
+        )
+        for r in records
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(_CATALOG_COLUMNS))]
+    for row in table:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+# --------------------------------------------------------------------------- add
+
+
+@main.command()
+@click.argument("provider")
+@click.argument("model")
+@click.option(
+    "--file",
+    "path",
+    default=DEFAULT_FILE,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The contract to add to (created when missing).",
+)
+@click.option("--name", help="litellmModelName (default: the model id; self-hosted: the HF id's last part).")
+@click.option("--api-base", metavar="URL", help="apiBase (required for Azure and self-hosted).")
+@click.option(
+    "--api-key-env", metavar="VAR", help="Read apiKey from ${VAR} (default: the provider's variable)."
+)
+@click.option("--context-window", type=click.IntRange(min=1), help="contextWindow (default: the catalog's).")
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    help="maxTokens (default: the catalog's output limit, capped).",
+)
+@click.option("--aws-region", metavar="REGION", help="Bedrock: awsRegion (default: us-west-2).")
+@click.option("--deployment", metavar="NAME", help="Azure: the deployment name (default: the model id).")
+@click.option(
+    "--tool-call-parser",
+    metavar="PARSER",
+    help="Self-hosted: vLLM's --tool-call-parser (default: by family).",
+)
+@handled
+def add(
+    provider: str,
+    model: str,
+    path: str,
+    name: str | None,
+    api_base: str | None,
+    api_key_env: str | None,
+    context_window: int | None,
+    max_tokens: int | None,
+    aws_region: str | None,
+    deployment: str | None,
+    tool_call_parser: str | None,
+) -> None:
+    """Add MODEL of PROVIDER to the contract, filled from the model catalog.
+
+    PROVIDER is a display name or prefix (Anthropic, openai, azure, bedrock, gemini,
+    self-hosted); for self-hosted, MODEL is the Hugging Face id. The entry is appended to
+    models:, the rest of the file is kept byte for byte, and nothing is written unless the
+    result validates without errors. Exit 1 when the add is refused.
+    """
+    import dataclasses
+
+    from cli._exit import FAILED
+    from contract.catalog import load_catalog
+    from contract.edit import AddRequest, EditError, append_entry, build_entry, new_contract_text
+    from contract.errors import InputError
+    from contract.reporters import render_text
+    from contract.validate import read_contract, validate_text
+    from contract.writing import write_atomic
+
+    request = AddRequest(
+        provider=provider,
+        model=model,
+        name=name,
+        api_base=api_base,
+        api_key_env=api_key_env,
+        context_window=context_window,
+        max_tokens=max_tokens,
+        aws_region=aws_region,
+        deployment=deployment,
+        tool_call_parser=tool_call_parser,
+    )
+    created = not os.path.exists(path)
+    bom = b""
+    if created:
+        text = new_contract_text()
+    else:
+        raw = read_contract(path)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            bom, raw = raw[:3], raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: is not UTF-8 text") from None
+    try:
+        entry = build_entry(request, load_catalog())
+        appended = append_entry(text, entry.fields)
+    except EditError as exc:
+        click.echo(f"install-contract: {exc}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(FAILED)
+    result = validate_text(appended.text, file=path)
+    if result.errors:
+        click.echo(
+            f"install-contract: {path} would not validate with {entry.name!r}; nothing written", err=True
+        )
+        click.echo(render_text([result]), err=True, nl=False)
+        sys.exit(FAILED)
+    write_atomic(path, bom + appended.text.encode("utf-8"))
+    click.echo(appended.entry_yaml, nl=False)
+    for note in entry.notes:
+        click.echo(f"note: {note}", err=True)
+    own = f"/models/{appended.index}"
+    warnings = tuple(d for d in result.diagnostics if d.path == own or d.path.startswith(own + "/"))
+    if warnings:
+        click.echo(render_text([dataclasses.replace(result, diagnostics=warnings)]), err=True, nl=False)
+    action = "created" if created else "updated"
+    click.echo(f"added {entry.name} ({entry.fields['litellmModel']}) to {path} ({action})")
+
+
+# --------------------------------------------------------------------------- init
+
+
+@main.command()
+@click.argument("file", default=DEFAULT_FILE, required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@handled
+def init(file: str, force: bool) -> None:
+    """Write a starter contract to FILE (default: ./install-contract.yaml).
+
+    One live Anthropic entry, and commented-out examples for a cloud API, Azure OpenAI, AWS
+    Bedrock, embeddings, a self-hosted vLLM model and featureFlags. Exit 1 when FILE exists
+    (unless --force).
+    """
+    from cli._exit import FAILED
+    from contract.starter import STARTER
+    from contract.writing import write_atomic
+
+    if os.path.exists(file) and not force:
+        click.echo(f"install-contract: {file} already exists; --force overwrites it", err=True)
+        sys.exit(FAILED)
+    write_atomic(file, STARTER.encode("utf-8"))
+    click.echo(f"wrote {file}: edit it, then run `install-contract validate {file}`")
+
+
+@main.command()
+@click.argument("file", default=DEFAULT_FILE)
+@click.option(
+    "-o", "--out", "out_dir", required=True, metavar="DIR", help="Output directory (replaced whole)."
+)
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="T,…",
+    help="litellm, vllm, helm-platform, helm-production-stack, helm-litellm (default: all that apply).",
+)
+@click.option(
+    "--templates", metavar="DIR", help="A directory of template overrides (same names as templates/)."
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 and list the files that differ when DIR is stale."
+)
+@click.option(
+    "--catalog",
+    "catalog_path",
+    metavar="FILE",
+    envvar="INSTALL_CONTRACT_CATALOG",
+    help="A newer LiteLLM model map.",
+)
+@handled
+def render(
+    file: str,
+    out_dir: str,
+    targets: tuple[str, ...],
+    templates: str | None,
+    check: bool,
+    catalog_path: str | None,
+) -> None:
+    """Compile FILE into the LiteLLM config, `vllm serve` arguments and Helm values under DIR.
+
+    An invalid contract renders nothing (exit 1, with the diagnostics). With --check, exit 0
+    when DIR is current and 1 when it is stale, for CI drift checks.
+    """
+    from contract.render import render as compile_contract
+    from contract.render import stale_files, write_tree
+    from contract.reporters import render_text
+    from contract.rules import Options
+    from contract.validate import read_contract, validate_bytes
+
+    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
+    result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
+    if result.diagnostics:
+        click.echo(render_text([result]), nl=False, err=True)
+    if result.errors or result.contract is None:
+        click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
+        sys.exit(1)
+    rendering = compile_contract(
+        result.contract,
+        source_name=os.path.basename(file) if file != "-" else "<stdin>",
+        source_bytes=raw,
+        targets=_codes(targets, upper=False),
+        templates=templates,
+        catalog_path=catalog_path,
+    )
+    if check:
+        stale = stale_files(out_dir, rendering.files)
+        for line in stale:
+            click.echo(line)
+        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+        sys.exit(1 if stale else 0)
+    write_tree(out_dir, rendering.files)
+    for path in rendering.files:
+        click.echo(f"wrote {os.path.join(out_dir, path)}")
+    click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
+    for var, where in sorted(rendering.env.from_literals.items()):
+        click.echo(
+            f"  {var}: the literal {where.split(' ', 1)[1]} of {where.split(' ', 1)[0]}; put it in the "
+            "environment and write ${" + var + "} in the contract"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,171 @@
+"""`install-contract catalog` through click's runner: table and json, filters, a user's map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli.main import main
+
+ROW_KEYS = {"id", "provider", "prefix", "contextWindow", "maxTokens", "mode", "supportsToolCalling", "source"}
+
+# A LiteLLM model_prices_and_context_window.json cut to what the catalog reads.
+TINY_MAP = {
+    "sample_spec": {"litellm_provider": "openai", "mode": "chat"},
+    "acme-reasoner-9000": {
+        "litellm_provider": "openai",
+        "max_input_tokens": 64000,
+        "max_output_tokens": 8000,
+        "mode": "chat",
+        "supports_function_calling": True,
+    },
+    "anthropic/claude-sonnet-4-20250514": {
+        "litellm_provider": "anthropic",
+        "max_input_tokens": 123456,
+        "max_output_tokens": 4321,
+        "mode": "chat",
+        "supports_function_calling": True,
+    },
+}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def _packaged_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INSTALL_CONTRACT_CATALOG", raising=False)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("claude-sonnet-4",), id="claude-sonnet-4"),
+        pytest.param(("--provider", "gemini", "gemini-2.5"), id="provider-gemini"),
+        pytest.param(("--provider", "Anthropic", "claude-opus-4"), id="provider-display-name"),
+        pytest.param(("--provider", "self-hosted", "qwen"), id="self-hosted"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_catalog_output(args: tuple[str, ...], fmt: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    result = run("catalog", "--format", fmt, *args)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == snapshot
+
+
+def test_table_columns_and_unknowns() -> None:
+    lines = run("catalog", "--provider", "openai", "whisper-1").stdout.splitlines()
+    assert lines[0].split() == ["MODEL", "PROVIDER", "CONTEXT", "MAX", "OUT", "MODE", "TOOLS", "SOURCE"]
+    row = lines[1].split()
+    assert row[0] == "openai/whisper-1"
+    assert row[2:6] == ["-", "-", "audio_transcription", "-"]  # unknown window, output, tools
+
+
+def test_json_rows_have_exactly_the_documented_keys() -> None:
+    rows = json.loads(run("catalog", "--format", "json", "gpt-4o").stdout)
+    assert rows
+    assert all(set(row) == ROW_KEYS for row in rows)
+    assert rows == sorted(rows, key=lambda r: (r["prefix"], r["id"]))
+    gpt = next(r for r in rows if r["prefix"] == "openai" and r["id"] == "gpt-4o")
+    assert gpt["provider"] == "OpenAI"
+    assert (gpt["contextWindow"], gpt["maxTokens"], gpt["mode"], gpt["supportsToolCalling"]) == (
+        128000,
+        16384,
+        "chat",
+        True,
+    )
+
+
+def test_provider_prefix_and_display_name_agree() -> None:
+    by_prefix = run("catalog", "--provider", "anthropic", "--format", "json").stdout
+    by_name = run("catalog", "--provider", "Anthropic", "--format", "json").stdout
+    assert by_prefix == by_name
+    assert {row["prefix"] for row in json.loads(by_prefix)} == {"anthropic"}
+
+
+def test_query_ignores_case() -> None:
+    assert run("catalog", "CLAUDE-SONNET-4-2025").stdout == run("catalog", "claude-sonnet-4-2025").stdout
+
+
+def test_no_result_is_a_message_and_exit_0() -> None:
+    result = run("catalog", "no-such-model-anywhere")
+    assert result.exit_code == 0
+    assert result.stdout == "no model in the catalog matches 'no-such-model-anywhere'\n"
+    assert result.stderr == ""
+    result = run("catalog", "--format", "json", "no-such-model-anywhere")
+    assert result.exit_code == 0
+    assert result.stdout == "[]\n"
+
+
+def test_unknown_provider_is_a_usage_error() -> None:
+    result = run("catalog", "--provider", "antropic")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "unknown provider 'antropic'; did you mean Anthropic?" in result.stderr
+
+
+def _tiny_map(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(TINY_MAP), encoding="utf-8")
+    return path
+
+
+def test_user_catalog_changes_what_is_shown(tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    path = _tiny_map(tmp_path)
+    assert run("catalog", "acme").stdout == "no model in the catalog matches 'acme'\n"
+    result = run("catalog", "--catalog", str(path), "acme")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == snapshot
+    rows = json.loads(
+        run("catalog", "--catalog", str(path), "--format", "json", "claude-sonnet-4-2025").stdout
+    )
+    # The user's map wins where it has a value; the seed rows are merged on top of any map.
+    assert [(r["id"], r["contextWindow"], r["maxTokens"]) for r in rows] == [
+        ("claude-sonnet-4-20250514", 123456, 4321)
+    ]
+    assert rows[0]["source"] == "LiteLLM map tiny.json: anthropic/claude-sonnet-4-20250514"
+
+
+def test_user_catalog_from_the_environment(tmp_path: Path) -> None:
+    path = _tiny_map(tmp_path)
+    result = run("catalog", "acme", env={"INSTALL_CONTRACT_CATALOG": str(path)})
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split() == [
+        "openai/acme-reasoner-9000",
+        "OpenAI",
+        "64000",
+        "8000",
+        "chat",
+        "yes",
+        "tiny.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("{not json", id="not-json"),
+        pytest.param("[1, 2]", id="not-an-object"),
+        pytest.param('{"x": {"mode": "image_generation"}}', id="no-models"),
+    ],
+)
+def test_bad_user_catalog_is_one_line_and_exit_2(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = run("catalog", "--catalog", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("install-contract: the model catalog ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_missing_user_catalog_is_exit_2(tmp_path: Path) -> None:
+    result = run("catalog", "--catalog", str(tmp_path / "nope.json"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("install-contract: cannot read the model catalog ")
