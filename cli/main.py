@@ -149,22 +149,6 @@ def schema(output: str | None) -> None:
 
 # --------------------------------------------------------------------------- catalog
 
-_CATALOG_COLUMNS = ("MODEL", "PROVIDER", "CONTEXT", "MAX OUT", "MODE", "TOOLS", "SOURCE")
-
-
-def _provider_name(prefix: str, label: str) -> str:
-    from contract.catalog import provider_for_prefix
-
-    row = provider_for_prefix(prefix)
-    return row.display_names[0] if row is not None else label
-
-
-def _short_source(source: str, map_label: str, map_source: str) -> str:
-    """`litellm`, `seed`, or `litellm+seed` (LiteLLM's facts with gaps filled from a seed)."""
-    if source.startswith(map_source):
-        return f"{map_label}+seed" if " from seed" in source else map_label
-    return "seed" if source.startswith("seed") else source.split(":", 1)[0]
-
 
 @main.command()
 @click.argument("query", required=False)
@@ -191,66 +175,17 @@ def _short_source(source: str, map_label: str, map_source: str) -> str:
 def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
     """List known models whose id contains QUERY (ignoring case): context window, max output,
     mode, tool support and where the facts come from."""
-    import json
+    from contract.catalog import load_catalog
+    from contract.listing import catalog_label, catalog_rows, no_match_message, render_json, render_table
 
-    from contract.catalog import CATALOG_ENV, load_catalog, provider_for_display_name, provider_prefixes
-    from contract.edit import resolve_provider
-
-    chosen = catalog_file or os.environ.get(CATALOG_ENV) or None
     known = load_catalog(catalog_file)
-    rows = known.models(query, provider)
-    unknown_provider = (
-        provider is not None
-        and provider_for_display_name(provider) is None
-        and provider not in provider_prefixes()
-    )
-    if not rows and unknown_provider and provider is not None:
-        resolve_provider(provider)  # raises UsageError naming the closest provider
-    label = os.path.basename(chosen) if chosen else "litellm"
-    records = [
-        {
-            "id": facts.id,
-            "provider": _provider_name(facts.prefix, facts.provider),
-            "prefix": facts.prefix,
-            "contextWindow": facts.context_window,
-            "maxTokens": facts.max_output_tokens,
-            "mode": facts.mode,
-            "supportsToolCalling": facts.supports_tool_calling,
-            "source": facts.source,
-        }
-        for facts in rows
-    ]
+    rows = catalog_rows(known, query, provider)
     if fmt == "json":
-        click.echo(json.dumps(records, indent=2))
-        return
-    if not records:
-        where = f" from provider {provider!r}" if provider else ""
-        what = f" matches {query!r}" if query else ""
-        click.echo(f"no model in the catalog{where}{what}")
-        return
-
-    def cell(value: object) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
-    table = [_CATALOG_COLUMNS] + [
-        (
-            f"{r['prefix']}/{r['id']}",
-            cell(r["provider"]),
-            cell(r["contextWindow"]),
-            cell(r["maxTokens"]),
-            cell(r["mode"]),
-            cell(r["supportsToolCalling"]),
-            _short_source(str(r["source"]), label, known.source),
-        )
-        for r in records
-    ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(_CATALOG_COLUMNS))]
-    for row in table:
-        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+        click.echo(render_json(rows))
+    elif rows:
+        click.echo(render_table(rows, catalog_label(catalog_file), known.source))
+    else:
+        click.echo(no_match_message(query, provider))
 
 
 # --------------------------------------------------------------------------- add
@@ -309,12 +244,8 @@ def add(
     import dataclasses
 
     from cli._exit import FAILED
-    from contract.catalog import load_catalog
-    from contract.edit import AddRequest, EditError, append_entry, build_entry, new_contract_text
-    from contract.errors import InputError
+    from contract.edit import AddRequest, apply_add, plan_add
     from contract.reporters import render_text
-    from contract.validate import read_contract, validate_text
-    from contract.writing import write_atomic
 
     request = AddRequest(
         provider=provider,
@@ -328,43 +259,23 @@ def add(
         deployment=deployment,
         tool_call_parser=tool_call_parser,
     )
-    created = not os.path.exists(path)
-    bom = b""
-    if created:
-        text = new_contract_text()
-    else:
-        raw = read_contract(path)
-        if raw.startswith(b"\xef\xbb\xbf"):
-            bom, raw = raw[:3], raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: is not UTF-8 text") from None
-    try:
-        entry = build_entry(request, load_catalog())
-        appended = append_entry(text, entry.fields)
-    except EditError as exc:
-        click.echo(f"install-contract: {exc}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
+    outcome = plan_add(path, request)
+    if outcome.data is None:
+        click.echo(f"install-contract: {outcome.error}", err=True)
+        if outcome.hint:
+            click.echo(f"  hint: {outcome.hint}", err=True)
+        if outcome.result is not None:
+            click.echo(render_text([outcome.result]), err=True, nl=False)
         sys.exit(FAILED)
-    result = validate_text(appended.text, file=path)
-    if result.errors:
-        click.echo(
-            f"install-contract: {path} would not validate with {entry.name!r}; nothing written", err=True
-        )
-        click.echo(render_text([result]), err=True, nl=False)
-        sys.exit(FAILED)
-    write_atomic(path, bom + appended.text.encode("utf-8"))
-    click.echo(appended.entry_yaml, nl=False)
-    for note in entry.notes:
+    apply_add(outcome, path)
+    click.echo(outcome.entry_yaml, nl=False)
+    for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
-    own = f"/models/{appended.index}"
-    warnings = tuple(d for d in result.diagnostics if d.path == own or d.path.startswith(own + "/"))
-    if warnings:
-        click.echo(render_text([dataclasses.replace(result, diagnostics=warnings)]), err=True, nl=False)
-    action = "created" if created else "updated"
-    click.echo(f"added {entry.name} ({entry.fields['litellmModel']}) to {path} ({action})")
+    if outcome.warnings and outcome.result is not None:
+        own = dataclasses.replace(outcome.result, diagnostics=outcome.warnings)
+        click.echo(render_text([own]), err=True, nl=False)
+    action = "created" if outcome.created else "updated"
+    click.echo(f"added {outcome.name} ({outcome.litellm_model}) to {path} ({action})")
 
 
 # --------------------------------------------------------------------------- init

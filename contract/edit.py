@@ -1,6 +1,6 @@
 """Adding a model to a contract: an entry filled from the catalog, appended without disturbing the file.
 
-Two pure steps, which `install-contract add` chains (then validates the result and writes it):
+Two pure steps, which `plan_add` chains (then validates the result; `apply_add` writes it):
 
 * `build_entry(request, catalog)`: the fields of a complete entry, from the provider table (prefix,
   display name, credentials) and the catalog's facts (context window, output limit, mode), plus
@@ -26,10 +26,11 @@ insertion point moves down until it does). Only an empty `models:` written as `m
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -40,29 +41,38 @@ from contract.catalog import (
     Catalog,
     ModelFacts,
     Provider,
+    load_catalog,
     nearest,
     provider_for_display_name,
     provider_for_prefix,
     provider_prefixes,
     providers,
 )
-from contract.errors import InstallContractError, UsageError
+from contract.errors import InputError, InstallContractError, UsageError
 from contract.families import family_of
 from contract.starter import SCHEMA_MODELINE
+from contract.writing import write_atomic
+
+if TYPE_CHECKING:
+    from contract.diagnostics import Diagnostic
+    from contract.validate import Result
 
 __all__ = [
     "AZURE_API_VERSION",
     "DEFAULT_AWS_REGION",
     "MAX_TOKENS_CAP",
+    "AddOutcome",
     "AddRequest",
     "Appended",
     "EditError",
     "NewEntry",
     "append_entry",
+    "apply_add",
     "build_entry",
     "cost_tier",
     "display_name",
     "new_contract_text",
+    "plan_add",
     "resolve_provider",
 ]
 
@@ -711,3 +721,87 @@ def _models_span(lines: list[str], root: CommentedMap, models: CommentedSeq) -> 
         if text and not text.startswith("#") and text != "...":
             return line, bound
     return floor, bound
+
+
+# --------------------------------------------------------------------------- the whole add
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    """What `install-contract add` would do: the file's new bytes, or why the add is refused.
+
+    `data` is None when the add is refused: `error` (and `hint`, when there is one) says why,
+    and `result` holds the errors when the refusal is that the contract would not validate.
+    `warnings` are the diagnostics of the validated result that point into the new entry.
+    Nothing has been written yet: `apply_add` writes `data`.
+    """
+
+    created: bool  # the file did not exist: `data` is a new contract
+    data: bytes | None = None
+    name: str = ""  # the entry's litellmModelName
+    litellm_model: str = ""
+    entry_yaml: str = ""  # the entry exactly as inserted
+    notes: tuple[str, ...] = ()  # the defaults the entry took
+    result: Result | None = None
+    warnings: tuple[Diagnostic, ...] = ()
+    error: str | None = None
+    hint: str | None = None
+
+
+def plan_add(path: str, request: AddRequest, catalog: Catalog | None = None) -> AddOutcome:
+    """Build the entry, append it to the contract at `path` (a new contract when it is missing)
+    and validate the result, without writing anything.
+
+    `catalog` defaults to `load_catalog()`, loaded once the file has been read. Raises InputError
+    when the file cannot be read or is not UTF-8 and UsageError for a request that makes no sense;
+    a refused edit (a duplicate name, an unknown model, a result with errors) is an outcome.
+    """
+    from contract.validate import validate_text
+
+    created = not os.path.exists(path)
+    bom, text = (b"", new_contract_text()) if created else _read_text(path)
+    try:
+        entry = build_entry(request, catalog if catalog is not None else load_catalog())
+        appended = append_entry(text, entry.fields)
+    except EditError as exc:
+        return AddOutcome(created, error=str(exc), hint=exc.hint)
+    result = validate_text(appended.text, file=path)
+    if result.errors:
+        error = f"{path} would not validate with {entry.name!r}; nothing written"
+        return AddOutcome(created, name=entry.name, result=result, error=error)
+    return AddOutcome(
+        created,
+        data=bom + appended.text.encode("utf-8"),
+        name=entry.name,
+        litellm_model=str(entry.fields["litellmModel"]),
+        entry_yaml=appended.entry_yaml,
+        notes=entry.notes,
+        result=result,
+        warnings=_entry_diagnostics(result, appended.index),
+    )
+
+
+def apply_add(outcome: AddOutcome, path: str) -> None:
+    """Write what `plan_add` planned, atomically (the old file stays whole if writing fails)."""
+    if outcome.data is None:
+        raise ValueError(f"{path}: the add was refused; there is nothing to write")
+    write_atomic(path, outcome.data)
+
+
+def _read_text(path: str) -> tuple[bytes, str]:
+    """The file's byte-order mark (kept as it was) and its text."""
+    from contract.validate import read_contract
+
+    raw = read_contract(path)
+    bom = _BOM if raw.startswith(_BOM) else b""
+    try:
+        return bom, raw[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text") from None
+
+
+def _entry_diagnostics(result: Result, index: int) -> tuple[Diagnostic, ...]:
+    own = f"/models/{index}"
+    return tuple(d for d in result.diagnostics if d.path == own or d.path.startswith(own + "/"))

@@ -483,3 +483,44 @@ def test_add_to_the_starter(tmp_path: Path) -> None:
     # Right after the live entry, above the commented examples.
     assert "    apiKey: ${ANTHROPIC_API_KEY}\n  - litellmModelName: gemini-2.5-pro\n" in text
     assert text.replace(result.stdout.rsplit("added ", 1)[0], "", 1) == STARTER
+
+
+# --------------------------------------------------------------------------- plan_add, apply_add
+
+
+def test_plan_add_refuses_a_duplicate_and_returns_no_bytes(contract: Path) -> None:
+    from contract.edit import AddRequest, plan_add
+
+    outcome = plan_add("contract.yaml", AddRequest("openai", "text-embedding-3-small"))
+    assert outcome.data is None
+    assert outcome.error == "'text-embedding-3-small' is already in models: (litellmModelName must be unique)"
+    assert outcome.hint == "pass --name to add the model under another name"
+    assert outcome.result is None
+    assert contract.read_text(encoding="utf-8") == COMMENTED
+
+
+def test_plan_add_writes_nothing_until_apply_add(tmp_path: Path) -> None:
+    from contract.catalog import load_catalog
+    from contract.edit import AddRequest, apply_add, plan_add
+
+    path = tmp_path / "new.yaml"
+    outcome = plan_add(str(path), AddRequest("anthropic", "claude-sonnet-4-20250514"), load_catalog())
+    assert outcome.created and outcome.error is None and outcome.warnings == ()
+    assert outcome.result is not None and outcome.result.errors == 0
+    assert (outcome.name, outcome.litellm_model) == (
+        "claude-sonnet-4-20250514",
+        "anthropic/claude-sonnet-4-20250514",
+    )
+    assert outcome.data == f"{SCHEMA_MODELINE}\n\nmodels:\n{ANTHROPIC_ENTRY}".encode()
+    assert not path.exists()
+    apply_add(outcome, str(path))
+    assert path.read_bytes() == outcome.data
+
+
+def test_plan_add_keeps_a_byte_order_mark(contract: Path) -> None:
+    from contract.edit import AddRequest, plan_add
+
+    contract.write_bytes(b"\xef\xbb\xbf" + COMMENTED.encode("utf-8"))
+    outcome = plan_add("contract.yaml", AddRequest("anthropic", "claude-sonnet-4-20250514"))
+    assert outcome.data is not None and outcome.data.startswith(b"\xef\xbb\xbf" + BEFORE.encode("utf-8"))
+    assert not outcome.created

@@ -169,3 +169,35 @@ def test_missing_user_catalog_is_exit_2(tmp_path: Path) -> None:
     result = run("catalog", "--catalog", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
     assert result.stderr.startswith("install-contract: cannot read the model catalog ")
+
+
+# --------------------------------------------------------------------------- the library
+
+
+def test_render_table_aligns_columns_and_names_sources() -> None:
+    from contract.listing import render_table
+
+    rows = [
+        {"id": "a", "provider": "OpenAI", "prefix": "openai", "contextWindow": 128000, "maxTokens": None,
+         "mode": "chat", "supportsToolCalling": True, "source": "LiteLLM map x.json: a"},
+        {"id": "longer-model", "provider": "Self-Hosted", "prefix": "hosted_vllm", "contextWindow": 8192,
+         "maxTokens": 2048, "mode": None, "supportsToolCalling": False, "source": "seed: qwen"},
+    ]  # fmt: skip
+    assert render_table(rows, "x.json", "LiteLLM map x.json").splitlines() == [
+        "MODEL                     PROVIDER     CONTEXT  MAX OUT  MODE  TOOLS  SOURCE",
+        "openai/a                  OpenAI       128000   -        chat  yes    x.json",
+        "hosted_vllm/longer-model  Self-Hosted  8192     2048     -     no     seed",
+    ]
+
+
+def test_catalog_rows_refuse_an_unknown_provider_and_render_json_round_trips() -> None:
+    from contract.catalog import load_catalog
+    from contract.errors import UsageError
+    from contract.listing import catalog_rows, render_json
+
+    known = load_catalog()
+    with pytest.raises(UsageError, match="did you mean Anthropic"):
+        catalog_rows(known, None, "antropic")
+    rows = catalog_rows(known, "claude-sonnet-4-2025", "Anthropic")
+    assert rows and all(set(row) == ROW_KEYS and row["provider"] == "Anthropic" for row in rows)
+    assert json.loads(render_json(rows)) == rows
