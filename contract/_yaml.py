@@ -243,9 +243,17 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
         position = getattr(exc, "position", None)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(position, int):
-            line = text.count("\n", 0, position) + 1
-            col = position - (text.rfind("\n", 0, position) + 1) + 1
-            return LoadProblem("IC001", f"YAML cannot be read: {reason}", Mark(line, col))
+            # The C reader's position counts UTF-8 bytes, not characters: find the character.
+            found = _NON_PRINTABLE.search(text)
+            if found is not None:
+                position = found.start()
+                reason = f"{reason} (U+{ord(found.group()):04X})"
+            position = min(position, len(text))
+            # count lines as the parser does (\r, \r\n, NEL, LS and PS break lines too)
+            line, start = 1, 0
+            for match in _BREAK.finditer(text, 0, position):
+                line, start = line + 1, match.end()
+            return LoadProblem("IC001", f"YAML cannot be read: {reason}", Mark(line, position - start + 1))
         return LoadProblem("IC001", f"YAML cannot be read: {reason}", Mark(1, 1))
     message = f"YAML syntax error: {problem}"
     if context:
@@ -259,7 +267,29 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
         hint = "quote a value that contains ': ', or check the indentation of this line"
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "check the indentation: keys of one mapping must line up"
-    return LoadProblem("IC001", message, _mark(mark), hint=hint)
+    return LoadProblem("IC001", message, _within(text, _mark(mark)), hint=hint)
+
+
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _within(text: str, mark: Mark) -> Mark:
+    """`mark`, or the end of the text when it lies beyond it.
+
+    At the end of a text without a final line break the C parser reports the line after
+    the last one (it forces a line break there): `{` fails at 2:1, which does not exist.
+    """
+    if mark.line == 1:
+        return mark
+    breaks = 0
+    last = 0
+    for match in _BREAK.finditer(text):
+        breaks += 1
+        last = match.end()
+        if breaks >= mark.line - 1:
+            return mark
+    return Mark(breaks + 1, len(text) - last + 1)
 
 
 def _char_at(text: str, mark: Any) -> str:
@@ -268,9 +298,12 @@ def _char_at(text: str, mark: Any) -> str:
     if not isinstance(line, int) or not isinstance(column, int):
         return ""
     start = 0
-    for _ in range(line):
-        start = text.find("\n", start) + 1
-        if start == 0:
+    if line > 0:
+        for count, match in enumerate(_BREAK.finditer(text), 1):
+            if count == line:
+                start = match.end()
+                break
+        else:
             return ""
     index = start + column
     return text[index] if 0 <= index < len(text) else ""
@@ -287,6 +320,15 @@ def _compose(text: str, doc: Document) -> None:
     documents = 0
     root: Any = None
     have_root = False
+    # Without a final line break the C parser puts the end of the stream on a line after
+    # the last one (`---` gives an empty document at 2:1): marks never go past the text.
+    end = _within(text, Mark(len(text) + 2, 1)) if text and text[-1] not in "\r\n\x85\u2028\u2029" else None
+
+    def at(m: Any) -> Mark:
+        mark = _mark(m)
+        if end is not None and (mark.line, mark.column) > (end.line, end.column):
+            return end
+        return mark
 
     def place(value: Any, mark: Mark, size: int) -> None:
         nonlocal root, have_root, total
@@ -345,7 +387,7 @@ def _compose(text: str, doc: Document) -> None:
     for event in _events(text):
         kind = type(event).__name__
         if kind == "ScalarEvent":
-            mark = _mark(event.start_mark)
+            mark = at(event.start_mark)
             tag = event.tag
             if tag is not None and tag != "!":
                 value = _resolve_tagged(tag, event.value, mark)
@@ -357,7 +399,7 @@ def _compose(text: str, doc: Document) -> None:
                 anchors[event.anchor] = (value, 1)
             place(value, mark, 1)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-            mark = _mark(event.start_mark)
+            mark = at(event.start_mark)
             tag = event.tag
             is_map = kind == "MappingStartEvent"
             if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
@@ -394,7 +436,7 @@ def _compose(text: str, doc: Document) -> None:
                 anchors[frame.anchor] = (frame.container, size)
             place(frame.container, frame.mark, size)
         elif kind == "AliasEvent":
-            mark = _mark(event.start_mark)
+            mark = at(event.start_mark)
             if event.anchor not in anchors:
                 raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", mark)
             value, size = anchors[event.anchor]
@@ -404,7 +446,7 @@ def _compose(text: str, doc: Document) -> None:
             if documents > 1:
                 raise _Refused(
                     "the file holds more than one YAML document (a second '---')",
-                    _mark(event.start_mark),
+                    at(event.start_mark),
                     "a contract is one document: remove the '---' separator or split the file",
                 )
     doc.data = root if have_root else None
