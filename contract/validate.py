@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from contract import catalog
-from contract._yaml import Document, SourceMap, decode, load
+from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
 from contract.model import SECRET_FIELDS, FeatureFlags, ModelEntry, Platform
@@ -112,14 +112,7 @@ def validate_bytes(
     text, problem = decode(raw)
     if text is None:
         assert problem is not None
-        diag = _diagnostic(
-            RULES[problem.code],
-            problem.message,
-            problem.path,
-            problem.mark.line,
-            problem.mark.column,
-            problem.hint,
-        )
+        diag = _load_diagnostic(problem)
         return Result(file, tuple(d for d in [diag] if selection.wants(d.code)), None)
     return validate_text(text, file=file, options=options, selection=selection)
 
@@ -151,6 +144,13 @@ def _diagnostic(
     )
 
 
+def _load_diagnostic(problem: LoadProblem) -> Diagnostic:
+    mark = problem.mark
+    return _diagnostic(
+        RULES[problem.code], problem.message, problem.path, mark.line, mark.column, problem.hint
+    )
+
+
 class _Run:
     def __init__(self, doc: Document, options: Options, selection: Selection) -> None:
         self.doc = doc
@@ -172,17 +172,7 @@ class _Run:
 
     # -- stages --------------------------------------------------------------------------
     def execute(self) -> None:
-        for problem in self.doc.problems:
-            self.diagnostics.append(
-                _diagnostic(
-                    RULES[problem.code],
-                    problem.message,
-                    problem.path,
-                    problem.mark.line,
-                    problem.mark.column,
-                    problem.hint,
-                )
-            )
+        self.diagnostics.extend(_load_diagnostic(problem) for problem in self.doc.problems)
         if not self.doc.ok:
             return
         data = self.doc.data

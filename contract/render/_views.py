@@ -122,6 +122,27 @@ def litellm_entry(entry: ModelEntry, tools: bool, needs: EnvNeeds) -> dict[str, 
     return {"model_name": entry.litellm_model_name, "litellm_params": params, "model_info": info}
 
 
+def model_flags(vllm: VllmSpec) -> list[str]:
+    """The flags that depend on the model family rather than on the deployment.
+
+    The production-stack chart has no fields for them, so they travel in its extraArgs.
+    """
+    flags: list[str] = []
+    if vllm.kv_cache_dtype:
+        flags += ["--kv-cache-dtype", vllm.kv_cache_dtype]
+    if vllm.quantization:
+        flags += ["--quantization", vllm.quantization]
+    if vllm.trust_remote_code:
+        flags.append("--trust-remote-code")
+    if vllm.tool_call_parser:
+        flags += ["--tool-call-parser", vllm.tool_call_parser]
+    if vllm.enable_auto_tool_choice:
+        flags.append("--enable-auto-tool-choice")
+    if vllm.reasoning_parser:
+        flags += ["--reasoning-parser", vllm.reasoning_parser]
+    return flags
+
+
 def tensor_parallel(vllm: VllmSpec) -> int | None:
     if vllm.tensor_parallel_size is not None:
         return vllm.tensor_parallel_size
@@ -129,7 +150,10 @@ def tensor_parallel(vllm: VllmSpec) -> int | None:
 
 
 def vllm_argv(entry: ModelEntry) -> list[str]:
-    """`vllm serve` arguments in the seed's order; the API key stays in VLLM_API_KEY."""
+    """`vllm serve` arguments: the deployment's flags, then the family's, then extraArgs.
+
+    The API key stays in VLLM_API_KEY, never on the command line.
+    """
     vllm = entry.vllm
     assert vllm is not None
     argv = [
@@ -142,23 +166,12 @@ def vllm_argv(entry: ModelEntry) -> list[str]:
         str(vllm.port),
     ]
     argv += ["--max-model-len", str(vllm.max_model_len or entry.context_window)]
-    if vllm.kv_cache_dtype:
-        argv += ["--kv-cache-dtype", vllm.kv_cache_dtype]
     if vllm.dtype:
         argv += ["--dtype", vllm.dtype]
-    if vllm.quantization:
-        argv += ["--quantization", vllm.quantization]
     tp = tensor_parallel(vllm)
     if tp is not None:
         argv += ["--tensor-parallel-size", str(tp)]
-    if vllm.trust_remote_code:
-        argv.append("--trust-remote-code")
-    if vllm.tool_call_parser:
-        argv += ["--tool-call-parser", vllm.tool_call_parser]
-    if vllm.enable_auto_tool_choice:
-        argv.append("--enable-auto-tool-choice")
-    if vllm.reasoning_parser:
-        argv += ["--reasoning-parser", vllm.reasoning_parser]
+    argv += model_flags(vllm)
     for flag, on in (
         ("prefix-caching", vllm.enable_prefix_caching),
         ("chunked-prefill", vllm.enable_chunked_prefill),
@@ -236,19 +249,7 @@ def production_stack_spec(entry: ModelEntry) -> dict[str, Any]:
     if vllm.enable_chunked_prefill is not None:
         config["enableChunkedPrefill"] = vllm.enable_chunked_prefill
     # The chart has no fields for these: they travel as extra arguments.
-    extra = ["--served-model-name", entry.litellm_model_name]
-    if vllm.kv_cache_dtype:
-        extra += ["--kv-cache-dtype", vllm.kv_cache_dtype]
-    if vllm.quantization:
-        extra += ["--quantization", vllm.quantization]
-    if vllm.trust_remote_code:
-        extra.append("--trust-remote-code")
-    if vllm.tool_call_parser:
-        extra += ["--tool-call-parser", vllm.tool_call_parser]
-    if vllm.enable_auto_tool_choice:
-        extra.append("--enable-auto-tool-choice")
-    if vllm.reasoning_parser:
-        extra += ["--reasoning-parser", vllm.reasoning_parser]
+    extra = ["--served-model-name", entry.litellm_model_name, *model_flags(vllm)]
     config["extraArgs"] = extra + list(vllm.extra_args)
     spec: dict[str, Any] = {
         "name": k8s_name(entry.litellm_model_name),
