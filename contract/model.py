@@ -193,8 +193,3 @@ class Contract(_Model):
     feature_flags: FeatureFlags | None = Field(None, description="Unleash flags pointed at models by name.")
     platform: Platform | None = None
     routers: Any = Field(None, description="Semantic router configuration (not judged yet).")
-
-
-# Fields of each object, by YAML name: what IC005 compares unknown keys against.
-ENTRY_FIELDS = tuple(f.alias or n for n, f in ModelEntry.model_fields.items())
-VLLM_FIELDS = tuple(f.alias or n for n, f in VllmSpec.model_fields.items())

@@ -26,8 +26,6 @@ from contract.errors import InputError
 from contract.model import SECRET_FIELDS, FeatureFlags, ModelEntry, Platform
 from contract.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
 
-TOP_LEVEL = ("models", "featureFlags", "platform", "routers")
-
 
 @dataclass(frozen=True)
 class TypedContract:
@@ -222,9 +220,7 @@ class _Run:
             platform if isinstance(platform, Platform) else None,
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
-        view = ContractView(
-            names, entries, flags if isinstance(flags, FeatureFlags) else None, raw_flags, self.options
-        )
+        view = ContractView(names, entries, raw_flags, self.options)
         self.run_rules(entries, view)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:

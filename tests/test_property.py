@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from contract._yaml import load
 from contract.diagnostics import Severity
-from contract.model import ENTRY_FIELDS
+from contract.model import ModelEntry
 from contract.validate import Result, validate_bytes, validate_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def check(result: Result, text: str | None = None) -> None:
 # --- (a) arbitrary text ---------------------------------------------------------------------
 
 FRAGMENTS = [
-    *(f"{name}:" for name in ENTRY_FIELDS),
+    *(f"{info.alias or name}:" for name, info in ModelEntry.model_fields.items()),
     "models:",
     "featureFlags:",
     "platform:",

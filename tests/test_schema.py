@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from contract.schema import schema_text
-from tests.conftest import CONTRACTS, FIXTURES, INVALID, ROOT, VALID
+from tests.conftest import CONTRACTS, INVALID, ROOT, VALID
 
 SCHEMA = ROOT / "schemas" / "install-contract.schema.json"
 
@@ -61,4 +61,3 @@ def test_schema_describes_every_field() -> None:
     for name in ("ModelEntry", "VllmSpec", "Gpus"):
         for field, spec in schema["$defs"][name]["properties"].items():
             assert spec.get("description"), f"{name}.{field} has no description"
-    assert FIXTURES.is_dir()

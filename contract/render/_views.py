@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from contract import envref
 from contract.errors import UsageError
 from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.rules._context import is_self_hosted
 
 MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
@@ -68,15 +69,6 @@ def _plain(value: str | None, entry: ModelEntry, field_name: str, needs: EnvNeed
             "only a whole os.environ/VAR value (write the whole value as one variable)"
         )
     return value
-
-
-def is_self_hosted(entry: ModelEntry) -> bool:
-    prefix = entry.litellm_model.partition("/")[0]
-    return (
-        entry.vllm is not None
-        or prefix == "hosted_vllm"
-        or entry.provider.lower().replace("-", " ") == "self hosted"
-    )
 
 
 def tool_calling(entry: ModelEntry, flags: FeatureFlags | None, catalog_says: bool | None) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract import catalog
 from contract.diagnostics import Path
-from contract.model import FeatureFlags, ModelEntry
+from contract.model import ModelEntry
 
 if TYPE_CHECKING:
     from contract.catalog import Catalog, ModelFacts, Provider
@@ -24,6 +24,14 @@ class Options:
     check_env: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
     catalog_path: str | None = None
+
+
+def is_self_hosted(model: ModelEntry) -> bool:
+    """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, or hosted_vllm/."""
+    if model.vllm is not None or model.litellm_model.partition("/")[0] == "hosted_vllm":
+        return True
+    provider = catalog.provider_for_display_name(model.provider)
+    return provider is not None and "hosted_vllm" in provider.prefixes
 
 
 class Entry:
@@ -68,10 +76,7 @@ class Entry:
 
     @cached_property
     def self_hosted(self) -> bool:
-        """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, or hosted_vllm/."""
-        if self.model.vllm is not None or self.prefix == "hosted_vllm":
-            return True
-        return self.provider is not None and "hosted_vllm" in self.provider.prefixes
+        return is_self_hosted(self.model)
 
     @cached_property
     def openai_compatible(self) -> bool:
@@ -115,6 +120,5 @@ class ContractView:
 
     names: list[Named]
     entries: list[Entry]
-    feature_flags: FeatureFlags | None
     raw_flags: Mapping[str, Any] | None
     options: Options
