@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import ClassVar
 
 import click
 
@@ -20,7 +21,33 @@ def _codes(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
     return tuple(v.upper() if upper else v for v in items)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The commands of this module, plus those of `LAZY`, imported only when they are run.
+
+    `validate` is run on every commit, so its start-up must not pay for the HTTP, Kubernetes
+    and archive code that `check`, `plan`/`apply`, `bundle` and `discover` import.
+    """
+
+    # name -> "module:attribute"; one line per command, e.g. "check": "cli.check:check"
+    LAZY: ClassVar[dict[str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, _, attr = self.LAZY[name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="install-contract")
 def main() -> None:
     """Compile and validate install-contract.yaml: the LLMs a self-managed AI platform may use."""
