@@ -391,7 +391,7 @@ class LiteLLMProxy:
         config_path: str | os.PathLike[str],
         env: Mapping[str, str] | None = None,
         *,
-        ready_timeout: float = 60.0,
+        ready_timeout: float = 180.0,
         stop_grace: float = 10.0,
     ) -> None:
         self.config_path = Path(config_path)
