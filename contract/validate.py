@@ -34,6 +34,9 @@ class TypedContract:
     models: tuple[ModelEntry, ...]
     feature_flags: FeatureFlags | None
     platform: Platform | None
+    # Indexes of `models:` entries that could not be typed (always with an error diagnostic):
+    # a compiler must refuse such a contract rather than leave the entries out.
+    left_out: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,10 +217,12 @@ class _Run:
                     names.append(Named(index, raw["litellmModelName"], entry))
         flags = self.type_block("featureFlags", FeatureFlags, data)
         platform = self.type_block("platform", Platform, data)
+        sound = {e.index for e in entries if not e.broken}
         self.typed_contract = TypedContract(
             tuple(e.model for e in entries if not e.broken),
             flags if isinstance(flags, FeatureFlags) else None,
             platform if isinstance(platform, Platform) else None,
+            tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
         view = ContractView(names, entries, raw_flags, self.options)
@@ -269,6 +274,10 @@ class _Run:
                 self.report(code, finding, path)
             if not loc or not isinstance(loc[0], str):
                 return None, {"*"}
+            if error["type"] == "extra_forbidden":
+                # An unknown key (a warning) is set aside; the entry itself stays whole.
+                repaired = _without(repaired, loc)
+                continue
             top = loc[0]
             broken.add(top)
             if top in placeholders:

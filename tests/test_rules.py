@@ -150,7 +150,9 @@ def test_broken_optional_value_is_one_report_not_two(write) -> None:  # type: ig
     assert [d.code for d in diagnostics(write, text)] == ["IC004"]
 
 
-def test_misspelt_tool_parser_key_is_not_also_a_missing_parser(write) -> None:  # type: ignore[no-untyped-def]
+def test_misspelt_tool_parser_key_is_judged_as_what_render_would_write(write) -> None:  # type: ignore[no-untyped-def]
+    # The unknown key is set aside and the entry judged as render would compile it: without a
+    # tool parser (an error), with the warning that names the key that was meant.
     text = (
         "models:\n  - litellmModelName: deephat-v2\n    litellmModel: openai/deephat-v2\n"
         "    displayName: D\n    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
@@ -158,7 +160,8 @@ def test_misspelt_tool_parser_key_is_not_also_a_missing_parser(write) -> None:  
         "      toolCallParserr: qwen3_coder\n      enableAutoToolChoice: true\n"
     )
     found = diagnostics(write, text)
-    assert [(d.code, d.hint) for d in found] == [("IC005", "did you mean toolCallParser?")]
+    assert [(d.code, d.severity.value) for d in found] == [("IC403", "error"), ("IC005", "warning")]
+    assert found[1].hint == "did you mean toolCallParser?"
 
 
 def test_azure_reports_each_missing_field_with_an_example(write) -> None:  # type: ignore[no-untyped-def]

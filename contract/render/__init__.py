@@ -54,6 +54,10 @@ def render(
     from contract.catalog import load_catalog
     from contract.render._jinja import environment
 
+    if contract.left_out:
+        # Never a partial config: an entry that could not be typed has an error diagnostic.
+        shown = ", ".join(f"models[{i}]" for i in contract.left_out)
+        raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
     chosen = _targets(targets, bool(served))
