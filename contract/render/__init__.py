@@ -119,7 +119,23 @@ def render(
         ).render(common, specs=specs, api_key=api_key, secrets=secrets)
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
+    _refuse_secrets(models, encoded)
     return Rendering(encoded, chosen, needs)
+
+
+def _refuse_secrets(models: Sequence[ModelEntry], files: dict[str, bytes]) -> None:
+    """The last guard: no literal secret of the contract in any file (validate reports how)."""
+    from contract.secrets import literal_values
+
+    for index, entry in enumerate(models):
+        for secret in literal_values(entry):
+            needle = secret.encode("utf-8")
+            for path, data in files.items():
+                if needle in data:
+                    raise UsageError(
+                        f"{path} would hold a literal secret of models[{index}] ({entry.litellm_model_name}); "
+                        "nothing was written (run validate: IC208 and IC303 say where it is)"
+                    )
 
 
 def _targets(requested: Sequence[str] | None, self_hosted: bool) -> tuple[str, ...]:

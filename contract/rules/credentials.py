@@ -8,9 +8,9 @@ from typing import Any
 
 from contract import envref
 from contract.diagnostics import Path, Severity
-from contract.model import SECRET_FIELDS, VLLM_SECRET_FIELDS
 from contract.rules._context import Entry
 from contract.rules._registry import Finding, rule
+from contract.secrets import SECRET_FIELDS, VLLM_SECRET_FIELDS
 
 AZURE_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 
@@ -158,7 +158,9 @@ def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
 
 
 def _attr(camel: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+    from pydantic.alias_generators import to_snake
+
+    return to_snake(camel)
 
 
 @rule("IC304", "unset-env", Severity.ERROR, uses=())
