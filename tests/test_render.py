@@ -307,15 +307,17 @@ def test_interrupted_write_keeps_the_previous_output(tmp_path: Path, monkeypatch
     write_tree(out, files)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    real = Path.write_bytes
+    import contract.render as render_module
 
-    def failing(self: Path, data: bytes) -> int:
+    real = render_module._write_file
+
+    def failing(path: Path, data: bytes, mode: int) -> None:
         calls["n"] += 1
         if calls["n"] == 5:
             raise OSError("disk full")
-        return real(self, data)
+        real(path, data, mode)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(render_module, "_write_file", failing)
     changed = dict(files, **{"litellm/config.yaml": b"new\n"})
     with pytest.raises(OSError):
         write_tree(out, changed)

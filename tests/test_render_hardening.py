@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from click.testing import CliRunner
+import pytest
+from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
 from cli.main import main
 from contract.render import render
 from contract.validate import validate_bytes
+from tests.conftest import FIXTURES
+
+FIXTURE = FIXTURES / "install-contract.yaml"
 
 CLOUD = """\
 models:
@@ -80,8 +85,6 @@ models:
 
 
 def test_a_contract_with_an_untyped_entry_is_refused_by_the_library() -> None:
-    import pytest
-
     from contract.errors import UsageError
 
     text = CLOUD.replace("    contextWindow: 128000\n", "    contextWindow: many\n")
@@ -90,3 +93,220 @@ def test_a_contract_with_an_untyped_entry_is_refused_by_the_library() -> None:
     assert result.contract.left_out == (1,)
     with pytest.raises(UsageError, match=r"models\[1\]"):
         render(result.contract, source_name="c.yaml", source_bytes=text.encode())
+
+
+# -- names that become files ---------------------------------------------------------------------
+
+SERVED = """\
+  - litellmModelName: {name}
+    litellmModel: openai/{name}
+    displayName: Served
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 32768
+    apiBase: http://served.inference.svc.cluster.local:8000/v1
+    vllm: {{model: meta-llama/Llama-3.1-8B-Instruct, toolCallParser: llama3_json, enableAutoToolChoice: true}}
+"""
+
+
+def _served(*names: str) -> str:
+    return "models:\n" + "".join(SERVED.format(name=json_quote(n)) for n in names)
+
+
+def json_quote(name: str) -> str:
+    import json
+
+    return json.dumps(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../escape", "starts with a dot"),
+        (".hidden", "starts with a dot"),
+        ("..", "starts with a dot"),
+        ("a/b", "holds /"),
+        ("a\\b", "holds \\"),
+        ("tab\there", "control character"),
+        ("CON", "device name"),
+        ("nul.model", "device name"),
+        ("trailing.", "ends in a space or a dot"),
+        ("x" * 201, "longer than 200 bytes"),
+        ("___", "no letter or digit"),
+    ],
+)
+def test_a_served_name_that_cannot_name_a_file_is_ic109(name: str, reason: str) -> None:
+    text = _served(name)
+    result = validate_bytes(text.encode(), file="c.yaml")
+    found = [d for d in result.diagnostics if d.code == "IC109"]
+    assert len(found) == 1, result.diagnostics
+    assert reason in found[0].message
+    assert (found[0].path, found[0].line, found[0].column) == ("/models/0/litellmModelName", 2, 23)
+    assert found[0].hint is not None
+
+
+def test_names_equal_but_for_case_or_punctuation_are_ic109() -> None:
+    for pair in (("Llama-8b", "llama-8B"), ("llama.8b", "llama-8b")):
+        result = validate_bytes(_served(*pair).encode(), file="c.yaml")
+        found = [d for d in result.diagnostics if d.code == "IC109"]
+        assert [d.path for d in found] == ["/models/1/litellmModelName"], pair
+        assert repr(pair[0]) in found[0].message
+
+
+def test_a_cloud_entry_may_have_a_slash_in_its_name() -> None:
+    text = CLOUD.replace("litellmModelName: gpt-4o", "litellmModelName: openai/gpt-4o")
+    assert not [d for d in validate_bytes(text.encode(), file="c.yaml").diagnostics if d.code == "IC109"]
+
+
+def test_safe_distinct_names_are_silent() -> None:
+    result = validate_bytes(_served("llama-8b", "llama-8b-fp8").encode(), file="c.yaml")
+    assert not [d for d in result.diagnostics if d.code == "IC109"]
+
+
+@pytest.mark.parametrize("relative", ["../x", "/etc/x", "a/../../x", "vllm/.x", "a\\b", "a//b", "", "a\x00"])
+def test_write_tree_refuses_a_path_outside_out(tmp_path: Path, relative: str) -> None:
+    from contract.errors import UsageError
+    from contract.render import write_tree
+
+    with pytest.raises(UsageError, match="not a plain path"):
+        write_tree(tmp_path / "out", {relative: b"x", "manifest.json": b"{}"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_write_tree_refuses_paths_equal_but_for_case(tmp_path: Path) -> None:
+    from contract.errors import UsageError
+    from contract.render import write_tree
+
+    with pytest.raises(UsageError, match="differ only in case"):
+        write_tree(tmp_path / "out", {"vllm/A.sh": b"x", "vllm/a.sh": b"y"})
+
+
+# -- what may be replaced --------------------------------------------------------------------------
+
+
+def _render_to(out: Path, *extra: str) -> Result:
+    return CliRunner().invoke(main, ["render", str(FIXTURE), "--out", str(out), *extra])
+
+
+def test_a_folder_with_someone_elses_manifest_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "my-app", "files": {}}')
+    (out / "index.js").write_text("keep me")
+    run = _render_to(out)
+    assert run.exit_code == 2
+    assert "did not write" in run.stderr
+    assert (out / "index.js").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("stranger", ["notes.txt", "vllm/notes.txt", "extra/deep/file", ".git/config"])
+def test_a_previous_render_with_something_added_is_refused(tmp_path: Path, stranger: str) -> None:
+    out = tmp_path / "out"
+    assert _render_to(out).exit_code == 0
+    (out / stranger).parent.mkdir(parents=True, exist_ok=True)
+    (out / stranger).write_text("keep me")
+    run = _render_to(out)
+    assert run.exit_code == 2, run.output
+    assert "did not write" in run.stderr and stranger.split("/")[0] in run.stderr
+    assert (out / stranger).read_text() == "keep me"
+
+
+def test_a_symlink_inside_a_previous_render_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _render_to(out).exit_code == 0
+    (tmp_path / "elsewhere").mkdir()
+    (out / "link").symlink_to(tmp_path / "elsewhere")
+    assert _render_to(out).exit_code == 2
+    assert (tmp_path / "elsewhere").is_dir()
+
+
+def test_a_previous_render_is_replaced_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _render_to(out).exit_code == 0
+    (out / "litellm" / "config.yaml").write_text("edited by hand\n")
+    again = _render_to(out, "--target", "litellm")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "litellm",
+        "litellm/config.yaml",
+        "manifest.json",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left beside it
+
+
+def test_a_manifest_that_is_not_json_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_bytes(b"\\xff not json")
+    assert _render_to(out).exit_code == 2
+    assert (out / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("where", [".", "contract-folder", "contract-parent", "cwd-parent"])
+def test_out_that_holds_the_contract_or_the_cwd_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    project = tmp_path / "project"
+    work = project / "work"
+    work.mkdir(parents=True)
+    contract = project / "install-contract.yaml"
+    contract.write_text(FIXTURE.read_text())
+    monkeypatch.chdir(work)
+    out = {".": ".", "contract-folder": str(project), "contract-parent": str(tmp_path), "cwd-parent": ".."}[
+        where
+    ]
+    run = CliRunner().invoke(main, ["render", str(contract), "--out", out])
+    assert run.exit_code == 2, run.output
+    assert "render replaces --out whole" in run.stderr
+    assert contract.exists() and work.is_dir()
+
+
+def test_out_as_a_symlink_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    run = _render_to(tmp_path / "link")
+    assert run.exit_code == 2 and "symbolic link" in run.stderr
+
+
+def test_out_as_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    run = _render_to(tmp_path / "file")
+    assert run.exit_code == 2 and "not a directory" in run.stderr
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_the_swap_is_one_step_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contract.render as render_module
+
+    out = tmp_path / "out"
+    assert _render_to(out).exit_code == 0
+    renames: list[str] = []
+    real = Path.rename
+
+    def spy(self: Path, target: str | Path) -> Path:
+        renames.append(self.name)
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", spy)
+    swapped = []
+    real_exchange = render_module._exchange
+    monkeypatch.setattr(render_module, "_exchange", lambda a, b: swapped.append(1) or real_exchange(a, b))
+    assert _render_to(out).exit_code == 0
+    if sys.platform == "linux" and swapped:
+        assert renames == []  # renameat2 swapped the trees; no moment without DIR
+    assert (out / "manifest.json").is_file()
+
+
+def test_without_the_exchange_two_renames_still_replace_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contract.render as render_module
+
+    out = tmp_path / "out"
+    assert _render_to(out).exit_code == 0
+    monkeypatch.setattr(render_module, "_exchange", lambda a, b: False)
+    again = _render_to(out, "--target", "litellm")
+    assert again.exit_code == 0
+    assert not (out / "vllm").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

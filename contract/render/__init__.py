@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ def _manifest(
     files: dict[str, bytes],
 ) -> bytes:
     manifest = {
+        "format": MANIFEST_FORMAT,
         "tool": "install-contract",
         "version": __version__,
         "contract": {"file": source_name, "sha256": _sha256(source_bytes)},
@@ -171,40 +173,180 @@ def _manifest(
 
 # -- output -----------------------------------------------------------------------------------
 
+# What makes a manifest.json this tool's own: only a render writes this format tag.
+MANIFEST_FORMAT = "install-contract/render-manifest/1"
+_MAX_MANIFEST = 16 * 1024 * 1024
 
-def _is_render_output(directory: Path) -> bool:
-    return not directory.exists() or not any(directory.iterdir()) or (directory / MANIFEST).is_file()
+
+def check_out_dir(out_dir: str | os.PathLike[str], contract_path: str | None = None) -> None:
+    """Refuse an output directory whose replacement would take more than a render with it.
+
+    The current directory, a parent of it, the contract's folder or a parent of that, and a
+    symbolic link are usage errors: render replaces --out whole.
+    """
+    target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"--out {out_dir}: is a symbolic link; give the directory it points to")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a directory")
+    resolved = target.resolve()
+    guarded = {"the current directory": Path.cwd().resolve()}
+    if contract_path and contract_path != "-":
+        guarded["the contract's folder"] = Path(contract_path).resolve().parent
+    for what, place in guarded.items():
+        if resolved == place or resolved in place.parents:
+            relation = "is" if resolved == place else "holds"
+            raise UsageError(
+                f"--out {out_dir}: {relation} {what}, and render replaces --out whole; "
+                "name a directory of its own, e.g. --out rendered"
+            )
+
+
+def _safe_relative(relative: str) -> bool:
+    parts = relative.split("/")
+    return (
+        bool(relative)
+        and not relative.startswith("/")
+        and "\\" not in relative
+        and all(p not in ("", ".", "..") and not p.startswith(".") for p in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in relative)
+    )
+
+
+def _check_paths(files: dict[str, bytes]) -> None:
+    """Every path stays inside --out, and no two differ only in case."""
+    folded: dict[str, str] = {}
+    for relative in files:
+        if not _safe_relative(relative):
+            raise UsageError(f"refusing to write {relative!r}: it is not a plain path inside --out")
+        other = folded.setdefault(relative.casefold(), relative)
+        if other != relative:
+            raise UsageError(f"{relative!r} and {other!r} differ only in case; one would overwrite the other")
+
+
+def previous_render_problem(directory: Path) -> str | None:
+    """Why `directory` may not be replaced, or None: it is missing, empty or exactly a render.
+
+    A previous render is recognised by its manifest's content (MANIFEST_FORMAT), and holds
+    nothing but the files that manifest lists: anything else there is someone else's.
+    """
+    if not directory.exists():
+        return None
+    entries = list(directory.iterdir())
+    if not entries:
+        return None
+    manifest = directory / MANIFEST
+    if manifest.is_symlink() or not manifest.is_file():
+        return f"is not empty and holds no {MANIFEST} of a render"
+    try:
+        if manifest.stat().st_size > _MAX_MANIFEST:
+            raise ValueError("too large")
+        data = json.loads(manifest.read_bytes())
+    except (OSError, ValueError):
+        return f"holds a {MANIFEST} that is not a render's"
+    listed = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(listed, dict):
+        return f"holds a {MANIFEST} that install-contract did not write"
+    own = {MANIFEST, *(p for p in listed if isinstance(p, str) and _safe_relative(p))}
+    folders = {parent.as_posix() for p in own for parent in Path(p).parents} - {"."}
+    strangers = []
+    for root, dirs, names in os.walk(directory):
+        base = Path(root).relative_to(directory).as_posix()
+        for name in [*dirs, *names]:
+            relative = name if base == "." else f"{base}/{name}"
+            path = Path(root) / name
+            is_dir = name in dirs and not path.is_symlink()
+            if path.is_symlink() or (relative not in (folders if is_dir else own)):
+                strangers.append(relative + ("/" if is_dir else ""))
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+    if strangers:
+        shown = ", ".join(sorted(strangers)[:5]) + (" …" if len(strangers) > 5 else "")
+        return f"holds what the last render did not write ({shown})"
+    return None
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.chmod(mode)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - a platform without directory descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - glibc < 2.28 or another libc
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # pragma: no cover - file system says no
+        return False
+    raise OSError(err, os.strerror(err), str(b))  # pragma: no cover
 
 
 def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None:
     """Replace `out_dir` with exactly `files`, all at once.
 
-    The tree is written beside it and swapped in with two renames, so an interrupted render
-    leaves the old output or the new one, never a mix. A directory that holds something
-    other than a previous render is refused rather than replaced.
+    The tree is written and synced beside it, then swapped in: on Linux in one atomic step
+    (renameat2 RENAME_EXCHANGE), elsewhere with two renames, between which DIR is briefly
+    absent. A reader sees the old output or the new one, never a mix. A directory that holds
+    anything but a previous render (see `previous_render_problem`) is refused, nothing deleted.
     """
     target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"{target}: is a symbolic link; give the directory it points to")
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: exists and is not a directory")
-    if not _is_render_output(target):
-        raise UsageError(
-            f"{target}: is not empty and holds no {MANIFEST}; render into a new or empty directory"
-        )
-    parent = target.resolve().parent
+    _check_paths(files)
+    problem = previous_render_problem(target)
+    if problem is not None:
+        raise UsageError(f"{target}: {problem}; render into a new or empty directory")
+    parent = target.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     old = parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
         for relative, data in files.items():
             path = staging / relative
+            if not path.resolve().is_relative_to(staging.resolve()):  # pragma: no cover - _check_paths
+                raise UsageError(f"refusing to write {relative!r} outside --out")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            if relative.endswith(".sh"):
-                path.chmod(0o755)
+            _write_file(path, data, 0o755 if relative.endswith(".sh") else 0o644)
+        for folder in sorted({p.parent for p in staging.rglob("*")}, reverse=True):
+            _fsync_dir(folder)
         staging.chmod(0o755)
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
+        if target.exists() and _exchange(staging, target):
+            shutil.rmtree(staging)  # it holds the previous render now
+        else:
+            if target.exists():
+                target.rename(old)
+            staging.rename(target)
+        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if old.exists() and not target.exists():

@@ -7,7 +7,6 @@ entry (GPT_4O_API_KEY), which the render reports as one to provide.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ from pydantic import SecretStr
 from contract import envref
 from contract.errors import UsageError
 from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.naming import k8s_name
 from contract.rules._context import is_self_hosted
 
 MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
@@ -37,11 +37,6 @@ class EnvNeeds:
 
     def all(self) -> list[str]:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
-
-
-def k8s_name(name: str) -> str:
-    """A DNS-1123 name for Kubernetes objects: `Qwen3.Coder_30B` -> qwen3-coder-30b."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
