@@ -245,8 +245,8 @@ def test_partial_env_reference_is_a_clear_error(tmp_path: Path) -> None:
     contract = tmp_path / "c.yaml"
     contract.write_text(DEEPHAT_CONTRACT.replace("http://deephat-v2", "http://${HOST}"))
     result = CliRunner().invoke(main, ["render", str(contract), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2
-    assert "apiBase uses ${VAR} inside a longer value" in result.stderr
+    assert result.exit_code == 1
+    assert "IC306" in result.stderr and "apiBase uses ${HOST} inside a longer value" in result.stderr
     assert not (tmp_path / "o").exists()
 
 

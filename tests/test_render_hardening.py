@@ -99,7 +99,7 @@ def test_a_contract_with_an_untyped_entry_is_refused_by_the_library() -> None:
 
 SERVED = """\
   - litellmModelName: {name}
-    litellmModel: openai/{name}
+    litellmModel: {model}
     displayName: Served
     provider: Self-Hosted
     type: CHAT
@@ -111,7 +111,9 @@ SERVED = """\
 
 
 def _served(*names: str) -> str:
-    return "models:\n" + "".join(SERVED.format(name=json_quote(n)) for n in names)
+    return "models:\n" + "".join(
+        SERVED.format(name=json_quote(n), model=json_quote(f"openai/{n}")) for n in names
+    )
 
 
 def json_quote(name: str) -> str:
@@ -310,3 +312,110 @@ def test_without_the_exchange_two_renames_still_replace_the_tree(
     assert again.exit_code == 0
     assert not (out / "vllm").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# -- validate and render agree ---------------------------------------------------------------------
+
+
+def _agree(text: str, code: str | None) -> None:
+    """What validate accepts, render renders; what render refuses, validate rejects (with `code`)."""
+    from contract.errors import UsageError
+
+    result = validate_bytes(text.encode(), file="c.yaml")
+    assert result.contract is not None
+    if code is None:
+        assert not result.errors, result.diagnostics
+    else:
+        assert code in {d.code for d in result.diagnostics if d.severity.value == "error"}, result.diagnostics
+    try:
+        render(result.contract, source_name="c.yaml", source_bytes=text.encode())
+    except UsageError as refused:
+        assert code is not None, f"render refused what validate accepted: {refused}"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (CLOUD, None),
+        (
+            CLOUD.replace("${OPENAI_API_KEY}", "sk-literal-one").replace(
+                "${ANTHROPIC_API_KEY}", "sk-literal-two"
+            ),
+            None,
+        ),
+        # two literals whose entries' names derive one variable
+        (
+            "models:\n"
+            + CLOUD.split("  - litellmModelName: gpt-4o\n")[1].join(["  - litellmModelName: gpt-4o\n", ""])
+            + CLOUD.split("  - litellmModelName: gpt-4o\n")[1]
+            .join(["  - litellmModelName: gpt_4o\n", ""])
+            .replace("openai/gpt-4o", "openai/gpt-4o-2024-08-06"),
+            None,
+        ),
+        # a literal that moves onto a variable another entry references
+        (
+            CLOUD.replace("${ANTHROPIC_API_KEY}", "${GPT_4O_API_KEY}").replace(
+                "${OPENAI_API_KEY}", "sk-literal-one"
+            ),
+            "IC307",
+        ),
+        (_served("llama-8b").replace("http://served", "http://${HOST}"), "IC306"),
+        (_served("llama-8b").replace("http://served", "http://user:p4ssw0rd@served"), "IC303"),
+        (
+            _served("llama-8b").replace("http://served.inference.svc.cluster.local:8000/v1", "${LLAMA_URL}"),
+            None,
+        ),
+        (_served("llama-8b", "Llama-8B"), "IC109"),
+    ],
+    ids=[
+        "references",
+        "literals",
+        "references-shared",
+        "literal-onto-reference",
+        "partial-ref",
+        "url-password",
+        "whole-ref",
+        "case",
+    ],
+)
+def test_validate_and_render_agree(text: str, code: str | None) -> None:
+    _agree(text, code)
+
+
+def test_two_literals_for_one_variable_are_ic307() -> None:
+    one = CLOUD.split("  - litellmModelName: gpt-4o\n")[1]
+    text = (
+        "models:\n  - litellmModelName: gpt-4o\n"
+        + one.replace("${OPENAI_API_KEY}", "sk-literal-one")
+        + "  - litellmModelName: gpt_4o\n"
+        + one.replace("${OPENAI_API_KEY}", "sk-literal-two")
+    )
+    _agree(text, "IC307")
+    found = [d for d in validate_bytes(text.encode(), file="c.yaml").diagnostics if d.code == "IC307"]
+    assert [d.path for d in found] == ["/models/1/apiKey"]
+
+
+def test_shared_variable_is_ic307_at_the_second_entry() -> None:
+    text = CLOUD.replace("${ANTHROPIC_API_KEY}", "${GPT_4O_API_KEY}").replace(
+        "${OPENAI_API_KEY}", "sk-literal-one"
+    )
+    found = [d for d in validate_bytes(text.encode(), file="c.yaml").diagnostics if d.code == "IC307"]
+    assert [(d.path, d.line) for d in found] == [("/models/1/apiKey", 19)]
+    assert "GPT_4O_API_KEY" in found[0].message
+
+
+def test_render_itself_refuses_two_secrets_for_one_variable() -> None:
+    from contract.errors import UsageError
+
+    one = CLOUD.split("  - litellmModelName: gpt-4o\n")[1]
+    for second in ("sk-literal-two", "${GPT_4O_API_KEY}"):
+        text = (
+            "models:\n  - litellmModelName: gpt-4o\n"
+            + one.replace("${OPENAI_API_KEY}", "sk-literal-one")
+            + "  - litellmModelName: gpt_4o\n"
+            + one.replace("${OPENAI_API_KEY}", second)
+        )
+        result = validate_bytes(text.encode(), file="c.yaml")
+        assert result.contract is not None
+        with pytest.raises(UsageError, match="share the variable GPT_4O_API_KEY"):
+            render(result.contract, source_name="c.yaml", source_bytes=text.encode())

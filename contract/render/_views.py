@@ -45,7 +45,11 @@ def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: 
     var = envref.whole_ref(value.get_secret_value())
     if var is None:
         var = envref.literal_var(entry.litellm_model_name, field_name)
-        needs.from_literals[var] = f"{entry.litellm_model_name} {field_name}"
+        source = f"{entry.litellm_model_name} {field_name}"
+        if needs.from_literals.setdefault(var, source) != source or var in needs.referenced:
+            raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
+    elif var in needs.from_literals:
+        raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
     else:
         needs.referenced.add(var)
     return f"os.environ/{var}"
