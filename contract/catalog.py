@@ -117,6 +117,12 @@ class Provider:
     creator: str | None
     openai_compatible: bool
     source: str = ""
+    # Other base URLs the provider documents (its OpenAI-compatible path, a spelling without /v1).
+    base_urls: tuple[str, ...] = ()
+
+    @property
+    def documented_base_urls(self) -> tuple[str, ...]:
+        return tuple(u for u in (self.base_url, *self.base_urls) if u)
 
 
 # --------------------------------------------------------------------------- package data
@@ -165,6 +171,7 @@ def providers() -> tuple[Provider, ...]:
             creator=row.get("creator"),
             openai_compatible=bool(row.get("openai_compatible")),
             source=row.get("source", ""),
+            base_urls=tuple(row.get("base_urls", ())),
         )
         for row in rows
     )

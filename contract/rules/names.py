@@ -244,19 +244,24 @@ def served_name_mismatch(entry: Entry) -> Iterator[Finding]:
 def base_url_path(entry: Entry) -> Iterator[Finding]:
     """apiBase has the wrong path for its protocol.
 
-    OpenAI-compatible endpoints (self-hosted vLLM, DeepSeek, Groq, ...) take the base URL
-    with its version, ending in `/v1`; LiteLLM appends `/chat/completions` itself. Azure
-    takes the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
+    A self-hosted server and any other endpoint reached with `openai/` or `hosted_vllm/`
+    speaks vLLM's and OpenAI's layout: the base URL ends in `/v1` and LiteLLM appends
+    `/chat/completions` itself. A provider the catalog knows is held to the base URLs it
+    documents instead (DeepSeek `https://api.deepseek.com`, Perplexity
+    `https://api.perplexity.ai`, Gemini's `…/v1beta/openai`, Groq `…/openai/v1`). Azure takes
+    the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
 
     Fails:
 
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000          # no /v1
         apiBase: https://api.deepseek.com/v1/chat/completions
+        apiBase: https://api.groq.com/v1                                    # Groq: /openai/v1
         apiBase: https://my-resource.openai.azure.com/openai/deployments/x  # azure/
 
     Passes:
 
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000/v1
+        apiBase: https://api.perplexity.ai
         apiBase: https://my-resource.openai.azure.com                       # azure/
     """
     base = entry.model.api_base
@@ -279,9 +284,21 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
                 hint=f"write apiBase: {parts.scheme}://{parts.netloc} and put the version in apiVersion",
             )
         return
+    root = f"{parts.scheme}://{parts.netloc}"
+    documented = None if entry.self_hosted else _provider_at(parts.netloc)
+    if documented is not None:
+        known = documented.documented_base_urls
+        if base.rstrip("/") not in (url.rstrip("/") for url in known):
+            name = documented.display_names[0]
+            own = entry.prefix in documented.prefixes
+            yield Finding(
+                f"apiBase is not a base URL {name} documents ({' or '.join(known)})",
+                ("apiBase",),
+                hint=f"write apiBase: {known[0]}" + (", or leave apiBase out" if own else ""),
+            )
+        return
     if not entry.openai_compatible:
         return
-    root = f"{parts.scheme}://{parts.netloc}"
     if path.endswith("/chat/completions") or path.endswith("/completions"):
         trimmed = (
             path.rsplit("/chat/completions", 1)[0] if "/chat/completions" in path else path.rsplit("/", 1)[0]
@@ -303,6 +320,16 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
             ("apiBase",),
             hint=f"write apiBase: {root}{path}/v1",
         )
+
+
+def _provider_at(netloc: str) -> catalog.Provider | None:
+    """The cloud provider whose documented base URL is at this host (and port), if any."""
+    wanted = netloc.lower()
+    for provider in catalog.providers():
+        for url in provider.documented_base_urls:
+            if urlsplit(url).netloc.lower() == wanted:
+                return provider
+    return None
 
 
 @rule("IC108", "in-process-vllm-prefix", Severity.ERROR, uses=("litellmModel",))
