@@ -337,10 +337,10 @@ def test_template_overrides(tmp_path: Path) -> None:
 
 
 def test_undefined_template_variable_is_an_error(tmp_path: Path) -> None:
-    import jinja2
+    from contract.errors import TemplateError
 
     overrides = tmp_path / "t" / "vllm"
     overrides.mkdir(parents=True)
-    (overrides / "serve.sh.j2").write_text("{{ no_such_thing }}\n")
-    with pytest.raises(jinja2.UndefinedError):
+    (overrides / "serve.sh.j2").write_text("#!/bin/sh\n{{ no_such_thing }}\n")
+    with pytest.raises(TemplateError, match=r"serve\.sh\.j2:2: UndefinedError: 'no_such_thing' is undefined"):
         rendered(templates=str(tmp_path / "t"))

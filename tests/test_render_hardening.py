@@ -419,3 +419,58 @@ def test_render_itself_refuses_two_secrets_for_one_variable() -> None:
         assert result.contract is not None
         with pytest.raises(UsageError, match="share the variable GPT_4O_API_KEY"):
             render(result.contract, source_name="c.yaml", source_bytes=text.encode())
+
+
+# -- template overrides ----------------------------------------------------------------------------
+
+
+def _override(tmp_path: Path, name: str, text: str) -> Path:
+    root = tmp_path / "templates"
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "model_list:\n{% for m in models %}\n  - {{ m.model_name \n{% endfor %}\n",
+            r"config\.yaml\.j2:4: template syntax error",
+        ),
+        (
+            "model_list:\n{% for m in models %}\n{% endfor %}\n{{ nothing_here }}\n",
+            r"config\.yaml\.j2:4: UndefinedError: 'nothing_here' is undefined",
+        ),
+        ("{{ models | no_such_filter }}\n", r"config\.yaml\.j2:1: template syntax error: .*no_such_filter"),
+        ("{{ models[0].missing.deeper }}\n", r"config\.yaml\.j2:1: UndefinedError"),
+    ],
+)
+def test_a_broken_override_is_the_users_error_with_file_and_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    import re
+
+    root = _override(tmp_path, "litellm/config.yaml.j2", text)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["render", str(FIXTURE), "--out", str(out), "--templates", str(root)])
+    assert run.exit_code == 1, run.output
+    assert re.search(expected, run.stderr), run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()
+
+
+def test_a_missing_templates_directory_is_a_usage_error(tmp_path: Path) -> None:
+    run = CliRunner().invoke(
+        main, ["render", str(FIXTURE), "--out", str(tmp_path / "out"), "--templates", str(tmp_path / "nope")]
+    )
+    assert run.exit_code == 2 and "no such directory" in run.stderr
+
+
+def test_a_templates_directory_that_overrides_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    root = _override(tmp_path, "litellm/config.yml.j2", "typo in the name\n")
+    run = CliRunner().invoke(
+        main, ["render", str(FIXTURE), "--out", str(tmp_path / "out"), "--templates", str(root)]
+    )
+    assert run.exit_code == 2
+    assert "overrides no template" in run.stderr and "litellm/config.yaml.j2" in run.stderr

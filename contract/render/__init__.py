@@ -53,7 +53,7 @@ def render(
     catalog_path: str | None = None,
 ) -> Rendering:
     from contract.catalog import load_catalog
-    from contract.render._jinja import environment
+    from contract.render._jinja import environment, render_template
 
     if contract.left_out:
         # Never a partial config: an entry that could not be typed has an error diagnostic.
@@ -83,30 +83,32 @@ def render(
     }
     files: dict[str, str] = {}
     if "litellm" in chosen:
-        files["litellm/config.yaml"] = env.get_template("litellm/config.yaml.j2").render(context)
+        files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
     if "helm-litellm" in chosen:
         proxy_config = {
             "model_list": model_list,
             "general_settings": {"master_key": f"os.environ/{views.MASTER_KEY_ENV}"},
         }
-        files["helm/litellm.values.yaml"] = env.get_template("helm/litellm.values.yaml.j2").render(
-            context, proxy_config=proxy_config
+        files["helm/litellm.values.yaml"] = render_template(
+            env, "helm/litellm.values.yaml.j2", context, proxy_config=proxy_config
         )
     for entry in served:
         name = entry.litellm_model_name
         if "vllm" in chosen:
             argv = views.vllm_argv(entry)
-            files[f"vllm/{name}.argv.json"] = env.get_template("vllm/argv.json.j2").render(common, argv=argv)
-            files[f"vllm/{name}.sh"] = env.get_template("vllm/serve.sh.j2").render(
-                common, argv=argv, name=name
-            )
+            files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
+            files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
         if "helm-platform" in chosen:
             values = views.platform_values(entry)
             keys = [v["key"] for k, v in values.items() if k.endswith("Secret")]
-            files[f"helm/platform/{name}.values.yaml"] = env.get_template(
-                "helm/platform.values.yaml.j2"
-            ).render(
-                common, values=values, name=name, secret=views.credentials_secret(entry), secret_keys=keys
+            files[f"helm/platform/{name}.values.yaml"] = render_template(
+                env,
+                "helm/platform.values.yaml.j2",
+                common,
+                values=values,
+                name=name,
+                secret=views.credentials_secret(entry),
+                secret_keys=keys,
             )
     if "helm-production-stack" in chosen and served:
         specs = [views.production_stack_spec(e) for e in served]
@@ -115,9 +117,9 @@ def render(
             {spec["hf_token"]["secretName"] for spec in specs if "hf_token" in spec}
             | ({api_key["secretName"]} if api_key else set())
         )
-        files["helm/production-stack.values.yaml"] = env.get_template(
-            "helm/production-stack.values.yaml.j2"
-        ).render(common, specs=specs, api_key=api_key, secrets=secrets)
+        files["helm/production-stack.values.yaml"] = render_template(
+            env, "helm/production-stack.values.yaml.j2", common, specs=specs, api_key=api_key, secrets=secrets
+        )
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
     _refuse_secrets(models, encoded)
