@@ -14,11 +14,11 @@ from pydantic import SecretStr
 
 from contract import envref
 from contract.errors import UsageError
+from contract.facts import RENDERED_MODE
 from contract.model import FeatureFlags, ModelEntry, VllmSpec
 from contract.naming import k8s_name
 from contract.rules._context import is_self_hosted
 
-MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"
 DEFAULT_IMAGE = ("vllm/vllm-openai", "v0.33.0")
@@ -108,7 +108,7 @@ def litellm_entry(entry: ModelEntry, tools: bool, needs: EnvNeeds) -> dict[str, 
     info["max_input_tokens"] = entry.context_window
     if entry.max_tokens is not None:
         info["max_output_tokens"] = entry.max_tokens
-    info["mode"] = MODES[entry.metadata_type]
+    info["mode"] = RENDERED_MODE[entry.metadata_type]
     info["supports_function_calling"] = tools
     return {"model_name": entry.litellm_model_name, "litellm_params": params, "model_info": info}
 

@@ -356,7 +356,7 @@ def in_process_vllm_prefix(entry: Entry) -> Iterator[Finding]:
         )
 
 
-@rule("IC106", "model-alias", Severity.WARNING, needs_catalog=True, uses=("litellmModel", "provider", "vllm"))
+@rule("IC106", "model-alias", Severity.WARNING, uses=("litellmModel", "provider", "vllm"))
 def model_alias(entry: Entry) -> Iterator[Finding]:
     """litellmModel is an alias that moves: `-latest`, or an undated Claude id with a dated one.
 
@@ -400,7 +400,6 @@ def _alias(entry: Entry) -> tuple[str, str | None] | None:
     "IC107",
     "unknown-model",
     Severity.WARNING,
-    needs_catalog=True,
     uses=("litellmModel", "provider", "apiBase", "baseModel", "vllm"),
 )
 def unknown_model(entry: Entry) -> Iterator[Finding]:
