@@ -307,8 +307,8 @@ def shared_variable(view: ContractView) -> Iterator[Finding]:
     Passes:
 
         models:
-          - {litellmModelName: gpt-4o, apiKey: ${OPENAI_API_KEY}}
-          - {litellmModelName: gpt_4o, apiKey: ${OPENAI_API_KEY}}
+          - {litellmModelName: gpt-4o, apiKey: "${OPENAI_API_KEY}"}
+          - {litellmModelName: gpt_4o, apiKey: "${OPENAI_API_KEY}"}
     """
     referenced: set[str] = set()
     for entry in view.entries:
