@@ -89,13 +89,6 @@ def flag_values(args: Sequence[object]) -> Iterator[tuple[int, str]]:
             yield index, arg
 
 
-def secret_flags(args: Sequence[object]) -> Iterator[tuple[int, str]]:
-    """(index, option) of every flag in `args` that takes a secret."""
-    for index, arg in enumerate(args):
-        if isinstance(arg, str) and arg.startswith("--") and option_name(arg) in SECRET_FLAGS:
-            yield index, option_name(arg)
-
-
 def url_password(value: str) -> str | None:
     """The password of `scheme://user:password@host/…`, if the value is such a URL."""
     if "@" not in value or "://" not in value:

@@ -191,6 +191,9 @@ def test_secret_flags_are_the_ones_vllm_has() -> None:
         (["--port", "80", "x"], []),
         (["-O3", "x"], []),
         (["--hf-token", 3, "x"], []),
+        (["--hf-token", 3, "--hf-token", "y"], [(3, "y")]),
+        (["x", "--hf-token=a=b"], [(1, "a=b")]),
+        (["--hf-token=", "x"], []),
     ],
 )
 def test_flag_values(args: list[object], values: list[tuple[int, str]]) -> None:
@@ -231,6 +234,42 @@ def test_url_password(url: str, password: str | None) -> None:
 
 def test_mask_longest_first_and_not_short_values() -> None:
     assert secrets.mask("abcdef and abcd and ab", {"abcd", "abcdef", "ab"}) == "**** and **** and ab"
+    # longest first even where a shorter secret sorts after it: no half of one left showing
+    assert secrets.mask("azzzzz", {"zzzz", "azzzzz"}) == "****"
+    assert secrets.mask("abcd", {"abcd"}) == "****"  # MIN_MASKED itself is masked
+
+
+def test_option_name() -> None:
+    assert secrets.option_name("--hf-token=a=b") == "--hf-token"
+    assert secrets.option_name("--hf_token.x=1") == "--hf-token"
+    assert secrets.option_name("-O3") == "-O3"
+
+
+def test_literal_values_of_an_entry() -> None:
+    from contract.model import ModelEntry
+
+    base = {
+        "litellmModelName": "m",
+        "litellmModel": "openai/m",
+        "displayName": "M",
+        "provider": "Self-Hosted",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 8192,
+    }
+    assert secrets.literal_values(ModelEntry.model_validate(base)) == set()
+    entry = ModelEntry.model_validate(
+        {
+            **base,
+            "apiKey": "key1",
+            "awsSecretAccessKey": "${AWS}",
+            "apiBase": "http://u:pass@h/v1",
+            "vllm": {"model": "o/m", "hfToken": "hf_tok", "extraArgs": ["--api-key=argkey"]},
+        }
+    )
+    assert secrets.literal_values(entry) == {"key1", "pass", "hf_tok", "argkey"}
+    short = ModelEntry.model_validate({**base, "apiKey": "abc"})
+    assert secrets.literal_values(short) == set()
 
 
 def test_render_refuses_a_literal_secret_that_would_reach_a_file() -> None:
