@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from contract import __version__
 from contract.diagnostics import Diagnostic, Severity
-from contract.secrets import MASK, SECRET_KEY_ON_LINE, mask
+from contract.secrets import MASK, SECRET_KEY_ON_LINE, is_reference, mask
 from contract.validate import Result
 
 Reporter = Callable[[Sequence[Result], bool], str]
-_ENV_ONLY = re.compile(r"""^(["']?)\$\{[A-Za-z_][A-Za-z0-9_]*\}\1$""")
 _MAX_QUOTE = 200
 
 
@@ -55,11 +53,18 @@ def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
             if stops:
                 end = min(stops)
         value = line[start:end].rstrip()
-        if value and not _ENV_ONLY.match(value):
+        if value and not _shown_reference(value):
             out.append(line[pos:start] + MASK)
             pos = start + len(value)
     out.append(line[pos:])
     return _mask_values("".join(out), secrets)
+
+
+def _shown_reference(value: str) -> bool:
+    """A bare `${VAR}`, quoted or not: shown, since it names where the secret is."""
+    if value[0] in "\"'":
+        return len(value) >= 2 and value[-1] == value[0] and is_reference(value[1:-1])
+    return is_reference(value)
 
 
 def _mask_values(text: str, secrets: frozenset[str]) -> str:
