@@ -185,3 +185,70 @@ def test_ic303_hf_token_literal() -> None:
             "move the value into the environment and write hfToken: ${QWEN3_CODER_30B_HF_TOKEN}",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fires"),
+    [
+        ("apiBase", "http://${HOST}:8000/v1", True),
+        ("apiBase", "${BASE_URL}", False),
+        ("apiBase", "http://h:8000/v1", False),
+        ("apiVersion", "'${Y}-10-21'", True),
+        ("apiVersion", "${AZURE_API_VERSION}", False),
+        ("awsRegion", "us-${REGION}", True),
+    ],
+)
+def test_ic306_each_field(field: str, value: str, fires: bool) -> None:
+    text = CLOUD.replace("    apiKey: KEY\n", f"    apiKey: ${{ANTHROPIC_API_KEY}}\n    {field}: {value}\n")
+    hits = found(text, "IC306")
+    assert [p for p, _, _ in hits] == ([f"/models/0/{field}"] if fires else [])
+    if fires:
+        var = value.split("${", 1)[1].split("}", 1)[0]
+        assert (
+            hits[0][2]
+            == f"{field} uses ${{{var}}} inside a longer value; LiteLLM reads only a whole variable"
+        )
+        snake = {"apiBase": "API_BASE", "apiVersion": "API_VERSION", "awsRegion": "AWS_REGION"}[field]
+        assert hits[0][1] is not None and hits[0][1].startswith(
+            f"write {field}: ${{CLAUDE_SONNET_4_{snake}}}"
+        )
+
+
+def _two(first_name: str, first_key: str, second_name: str, second_key: str, field: str = "apiKey") -> str:
+    entry = CLOUD.split("models:\n", 1)[1].replace("    apiKey: KEY\n", "")
+    return (
+        "models:\n"
+        + entry.replace("claude-sonnet-4\n", f"{first_name}\n", 1)
+        + f"    {field}: {first_key}\n"
+        + entry.replace("claude-sonnet-4\n", f"{second_name}\n", 1)
+        + f"    {field}: {second_key}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_two("m-1", "sk-aaaa", "m_1", "sk-bbbb"), ["/models/1/apiKey"]),
+        (_two("m-1", "${M_1_API_KEY}", "m_1", "sk-bbbb"), ["/models/1/apiKey"]),
+        (_two("m-1", "sk-aaaa", "m_1", "${M_1_API_KEY}"), ["/models/0/apiKey"]),
+        (_two("m-1", "sk-aaaa", "m-2", "sk-bbbb"), []),
+        (_two("m-1", "${K}", "m_1", "${K}"), []),
+        (_two("m-1", '""', "m_1", "sk-bbbb"), []),
+        (_two("m-1", "sk-aaaa", "m_1", "sk-bbbb", "awsSecretAccessKey"), ["/models/1/awsSecretAccessKey"]),
+    ],
+)
+def test_ic307_branches(text: str, expected: list[str]) -> None:
+    hits = found(text, "IC307")
+    assert [p for p, _, _ in hits] == expected
+    for _, hint, message in hits:
+        assert "M_1_" in message and hint
+
+
+def test_ic307_ignores_hf_tokens_and_broken_entries() -> None:
+    hf = SELF + "      hfToken: hf_aaaa\n"
+    second = hf.split("models:\n", 1)[1].replace("qwen3-coder-30b", "qwen3_coder_30b")
+    assert found(hf + second, "IC307") == []
+    broken = _two("m-1", "sk-aaaa", "m_1", "sk-bbbb").replace(
+        "contextWindow: 200000", "contextWindow: many", 1
+    )
+    assert found(broken, "IC307") == []
