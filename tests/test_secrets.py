@@ -242,6 +242,7 @@ def test_mask_longest_first_and_not_short_values() -> None:
 def test_option_name() -> None:
     assert secrets.option_name("--hf-token=a=b") == "--hf-token"
     assert secrets.option_name("--hf_token.x=1") == "--hf-token"
+    assert secrets.option_name("--compilation_config.level.x") == "--compilation-config"
     assert secrets.option_name("-O3") == "-O3"
 
 
