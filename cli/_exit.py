@@ -3,7 +3,7 @@
 | code | meaning |
 |---|---|
 | 0 | no errors (warnings allowed, unless --strict) |
-| 1 | the contract has errors (or warnings under --strict) |
+| 1 | the contract has errors (or warnings under --strict); a template override is broken |
 | 2 | usage error, or input that cannot be read (missing file, directory, I/O error) |
 | 3 | a system outside the tool failed (API down, check failed) |
 | 130, 141 | interrupted; stdout closed by its reader (`| head`) |
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from contract.errors import ExternalError, InputError, InstallContractError, UsageError
+from contract.errors import ExternalError, InputError, InstallContractError, TemplateError, UsageError
 
 OK, FAILED, USAGE, EXTERNAL, INTERNAL = 0, 1, 2, 3, 70
 
@@ -32,6 +32,8 @@ def code_for(exc: BaseException) -> int:
         return USAGE
     if isinstance(exc, ExternalError):
         return EXTERNAL
+    if isinstance(exc, TemplateError):
+        return FAILED
     return INTERNAL
 
 

@@ -370,12 +370,14 @@ def render(
     An invalid contract renders nothing (exit 1, with the diagnostics). With --check, exit 0
     when DIR is current and 1 when it is stale, for CI drift checks.
     """
+    from contract.render import check_out_dir, stale_files, write_tree
     from contract.render import render as compile_contract
-    from contract.render import stale_files, write_tree
     from contract.reporters import render_text
     from contract.rules import Options
     from contract.validate import read_contract, validate_bytes
 
+    if not check:
+        check_out_dir(out_dir, file)
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
     if result.diagnostics:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract import secrets as secret_rules
 from contract.diagnostics import Path
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -73,13 +74,6 @@ class SourceMap:
             return self.keys[path]
         return self.value(path)
 
-    def has(self, path: Path) -> bool:
-        return path in self.values
-
-
-# Keys whose literal values are treated as secrets wherever they are quoted back.
-SECRET_KEY = re.compile(r"(?:key|keyid|secret|token|password|passwd|credentials?)$", re.IGNORECASE)
-
 
 @dataclass
 class Document:
@@ -88,8 +82,11 @@ class Document:
     source_map: SourceMap = field(default_factory=SourceMap)
     problems: list[LoadProblem] = field(default_factory=list)
     ok: bool = False  # composed completely (data is meaningful)
-    # Literal values under secret-looking keys: reporters mask them on every quoted line.
+    # Literal secret values (see contract/secrets.py): reporters mask them wherever they stand.
     secrets: set[str] = field(default_factory=set, repr=False)
+    # 1-based lines that continue a secret value begun on an earlier line (a block scalar, a
+    # multi-line quoted or plain scalar): reporters mask them whole.
+    secret_lines: set[int] = field(default_factory=set, repr=False)
 
 
 class _Refused(Exception):
@@ -171,7 +168,8 @@ def _resolve_tagged(tag: str, value: str, mark: Mark) -> Any:
         if name == "float":
             return float(value)
     except ValueError:
-        raise _Refused(f"{value!r} is not a valid !!{name}", mark) from None
+        # The value is never quoted: a tagged secret (`apiKey: !!int sk-…`) ends up here.
+        raise _Refused(f"the value is not a valid !!{name}", mark) from None
     if name == "bool" and value in _BOOL:
         return _BOOL[value]
     if name == "null" and _NULL.match(value):
@@ -192,13 +190,14 @@ _HASHABLE = (str, int, float, bool, type(None))
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_mark", "mark", "merges", "path")
+    __slots__ = ("anchor", "container", "key", "key_mark", "mark", "merges", "path", "secret")
 
-    def __init__(self, container: Any, path: Path, mark: Mark, anchor: str | None) -> None:
+    def __init__(self, container: Any, path: Path, mark: Mark, anchor: str | None, secret: bool) -> None:
         self.container = container
         self.path = path
         self.mark = mark
         self.anchor = anchor
+        self.secret = secret  # the container stands under a secret key: all it holds is secret
         self.key: Any = _NO_KEY
         self.key_mark = mark
         self.merges: list[tuple[Any, Mark]] = []
@@ -330,7 +329,28 @@ def _compose(text: str, doc: Document) -> None:
             return end
         return mark
 
-    def place(value: Any, mark: Mark, size: int) -> None:
+    source_lines: list[str] = []
+
+    def keep_secret(value: Any, lines: tuple[int, int] | None) -> None:
+        if isinstance(value, (dict, list)) or value is None:
+            return
+        shown = value if isinstance(value, str) else str(value)
+        if not shown or secret_rules.is_reference(shown):
+            return
+        doc.secrets.add(shown)
+        if lines is not None and lines[1] > lines[0]:
+            # Several source lines: each continuation line is masked whole, and what each line
+            # says is a secret of its own (a folded scalar joins them into one value).
+            doc.secret_lines.update(range(lines[0] + 1, lines[1] + 1))
+            if not source_lines:
+                source_lines.extend(_BREAK.split(text))
+            for number in range(lines[0] + 1, min(lines[1], len(source_lines)) + 1):
+                part = source_lines[number - 1].strip().strip("\"'")
+                if part:
+                    doc.secrets.add(part)
+            doc.secrets.update(part.strip() for part in shown.splitlines() if part.strip())
+
+    def place(value: Any, mark: Mark, size: int, lines: tuple[int, int] | None = None) -> None:
         nonlocal root, have_root, total
         total += size
         if total > MAX_NODES:
@@ -345,6 +365,8 @@ def _compose(text: str, doc: Document) -> None:
             return
         sizes[-1] += size
         frame = stack[-1]
+        if frame.secret and (isinstance(frame.container, list) or frame.key is not _NO_KEY):
+            keep_secret(value, lines)
         if isinstance(frame.container, list):
             path = (*frame.path, len(frame.container))
             frame.container.append(value)
@@ -381,8 +403,8 @@ def _compose(text: str, doc: Document) -> None:
         frame.container[key] = value
         keys[path] = key_mark
         values[path] = mark
-        if isinstance(key, str) and isinstance(value, str) and value and SECRET_KEY.search(key):
-            doc.secrets.add(value)
+        if not frame.secret and secret_rules.is_secret_key(key):
+            keep_secret(value, lines)
 
     for event in _events(text):
         kind = type(event).__name__
@@ -395,9 +417,15 @@ def _compose(text: str, doc: Document) -> None:
                 value = _resolve_plain(event.value)
             else:
                 value = event.value
+            if isinstance(value, str) and "@" in value:
+                password = secret_rules.url_password(value)
+                if password:
+                    doc.secrets.add(password)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
-            place(value, mark, 1)
+            # The lines the scalar spans (a block scalar ends at column 0 of the next line).
+            last = event.end_mark.line + (0 if event.end_mark.column else -1)
+            place(value, mark, 1, (mark.line, max(last + 1, mark.line)))
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             mark = at(event.start_mark)
             tag = event.tag
@@ -410,8 +438,10 @@ def _compose(text: str, doc: Document) -> None:
                     mark,
                     "a contract is a few levels deep; check for runaway brackets or indentation",
                 )
+            secret = False
             if stack:
                 parent = stack[-1]
+                secret = parent.secret
                 if isinstance(parent.container, list):
                     path = (*parent.path, len(parent.container))
                 elif parent.key is _NO_KEY:
@@ -423,13 +453,17 @@ def _compose(text: str, doc: Document) -> None:
                 else:
                     k = parent.key
                     path = (*parent.path, k if isinstance(k, str) else str(k))
+                    secret = secret or secret_rules.is_secret_key(k)
             else:
                 path = ()
-            stack.append(_Frame({} if is_map else [], path, mark, event.anchor))
+            stack.append(_Frame({} if is_map else [], path, mark, event.anchor, secret))
             sizes.append(1)
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
             frame = stack.pop()
             size = sizes.pop()
+            if isinstance(frame.container, list):
+                # a command line (vllm.extraArgs) with `--hf-token x`: x is a secret
+                doc.secrets.update(value for _, value in secret_rules.flag_values(frame.container))
             if frame.merges:
                 _merge(frame, doc.source_map)
             if frame.anchor:

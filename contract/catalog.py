@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract.errors import InputError
+from contract.facts import BEDROCK_PROFILES, KEPT_MODES, SELF_HOSTED_PREFIXES
 
 if TYPE_CHECKING:
     from typing import Any
@@ -45,11 +46,9 @@ __all__ = [
 
 CATALOG_ENV = "INSTALL_CONTRACT_CATALOG"
 
-# LiteLLM modes a contract entry can stand for: Text Generation, Embeddings, Transcription.
-_KEPT_MODES = frozenset({"chat", "completion", "responses", "embedding", "audio_transcription"})
-
-# Cross-region inference profiles LiteLLM accepts in front of a Bedrock model id.
-_BEDROCK_REGIONS = ("global.", "us-gov.", "us.", "eu.", "apac.", "jp.", "au.")
+# LiteLLM modes a contract entry can stand for, and Bedrock's cross-region profiles.
+_KEPT_MODES = KEPT_MODES
+_BEDROCK_REGIONS = BEDROCK_PROFILES
 _BEDROCK_ROUTES = ("converse/", "invoke/")
 
 # Where else the same id is documented when a prefix's own namespace lacks it. Facts found
@@ -77,7 +76,7 @@ _OPENROUTER_VENDORS: Mapping[str, str] = {
     "z-ai": "zai",
 }
 
-_SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})
+_SELF_HOSTED_PREFIXES = SELF_HOSTED_PREFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +116,17 @@ class Provider:
     creator: str | None
     openai_compatible: bool
     source: str = ""
+    # Other base URLs the provider documents (its OpenAI-compatible path, a spelling without /v1).
+    base_urls: tuple[str, ...] = ()
+
+    @property
+    def self_hosted(self) -> bool:
+        """The platform's own vLLM servers (the Self-Hosted row), not a cloud API."""
+        return "hosted_vllm" in self.prefixes
+
+    @property
+    def documented_base_urls(self) -> tuple[str, ...]:
+        return tuple(u for u in (self.base_url, *self.base_urls) if u)
 
 
 # --------------------------------------------------------------------------- package data
@@ -165,6 +175,7 @@ def providers() -> tuple[Provider, ...]:
             creator=row.get("creator"),
             openai_compatible=bool(row.get("openai_compatible")),
             source=row.get("source", ""),
+            base_urls=tuple(row.get("base_urls", ())),
         )
         for row in rows
     )

@@ -12,9 +12,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.alias_generators import to_camel
 
-SECRET_FIELDS = ("apiKey", "awsAccessKeyId", "awsSecretAccessKey")
-VLLM_SECRET_FIELDS = ("hfToken",)
-
 ModelType = Literal["CHAT", "INTERNAL"]
 MetadataType = Literal["Text Generation", "Embeddings", "Transcription"]
 CostTier = Literal["LOW", "MEDIUM", "HIGH"]

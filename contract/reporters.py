@@ -14,22 +14,15 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from contract import __version__
 from contract.diagnostics import Diagnostic, Severity
+from contract.secrets import MASK, SECRET_KEY_ON_LINE, is_reference, mask
 from contract.validate import Result
 
 Reporter = Callable[[Sequence[Result], bool], str]
-
-_SECRET_KEY = re.compile(
-    # The lookbehind starts a match only at the start of a token: linear on a 20 MB line.
-    r"""(?<![\w.\-"'])["']?[\w.-]*(?:key|keyid|secret|token|password|passwd|credentials?)["']?[ \t]*:(?:[ \t]+|$)""",
-    re.IGNORECASE,
-)
-_ENV_ONLY = re.compile(r"""^(["']?)\$\{[A-Za-z_][A-Za-z0-9_]*\}\1$""")
 _MAX_QUOTE = 200
 
 
@@ -47,7 +40,7 @@ def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
     comments = (
         [i for i in range(len(line) - 1) if line[i] == " " and line[i + 1] == "#"] if " #" in line else []
     )
-    for m in _SECRET_KEY.finditer(line):
+    for m in SECRET_KEY_ON_LINE.finditer(line):
         if m.start() < pos:
             continue
         depth += line.count("{", counted, m.start()) - line.count("}", counted, m.start())
@@ -60,18 +53,38 @@ def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
             if stops:
                 end = min(stops)
         value = line[start:end].rstrip()
-        if value and not _ENV_ONLY.match(value):
-            out.append(line[pos:start] + "****")
+        if value and not _shown_reference(value):
+            out.append(line[pos:start] + MASK)
             pos = start + len(value)
     out.append(line[pos:])
     return _mask_values("".join(out), secrets)
 
 
+def _shown_reference(value: str) -> bool:
+    """A bare `${VAR}`, quoted or not: shown, since it names where the secret is."""
+    if value[0] in "\"'":
+        return len(value) >= 2 and value[-1] == value[0] and is_reference(value[1:-1])
+    return is_reference(value)
+
+
 def _mask_values(text: str, secrets: frozenset[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4 and secret in text:
-            text = text.replace(secret, "****")
-    return text
+    return mask(text, secrets)
+
+
+def _mask_line(line: str) -> str:
+    """A line that continues a multi-line secret: its indentation kept, the rest masked."""
+    body = line.lstrip()
+    return line[: len(line) - len(body)] + MASK if body else line
+
+
+def _said(result: Result, d: Diagnostic) -> tuple[str, str | None]:
+    """A diagnostic's message and hint, with every secret value of the file masked.
+
+    Rules never quote a secret; this is the second line of defence, in every format.
+    """
+    if not result.secrets:
+        return d.message, d.hint
+    return mask(d.message, result.secrets), mask(d.hint, result.secrets) if d.hint else None
 
 
 def _quote(line: str, column: int, secrets: frozenset[str]) -> tuple[str, int]:
@@ -106,17 +119,21 @@ def render_text(results: Sequence[Result], colour: bool = False) -> str:
         errors += result.errors
         warnings += result.warnings
         for d in result.diagnostics:
+            message, hint = _said(result, d)
             head = f"{result.file}:{d.line}:{d.column}: "
             severity = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
-            out.append(f"{_paint(head, '1', colour)}{severity} {d.code} {d.message}")
+            out.append(f"{_paint(head, '1', colour)}{severity} {d.code} {message}")
             if 0 < d.line <= len(lines):
                 if d.line not in redacted:
-                    redacted[d.line] = redact_line(lines[d.line - 1].expandtabs(1))
+                    line = lines[d.line - 1].expandtabs(1)
+                    redacted[d.line] = (
+                        _mask_line(line) if d.line in result.secret_lines else redact_line(line)
+                    )
                 quoted, caret_at = _quote(redacted[d.line], d.column, result.secrets)
                 out.append(f"  {quoted}")
                 out.append("  " + " " * max(caret_at, 0) + _paint("^", "1;32", colour))
-            if d.hint:
-                out.append(f"  {_paint('hint:', '1;36', colour)} {d.hint}")
+            if hint:
+                out.append(f"  {_paint('hint:', '1;36', colour)} {hint}")
             out.append(f"  ({d.name}; `install-contract explain {d.code}`)")
     checked = len(results)
     noun = "file" if checked == 1 else "files"
@@ -136,8 +153,13 @@ def report_object(result: Result) -> dict[str, Any]:
         "valid": result.valid,
         "errors": result.errors,
         "warnings": result.warnings,
-        "diagnostics": [d.as_dict() for d in result.diagnostics],
+        "diagnostics": [_masked_dict(result, d) for d in result.diagnostics],
     }
+
+
+def _masked_dict(result: Result, d: Diagnostic) -> dict[str, Any]:
+    message, hint = _said(result, d)
+    return {**d.as_dict(), "message": message, "hint": hint}
 
 
 def render_json(results: Sequence[Result], colour: bool = False) -> str:
@@ -169,7 +191,8 @@ def render_github(results: Sequence[Result], colour: bool = False) -> str:
                     ("title", f"{d.code} {d.name}"),
                 )
             )
-            message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+            said, hint = _said(result, d)
+            message = said + (f" (hint: {hint})" if hint else "")
             out.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_escape_data(message)}")
     return "".join(line + "\n" for line in out)
 
@@ -218,7 +241,8 @@ def render_sarif(results: Sequence[Result], colour: bool = False) -> str:
 
 
 def _sarif_result(result: Result, d: Diagnostic, rule_index: int) -> dict[str, Any]:
-    text = d.message + (f" Hint: {d.hint}" if d.hint else "")
+    said, hint = _said(result, d)
+    text = said + (f" Hint: {hint}" if hint else "")
     out: dict[str, Any] = {
         "ruleId": d.code,
         "level": _SARIF_LEVEL[d.severity],

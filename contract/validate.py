@@ -19,11 +19,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from contract import catalog
+from contract import catalog, secrets
 from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
-from contract.model import SECRET_FIELDS, FeatureFlags, ModelEntry, Platform
+from contract.model import FeatureFlags, ModelEntry, Platform
 from contract.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
 
 
@@ -34,6 +34,9 @@ class TypedContract:
     models: tuple[ModelEntry, ...]
     feature_flags: FeatureFlags | None
     platform: Platform | None
+    # Indexes of `models:` entries that could not be typed (always with an error diagnostic):
+    # a compiler must refuse such a contract rather than leave the entries out.
+    left_out: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,10 @@ class Result:
     file: str
     diagnostics: tuple[Diagnostic, ...]
     source: str | None = field(default=None, repr=False)  # the text, for reporters that quote lines
-    # Literal secret values found in the file (never printed: reporters mask them).
+    # Literal secret values found in the file (never printed: reporters mask them), and the
+    # lines that continue a multi-line one (masked whole).
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    secret_lines: frozenset[int] = field(default=frozenset(), repr=False)
     # The typed contract, for the commands that compile it (render, apply); None when the
     # file could not be read as a contract at all.
     contract: TypedContract | None = field(default=None, repr=False)
@@ -91,8 +96,6 @@ def read_contract(path: str) -> bytes:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a contract file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
@@ -124,8 +127,14 @@ def validate_text(
     run = _Run(doc, options, selection)
     run.execute()
     diagnostics = sorted((d for d in run.diagnostics if selection.wants(d.code)), key=Diagnostic.sort_key)
-    secrets = frozenset(s for s in doc.secrets if "${" not in s)
-    return Result(file, tuple(diagnostics), text, secrets, run.typed_contract)
+    return Result(
+        file,
+        tuple(diagnostics),
+        text,
+        frozenset(doc.secrets),
+        frozenset(doc.secret_lines),
+        run.typed_contract,
+    )
 
 
 def _diagnostic(
@@ -214,10 +223,12 @@ class _Run:
                     names.append(Named(index, raw["litellmModelName"], entry))
         flags = self.type_block("featureFlags", FeatureFlags, data)
         platform = self.type_block("platform", Platform, data)
+        sound = {e.index for e in entries if not e.broken}
         self.typed_contract = TypedContract(
             tuple(e.model for e in entries if not e.broken),
             flags if isinstance(flags, FeatureFlags) else None,
             platform if isinstance(platform, Platform) else None,
+            tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
         view = ContractView(names, entries, raw_flags, self.options)
@@ -269,6 +280,10 @@ class _Run:
                 self.report(code, finding, path)
             if not loc or not isinstance(loc[0], str):
                 return None, {"*"}
+            if error["type"] == "extra_forbidden":
+                # An unknown key (a warning) is set aside; the entry itself stays whole.
+                repaired = _without(repaired, loc)
+                continue
             top = loc[0]
             broken.add(top)
             if top in placeholders:
@@ -402,9 +417,6 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-_SECRET_KEYS = {*SECRET_FIELDS, "hfToken"}
-
-
 def _describe(error: Mapping[str, Any], loc: Path, cls: type[BaseModel]) -> tuple[str, Finding]:
     kind = error["type"]
     dotted = ".".join(str(p) for p in loc) or "value"
@@ -424,7 +436,7 @@ def _describe(error: Mapping[str, Any], loc: Path, cls: type[BaseModel]) -> tupl
         known = f"did you mean {nearest}?" if nearest else f"remove it; known fields: {', '.join(fields)}"
         return "IC005", Finding(f"unknown field {key!r}", loc, hint=known, at_key=True)
     message, hint = _invalid_value(kind, dotted, error)
-    if key in _SECRET_KEYS:
+    if key in secrets.SECRET_FIELDS or key in secrets.VLLM_SECRET_FIELDS:
         hint = "write it as ${VAR}, a reference to an environment variable"
     return "IC004", Finding(message, loc, hint=hint)
 

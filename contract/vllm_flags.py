@@ -24,14 +24,6 @@ class VllmFlags:
         record = self.options.get(option)
         return record["dest"] if record else None
 
-    def choices(self, dest: str) -> tuple[str, ...]:
-        for record in self.options.values():
-            if record["dest"] == dest:
-                values = record.get("choices") or record.get("metavar")
-                if isinstance(values, list):
-                    return tuple(str(v) for v in values)
-        return ()
-
 
 @functools.cache
 def load() -> VllmFlags:

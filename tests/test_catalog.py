@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,26 @@ DATA = REPO / "contract" / "data"
 REFRESH = REPO / "scripts" / "refresh-catalog"
 # The reference copy of the map the packaged data was cut from (only for comparing; the
 # product never reads it).
-REFERENCE_MAP = REPO.parent / "shared" / "reference" / "litellm-1.106.2.model_prices_and_context_window.json"
-WHEEL_CACHE = REPO / ".cache" / "refresh-catalog"
+# The pinned LiteLLM peer (scripts/peers/install-litellm) holds the very files a refresh reads
+# from the wheel: the tests use them, inside the repo, and never download anything.
+PEER_PACKAGES = sorted((REPO / ".peers" / "litellm" / "lib").glob("python3*/site-packages"))
+WHEEL_MEMBERS = (
+    "litellm/model_prices_and_context_window_backup.json",
+    "litellm/types/utils.py",
+    "litellm/__init__.py",
+    "litellm/llms/openai_like/providers.json",
+)
+
+
+def _litellm_peer() -> Path:
+    """The installed LiteLLM 1.106.2 package of the peer venv (fails under CI when missing)."""
+    for site in PEER_PACKAGES:
+        if (site / WHEEL_MEMBERS[0]).is_file():
+            return site
+    message = "the LiteLLM peer is not installed (scripts/peers/install-litellm)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -216,8 +233,8 @@ def test_provider_table() -> None:
         assert set(row.prefixes) <= prefixes, row.display_names
         assert "vllm" not in row.prefixes
         assert row.auth in {"api_key", "aws", "azure", "adc", "none"}
-        assert "seed 00" in row.source
-        assert row.base_url is None or row.base_url.startswith(("http://", "https://"))
+        assert "seed 00" in row.source or "API docs" in row.source  # where the facts come from
+        assert all(url.startswith(("http://", "https://")) for url in row.documented_base_urls)
 
     names = {
         "OpenAI": "openai",
@@ -408,24 +425,25 @@ def _run_refresh(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_packaged_models_match_refresh_from_reference_map(tmp_path: Path) -> None:
-    if not REFERENCE_MAP.is_file():
-        message = "the reference LiteLLM map (../shared/reference) is not beside the repo"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    result = _run_refresh("--from-json", str(REFERENCE_MAP), "--out-dir", str(tmp_path))
+    reference_map = _litellm_peer() / WHEEL_MEMBERS[0]
+    result = _run_refresh("--from-json", str(reference_map), "--out-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "litellm_models.json").read_bytes() == (DATA / "litellm_models.json").read_bytes()
     assert not (tmp_path / "litellm_providers.json").exists()  # needs the wheel
-    again = _run_refresh("--from-json", str(REFERENCE_MAP), "--out-dir", str(tmp_path), "--check")
+    again = _run_refresh("--from-json", str(reference_map), "--out-dir", str(tmp_path), "--check")
     assert again.returncode == 0 and "up to date" in again.stdout
 
 
-def test_packaged_prefixes_match_refresh_from_cached_wheel(tmp_path: Path) -> None:
-    wheels = sorted(WHEEL_CACHE.glob("litellm-1.106.2-*.whl"))
-    # Without a cached wheel the script downloads the pinned one (PyPI), as a refresh does.
-    args = ("--wheel", str(wheels[0])) if wheels else ()
-    result = _run_refresh(*args, "--out-dir", str(tmp_path))
+def test_packaged_prefixes_match_refresh_from_the_pinned_litellm(tmp_path: Path) -> None:
+    import zipfile
+
+    site = _litellm_peer()
+    # The members a refresh reads, zipped as the wheel holds them (no download).
+    wheel = tmp_path / "litellm-1.106.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for member in WHEEL_MEMBERS:
+            archive.write(site / member, member)
+    result = _run_refresh("--wheel", str(wheel), "--out-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     for name in ("litellm_models.json", "litellm_providers.json"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
@@ -444,14 +462,11 @@ def test_import_loads_nothing() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_default_catalog_load_time() -> None:
+def test_default_catalog_is_loaded_once() -> None:
     catalog._default_catalog.cache_clear()
     catalog._seed_rows.cache_clear()
     catalog.provider_prefixes.cache_clear()
-    started = time.perf_counter()
+    # How fast is measured by scripts/bench, not asserted here: loaded once, then cached.
     loaded = load_catalog()
-    elapsed = time.perf_counter() - started
-    print(f"default catalog: {len(loaded.models())} models loaded in {elapsed * 1000:.1f} ms")
-    # The budget is 50 ms; the assertion leaves room for slow or traced CI machines.
-    assert elapsed < 0.25
+    assert loaded.models()
     assert load_catalog() is loaded

@@ -1,7 +1,7 @@
 """The wheel: what it holds, and that an installed copy works without the checkout.
 
-Builds the project once per module with pip (without build isolation when hatchling is in
-this environment, else with it, fetching hatchling from the package index), installs it with
+Builds the project once per module with pip, offline (no build isolation: hatchling comes
+from the test extra; a test never reaches a package index), installs it with
 `pip install --target`, and runs it from another directory with the checkout taken off
 sys.path: the editable install's .pth still points at the checkout, so the tests assert where
 every module was really imported from.
@@ -53,8 +53,9 @@ def _pip(*args: str, cwd: Path) -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
-    _pip("wheel", "--no-deps", *isolation, "-q", "-w", str(out), str(REPO), cwd=out)
+    # The build backend comes from the test extra: a test never downloads from a package index.
+    assert importlib.util.find_spec("hatchling") is not None, "pip install -e '.[test]' (hatchling)"
+    _pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(out), str(REPO), cwd=out)
     wheels = sorted(out.glob("install_contract-*.whl"))
     assert len(wheels) == 1, sorted(p.name for p in out.iterdir())
     return wheels[0]

@@ -21,7 +21,11 @@ def codes(path: Path, options: Options = OPTIONS) -> set[str]:
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
-    assert codes(path) == {expected_code(path)}
+    # `# also: IC303` in a fixture's header names a code its fault cannot come without
+    also = {
+        c for line in path.read_text().splitlines() if line.startswith("# also:") for c in line[7:].split()
+    }
+    assert codes(path) == {expected_code(path), *also}
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
@@ -150,7 +154,9 @@ def test_broken_optional_value_is_one_report_not_two(write) -> None:  # type: ig
     assert [d.code for d in diagnostics(write, text)] == ["IC004"]
 
 
-def test_misspelt_tool_parser_key_is_not_also_a_missing_parser(write) -> None:  # type: ignore[no-untyped-def]
+def test_misspelt_tool_parser_key_is_judged_as_what_render_would_write(write) -> None:  # type: ignore[no-untyped-def]
+    # The unknown key is set aside and the entry judged as render would compile it: without a
+    # tool parser (an error), with the warning that names the key that was meant.
     text = (
         "models:\n  - litellmModelName: deephat-v2\n    litellmModel: openai/deephat-v2\n"
         "    displayName: D\n    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
@@ -158,7 +164,8 @@ def test_misspelt_tool_parser_key_is_not_also_a_missing_parser(write) -> None:  
         "      toolCallParserr: qwen3_coder\n      enableAutoToolChoice: true\n"
     )
     found = diagnostics(write, text)
-    assert [(d.code, d.hint) for d in found] == [("IC005", "did you mean toolCallParser?")]
+    assert [(d.code, d.severity.value) for d in found] == [("IC403", "error"), ("IC005", "warning")]
+    assert found[1].hint == "did you mean toolCallParser?"
 
 
 def test_azure_reports_each_missing_field_with_an_example(write) -> None:  # type: ignore[no-untyped-def]
@@ -342,3 +349,87 @@ def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None
     )
     found = [d for d in diagnostics(write, text) if d.code == "IC205"]
     assert [d.severity.value for d in found] == ([code] if code else [])
+
+
+CLOUD_BASE = (
+    "models:\n  - litellmModelName: m\n    litellmModel: {model}\n    displayName: M\n    provider: {provider}\n"
+    "    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 128000\n    maxTokens: 4096\n"
+    "    apiBase: {base}\n    apiKey: ${{KEY}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "base", "hint"),
+    [
+        # documented base URLs of providers that do not end in /v1 are fine
+        ("openai/deepseek-chat", "DeepSeek", "https://api.deepseek.com", None),
+        ("deepseek/deepseek-chat", "DeepSeek", "https://api.deepseek.com/v1/", None),
+        ("openai/sonar-pro", "Perplexity", "https://api.perplexity.ai", None),
+        ("perplexity/sonar-pro", "Perplexity", "https://api.perplexity.ai/", None),
+        (
+            "openai/gemini-2.5-flash",
+            "Google",
+            "https://generativelanguage.googleapis.com/v1beta/openai/",
+            None,
+        ),
+        ("openai/llama-3.3-70b-versatile", "Groq", "https://api.groq.com/openai/v1", None),
+        # and anything else at their hosts is not
+        (
+            "openai/llama-3.3-70b-versatile",
+            "Groq",
+            "https://api.groq.com/v1",
+            "write apiBase: https://api.groq.com/openai/v1",
+        ),
+        (
+            "openai/sonar-pro",
+            "Perplexity",
+            "https://api.perplexity.ai/v1",
+            "write apiBase: https://api.perplexity.ai",
+        ),
+        (
+            "perplexity/sonar-pro",
+            "Perplexity",
+            "https://api.perplexity.ai/chat/completions",
+            "write apiBase: https://api.perplexity.ai, or leave apiBase out",
+        ),
+        (
+            "openai/deepseek-chat",
+            "DeepSeek",
+            "https://api.deepseek.com/v1/chat/completions",
+            "write apiBase: https://api.deepseek.com/v1",
+        ),
+        # an unknown OpenAI-compatible endpoint keeps the /v1 convention
+        (
+            "openai/some-model",
+            "Acme",
+            "https://llm.acme.example/api",
+            "write apiBase: https://llm.acme.example/api/v1",
+        ),
+        # a provider with its own prefix at an unknown host is not judged by /v1
+        ("anthropic/claude-sonnet-4-20250514", "Anthropic", "https://proxy.acme.example/anthropic", None),
+    ],
+)
+def test_base_url_is_checked_against_the_documented_one(
+    write, model: str, provider: str, base: str, hint: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    text = CLOUD_BASE.format(model=model, provider=provider, base=base)
+    found = [d for d in diagnostics(write, text, Options()) if d.code == "IC105"]
+    assert [d.hint for d in found] == ([hint] if hint else [])
+
+
+def test_azure_base_with_the_deployment_path_is_ic105(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: azure-gpt-4o\n    litellmModel: azure/my-gpt4o\n    displayName: A\n"
+        "    provider: Azure OpenAI\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 128000\n"
+        "    baseModel: gpt-4o\n    apiVersion: '2024-10-21'\n    apiKey: ${AZURE_API_KEY}\n"
+        "    apiBase: {base}\n"
+    )
+    for base, fires in (
+        ("https://r.openai.azure.com/openai/deployments/my-gpt4o", True),
+        ("https://r.openai.azure.com?api-version=2024-10-21", True),
+        ("https://r.openai.azure.com", False),
+    ):
+        found = [d for d in diagnostics(write, text.replace("{base}", base), Options()) if d.code == "IC105"]
+        assert [d.hint for d in found] == (
+            ["write apiBase: https://r.openai.azure.com and put the version in apiVersion"] if fires else []
+        ), base

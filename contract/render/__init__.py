@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,8 +53,12 @@ def render(
     catalog_path: str | None = None,
 ) -> Rendering:
     from contract.catalog import load_catalog
-    from contract.render._jinja import environment
+    from contract.render._jinja import environment, render_template
 
+    if contract.left_out:
+        # Never a partial config: an entry that could not be typed has an error diagnostic.
+        shown = ", ".join(f"models[{i}]" for i in contract.left_out)
+        raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
     chosen = _targets(targets, bool(served))
@@ -78,30 +83,32 @@ def render(
     }
     files: dict[str, str] = {}
     if "litellm" in chosen:
-        files["litellm/config.yaml"] = env.get_template("litellm/config.yaml.j2").render(context)
+        files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
     if "helm-litellm" in chosen:
         proxy_config = {
             "model_list": model_list,
             "general_settings": {"master_key": f"os.environ/{views.MASTER_KEY_ENV}"},
         }
-        files["helm/litellm.values.yaml"] = env.get_template("helm/litellm.values.yaml.j2").render(
-            context, proxy_config=proxy_config
+        files["helm/litellm.values.yaml"] = render_template(
+            env, "helm/litellm.values.yaml.j2", context, proxy_config=proxy_config
         )
     for entry in served:
         name = entry.litellm_model_name
         if "vllm" in chosen:
             argv = views.vllm_argv(entry)
-            files[f"vllm/{name}.argv.json"] = env.get_template("vllm/argv.json.j2").render(common, argv=argv)
-            files[f"vllm/{name}.sh"] = env.get_template("vllm/serve.sh.j2").render(
-                common, argv=argv, name=name
-            )
+            files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
+            files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
         if "helm-platform" in chosen:
             values = views.platform_values(entry)
             keys = [v["key"] for k, v in values.items() if k.endswith("Secret")]
-            files[f"helm/platform/{name}.values.yaml"] = env.get_template(
-                "helm/platform.values.yaml.j2"
-            ).render(
-                common, values=values, name=name, secret=views.credentials_secret(entry), secret_keys=keys
+            files[f"helm/platform/{name}.values.yaml"] = render_template(
+                env,
+                "helm/platform.values.yaml.j2",
+                common,
+                values=values,
+                name=name,
+                secret=views.credentials_secret(entry),
+                secret_keys=keys,
             )
     if "helm-production-stack" in chosen and served:
         specs = [views.production_stack_spec(e) for e in served]
@@ -110,12 +117,28 @@ def render(
             {spec["hf_token"]["secretName"] for spec in specs if "hf_token" in spec}
             | ({api_key["secretName"]} if api_key else set())
         )
-        files["helm/production-stack.values.yaml"] = env.get_template(
-            "helm/production-stack.values.yaml.j2"
-        ).render(common, specs=specs, api_key=api_key, secrets=secrets)
+        files["helm/production-stack.values.yaml"] = render_template(
+            env, "helm/production-stack.values.yaml.j2", common, specs=specs, api_key=api_key, secrets=secrets
+        )
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
+    _refuse_secrets(models, encoded)
     return Rendering(encoded, chosen, needs)
+
+
+def _refuse_secrets(models: Sequence[ModelEntry], files: dict[str, bytes]) -> None:
+    """The last guard: no literal secret of the contract in any file (validate reports how)."""
+    from contract.secrets import literal_values
+
+    for index, entry in enumerate(models):
+        for secret in literal_values(entry):
+            needle = secret.encode("utf-8")
+            for path, data in files.items():
+                if needle in data:
+                    raise UsageError(
+                        f"{path} would hold a literal secret of models[{index}] ({entry.litellm_model_name}); "
+                        "nothing was written (run validate: IC208 and IC303 say where it is)"
+                    )
 
 
 def _targets(requested: Sequence[str] | None, self_hosted: bool) -> tuple[str, ...]:
@@ -139,6 +162,7 @@ def _manifest(
     files: dict[str, bytes],
 ) -> bytes:
     manifest = {
+        "format": MANIFEST_FORMAT,
         "tool": "install-contract",
         "version": __version__,
         "contract": {"file": source_name, "sha256": _sha256(source_bytes)},
@@ -151,40 +175,180 @@ def _manifest(
 
 # -- output -----------------------------------------------------------------------------------
 
+# What makes a manifest.json this tool's own: only a render writes this format tag.
+MANIFEST_FORMAT = "install-contract/render-manifest/1"
+_MAX_MANIFEST = 16 * 1024 * 1024
 
-def _is_render_output(directory: Path) -> bool:
-    return not directory.exists() or not any(directory.iterdir()) or (directory / MANIFEST).is_file()
+
+def check_out_dir(out_dir: str | os.PathLike[str], contract_path: str | None = None) -> None:
+    """Refuse an output directory whose replacement would take more than a render with it.
+
+    The current directory, a parent of it, the contract's folder or a parent of that, and a
+    symbolic link are usage errors: render replaces --out whole.
+    """
+    target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"--out {out_dir}: is a symbolic link; give the directory it points to")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a directory")
+    resolved = target.resolve()
+    guarded = {"the current directory": Path.cwd().resolve()}
+    if contract_path and contract_path != "-":
+        guarded["the contract's folder"] = Path(contract_path).resolve().parent
+    for what, place in guarded.items():
+        if resolved == place or resolved in place.parents:
+            relation = "is" if resolved == place else "holds"
+            raise UsageError(
+                f"--out {out_dir}: {relation} {what}, and render replaces --out whole; "
+                "name a directory of its own, e.g. --out rendered"
+            )
+
+
+def _safe_relative(relative: str) -> bool:
+    parts = relative.split("/")
+    return (
+        bool(relative)
+        and not relative.startswith("/")
+        and "\\" not in relative
+        and all(p not in ("", ".", "..") and not p.startswith(".") for p in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in relative)
+    )
+
+
+def _check_paths(files: dict[str, bytes]) -> None:
+    """Every path stays inside --out, and no two differ only in case."""
+    folded: dict[str, str] = {}
+    for relative in files:
+        if not _safe_relative(relative):
+            raise UsageError(f"refusing to write {relative!r}: it is not a plain path inside --out")
+        other = folded.setdefault(relative.casefold(), relative)
+        if other != relative:
+            raise UsageError(f"{relative!r} and {other!r} differ only in case; one would overwrite the other")
+
+
+def previous_render_problem(directory: Path) -> str | None:
+    """Why `directory` may not be replaced, or None: it is missing, empty or exactly a render.
+
+    A previous render is recognised by its manifest's content (MANIFEST_FORMAT), and holds
+    nothing but the files that manifest lists: anything else there is someone else's.
+    """
+    if not directory.exists():
+        return None
+    entries = list(directory.iterdir())
+    if not entries:
+        return None
+    manifest = directory / MANIFEST
+    if manifest.is_symlink() or not manifest.is_file():
+        return f"is not empty and holds no {MANIFEST} of a render"
+    try:
+        if manifest.stat().st_size > _MAX_MANIFEST:
+            raise ValueError("too large")
+        data = json.loads(manifest.read_bytes())
+    except (OSError, ValueError):
+        return f"holds a {MANIFEST} that is not a render's"
+    listed = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(listed, dict):
+        return f"holds a {MANIFEST} that install-contract did not write"
+    own = {MANIFEST, *(p for p in listed if isinstance(p, str) and _safe_relative(p))}
+    folders = {parent.as_posix() for p in own for parent in Path(p).parents} - {"."}
+    strangers = []
+    for root, dirs, names in os.walk(directory):
+        base = Path(root).relative_to(directory).as_posix()
+        for name in [*dirs, *names]:
+            relative = name if base == "." else f"{base}/{name}"
+            path = Path(root) / name
+            is_dir = name in dirs and not path.is_symlink()
+            if path.is_symlink() or (relative not in (folders if is_dir else own)):
+                strangers.append(relative + ("/" if is_dir else ""))
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+    if strangers:
+        shown = ", ".join(sorted(strangers)[:5]) + (" …" if len(strangers) > 5 else "")
+        return f"holds what the last render did not write ({shown})"
+    return None
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.chmod(mode)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - a platform without directory descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - glibc < 2.28 or another libc
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # pragma: no cover - file system says no
+        return False
+    raise OSError(err, os.strerror(err), str(b))  # pragma: no cover
 
 
 def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None:
     """Replace `out_dir` with exactly `files`, all at once.
 
-    The tree is written beside it and swapped in with two renames, so an interrupted render
-    leaves the old output or the new one, never a mix. A directory that holds something
-    other than a previous render is refused rather than replaced.
+    The tree is written and synced beside it, then swapped in: on Linux in one atomic step
+    (renameat2 RENAME_EXCHANGE), elsewhere with two renames, between which DIR is briefly
+    absent. A reader sees the old output or the new one, never a mix. A directory that holds
+    anything but a previous render (see `previous_render_problem`) is refused, nothing deleted.
     """
     target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"{target}: is a symbolic link; give the directory it points to")
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: exists and is not a directory")
-    if not _is_render_output(target):
-        raise UsageError(
-            f"{target}: is not empty and holds no {MANIFEST}; render into a new or empty directory"
-        )
-    parent = target.resolve().parent
+    _check_paths(files)
+    problem = previous_render_problem(target)
+    if problem is not None:
+        raise UsageError(f"{target}: {problem}; render into a new or empty directory")
+    parent = target.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     old = parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
         for relative, data in files.items():
             path = staging / relative
+            if not path.resolve().is_relative_to(staging.resolve()):  # pragma: no cover - _check_paths
+                raise UsageError(f"refusing to write {relative!r} outside --out")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            if relative.endswith(".sh"):
-                path.chmod(0o755)
+            _write_file(path, data, 0o755 if relative.endswith(".sh") else 0o644)
+        for folder in sorted({p.parent for p in staging.rglob("*")}, reverse=True):
+            _fsync_dir(folder)
         staging.chmod(0o755)
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
+        if target.exists() and _exchange(staging, target):
+            shutil.rmtree(staging)  # it holds the previous render now
+        else:
+            if target.exists():
+                target.rename(old)
+            staging.rename(target)
+        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if old.exists() and not target.exists():

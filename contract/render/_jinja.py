@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from contract._resources import resource_dir
+from contract.errors import TemplateError, UsageError
 from contract.render._yamlout import block, scalar
 
 
@@ -26,9 +28,54 @@ def _shelljoin(argv: list[str]) -> str:
     return " \\\n  ".join(" ".join(line) for line in lines)
 
 
+def known_templates() -> list[str]:
+    root = resource_dir("templates")
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.j2"))
+
+
+def check_overrides(overrides: str) -> None:
+    """A --templates directory exists and overrides at least one template the tool renders."""
+    root = Path(overrides)
+    if not root.is_dir():
+        raise UsageError(f"--templates {overrides}: no such directory")
+    known = known_templates()
+    if not any((root / name).is_file() for name in known):
+        raise UsageError(
+            f"--templates {overrides}: overrides no template; use the same names as the tool's: {', '.join(known)}"
+        )
+
+
+def render_template(env: jinja2.Environment, template: str, /, *args: Any, **kwargs: Any) -> str:
+    """Render one template; a mistake in it becomes a TemplateError naming its file and line."""
+    try:
+        return env.get_template(template).render(*args, **kwargs)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or template
+        raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        filename, line = _template_frame(exc, env, template)
+        raise TemplateError(f"{filename}:{line}: {type(exc).__name__}: {exc.message}") from None
+
+
+def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int | str]:
+    """The template file and line an error was raised from (Jinja maps frames to templates)."""
+    try:
+        filename = env.get_template(name).filename or name
+    except jinja2.TemplateError:  # pragma: no cover - it loaded a moment ago
+        filename = name
+    line: int | str = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return filename, line
+
+
 def environment(overrides: str | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides:
+        check_overrides(overrides)
         loaders.append(jinja2.FileSystemLoader(overrides))
     loaders.append(jinja2.FileSystemLoader(str(resource_dir("templates"))))
     env = jinja2.Environment(

@@ -7,7 +7,6 @@ entry (GPT_4O_API_KEY), which the render reports as one to provide.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +14,11 @@ from pydantic import SecretStr
 
 from contract import envref
 from contract.errors import UsageError
+from contract.facts import RENDERED_MODE
 from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.naming import k8s_name
 from contract.rules._context import is_self_hosted
 
-MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"
 DEFAULT_IMAGE = ("vllm/vllm-openai", "v0.33.0")
@@ -39,18 +39,17 @@ class EnvNeeds:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
 
 
-def k8s_name(name: str) -> str:
-    """A DNS-1123 name for Kubernetes objects: `Qwen3.Coder_30B` -> qwen3-coder-30b."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
     if value is None or not value.get_secret_value().strip():
         return None
     var = envref.whole_ref(value.get_secret_value())
     if var is None:
         var = envref.literal_var(entry.litellm_model_name, field_name)
-        needs.from_literals[var] = f"{entry.litellm_model_name} {field_name}"
+        source = f"{entry.litellm_model_name} {field_name}"
+        if needs.from_literals.setdefault(var, source) != source or var in needs.referenced:
+            raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
+    elif var in needs.from_literals:
+        raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
     else:
         needs.referenced.add(var)
     return f"os.environ/{var}"
@@ -109,7 +108,7 @@ def litellm_entry(entry: ModelEntry, tools: bool, needs: EnvNeeds) -> dict[str, 
     info["max_input_tokens"] = entry.context_window
     if entry.max_tokens is not None:
         info["max_output_tokens"] = entry.max_tokens
-    info["mode"] = MODES[entry.metadata_type]
+    info["mode"] = RENDERED_MODE[entry.metadata_type]
     info["supports_function_calling"] = tools
     return {"model_name": entry.litellm_model_name, "litellm_params": params, "model_info": info}
 

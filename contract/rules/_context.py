@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from contract import catalog
 from contract.diagnostics import Path
+from contract.facts import SELF_HOSTED_PREFIXES
 from contract.model import ModelEntry
 
 if TYPE_CHECKING:
     from contract.catalog import Catalog, ModelFacts, Provider
-
-SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})
 
 
 @dataclass
@@ -31,7 +30,7 @@ def is_self_hosted(model: ModelEntry) -> bool:
     if model.vllm is not None or model.litellm_model.partition("/")[0] == "hosted_vllm":
         return True
     provider = catalog.provider_for_display_name(model.provider)
-    return provider is not None and "hosted_vllm" in provider.prefixes
+    return provider is not None and provider.self_hosted
 
 
 class Entry:

@@ -47,7 +47,6 @@ class Rule:
     scope: Scope
     doc: str
     check: Callable[[Any], Iterator[Finding]] | None = None
-    needs_catalog: bool = False
     # Entry fields the rule reads. On an entry whose required fields are broken, only rules
     # that read none of the broken ones run (so one root cause gives one report). None means
     # the rule runs on sound entries only.
@@ -73,7 +72,6 @@ def rule(
     severity: Severity,
     *,
     scope: Scope = "entry",
-    needs_catalog: bool = False,
     uses: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[[Any], Iterator[Finding]]], Callable[[Any], Iterator[Finding]]]:
     def decorate(fn: Callable[[Any], Iterator[Finding]]) -> Callable[[Any], Iterator[Finding]]:
@@ -86,7 +84,6 @@ def rule(
                 scope,
                 doc,
                 fn,
-                needs_catalog,
                 frozenset(uses) if uses is not None else None,
             )
         )

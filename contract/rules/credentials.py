@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from contract import envref
+from contract import envref, secrets
 from contract.diagnostics import Path, Severity
-from contract.model import SECRET_FIELDS, VLLM_SECRET_FIELDS
-from contract.rules._context import Entry
+from contract.rules._context import ContractView, Entry
 from contract.rules._registry import Finding, rule
+from contract.secrets import SECRET_FIELDS, VLLM_SECRET_FIELDS
 
 AZURE_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 
@@ -117,17 +117,27 @@ def bedrock_incomplete(entry: Entry) -> Iterator[Finding]:
     "IC303",
     "inline-secret",
     Severity.WARNING,
-    uses=("apiKey", "awsAccessKeyId", "awsSecretAccessKey", "vllm", "provider", "litellmModelName"),
+    uses=(
+        "apiKey",
+        "awsAccessKeyId",
+        "awsSecretAccessKey",
+        "vllm",
+        "provider",
+        "litellmModelName",
+        "apiBase",
+    ),
 )
 def inline_secret(entry: Entry) -> Iterator[Finding]:
     """A secret field holds a literal value instead of a `${VAR}` reference.
 
     A literal key ends up in git, in rendered files and in logs. Keep it in the environment
-    (or a Secret) and reference it; the tool never prints the value.
+    (or a Secret) and reference it; the tool never prints the value. A password inside
+    apiBase (`https://user:password@host`) is an error: render would have to write it out.
 
     Fails:
 
         apiKey: sk-ant-...
+        apiBase: https://user:hunter22@llm.example.com/v1
 
     Passes:
 
@@ -146,6 +156,15 @@ def inline_secret(entry: Entry) -> Iterator[Finding]:
             var = envref.literal_var(entry.model.litellm_model_name, str(path[-1]))
             hint = f"move the value into the environment and write {path[-1]}: ${{{var}}}"
         yield Finding(f"{'.'.join(str(p) for p in path)} holds a literal secret", path, hint=hint)
+    base = entry.model.api_base
+    if base and secrets.url_password(base):
+        # It cannot move to the environment as a key can: render would write it out.
+        yield Finding(
+            "apiBase holds a password (user:password@): it would be written into the rendered config",
+            ("apiBase",),
+            hint="remove the user:password@ part; put the credential in apiKey: ${VAR}",
+            severity=Severity.ERROR,
+        )
 
 
 def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
@@ -158,7 +177,9 @@ def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
 
 
 def _attr(camel: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+    from pydantic.alias_generators import to_snake
+
+    return to_snake(camel)
 
 
 @rule("IC304", "unset-env", Severity.ERROR, uses=())
@@ -232,3 +253,91 @@ def missing_credentials(entry: Entry) -> Iterator[Finding]:
         f"{entry.model.provider} needs an API key and this entry has no apiKey",
         hint=f"add apiKey: ${{{var}}}",
     )
+
+
+@rule("IC306", "embedded-env-ref", Severity.ERROR, uses=("apiBase", "apiVersion", "awsRegion"))
+def embedded_env_ref(entry: Entry) -> Iterator[Finding]:
+    """`${VAR}` inside a longer value of a field LiteLLM reads from the environment.
+
+    LiteLLM reads a value from the environment only when the whole value is `os.environ/VAR`:
+    render turns `apiBase: ${QWEN_URL}` into that, but `http://${HOST}:8000/v1` would reach
+    LiteLLM as it stands. Make the whole value one variable.
+
+    Fails:
+
+        apiBase: http://${VLLM_HOST}:8000/v1
+
+    Passes:
+
+        apiBase: ${VLLM_BASE_URL}
+        apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1
+    """
+    model = entry.model
+    for name, value in (
+        ("apiBase", model.api_base),
+        ("apiVersion", model.api_version),
+        ("awsRegion", model.aws_region),
+    ):
+        if value is None or envref.whole_ref(value) is not None:
+            continue
+        found = envref.refs(value)
+        if found:
+            yield Finding(
+                f"{name} uses ${{{found[0]}}} inside a longer value; LiteLLM reads only a whole variable",
+                (name,),
+                hint=f"write {name}: ${{{envref.literal_var(model.litellm_model_name, name)}}} and put the "
+                "whole value in that variable, or write the value out",
+            )
+
+
+@rule("IC307", "shared-variable", Severity.ERROR, scope="contract")
+def shared_variable(view: ContractView) -> Iterator[Finding]:
+    """Two literal secrets would move to one environment variable, or onto one another entry names.
+
+    render moves a literal secret to a variable named after its entry (gpt-4o's apiKey to
+    GPT_4O_API_KEY). Names that differ only in punctuation or case (gpt-4o, gpt_4o) give one
+    variable, and the second value would silently replace the first.
+
+    Fails:
+
+        models:
+          - {litellmModelName: gpt-4o, apiKey: sk-one...}
+          - {litellmModelName: gpt_4o, apiKey: sk-two...}
+
+    Passes:
+
+        models:
+          - {litellmModelName: gpt-4o, apiKey: "${OPENAI_API_KEY}"}
+          - {litellmModelName: gpt_4o, apiKey: "${OPENAI_API_KEY}"}
+    """
+    referenced: set[str] = set()
+    for entry in view.entries:
+        for _, value in _secrets(entry):
+            if _present(value):
+                name = envref.whole_ref(value.get_secret_value())
+                if name:
+                    referenced.add(name)
+    first: dict[str, tuple[int, str]] = {}
+    for entry in view.entries:
+        if entry.broken:
+            continue
+        for path, value in _secrets(entry):
+            if path[0] == "vllm" or not _present(value) or envref.whole_ref(value.get_secret_value()):
+                continue  # hfToken goes to a Secret key, not to LiteLLM's environment
+            var = envref.literal_var(entry.model.litellm_model_name, str(path[-1]))
+            where = ("models", entry.index, *path)
+            if var in first:
+                index, field = first[var]
+                yield Finding(
+                    f"this literal {path[-1]} and the {field} of models[{index}] would both move to {var}",
+                    where,
+                    hint="reference each secret as ${VAR} with a name of its own",
+                )
+            elif var in referenced:
+                yield Finding(
+                    f"this literal {path[-1]} would move to {var}, which another entry references",
+                    where,
+                    hint=f"reference it as ${{{var}}} if it is the same secret, or rename the entry",
+                )
+            else:
+                first[var] = (entry.index, str(path[-1]))

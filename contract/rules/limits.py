@@ -14,7 +14,6 @@ from contract.rules._registry import Finding, rule
     "IC203",
     "max-tokens-too-large",
     Severity.ERROR,
-    needs_catalog=True,
     uses=("maxTokens", "contextWindow", "litellmModel", "baseModel", "vllm"),
 )
 def max_tokens_too_large(entry: Entry) -> Iterator[Finding]:
@@ -125,7 +124,6 @@ LOW_SHARE = 0.9
     "IC201",
     "context-window-low",
     Severity.WARNING,
-    needs_catalog=True,
     uses=("contextWindow", "litellmModel", "baseModel", "vllm"),
 )
 def context_window_low(entry: Entry) -> Iterator[Finding]:
@@ -160,7 +158,6 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
     "IC202",
     "context-window-high",
     Severity.ERROR,
-    needs_catalog=True,
     uses=("contextWindow", "litellmModel", "baseModel", "vllm"),
 )
 def context_window_high(entry: Entry) -> Iterator[Finding]:
@@ -194,7 +191,6 @@ def context_window_high(entry: Entry) -> Iterator[Finding]:
     "IC205",
     "gpu-undersized",
     Severity.ERROR,
-    needs_catalog=True,
     uses=("vllm", "contextWindow", "litellmModel"),
 )
 def gpu_undersized(entry: Entry) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from contract import catalog, envref
 from contract.diagnostics import Severity
+from contract.naming import k8s_name
 from contract.rules._context import ContractView, Entry
 from contract.rules._registry import Finding, rule
 
@@ -44,6 +45,84 @@ def duplicate_name(view: ContractView) -> Iterator[Finding]:
             )
         else:
             first[named.name] = named.index
+
+
+# Names Windows reserves for devices, with or without an extension (case-insensitive).
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
+)
+_NOT_IN_FILE_NAMES = set('/\\<>:"|?*')
+# The longest rendered file name is `<name>.values.yaml`; file systems allow 255 bytes.
+MAX_FILE_NAME = 200
+
+
+def unsafe_file_name(name: str) -> str | None:
+    """Why `name` cannot name a rendered file (vllm/<name>.sh), or None when it can."""
+    if name in (".", "..") or name.startswith("."):
+        return "starts with a dot (a hidden file, or a step out of the folder)"
+    bad = sorted(set(name) & _NOT_IN_FILE_NAMES)
+    if bad:
+        return f"holds {' '.join(bad)}, which a file name cannot"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "holds a control character"
+    if name != name.rstrip(" ."):
+        return "ends in a space or a dot"
+    if name.split(".", 1)[0].lower() in _RESERVED:
+        return f"{name.split('.', 1)[0]!r} is a device name on Windows"
+    if len(name.encode("utf-8")) > MAX_FILE_NAME:
+        return f"is longer than {MAX_FILE_NAME} bytes"
+    if not k8s_name(name):
+        return "has no letter or digit to name its Kubernetes objects"
+    return None
+
+
+@rule("IC109", "unsafe-name", Severity.ERROR, scope="contract")
+def unsafe_name(view: ContractView) -> Iterator[Finding]:
+    """A self-hosted litellmModelName cannot name the files and objects render writes for it.
+
+    `render` writes vllm/<name>.argv.json, vllm/<name>.sh and helm/platform/<name>.values.yaml,
+    and names Kubernetes objects after it. A name with `/`, `..`, a leading dot, a control
+    character or a device name (CON, NUL, ...) would write outside the output folder or fail on
+    some systems; two names equal but for case overwrite each other on macOS and Windows, and
+    two that give one Kubernetes name (`Qwen3.Coder`, `qwen3-coder`) share one Secret.
+
+    Fails:
+
+        - litellmModelName: Qwen/Qwen3-Coder-30B
+          vllm: {model: Qwen/Qwen3-Coder-30B-A3B-Instruct}
+
+    Passes:
+
+        - litellmModelName: qwen3-coder-30b
+          vllm: {model: Qwen/Qwen3-Coder-30B-A3B-Instruct}
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    for named in view.names:
+        if named.entry is None or named.entry.model.vllm is None:
+            continue
+        name = named.name
+        where = ("models", named.index, "litellmModelName")
+        reason = unsafe_file_name(name)
+        if reason is not None:
+            yield Finding(
+                f"litellmModelName {name!r} cannot name the rendered files: it {reason}",
+                where,
+                hint=f"use letters, digits, '-', '_' and '.', e.g. {k8s_name(name) or 'my-model'}",
+            )
+            continue
+        for key in {name.casefold(), k8s_name(name)}:
+            if key in seen and seen[key][1] != name:
+                index, other = seen[key]
+                yield Finding(
+                    f"litellmModelName {name!r} and {other!r} (models[{index}]) name the same files "
+                    "or Kubernetes objects",
+                    where,
+                    hint="give the two entries names that differ in more than case and punctuation",
+                )
+                break
+        else:
+            seen.setdefault(name.casefold(), (named.index, name))
+            seen.setdefault(k8s_name(name), (named.index, name))
 
 
 @rule("IC102", "unknown-prefix", Severity.ERROR, uses=("litellmModel", "provider"))
@@ -165,19 +244,24 @@ def served_name_mismatch(entry: Entry) -> Iterator[Finding]:
 def base_url_path(entry: Entry) -> Iterator[Finding]:
     """apiBase has the wrong path for its protocol.
 
-    OpenAI-compatible endpoints (self-hosted vLLM, DeepSeek, Groq, ...) take the base URL
-    with its version, ending in `/v1`; LiteLLM appends `/chat/completions` itself. Azure
-    takes the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
+    A self-hosted server and any other endpoint reached with `openai/` or `hosted_vllm/`
+    speaks vLLM's and OpenAI's layout: the base URL ends in `/v1` and LiteLLM appends
+    `/chat/completions` itself. A provider the catalog knows is held to the base URLs it
+    documents instead (DeepSeek `https://api.deepseek.com`, Perplexity
+    `https://api.perplexity.ai`, Gemini's `…/v1beta/openai`, Groq `…/openai/v1`). Azure takes
+    the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
 
     Fails:
 
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000          # no /v1
         apiBase: https://api.deepseek.com/v1/chat/completions
+        apiBase: https://api.groq.com/v1                                    # Groq: /openai/v1
         apiBase: https://my-resource.openai.azure.com/openai/deployments/x  # azure/
 
     Passes:
 
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000/v1
+        apiBase: https://api.perplexity.ai
         apiBase: https://my-resource.openai.azure.com                       # azure/
     """
     base = entry.model.api_base
@@ -200,9 +284,21 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
                 hint=f"write apiBase: {parts.scheme}://{parts.netloc} and put the version in apiVersion",
             )
         return
+    root = f"{parts.scheme}://{parts.netloc}"
+    documented = None if entry.self_hosted else _provider_at(parts.netloc)
+    if documented is not None:
+        known = documented.documented_base_urls
+        if base.rstrip("/") not in (url.rstrip("/") for url in known):
+            name = documented.display_names[0]
+            own = entry.prefix in documented.prefixes
+            yield Finding(
+                f"apiBase is not a base URL {name} documents ({' or '.join(known)})",
+                ("apiBase",),
+                hint=f"write apiBase: {known[0]}" + (", or leave apiBase out" if own else ""),
+            )
+        return
     if not entry.openai_compatible:
         return
-    root = f"{parts.scheme}://{parts.netloc}"
     if path.endswith("/chat/completions") or path.endswith("/completions"):
         trimmed = (
             path.rsplit("/chat/completions", 1)[0] if "/chat/completions" in path else path.rsplit("/", 1)[0]
@@ -224,6 +320,16 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
             ("apiBase",),
             hint=f"write apiBase: {root}{path}/v1",
         )
+
+
+def _provider_at(netloc: str) -> catalog.Provider | None:
+    """The cloud provider whose documented base URL is at this host (and port), if any."""
+    wanted = netloc.lower()
+    for provider in catalog.providers():
+        for url in provider.documented_base_urls:
+            if urlsplit(url).netloc.lower() == wanted:
+                return provider
+    return None
 
 
 @rule("IC108", "in-process-vllm-prefix", Severity.ERROR, uses=("litellmModel",))
@@ -250,7 +356,7 @@ def in_process_vllm_prefix(entry: Entry) -> Iterator[Finding]:
         )
 
 
-@rule("IC106", "model-alias", Severity.WARNING, needs_catalog=True, uses=("litellmModel", "provider", "vllm"))
+@rule("IC106", "model-alias", Severity.WARNING, uses=("litellmModel", "provider", "vllm"))
 def model_alias(entry: Entry) -> Iterator[Finding]:
     """litellmModel is an alias that moves: `-latest`, or an undated Claude id with a dated one.
 
@@ -294,7 +400,6 @@ def _alias(entry: Entry) -> tuple[str, str | None] | None:
     "IC107",
     "unknown-model",
     Severity.WARNING,
-    needs_catalog=True,
     uses=("litellmModel", "provider", "apiBase", "baseModel", "vllm"),
 )
 def unknown_model(entry: Entry) -> Iterator[Finding]:

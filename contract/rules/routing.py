@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from contract import catalog, vllm_flags
 from contract.diagnostics import Severity
+from contract.facts import MODE_KINDS
 from contract.families import family_of
 from contract.rules._context import ContractView, Entry
 from contract.rules._registry import Finding, rule
@@ -43,20 +44,13 @@ def type_metadata_mismatch(entry: Entry) -> Iterator[Finding]:
         )
 
 
-_MODE_METADATA = {
-    "chat": "Text Generation",
-    "completion": "Text Generation",
-    "responses": "Text Generation",
-    "embedding": "Embeddings",
-    "audio_transcription": "Transcription",
-}
+_MODE_METADATA = {mode: metadata for mode, (_, metadata) in MODE_KINDS.items()}
 
 
 @rule(
     "IC402",
     "mode-mismatch",
     Severity.ERROR,
-    needs_catalog=True,
     uses=("metadataType", "litellmModel", "baseModel", "vllm"),
 )
 def mode_mismatch(entry: Entry) -> Iterator[Finding]:

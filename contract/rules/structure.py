@@ -138,6 +138,6 @@ builtin(
 
         models:
           - litellmModelName: gpt-4o
-            ...
+            litellmModel: openai/gpt-4o      # and the entry's other fields
     """,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from contract import catalog, vllm_flags
+from contract import catalog, secrets, vllm_flags
 from contract.diagnostics import Severity
 from contract.model import VllmSpec
 from contract.rules._context import Entry
@@ -19,12 +19,8 @@ def _options(extra_args: list[str]) -> Iterator[tuple[int, str]]:
     for index, arg in enumerate(extra_args):
         if not arg.startswith("-") or _NUMBER.match(arg):
             continue
-        option = arg.split("=", 1)[0]
-        if option.startswith("--"):
-            # vLLM's parser takes --max_model_len for --max-model-len and builds JSON from
-            # --compilation-config.level 3.
-            option = option.split(".", 1)[0].replace("_", "-")
-        elif option == "-O" or re.match(r"^-O\d", option):
+        option = secrets.option_name(arg)
+        if option == "-O" or re.match(r"^-O\d", option):
             option = "--optimization-level"  # vLLM's parser expands -O3 to --optimization-level 3
         yield index, option
 
@@ -86,21 +82,26 @@ def _generates(vllm: VllmSpec, dest: str) -> bool:
         return True
     if field == "tensorParallelSize":
         return vllm.tensor_parallel_size is not None or vllm.gpus is not None
-    attr = re.sub(r"(?<!^)([A-Z])", r"_\1", field).lower()
+    from pydantic.alias_generators import to_snake
+
+    attr = to_snake(field)
     return getattr(vllm, attr) not in (None, False)
 
 
 @rule("IC208", "conflicting-vllm-flag", Severity.ERROR, uses=("vllm", "litellmModelName", "contextWindow"))
 def conflicting_vllm_flag(entry: Entry) -> Iterator[Finding]:
-    """An `extraArgs` flag repeats or contradicts one the tool generates (or puts a key on the command line).
+    """An `extraArgs` flag repeats or contradicts one the tool generates, or carries a secret.
 
     The tool writes --served-model-name, --max-model-len, --port and the flags of the vllm
-    fields; a second copy in extraArgs silently wins and undoes what validate checked. The API
-    key belongs in VLLM_API_KEY: on the command line it shows in `ps` and in logs.
+    fields; a second copy in extraArgs silently wins and undoes what validate checked. A
+    secret on the command line (--api-key, --hf-token) shows in `ps`, in logs and in every
+    rendered file: the API key belongs in apiKey (vLLM reads VLLM_API_KEY), the Hugging Face
+    token in vllm.hfToken (HF_TOKEN), both set from a Secret.
 
     Fails:
 
         vllm: {model: DeepHat/DeepHat-V2-ext, extraArgs: [--max-model-len, "32768"]}
+        vllm: {model: DeepHat/DeepHat-V2-ext, extraArgs: [--hf-token, hf_example]}
 
     Passes:
 
@@ -113,11 +114,13 @@ def conflicting_vllm_flag(entry: Entry) -> Iterator[Finding]:
     flags = vllm_flags.load()
     for index, option in _options(vllm.extra_args):
         dest = flags.dest(option)
-        if dest == "api_key":
+        if dest in secrets.SECRET_FLAG_DESTS:
+            field, variable = secrets.SECRET_FLAG_DESTS[dest]
             yield Finding(
-                f"{option} puts the API key on the command line",
+                f"{option} puts a secret on the command line (and in every rendered file)",
                 ("vllm", "extraArgs", index),
-                hint="remove it: vLLM reads the key from VLLM_API_KEY, which the deployment sets from a Secret",
+                hint=f"remove it and set {field}: ${{{variable}}}; vLLM reads {variable}, "
+                "which the deployment sets from a Secret",
             )
         elif dest is not None and _generates(vllm, dest):
             field = _GENERATED[dest] or "litellmModelName"

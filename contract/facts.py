@@ -1,0 +1,32 @@
+"""Small fixed tables several modules share: each fact in one place.
+
+| table | used by |
+|---|---|
+| MODE_KINDS: LiteLLM mode -> (type, metadataType) | catalog (kept modes), IC402, add, render |
+| BEDROCK_PROFILES: cross-region inference profile prefixes | catalog lookups, add's names |
+| SELF_HOSTED_PREFIXES: prefixes a self-hosted vLLM server is reached with | rules, catalog |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# LiteLLM's model modes a contract entry can stand for, and the entry's type and metadataType.
+MODE_KINDS: Mapping[str, tuple[str, str]] = {
+    "chat": ("CHAT", "Text Generation"),
+    "completion": ("CHAT", "Text Generation"),
+    "responses": ("CHAT", "Text Generation"),
+    "embedding": ("INTERNAL", "Embeddings"),
+    "audio_transcription": ("INTERNAL", "Transcription"),
+}
+KEPT_MODES = frozenset(MODE_KINDS)
+# metadataType -> the mode render writes into LiteLLM's model_info (the first in MODE_KINDS).
+RENDERED_MODE: dict[str, str] = {}
+for _mode, (_, _metadata) in MODE_KINDS.items():
+    RENDERED_MODE.setdefault(_metadata, _mode)
+
+# Cross-region inference profiles LiteLLM accepts in front of a Bedrock model id.
+BEDROCK_PROFILES = ("global.", "us-gov.", "us.", "eu.", "apac.", "jp.", "au.")
+
+# The prefixes a self-hosted (vLLM) server is reached with over HTTP.
+SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})

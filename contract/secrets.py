@@ -1,0 +1,132 @@
+"""What a secret is, in one place: the loader, the rules, the reporters and render all ask here.
+
+A value is secret when it stands
+
+* in a secret field of an entry (`apiKey`, `awsAccessKeyId`, `awsSecretAccessKey`) or of its
+  `vllm:` block (`hfToken`);
+* anywhere under a key that looks like one (`…key`, `…token`, `…secret`, `…password`), at any
+  depth and in any YAML form: plain, quoted, tagged (`!!int`), a block scalar over several
+  lines, a list or a mapping under that key;
+* after a vLLM flag that takes one (`--hf-token=…`, `--hf-token …`, `--api-key …`);
+* as the password of a URL (`https://user:pass@host`).
+
+A whole `${VAR}` reference is never secret: it names where the secret is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from contract.model import ModelEntry
+
+SECRET_FIELDS = ("apiKey", "awsAccessKeyId", "awsSecretAccessKey")
+VLLM_SECRET_FIELDS = ("hfToken",)
+
+# The words a secret-looking key ends in (apiKey, awsAccessKeyId, hfToken, dbPassword, ...).
+_WORDS = r"(?:key|keyid|secret|token|password|passwd|credentials?)"
+SECRET_KEY = re.compile(_WORDS + "$", re.IGNORECASE)
+# The same keys on a source line, as `key:` (quoted or not): where a reporter masks the value.
+# The lookbehind starts a match only at the start of a token: linear on a 20 MB line.
+SECRET_KEY_ON_LINE = re.compile(
+    r"""(?<![\w.\-"'])["']?[\w.-]*""" + _WORDS + r"""["']?[ \t]*:(?:[ \t]+|$)""", re.IGNORECASE
+)
+
+# vLLM destination of a flag that takes a secret -> the contract field that holds it instead,
+# and the variable vLLM reads it from (which the deployment sets from a Secret).
+SECRET_FLAG_DESTS = {"api_key": ("apiKey", "VLLM_API_KEY"), "hf_token": ("vllm.hfToken", "HF_TOKEN")}
+# Their spellings in vLLM 0.33.0's parser (tests/test_secrets.py checks them against the dump).
+SECRET_FLAGS = frozenset({"--api-key", "--hf-token"})
+
+# Shorter values are not masked where they stand: "****" for every `ab` would hide the report.
+MIN_MASKED = 4
+MASK = "****"
+
+_WHOLE_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+
+
+def is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and SECRET_KEY.search(key) is not None
+
+
+def is_reference(value: str) -> bool:
+    """A whole `${VAR}`: a pointer to a secret, not one."""
+    return _WHOLE_REF.match(value.strip()) is not None
+
+
+def option_name(arg: str) -> str:
+    """The option vLLM looks an argument up by: `--hf_token=x` -> `--hf-token`.
+
+    vLLM's parser takes `_` for `-` and builds JSON from `--compilation-config.level 3`.
+    """
+    option = arg.split("=", 1)[0]
+    if option.startswith("--"):
+        option = option.split(".", 1)[0].replace("_", "-")
+    return option
+
+
+def flag_values(args: Sequence[object]) -> Iterator[tuple[int, str]]:
+    """(index, value) of every secret a command line carries after a secret flag.
+
+    `--hf-token=x` and `--hf-token x` both give x; `--api-key` takes one or more values.
+    """
+    taking = False
+    for index, arg in enumerate(args):
+        if not isinstance(arg, str):
+            taking = False
+            continue
+        if arg.startswith("-"):
+            taking = arg.startswith("--") and option_name(arg) in SECRET_FLAGS
+            if taking and "=" in arg:
+                value = arg.split("=", 1)[1]
+                if value:
+                    yield index, value
+                taking = False
+        elif taking:
+            yield index, arg
+
+
+def url_password(value: str) -> str | None:
+    """The password of `scheme://user:password@host/…`, if the value is such a URL."""
+    if "@" not in value or "://" not in value:
+        return None
+    try:
+        password = urlsplit(value.strip()).password
+    except ValueError:
+        return None
+    return password or None
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every known secret value (of MIN_MASKED characters or more) replaced by ****."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= MIN_MASKED and secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def literal_values(entry: ModelEntry) -> set[str]:
+    """Every literal secret a typed entry holds: what must never reach a rendered file."""
+    found: set[str] = set()
+    held = [getattr(entry, _attr(name)) for name in SECRET_FIELDS]
+    if entry.vllm is not None:
+        held += [getattr(entry.vllm, _attr(name)) for name in VLLM_SECRET_FIELDS]
+        found.update(value for _, value in flag_values(entry.vllm.extra_args))
+    for value in held:
+        text = value.get_secret_value() if value is not None else ""
+        if text.strip() and not is_reference(text):
+            found.add(text)
+    for url in (entry.api_base,):
+        password = url_password(url) if url else None
+        if password:
+            found.add(password)
+    return {s for s in found if len(s) >= MIN_MASKED}
+
+
+def _attr(camel: str) -> str:
+    from pydantic.alias_generators import to_snake
+
+    return to_snake(camel)

@@ -1,0 +1,61 @@
+"""One definition per concept: the shared tables agree with every place that reads them."""
+
+from __future__ import annotations
+
+from contract import catalog, facts
+from contract.model import ModelEntry
+from contract.rules import routing
+from contract.rules._context import is_self_hosted
+
+
+def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
+    metadata_types = set(ModelEntry.model_fields["metadata_type"].annotation.__args__)  # type: ignore[union-attr]
+    assert set(facts.RENDERED_MODE) == metadata_types
+    for metadata, mode in facts.RENDERED_MODE.items():
+        assert facts.MODE_KINDS[mode][1] == metadata
+        assert routing._MODE_METADATA[mode] == metadata
+    assert facts.RENDERED_MODE["Text Generation"] == "chat"
+
+
+def test_type_follows_metadata_type() -> None:
+    for _, (kind, metadata) in facts.MODE_KINDS.items():
+        assert kind == ("CHAT" if metadata == "Text Generation" else "INTERNAL")
+
+
+def test_self_hosted_is_one_provider_row() -> None:
+    rows = [p for p in catalog.providers() if p.self_hosted]
+    assert [r.display_names[0] for r in rows] == ["Self-Hosted"]
+    assert set(rows[0].prefixes) == facts.SELF_HOSTED_PREFIXES
+
+
+def _entry(**fields: object) -> ModelEntry:
+    base = {
+        "litellmModelName": "m",
+        "litellmModel": "openai/m",
+        "displayName": "M",
+        "provider": "OpenAI",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 8192,
+    }
+    return ModelEntry.model_validate({**base, **fields})
+
+
+def test_is_self_hosted_branches() -> None:
+    assert not is_self_hosted(_entry())
+    assert is_self_hosted(_entry(provider="Self-Hosted"))
+    assert is_self_hosted(_entry(provider="self hosted"))
+    assert is_self_hosted(_entry(litellmModel="hosted_vllm/m"))
+    assert is_self_hosted(_entry(vllm={"model": "org/m"}))
+    assert not is_self_hosted(_entry(provider="Acme"))
+
+
+def test_bedrock_profiles_are_shared() -> None:
+    from contract.naming import creator_from_id, display_name
+
+    for profile in facts.BEDROCK_PROFILES:
+        assert creator_from_id(f"{profile}anthropic.claude-sonnet-4-20250514-v1:0") == "Anthropic"
+    bedrock = catalog.provider_for_prefix("bedrock")
+    assert (
+        display_name("apac.anthropic.claude-sonnet-4-20250514-v1:0", bedrock) == "Claude Sonnet 4 (Bedrock)"
+    )

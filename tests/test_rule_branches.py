@@ -1,0 +1,254 @@
+"""A failing case for each branch of each rule that had none (and the passing twin)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract.rules import Options
+from contract.validate import validate_text
+
+SELF = """\
+models:
+  - litellmModelName: qwen3-coder-30b
+    litellmModel: openai/qwen3-coder-30b
+    displayName: Qwen3 Coder
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 262144
+    apiBase: http://qwen.inference.svc.cluster.local:8000/v1
+    vllm:
+      model: Qwen/Qwen3-Coder-30B-A3B-Instruct
+      toolCallParser: qwen3_coder
+      enableAutoToolChoice: true
+"""
+AZURE = """\
+models:
+  - litellmModelName: azure-gpt-4o
+    litellmModel: azure/my-gpt4o
+    displayName: GPT-4o (Azure)
+    provider: Azure OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    baseModel: gpt-4o
+    apiBase: https://r.openai.azure.com
+    apiKey: ${AZURE_API_KEY}
+    apiVersion: VERSION
+"""
+BEDROCK = """\
+models:
+  - litellmModelName: claude-bedrock
+    litellmModel: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
+    displayName: Claude Sonnet 4 (Bedrock)
+    provider: AWS Bedrock
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 200000
+    awsRegion: us-west-2
+"""
+CLOUD = """\
+models:
+  - litellmModelName: claude-sonnet-4
+    litellmModel: anthropic/claude-sonnet-4-20250514
+    displayName: Claude Sonnet 4
+    provider: Anthropic
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 200000
+    apiKey: KEY
+"""
+
+
+def found(text: str, code: str) -> list[tuple[str, str | None, str]]:
+    result = validate_text(text, file="c.yaml", options=Options())
+    return [(d.path, d.hint, d.message) for d in result.diagnostics if d.code == code]
+
+
+def test_ic104_served_name_branch() -> None:
+    text = SELF.replace("      toolCallParser", "      servedModelName: qwen3-coder\n      toolCallParser")
+    assert [(p, h) for p, h, _ in found(text, "IC104")] == [
+        (
+            "/models/0/vllm/servedModelName",
+            "write servedModelName: qwen3-coder-30b, or leave it out (it defaults to litellmModelName)",
+        )
+    ]
+    same = SELF.replace(
+        "      toolCallParser", "      servedModelName: qwen3-coder-30b\n      toolCallParser"
+    )
+    assert found(same, "IC104") == []
+
+
+def test_ic104_suffix_branch_and_no_prefix() -> None:
+    assert [p for p, _, _ in found(SELF.replace("openai/qwen3-coder-30b", "openai/qwen3"), "IC104")] == [
+        "/models/0/litellmModel"
+    ]
+    # without a prefix IC102 speaks; IC104 has nothing to compare
+    assert found(SELF.replace("openai/qwen3-coder-30b", "qwen3-coder-30b"), "IC104") == []
+
+
+@pytest.mark.parametrize(
+    ("version", "fires"),
+    [
+        ("'2024-10-21'", False),
+        ("'2025-04-01-preview'", False),
+        ("${AZURE_API_VERSION}", False),
+        ("'2024-10'", True),
+        ("v1", True),
+        ("'2024-10-21-beta'", True),
+        ("'24-10-21'", True),
+    ],
+)
+def test_ic301_version_format(version: str, fires: bool) -> None:
+    hits = found(AZURE.replace("VERSION", version), "IC301")
+    assert [p for p, _, _ in hits] == (["/models/0/apiVersion"] if fires else [])
+    if fires:
+        assert hits[0][1] == "write e.g. apiVersion: '2024-10-21', quoted"
+
+
+def test_ic301_each_missing_field() -> None:
+    for line, name in (
+        ("    apiBase: https://r.openai.azure.com\n", "apiBase"),
+        ("    apiKey: ${AZURE_API_KEY}\n", "apiKey"),
+        ("    apiVersion: VERSION\n", "apiVersion"),
+    ):
+        text = AZURE.replace("VERSION", "'2024-10-21'").replace(line.replace("VERSION", "'2024-10-21'"), "")
+        messages = [m for _, _, m in found(text, "IC301")]
+        assert messages == [f"an azure/ entry needs {name}; Azure will not route without it"], name
+
+
+@pytest.mark.parametrize(
+    ("keys", "path", "hint"),
+    [
+        (
+            "    awsAccessKeyId: ${AWS_ACCESS_KEY_ID}\n",
+            "/models/0/awsAccessKeyId",
+            "add awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}, or remove both to use the cluster's IRSA role",
+        ),
+        (
+            "    awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}\n",
+            "/models/0/awsSecretAccessKey",
+            "add awsAccessKeyId: ${AWS_ACCESS_KEY_ID}, or remove both to use the cluster's IRSA role",
+        ),
+    ],
+)
+def test_ic302_half_key_pair(keys: str, path: str, hint: str) -> None:
+    assert [(p, h) for p, h, _ in found(BEDROCK + keys, "IC302")] == [(path, hint)]
+
+
+def test_ic302_both_keys_or_none_and_the_region() -> None:
+    both = "    awsAccessKeyId: ${AWS_ACCESS_KEY_ID}\n    awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}\n"
+    assert found(BEDROCK + both, "IC302") == []
+    assert found(BEDROCK, "IC302") == []  # IRSA
+    assert [h for _, h, _ in found(BEDROCK.replace("    awsRegion: us-west-2\n", ""), "IC302")] == [
+        "add awsRegion: us-west-2 (the model's region)"
+    ]
+    # an empty key counts as absent (the seed's IRSA fallback)
+    assert found(BEDROCK + '    awsAccessKeyId: ""\n    awsSecretAccessKey: ""\n', "IC302") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (
+            "$ANTHROPIC_API_KEY",
+            "write ${ANTHROPIC_API_KEY}: a reference is a dollar sign and the name in braces",
+        ),
+        (
+            "${ANTHROPIC_API_KEY",
+            "write ${ANTHROPIC_API_KEY}: a reference is a dollar sign and the name in braces",
+        ),
+        (
+            "$ANTHROPIC_API_KEY}",
+            "write ${ANTHROPIC_API_KEY}: a reference is a dollar sign and the name in braces",
+        ),
+        (
+            "sk-ant-literal",
+            "move the value into the environment and write apiKey: ${CLAUDE_SONNET_4_API_KEY}",
+        ),
+    ],
+)
+def test_ic303_near_miss_and_literal_hints(value: str, hint: str) -> None:
+    assert [h for _, h, _ in found(CLOUD.replace("KEY", f'"{value}"'), "IC303")] == [hint]
+
+
+def test_ic303_reference_and_empty_are_silent() -> None:
+    assert found(CLOUD.replace("KEY", "${ANTHROPIC_API_KEY}"), "IC303") == []
+    assert found(CLOUD.replace("KEY", '""'), "IC303") == []
+
+
+def test_ic303_hf_token_literal() -> None:
+    text = SELF + "      hfToken: hf_literal_token\n"
+    assert [(p, h) for p, h, _ in found(text, "IC303")] == [
+        (
+            "/models/0/vllm/hfToken",
+            "move the value into the environment and write hfToken: ${QWEN3_CODER_30B_HF_TOKEN}",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fires"),
+    [
+        ("apiBase", "http://${HOST}:8000/v1", True),
+        ("apiBase", "${BASE_URL}", False),
+        ("apiBase", "http://h:8000/v1", False),
+        ("apiVersion", "'${Y}-10-21'", True),
+        ("apiVersion", "${AZURE_API_VERSION}", False),
+        ("awsRegion", "us-${REGION}", True),
+    ],
+)
+def test_ic306_each_field(field: str, value: str, fires: bool) -> None:
+    text = CLOUD.replace("    apiKey: KEY\n", f"    apiKey: ${{ANTHROPIC_API_KEY}}\n    {field}: {value}\n")
+    hits = found(text, "IC306")
+    assert [p for p, _, _ in hits] == ([f"/models/0/{field}"] if fires else [])
+    if fires:
+        var = value.split("${", 1)[1].split("}", 1)[0]
+        assert (
+            hits[0][2]
+            == f"{field} uses ${{{var}}} inside a longer value; LiteLLM reads only a whole variable"
+        )
+        snake = {"apiBase": "API_BASE", "apiVersion": "API_VERSION", "awsRegion": "AWS_REGION"}[field]
+        assert hits[0][1] is not None and hits[0][1].startswith(
+            f"write {field}: ${{CLAUDE_SONNET_4_{snake}}}"
+        )
+
+
+def _two(first_name: str, first_key: str, second_name: str, second_key: str, field: str = "apiKey") -> str:
+    entry = CLOUD.split("models:\n", 1)[1].replace("    apiKey: KEY\n", "")
+    return (
+        "models:\n"
+        + entry.replace("claude-sonnet-4\n", f"{first_name}\n", 1)
+        + f"    {field}: {first_key}\n"
+        + entry.replace("claude-sonnet-4\n", f"{second_name}\n", 1)
+        + f"    {field}: {second_key}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_two("m-1", "sk-aaaa", "m_1", "sk-bbbb"), ["/models/1/apiKey"]),
+        (_two("m-1", "${M_1_API_KEY}", "m_1", "sk-bbbb"), ["/models/1/apiKey"]),
+        (_two("m-1", "sk-aaaa", "m_1", "${M_1_API_KEY}"), ["/models/0/apiKey"]),
+        (_two("m-1", "sk-aaaa", "m-2", "sk-bbbb"), []),
+        (_two("m-1", "${K}", "m_1", "${K}"), []),
+        (_two("m-1", '""', "m_1", "sk-bbbb"), []),
+        (_two("m-1", "sk-aaaa", "m_1", "sk-bbbb", "awsSecretAccessKey"), ["/models/1/awsSecretAccessKey"]),
+    ],
+)
+def test_ic307_branches(text: str, expected: list[str]) -> None:
+    hits = found(text, "IC307")
+    assert [p for p, _, _ in hits] == expected
+    for _, hint, message in hits:
+        assert "M_1_" in message and hint
+
+
+def test_ic307_ignores_hf_tokens_and_broken_entries() -> None:
+    hf = SELF + "      hfToken: hf_aaaa\n"
+    second = hf.split("models:\n", 1)[1].replace("qwen3-coder-30b", "qwen3_coder_30b")
+    assert found(hf + second, "IC307") == []
+    broken = _two("m-1", "sk-aaaa", "m_1", "sk-bbbb").replace(
+        "contextWindow: 200000", "contextWindow: many", 1
+    )
+    assert found(broken, "IC307") == []

@@ -1,0 +1,173 @@
+"""Every "Fails:" and "Passes:" example of every rule's documentation runs as a test.
+
+The docs are what `install-contract explain CODE` prints, so an example that no longer fails
+(or passes) is a wrong sentence in the product. An example is a fragment: entry fields, list
+items or a `models:`/`featureFlags:` document. Fragments are completed from a base entry
+chosen by what they show (a `vllm:` block or an in-cluster apiBase: the self-hosted base;
+`azure/`, `bedrock/`: theirs), so the example's own fields decide the outcome. Several
+examples in one block are told apart by a key that repeats (`litellmModel: a` then
+`litellmModel: b`). Codes raised while reading (IC001–IC003, IC006) run on the text as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from contract import catalog
+from contract.rules import RULES, Options
+from contract.validate import validate_text
+
+CLOUD = {
+    "litellmModelName": "gpt-4o",
+    "litellmModel": "openai/gpt-4o",
+    "displayName": "GPT-4o",
+    "provider": "OpenAI",
+    "type": "CHAT",
+    "metadataType": "Text Generation",
+    "contextWindow": 128000,
+    "maxTokens": 16384,
+}
+SELF_HOSTED = {
+    "litellmModelName": "deephat-v2",
+    "litellmModel": "openai/deephat-v2",
+    "displayName": "DeepHat V2",
+    "provider": "Self-Hosted",
+    "type": "CHAT",
+    "metadataType": "Text Generation",
+    "contextWindow": 250000,
+    "maxTokens": 16384,
+    "apiBase": "http://deephat-v2.inference.svc.cluster.local:8000/v1",
+    "apiKey": "${VLLM_API_KEY}",
+    "vllm": {
+        "model": "DeepHat/DeepHat-V2-ext",
+        "tensorParallelSize": 2,
+        "gpus": {"count": 2, "memoryGiB": 80},
+        "toolCallParser": "qwen3_coder",
+        "enableAutoToolChoice": True,
+    },
+}
+# Without the fields their rules are about (IC301, IC302): the example adds them.
+AZURE = {
+    **CLOUD,
+    "litellmModelName": "azure-gpt-4o",
+    "litellmModel": "azure/my-gpt4o-deployment",
+    "provider": "Azure OpenAI",
+    "baseModel": "gpt-4o",
+}
+BEDROCK = {
+    **CLOUD,
+    "litellmModelName": "claude-sonnet-4-bedrock",
+    "litellmModel": "bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0",
+    "provider": "AWS Bedrock",
+    "contextWindow": 200000,
+}
+EMBEDDING = {
+    **CLOUD,
+    "litellmModelName": "text-embedding-3-large",
+    "litellmModel": "openai/text-embedding-3-large",
+    "type": "INTERNAL",
+    "metadataType": "Embeddings",
+    "contextWindow": 8191,
+}
+EMBEDDING.pop("maxTokens")
+RAW = {"IC001", "IC002", "IC003", "IC006"}
+
+
+def examples(doc: str, heading: str) -> list[str]:
+    """The examples of one section: its indented block, split where a top-level key repeats."""
+    match = re.search(rf"^{heading}[^\n]*:\n\n((?:(?:    .*)?\n)+)", doc + "\n", re.M)
+    assert match, f"no {heading} section"
+    block = textwrap.dedent(match.group(1)).strip("\n").replace("<TAB>", "\t")
+    groups: list[list[str]] = [[]]
+    keys: set[str] = set()
+    for line in block.splitlines():
+        top = line[:1] not in (" ", "\t", "-", "")
+        key = line.split(":", 1)[0] if top else None
+        if key is not None and key in keys:
+            groups.append([])
+            keys = set()
+        if key is not None:
+            keys.add(key)
+        groups[-1].append(line)
+    return ["\n".join(g) + "\n" for g in groups if g]
+
+
+def _base(item: dict[str, Any], source: str) -> dict[str, Any]:
+    model = str(item.get("litellmModel", ""))
+    if "vllm" in item or "svc.cluster.local" in str(item.get("apiBase", "")) or model.startswith("vllm/"):
+        return SELF_HOSTED
+    if model.startswith("azure/") or "# azure/" in source:
+        return AZURE
+    if model.startswith("bedrock/"):
+        return BEDROCK
+    return CLOUD
+
+
+def _complete(item: dict[str, Any], source: str) -> dict[str, Any]:
+    entry = {**_base(item, source), **item}
+    if "litellmModel" in item and "provider" not in item and "/" in str(item["litellmModel"]):
+        owner = catalog.provider_for_prefix(str(item["litellmModel"]).split("/", 1)[0])
+        if owner is not None and entry is not SELF_HOSTED and not item.get("vllm"):
+            entry["provider"] = owner.display_names[0]
+    return entry
+
+
+def contract_text(code: str, example: str) -> str:
+    if code in RAW:
+        return "models:\n" + textwrap.indent(example, "  ") if example.startswith("- ") else example
+    data = YAML(typ="safe", pure=True).load(example)
+    if isinstance(data, list):
+        document: dict[str, Any] = {"models": [_complete(i, example) for i in data]}
+    elif isinstance(data, dict) and ("models" in data or "featureFlags" in data):
+        document = dict(data)
+        document["models"] = [_complete(i, example) for i in data.get("models") or [CLOUD, EMBEDDING]]
+    else:
+        document = {"models": [_complete(data, example)]}
+    return json.dumps(document, indent=1)
+
+
+def options(code: str, passing: bool) -> Options:
+    if code == "IC304":  # "Fails (with ANTHROPIC_API_KEY unset)", "Passes (after export ...)"
+        return Options(check_env=True, env={"ANTHROPIC_API_KEY": "set"} if passing else {})
+    return Options()
+
+
+CASES = [
+    (code, passing, index, example)
+    for code in sorted(RULES)
+    for passing in (False, True)
+    for index, example in enumerate(examples(RULES[code].doc, "Passes" if passing else "Fails"))
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "passing", "index", "example"),
+    CASES,
+    ids=[f"{c}-{'passes' if p else 'fails'}-{i}" for c, p, i, _ in CASES],
+)
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    text = contract_text(code, example)
+    found = validate_text(text, file="example.yaml", options=options(code, passing)).diagnostics
+    codes = {d.code for d in found}
+    if passing:
+        assert code not in codes, (example, [d for d in found if d.code == code])
+        assert "IC001" not in codes, (example, found)  # the example is readable YAML
+    else:
+        assert code in codes, (example, found)
+
+
+def test_every_rule_has_both_kinds_of_example() -> None:
+    for code, rule in RULES.items():
+        assert examples(rule.doc, "Fails") and examples(rule.doc, "Passes"), code
+
+
+def test_examples_split_where_a_key_repeats() -> None:
+    doc = "X.\n\nFails:\n\n    a: 1\n    b: {c: 1,\n        d: 2}\n    a: 2\n\nPasses:\n\n    a: 3\n"
+    assert examples(doc, "Fails") == ["a: 1\nb: {c: 1,\n    d: 2}\n", "a: 2\n"]
+    assert examples(doc, "Passes") == ["a: 3\n"]
