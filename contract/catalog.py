@@ -372,7 +372,12 @@ class Catalog:
         return self._facts.get((prefix, model_id)) or self._aliases.get((prefix, model_id))
 
     def lookup(
-        self, litellm_model: str, *, base_model: str | None = None, vllm_model: str | None = None
+        self,
+        litellm_model: str,
+        *,
+        base_model: str | None = None,
+        vllm_model: str | None = None,
+        self_hosted: bool = False,
     ) -> ModelFacts | None:
         """Facts for a contract's `litellmModel`, or None when the catalog does not know it.
 
@@ -381,7 +386,14 @@ class Catalog:
         `bedrock/converse/…`, Azure deployments through `base_model`, OpenRouter's
         `openrouter/vendor/model`, `openai/<id>` for OpenAI-compatible clouds, and self-hosted
         models through `vllm_model` (the Hugging Face id, any case) or a seed's served name.
+
+        `self_hosted=True` is for an entry served by the platform's own server: its facts come
+        only from what it serves, `vllm_model` or else `base_model` (a Hugging Face id or a
+        catalog id), never from litellmModel, whose suffix is only a served name and may equal
+        some cloud API's model id by chance (`openai/mistral-large-2411` on a vLLM server).
         """
+        if self_hosted:
+            return self._lookup_served_weights(vllm_model, base_model)
         if vllm_model:
             found = self._hf.get(vllm_model.strip().casefold())
             if found is not None:
@@ -392,6 +404,18 @@ class Catalog:
             if found is not None:
                 return found
         return self._lookup(prefix, model_id, litellm_model.strip())
+
+    def _lookup_served_weights(self, vllm_model: str | None, base_model: str | None) -> ModelFacts | None:
+        if vllm_model and vllm_model.strip():
+            return self._hf.get(vllm_model.strip().casefold())
+        if base_model and base_model.strip():
+            wanted = base_model.strip()
+            found = self._hf.get(wanted.casefold())
+            if found is not None:
+                return found
+            prefix, model_id = self._split(wanted)
+            return self._lookup(prefix, model_id, wanted) if prefix is not None else self._raw.get(wanted)
+        return None
 
     def _lookup_base_model(self, base_model: str, deployment_prefix: str) -> ModelFacts | None:
         prefix, model_id = self._split(base_model)

@@ -342,3 +342,72 @@ def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None
     )
     found = [d for d in diagnostics(write, text) if d.code == "IC205"]
     assert [d.severity.value for d in found] == ([code] if code else [])
+
+
+# -- one fault, one diagnostic; facts only from what a self-hosted entry serves -------------
+
+
+def test_prefix_provider_mismatch_is_not_also_an_unknown_model(write) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("openai/gpt-4o", "openai/claude-sonnet-4-20250514").replace(
+        "provider: OpenAI", "provider: Anthropic"
+    )
+    assert [d.code for d in diagnostics(write, text)] == ["IC103"]
+
+
+def test_unknown_prefix_is_not_also_an_unknown_model(write) -> None:  # type: ignore[no-untyped-def]
+    for model in ("gpt-4-o", "opneai/gpt-4-o"):
+        text = ENTRY.replace("litellmModel: openai/gpt-4o", f"litellmModel: {model}")
+        assert [d.code for d in diagnostics(write, text)] == ["IC102"], model
+
+
+def test_tool_calling_flag_without_parser_is_reported_once(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: openai/qwen3-8b\n    displayName: Qwen3 8B\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 32768\n"
+        "    apiBase: http://qwen3-8b.inference.svc.cluster.local:8000/v1\n    apiKey: ${VLLM_API_KEY}\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n"
+        "featureFlags:\n  TOOL_CALLING_MODELS: [qwen3-8b]\n"
+    )
+    assert [d.code for d in diagnostics(write, text)] == ["IC403"]
+
+
+SELF_HOSTED = """\
+models:
+  - litellmModelName: {name}
+    litellmModel: openai/{name}
+    displayName: Served
+    provider: {provider}
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: {window}
+    maxTokens: {max_tokens}
+    apiBase: http://served.inference.svc.cluster.local:8000/v1
+    apiKey: ${{VLLM_API_KEY}}
+"""
+
+
+@pytest.mark.parametrize("provider", ["Self-Hosted", "Mistral"])
+@pytest.mark.parametrize(
+    ("name", "window", "max_tokens"),
+    [
+        ("mistral-large-2411", 131072, 100000),  # Mistral's API: 128000 / 4096 under this id
+        ("gpt-4o", 131072, 32768),  # OpenAI's: 128000 / 16384
+        ("text-embedding-3-small", 8192, 4096),  # OpenAI's embeddings model (mode mismatch)
+    ],
+)
+def test_a_served_name_equal_to_a_cloud_id_is_not_judged_by_that_api(  # type: ignore[no-untyped-def]
+    write, provider: str, name: str, window: int, max_tokens: int
+) -> None:
+    text = SELF_HOSTED.format(name=name, provider=provider, window=window, max_tokens=max_tokens)
+    assert diagnostics(write, text) == ()
+
+
+def test_self_hosted_facts_come_from_the_served_weights(write) -> None:  # type: ignore[no-untyped-def]
+    text = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    text += "    vllm:\n      model: openai/gpt-oss-20b\n      toolCallParser: openai\n"
+    text += "      enableAutoToolChoice: true\n      reasoningParser: openai_gptoss\n"
+    found = [(d.code, d.hint) for d in diagnostics(write, text)]
+    assert found == [("IC202", "write contextWindow: 131072")]
+    based = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    based += "    baseModel: openai/gpt-oss-20b\n"
+    assert [d.code for d in diagnostics(write, based)] == ["IC202"]
