@@ -126,11 +126,14 @@ class Provider:
 # --------------------------------------------------------------------------- package data
 
 
-def _read_data(name: str) -> Any:
-    # importlib.resources costs a few ms to import; only pay it when data is actually read.
-    from importlib.resources import files
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
-    return json.loads((files("contract") / "data" / name).read_bytes())
+
+def _read_data(name: str) -> Any:
+    # Package data sits beside this module in a checkout and in an installed wheel; reading it
+    # by path spares the start-up the import of importlib.resources.
+    with open(os.path.join(_DATA, name), "rb") as stream:
+        return json.loads(stream.read())
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from contract import catalog
+from contract._fast import construct
 from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
@@ -253,6 +254,9 @@ class _Run:
         is set aside, a broken required one replaced by a placeholder (see `_PLACEHOLDERS`),
         so that rules reading other fields still run.
         """
+        fast = construct(cls, raw)
+        if fast is not None:
+            return fast, set()
         try:
             return cls.model_validate(raw), set()
         except ValidationError as exc:
