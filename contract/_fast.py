@@ -40,7 +40,7 @@ def construct(cls: type[BaseModel], raw: Any) -> BaseModel | None:
     if plan is None:
         return None
     value = plan(raw)
-    return None if value is _REFUSE else value  # type: ignore[no-any-return]
+    return None if value is _REFUSE else value
 
 
 @functools.cache
@@ -135,21 +135,23 @@ def _type_check(annotation: Any) -> Check:
 
 def _bounded(check: Check, metadata: list[Any]) -> Check:
     """`check`, then the field's constraints (ge, gt, le, lt, min_length)."""
-    tests: list[Callable[[Any], bool]] = []
+    import operator
+
+    # annotated_types constraint -> (its attribute, the comparison that must hold)
+    known: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
+        "Ge": ("ge", operator.ge),
+        "Gt": ("gt", operator.gt),
+        "Le": ("le", operator.le),
+        "Lt": ("lt", operator.lt),
+        "MinLen": ("min_length", lambda v, b: len(v) >= b),
+    }
+    tests: list[tuple[Callable[[Any, Any], bool], Any]] = []
     for constraint in metadata:
         kind = type(constraint).__name__
-        if kind == "Ge":
-            tests.append(lambda v, b=constraint.ge: v >= b)
-        elif kind == "Gt":
-            tests.append(lambda v, b=constraint.gt: v > b)
-        elif kind == "Le":
-            tests.append(lambda v, b=constraint.le: v <= b)
-        elif kind == "Lt":
-            tests.append(lambda v, b=constraint.lt: v < b)
-        elif kind == "MinLen":
-            tests.append(lambda v, b=constraint.min_length: len(v) >= b)
-        else:
+        if kind not in known:
             raise _Unsupported(kind)
+        attribute, holds = known[kind]
+        tests.append((holds, getattr(constraint, attribute)))
     if not tests:
         return check
 
@@ -157,6 +159,6 @@ def _bounded(check: Check, metadata: list[Any]) -> Check:
         typed = check(v)
         if typed is _REFUSE or typed is None:
             return typed
-        return typed if all(test(typed) for test in tests) else _REFUSE
+        return typed if all(holds(typed, bound) for holds, bound in tests) else _REFUSE
 
     return check_bounded

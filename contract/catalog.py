@@ -9,6 +9,8 @@ Three packaged tables under `contract/data/`:
   the pinned LiteLLM wheel).
 * `providers.json` and `seed_models.json`: hand-reviewed from the seeds: display names, base
   URLs and auth per provider, and the models the seeds use that LiteLLM's map lacks.
+* `open_weights.json`: open-weight checkpoints served with vLLM, from their model cards:
+  context window, total parameters and how the weights are stored (for GPU sizing).
 
 An air-gapped site refreshes the model facts by pointing `INSTALL_CONTRACT_CATALOG` (or
 `load_catalog(path)`) at a newer `model_prices_and_context_window.json`; the seed rows are
@@ -97,7 +99,8 @@ class ModelFacts:
     mode: str | None  # chat | completion | responses | embedding | audio_transcription
     supports_tool_calling: bool | None
     source: str
-    params_b: float | None = None
+    params_b: float | None = None  # total parameters in billions (all experts of an MoE model)
+    weights: str | None = None  # how the checkpoint stores them: bf16, fp8, mxfp4 (weight_formats.json)
 
     @property
     def litellm_model(self) -> str:
@@ -384,6 +387,7 @@ class Catalog:
             supports_tool_calling=row.get("supports_tool_calling"),
             source=str(row["source"]),
             params_b=float(params) if isinstance(params, (int, float)) else None,
+            weights=row.get("weights"),
         )
         slot = (prefix, model_id)
         known = self._at(slot)
@@ -605,7 +609,14 @@ def _fill_gaps(known: ModelFacts, seed: ModelFacts) -> ModelFacts:
     """LiteLLM's facts, with the seed's where LiteLLM has none."""
     filled = {
         name: getattr(seed, name)
-        for name in ("context_window", "max_output_tokens", "mode", "supports_tool_calling", "params_b")
+        for name in (
+            "context_window",
+            "max_output_tokens",
+            "mode",
+            "supports_tool_calling",
+            "params_b",
+            "weights",
+        )
         if getattr(known, name) is None and getattr(seed, name) is not None
     }
     if not filled:
@@ -618,7 +629,7 @@ def _fill_gaps(known: ModelFacts, seed: ModelFacts) -> ModelFacts:
 
 @functools.cache
 def _seed_rows() -> tuple[Mapping[str, Any], ...]:
-    return tuple(_read_data("seed_models.json")["models"])
+    return (*_read_data("seed_models.json")["models"], *_read_data("open_weights.json")["models"])
 
 
 @functools.cache

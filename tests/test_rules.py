@@ -331,6 +331,24 @@ def test_validate_with_a_bad_catalog_file_is_exit_2(tmp_path: Path) -> None:
         ("Qwen/Qwen2.5-72B-Instruct-AWQ", 1, 80, "warning"),
         ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 2, 80, "error"),
         ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 4, 80, None),
+        # native formats from the catalog: gpt-oss ships MXFP4, DeepSeek-V3 FP8
+        ("openai/gpt-oss-120b", 1, 80, None),
+        ("openai/gpt-oss-20b", 1, 16, None),
+        ("openai/gpt-oss-120b", 1, 48, "error"),
+        ("deepseek-ai/DeepSeek-V3", 8, 80, None),
+        ("deepseek-ai/DeepSeek-V3", 4, 80, "error"),
+        # mixture of experts: the total parameters, from the catalog (8x7B is 46.7B, not 56B)
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 1, 80, "error"),
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 2, 48, None),
+        # id markers
+        ("Qwen/Qwen3-30B-A3B-FP8", 1, 80, None),
+        ("Qwen/Qwen3-30B-A3B", 1, 48, "error"),
+        ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", 1, 48, "warning"),
+        ("unsloth/Llama-3.3-70B-Instruct-bnb-4bit", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-W4A16", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-MXFP4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-Int4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-GPTQ", 1, 32, "error"),
     ],
 )
 def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -363,7 +381,7 @@ def test_unknown_prefix_is_not_also_an_unknown_model(write) -> None:  # type: ig
 def test_tool_calling_flag_without_parser_is_reported_once(write) -> None:  # type: ignore[no-untyped-def]
     text = (
         "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: openai/qwen3-8b\n    displayName: Qwen3 8B\n"
-        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 32768\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 131072\n"
         "    apiBase: http://qwen3-8b.inference.svc.cluster.local:8000/v1\n    apiKey: ${VLLM_API_KEY}\n"
         "    vllm:\n      model: Qwen/Qwen3-8B\n"
         "featureFlags:\n  TOOL_CALLING_MODELS: [qwen3-8b]\n"
@@ -411,3 +429,29 @@ def test_self_hosted_facts_come_from_the_served_weights(write) -> None:  # type:
     based = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
     based += "    baseModel: openai/gpt-oss-20b\n"
     assert [d.code for d in diagnostics(write, based)] == ["IC202"]
+
+
+def test_quantization_field_says_how_weights_are_stored(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 4096\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: meta-llama/Llama-3.3-70B-Instruct\n"
+        "      gpus: {count: 1, memoryGiB: 80}\n"
+    )
+    assert [d.severity.value for d in diagnostics(write, text) if d.code == "IC205"] == ["error"]
+    fp8 = text.replace("      gpus:", "      quantization: fp8\n      gpus:")
+    assert [d.code for d in diagnostics(write, fp8) if d.code == "IC205"] == []
+    # dtype is the activation type: it does not make a BF16 checkpoint smaller
+    fp16 = text.replace("      gpus:", "      dtype: float16\n      gpus:")
+    assert [d.severity.value for d in diagnostics(write, fp16) if d.code == "IC205"] == ["error"]
+
+
+def test_sizing_message_names_the_storage_format(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 131072\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: openai/gpt-oss-120b\n"
+        "      gpus: {count: 1, memoryGiB: 40}\n"
+    )
+    (found,) = [d for d in diagnostics(write, text) if d.code == "IC205"]
+    assert "MXFP4 (4.25 bits each)" in found.message and "116.8B" in found.message
