@@ -1,40 +1,38 @@
-"""Typed entries without pydantic's validator, for input that is already exactly right.
+"""Typed entries without pydantic, for input that is already exactly right.
 
-Building pydantic's validators costs more than the rest of a `validate` run (its core schema
-is generated in Python, and its plugin lookup imports `importlib.metadata` to scan every
-installed package). The contract's models are therefore declared with `defer_build=True`,
-and a contract whose values already have exactly the declared types (the common case: a
-contract that validates) is typed here, from the models' own field declarations, with
-`model_construct`. Anything this module is not sure about (a wrong type, a missing required
-field, an unknown key, a violated bound, a field kind it does not know) returns None, and the
-caller falls back to pydantic's validation, which builds the validator on first use and
-reports the errors. So this module may refuse more than pydantic does, never accept more;
+Importing pydantic and building its validators costs more than the rest of a `validate` run.
+The contract's classes (`contract/model.py`) are therefore plain dataclasses, and a block
+whose values already have exactly the declared types (the common case: a contract that
+validates) is typed here, from the classes' own field declarations. Anything this module is
+not sure about (a wrong type, a missing required field, an unknown key, a violated bound)
+returns None, and the caller asks the pydantic twin (`contract/_pydantic.py`), which reports
+the errors. So this module may refuse more than pydantic does, never accept more;
 `tests/test_fast_typing.py` checks both directions against pydantic on generated input.
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import math
 import types
 import typing
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, SecretStr
+from contract.model import Secret, camel
 
 __all__ = ["construct"]
 
-# A field's check: the typed value, or _REFUSE.
+# What a field's check returns for a value it refuses.
 _REFUSE: Any = object()
 Check = Callable[[Any], Any]
 
 
 class _Unsupported(Exception):
-    """A declaration this module does not type itself (the model always falls back)."""
+    """A declaration this module does not type itself (the class always falls back)."""
 
 
-def construct(cls: type[BaseModel], raw: Any) -> BaseModel | None:
+def construct(cls: type[Any], raw: Any) -> Any | None:
     """`cls` built from `raw` when `raw` has exactly the declared types; None when unsure."""
     plan = _plan(cls)
     if plan is None:
@@ -43,39 +41,44 @@ def construct(cls: type[BaseModel], raw: Any) -> BaseModel | None:
     return None if value is _REFUSE else value
 
 
-@functools.cache
-def _plan(cls: type[BaseModel]) -> Check | None:
-    try:
-        return _model_check(cls)
-    except _Unsupported:
-        return None
+_PLANS: dict[type[Any], Check | None] = {}
 
 
-def _model_check(cls: type[BaseModel]) -> Check:
-    config = cls.model_config
-    if not config.get("strict") or config.get("populate_by_name"):
-        raise _Unsupported(cls.__name__)  # lax coercions are pydantic's alone
-    fields: dict[str, tuple[str, Check, bool]] = {}  # YAML key -> (attribute, check, required)
-    for name, info in cls.model_fields.items():
-        key = info.alias or name
-        fields[key] = (name, _bounded(_type_check(info.annotation), info.metadata), info.is_required())
-    required = frozenset(key for key, (_, _, needed) in fields.items() if needed)
+def _plan(cls: type[Any]) -> Check | None:
+    if cls not in _PLANS:
+        try:
+            _PLANS[cls] = _class_check(cls)
+        except _Unsupported:
+            _PLANS[cls] = None
+    return _PLANS[cls]
+
+
+def _class_check(cls: type[Any]) -> Check:
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, tuple[str, Check]] = {}  # YAML key -> (attribute, check)
+    required: set[str] = set()
+    for f in dataclasses.fields(cls):
+        if f.name == "extra" and getattr(cls, "__extra__", "forbid") == "allow":
+            continue  # extras are left to pydantic: any unknown key is refused below
+        key = f.metadata.get("alias") or camel(f.name)
+        fields[key] = (f.name, _bounded(_type_check(hints[f.name]), f.metadata.get("bounds", {})))
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.add(key)
+    needed = frozenset(required)
 
     def check(raw: Any) -> Any:
-        if type(raw) is not dict or not required <= raw.keys():
+        if type(raw) is not dict or not needed <= raw.keys():
             return _REFUSE
         values: dict[str, Any] = {}
         for key, item in raw.items():
             spec = fields.get(key)
             if spec is None:
-                # Unknown keys: an error (extra="forbid") or typed extras (featureFlags):
-                # either way pydantic's business.
-                return _REFUSE
+                return _REFUSE  # an unknown key: an error, or a typed extra; pydantic's call
             typed = spec[1](item)
             if typed is _REFUSE:
                 return _REFUSE
             values[spec[0]] = typed
-        return cls.model_construct(**values)
+        return cls(**values)
 
     return check
 
@@ -90,12 +93,12 @@ def _type_check(annotation: Any) -> Check:
     if annotation is float:
         # Strict floats take ints and store them as floats; nan and infinities go to pydantic.
         return lambda v: float(v) if type(v) in (int, float) and math.isfinite(v) else _REFUSE
-    if annotation is SecretStr:
-        return lambda v: SecretStr(v) if type(v) is str else _REFUSE
+    if annotation is Secret:
+        return lambda v: Secret(v) if type(v) is str else _REFUSE
     if annotation is Any:
         return lambda v: v
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _model_check(annotation)
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return _class_check(annotation)
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is Literal and all(type(a) is str for a in args):
@@ -133,25 +136,23 @@ def _type_check(annotation: Any) -> Check:
     raise _Unsupported(str(annotation))
 
 
-def _bounded(check: Check, metadata: list[Any]) -> Check:
+def _bounded(check: Check, bounds: dict[str, Any]) -> Check:
     """`check`, then the field's constraints (ge, gt, le, lt, min_length)."""
     import operator
 
-    # annotated_types constraint -> (its attribute, the comparison that must hold)
-    known: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
-        "Ge": ("ge", operator.ge),
-        "Gt": ("gt", operator.gt),
-        "Le": ("le", operator.le),
-        "Lt": ("lt", operator.lt),
-        "MinLen": ("min_length", lambda v, b: len(v) >= b),
+    # bound -> the comparison that must hold
+    known: dict[str, Callable[[Any, Any], bool]] = {
+        "ge": operator.ge,
+        "gt": operator.gt,
+        "le": operator.le,
+        "lt": operator.lt,
+        "min_length": lambda v, b: len(v) >= b,
     }
     tests: list[tuple[Callable[[Any, Any], bool], Any]] = []
-    for constraint in metadata:
-        kind = type(constraint).__name__
-        if kind not in known:
-            raise _Unsupported(kind)
-        attribute, holds = known[kind]
-        tests.append((holds, getattr(constraint, attribute)))
+    for name, bound in bounds.items():
+        if name not in known:
+            raise _Unsupported(name)
+        tests.append((known[name], bound))
     if not tests:
         return check
 

@@ -11,11 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
 from contract import envref
 from contract.errors import UsageError
-from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.model import FeatureFlags, ModelEntry, Secret, VllmSpec
 from contract.rules._context import is_self_hosted
 
 MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
@@ -44,7 +42,7 @@ def k8s_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
+def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
     if value is None or not value.get_secret_value().strip():
         return None
     var = envref.whole_ref(value.get_secret_value())
@@ -177,7 +175,7 @@ def credentials_secret(entry: ModelEntry) -> str:
     return f"{k8s_name(entry.litellm_model_name)}-credentials"
 
 
-def _secret_ref(entry: ModelEntry, value: SecretStr | None, default_key: str) -> dict[str, str] | None:
+def _secret_ref(entry: ModelEntry, value: Secret | None, default_key: str) -> dict[str, str] | None:
     if value is None or not value.get_secret_value().strip():
         return None
     key = envref.whole_ref(value.get_secret_value()) or default_key
