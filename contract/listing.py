@@ -140,7 +140,11 @@ def _cell(value: object) -> str:
 
 
 def _short_source(source: str, map_label: str, map_source: str) -> str:
-    """`litellm`, `seed`, or `litellm+seed` (LiteLLM's facts with gaps filled from a seed)."""
+    """`litellm`, `seed`, `model card` (open_weights.json), or `litellm+seed` (LiteLLM's facts
+    with gaps filled from a seed)."""
     if source.startswith(map_source):
         return f"{map_label}+seed" if " from seed" in source else map_label
-    return "seed" if source.startswith("seed") else source.split(":", 1)[0]
+    if source.startswith("seed"):
+        return "seed"
+    head = source.split(":", 1)[0]
+    return "model card" if "model card" in head else head

@@ -232,3 +232,9 @@ def test_rows_without_a_context_window_sort_last_in_their_rank() -> None:
 
 def test_prefixed_query_is_an_exact_id() -> None:
     assert _ids("anthropic/claude-sonnet-4-20250514")[0] == "anthropic/claude-sonnet-4-20250514"
+
+
+def test_open_weight_rows_name_their_model_card() -> None:
+    rows = run("catalog", "-p", "self-hosted", "Mixtral-8x7B").stdout.splitlines()
+    assert rows[1].split()[0] == "hosted_vllm/mistralai/Mixtral-8x7B-Instruct-v0.1"
+    assert rows[1].rstrip().endswith("model card")
