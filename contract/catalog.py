@@ -9,6 +9,8 @@ Three packaged tables under `contract/data/`:
   the pinned LiteLLM wheel).
 * `providers.json` and `seed_models.json`: hand-reviewed from the seeds: display names, base
   URLs and auth per provider, and the models the seeds use that LiteLLM's map lacks.
+* `open_weights.json`: open-weight checkpoints served with vLLM, from their model cards:
+  context window, total parameters and how the weights are stored (for GPU sizing).
 
 An air-gapped site refreshes the model facts by pointing `INSTALL_CONTRACT_CATALOG` (or
 `load_catalog(path)`) at a newer `model_prices_and_context_window.json`; the seed rows are
@@ -96,12 +98,17 @@ class ModelFacts:
     mode: str | None  # chat | completion | responses | embedding | audio_transcription
     supports_tool_calling: bool | None
     source: str
-    params_b: float | None = None
+    params_b: float | None = None  # total parameters in billions (all experts of an MoE model)
+    weights: str | None = None  # how the checkpoint stores them: bf16, fp8, mxfp4 (weight_formats.json)
 
     @property
     def litellm_model(self) -> str:
         """The id as a contract writes it: `prefix/id`."""
         return f"{self.prefix}/{self.id}"
+
+
+# One row of a LiteLLM map as the catalog indexes it: key, litellm_provider, prefix, id, record.
+_Row = tuple[str, str, str, str, "Mapping[str, Any]"]
 
 
 @dataclass(frozen=True)
@@ -132,11 +139,14 @@ class Provider:
 # --------------------------------------------------------------------------- package data
 
 
-def _read_data(name: str) -> Any:
-    # importlib.resources costs a few ms to import; only pay it when data is actually read.
-    from importlib.resources import files
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
-    return json.loads((files("contract") / "data" / name).read_bytes())
+
+def _read_data(name: str) -> Any:
+    # Package data sits beside this module in a checkout and in an installed wheel; reading it
+    # by path spares the start-up the import of importlib.resources.
+    with open(os.path.join(_DATA, name), "rb") as stream:
+        return json.loads(stream.read())
 
 
 @functools.cache
@@ -296,10 +306,14 @@ class Catalog:
     ) -> None:
         self.source = source
         prefixes = provider_prefixes()
-        # (prefix, id) -> facts, plus the map's own spelling of every key.
-        self._facts: dict[tuple[str, str], ModelFacts] = {}
+        # The map's rows are indexed as they are read, and turned into ModelFacts only when a
+        # lookup asks for one: a validate run asks for a handful of the map's thousands.
+        # (prefix, id) -> the map row LiteLLM would pick for it, and each key's own row.
+        self._rows: dict[tuple[str, str], _Row] = {}
         self._rank: dict[tuple[str, str], int] = {}
-        self._raw: dict[str, ModelFacts] = {}
+        self._raw_rows: dict[str, _Row] = {}
+        # (prefix, id) -> facts: the seed rows, and map rows once asked for.
+        self._facts: dict[tuple[str, str], ModelFacts] = {}
         self._hf: dict[str, ModelFacts] = {}  # casefolded Hugging Face id -> self-hosted facts
         self._served: dict[str, ModelFacts] = {}  # seed --served-model-name -> facts
         self._aliases: dict[tuple[str, str], ModelFacts] = {}
@@ -325,6 +339,18 @@ class Catalog:
         if prefix == "bedrock":
             stripped = _bedrock_route_stripped(model_id)
             rank, model_id = (2, stripped) if stripped != model_id else (rank, model_id)
+        row = (key, label, prefix, model_id, record)
+        self._raw_rows.setdefault(key, row)
+        slot = (prefix, model_id)
+        if slot not in self._rank or rank < self._rank[slot]:
+            self._rows[slot] = row
+            self._rank[slot] = rank
+
+    def _map_facts(self, row: _Row) -> ModelFacts:
+        key, label, prefix, model_id, record = row
+        slot = (prefix, model_id)
+        if self._rows.get(slot) is row and slot in self._facts:
+            return self._facts[slot]
         tools = record.get("supports_function_calling")
         mode = record.get("mode")
         facts = ModelFacts(
@@ -337,11 +363,27 @@ class Catalog:
             supports_tool_calling=tools if isinstance(tools, bool) else None,
             source=f"{self.source}: {key}",
         )
-        self._raw.setdefault(key, facts)
-        slot = (prefix, model_id)
-        if slot not in self._facts or rank < self._rank[slot]:
+        if self._rows.get(slot) is row:
             self._facts[slot] = facts
-            self._rank[slot] = rank
+        return facts
+
+    def _at(self, slot: tuple[str, str]) -> ModelFacts | None:
+        facts = self._facts.get(slot)
+        if facts is None:
+            row = self._rows.get(slot)
+            if row is not None:
+                facts = self._map_facts(row)
+        return facts
+
+    def _raw(self, key: str) -> ModelFacts | None:
+        """Facts for a key exactly as the map spells it (`gpt-4o`, `azure/eu/gpt-4o`)."""
+        row = self._raw_rows.get(key)
+        return self._map_facts(row) if row is not None else None
+
+    def _slots(self) -> Iterator[tuple[str, str]]:
+        """Every (prefix, id) the catalog knows, map rows first."""
+        yield from self._rows
+        yield from (slot for slot in self._facts if slot not in self._rows)
 
     def _add_seed_row(self, row: Mapping[str, Any]) -> None:
         prefix, model_id = str(row["prefix"]), str(row["id"])
@@ -356,9 +398,10 @@ class Catalog:
             supports_tool_calling=row.get("supports_tool_calling"),
             source=str(row["source"]),
             params_b=float(params) if isinstance(params, (int, float)) else None,
+            weights=row.get("weights"),
         )
         slot = (prefix, model_id)
-        known = self._facts.get(slot)
+        known = self._at(slot)
         facts = seed if known is None else _fill_gaps(known, seed)
         self._facts[slot] = facts
         self._rank[slot] = -1
@@ -380,10 +423,15 @@ class Catalog:
         return None, litellm_model
 
     def _get(self, prefix: str, model_id: str) -> ModelFacts | None:
-        return self._facts.get((prefix, model_id)) or self._aliases.get((prefix, model_id))
+        return self._at((prefix, model_id)) or self._aliases.get((prefix, model_id))
 
     def lookup(
-        self, litellm_model: str, *, base_model: str | None = None, vllm_model: str | None = None
+        self,
+        litellm_model: str,
+        *,
+        base_model: str | None = None,
+        vllm_model: str | None = None,
+        self_hosted: bool = False,
     ) -> ModelFacts | None:
         """Facts for a contract's `litellmModel`, or None when the catalog does not know it.
 
@@ -392,7 +440,14 @@ class Catalog:
         `bedrock/converse/…`, Azure deployments through `base_model`, OpenRouter's
         `openrouter/vendor/model`, `openai/<id>` for OpenAI-compatible clouds, and self-hosted
         models through `vllm_model` (the Hugging Face id, any case) or a seed's served name.
+
+        `self_hosted=True` is for an entry served by the platform's own server: its facts come
+        only from what it serves, `vllm_model` or else `base_model` (a Hugging Face id or a
+        catalog id), never from litellmModel, whose suffix is only a served name and may equal
+        some cloud API's model id by chance (`openai/mistral-large-2411` on a vLLM server).
         """
+        if self_hosted:
+            return self._lookup_served_weights(vllm_model, base_model)
         if vllm_model:
             found = self._hf.get(vllm_model.strip().casefold())
             if found is not None:
@@ -404,6 +459,18 @@ class Catalog:
                 return found
         return self._lookup(prefix, model_id, litellm_model.strip())
 
+    def _lookup_served_weights(self, vllm_model: str | None, base_model: str | None) -> ModelFacts | None:
+        if vllm_model and vllm_model.strip():
+            return self._hf.get(vllm_model.strip().casefold())
+        if base_model and base_model.strip():
+            wanted = base_model.strip()
+            found = self._hf.get(wanted.casefold())
+            if found is not None:
+                return found
+            prefix, model_id = self._split(wanted)
+            return self._lookup(prefix, model_id, wanted) if prefix is not None else self._raw(wanted)
+        return None
+
     def _lookup_base_model(self, base_model: str, deployment_prefix: str) -> ModelFacts | None:
         prefix, model_id = self._split(base_model)
         if prefix is not None:
@@ -412,11 +479,11 @@ class Catalog:
             found = self._get(candidate, model_id)
             if found is not None:
                 return found
-        return self._raw.get(base_model)
+        return self._raw(base_model)
 
     def _lookup(self, prefix: str | None, model_id: str, whole: str) -> ModelFacts | None:
         if prefix is None:
-            return self._raw.get(whole) or self._self_hosted(model_id)
+            return self._raw(whole) or self._self_hosted(model_id)
         candidates = list(self._id_variants(prefix, model_id))
         for namespace in (prefix, *_FALLBACK_PREFIXES.get(prefix, ())):
             if namespace == "openai" and prefix == "openai":
@@ -430,7 +497,7 @@ class Catalog:
             return self._openrouter_native(model_id)
         if prefix in _SELF_HOSTED_PREFIXES:
             return self._self_hosted(model_id)
-        return self._raw.get(whole)
+        return self._raw(whole)
 
     def _first(self, namespace: str, candidates: Iterable[str]) -> ModelFacts | None:
         for candidate in candidates:
@@ -485,14 +552,15 @@ class Catalog:
         needle = query.casefold() if query else None
         found = [
             facts
-            for facts in self._facts.values()
+            for facts in map(self._at, self._slots())
+            if facts is not None
             if (wanted is None or facts.prefix in wanted or facts.provider in wanted)
             and (needle is None or needle in facts.litellm_model.casefold())
         ]
         return sorted(found, key=lambda facts: (facts.prefix, facts.id))
 
     def _ids(self, prefix: str) -> list[str]:
-        return [model_id for (namespace, model_id) in self._facts if namespace == prefix]
+        return [model_id for (namespace, model_id) in self._slots() if namespace == prefix]
 
     def nearest_id(self, litellm_model: str) -> str | None:
         """The known `prefix/id` closest to an unknown one; its own provider's ids first."""
@@ -501,12 +569,12 @@ class Catalog:
             match = nearest(model_id, self._ids(prefix))
             if match is not None:
                 return f"{prefix}/{match}"
-        return nearest(litellm_model, (f"{p}/{i}" for (p, i) in self._facts))
+        return nearest(litellm_model, (f"{p}/{i}" for (p, i) in self._slots()))
 
     def _family_index(self) -> dict[str, dict[str, list[tuple[tuple[int, int, int], str]]]]:
         if self._families is None:
             families: dict[str, dict[str, list[tuple[tuple[int, int, int], str]]]] = {}
-            for prefix, model_id in self._facts:
+            for prefix, model_id in self._slots():
                 match = re.match(_DATED_SUFFIX, model_id)
                 if match is None:
                     continue
@@ -534,8 +602,8 @@ class Catalog:
         families = self._family_index()
         if prefix is not None:
             namespaces = [prefix]
-        elif model_id in self._raw:
-            namespaces = [self._raw[model_id].prefix]
+        elif model_id in self._raw_rows:
+            namespaces = [self._raw_rows[model_id][2]]
         else:
             namespaces = sorted(families)
         best: tuple[tuple[int, int, int], str] | None = None
@@ -552,7 +620,14 @@ def _fill_gaps(known: ModelFacts, seed: ModelFacts) -> ModelFacts:
     """LiteLLM's facts, with the seed's where LiteLLM has none."""
     filled = {
         name: getattr(seed, name)
-        for name in ("context_window", "max_output_tokens", "mode", "supports_tool_calling", "params_b")
+        for name in (
+            "context_window",
+            "max_output_tokens",
+            "mode",
+            "supports_tool_calling",
+            "params_b",
+            "weights",
+        )
         if getattr(known, name) is None and getattr(seed, name) is not None
     }
     if not filled:
@@ -565,7 +640,7 @@ def _fill_gaps(known: ModelFacts, seed: ModelFacts) -> ModelFacts:
 
 @functools.cache
 def _seed_rows() -> tuple[Mapping[str, Any], ...]:
-    return tuple(_read_data("seed_models.json")["models"])
+    return (*_read_data("seed_models.json")["models"], *_read_data("open_weights.json")["models"])
 
 
 @functools.cache
@@ -595,7 +670,7 @@ def _file_catalog(path: str, _mtime_ns: int, _size: int) -> Catalog:
     else:
         raise InputError(f"the model catalog {path} is not a JSON object of model ids")
     catalog = Catalog(model_map, source=source, seed_rows=_seed_rows())
-    if not catalog._raw:
+    if not catalog._raw_rows:
         raise InputError(
             f"the model catalog {path} has no chat, embedding or transcription models; "
             "expected LiteLLM's model_prices_and_context_window.json"

@@ -41,7 +41,7 @@ def literal_var(entry_name: str, field: str) -> str:
     Named after the entry, so two entries of one provider with different keys never collide;
     `render` writes it into the LiteLLM config and IC303's hint suggests the same name.
     """
-    from pydantic.alias_generators import to_snake
+    from contract.model import snake as to_snake
 
     snake = to_snake(field)
     return re.sub(r"[^A-Z0-9]+", "_", f"{entry_name}_{snake}".upper()).strip("_")

@@ -30,7 +30,8 @@ FAMILIES: tuple[Family, ...] = (
         "hermes",
         also_ok=("deepseek_v3", "deepseek_v31"),
     ),
-    Family("Qwen 3 / Qwen 3 Coder", re.compile(r"qwen[-_]?3"), "qwen3_coder"),
+    # Qwen's own docs serve the Qwen3 chat models with hermes; the seed names qwen3_coder.
+    Family("Qwen 3 / Qwen 3 Coder", re.compile(r"qwen[-_]?3"), "qwen3_coder", also_ok=("hermes",)),
     Family("DeepHat V2", re.compile(r"deephat"), "qwen3_coder"),
     Family("GPT OSS", re.compile(r"gpt[-_]?oss"), "openai", "openai_gptoss"),
 )

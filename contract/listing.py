@@ -14,6 +14,7 @@ from typing import Any
 from contract.catalog import (
     CATALOG_ENV,
     Catalog,
+    ModelFacts,
     provider_for_display_name,
     provider_for_prefix,
     provider_prefixes,
@@ -27,13 +28,17 @@ Row = dict[str, Any]
 
 
 def catalog_rows(catalog: Catalog, query: str | None, provider: str | None) -> list[Row]:
-    """The models whose id contains `query` (ignoring case), of `provider` when given.
+    """The models whose id contains `query` (ignoring case), of `provider` when given, best first.
+
+    With a query, the order is: the exact id (`gpt-4o`, or `openai/gpt-4o`), then rows of the
+    model's own vendor (`openai/…` before `azure/eu/…`), then the rest; within each, ids that
+    start with the query come first, and rows without a context window come last.
 
     The keys are the JSON output's: id, provider, prefix, contextWindow, maxTokens, mode,
     supportsToolCalling, source. Raises UsageError, naming the closest provider, when nothing
     matches and `provider` is neither a display name nor a prefix.
     """
-    found = catalog.models(query, provider)
+    found = _ranked(catalog.models(query, provider), query)
     if not found and provider is not None and _unknown_provider(provider):
         from contract.edit import resolve_provider
 
@@ -79,6 +84,32 @@ def render_table(rows: Sequence[Row], source_label: str, map_source: str) -> str
     )
 
 
+def _ranked(found: list[ModelFacts], query: str | None) -> list[ModelFacts]:
+    """`found` (sorted by prefix/id) with the best matches for `query` first; stable otherwise."""
+    if not query:
+        return found
+    needle = query.strip().casefold()
+
+    def key(facts: ModelFacts) -> tuple[bool, bool, bool, bool]:
+        model_id = facts.id.casefold()
+        exact = needle in (model_id, facts.litellm_model.casefold())
+        return (
+            not exact,
+            not _first_party(facts.prefix),
+            not (model_id.startswith(needle) or facts.litellm_model.casefold().startswith(needle)),
+            not facts.context_window,  # unknown, or 0 in some gateways' rows
+        )
+
+    return sorted(found, key=key)
+
+
+def _first_party(prefix: str) -> bool:
+    """The prefix is the vendor's own API (OpenAI's openai/, Anthropic's anthropic/), not a
+    cloud or gateway reselling it: the provider's creator is the provider itself."""
+    row = provider_for_prefix(prefix)
+    return row is not None and row.creator is not None and row.creator in row.display_names
+
+
 def _unknown_provider(provider: str) -> bool:
     return provider_for_display_name(provider) is None and provider not in provider_prefixes()
 
@@ -109,7 +140,11 @@ def _cell(value: object) -> str:
 
 
 def _short_source(source: str, map_label: str, map_source: str) -> str:
-    """`litellm`, `seed`, or `litellm+seed` (LiteLLM's facts with gaps filled from a seed)."""
+    """`litellm`, `seed`, `model card` (open_weights.json), or `litellm+seed` (LiteLLM's facts
+    with gaps filled from a seed)."""
     if source.startswith(map_source):
         return f"{map_label}+seed" if " from seed" in source else map_label
-    return "seed" if source.startswith("seed") else source.split(":", 1)[0]
+    if source.startswith("seed"):
+        return "seed"
+    head = source.split(":", 1)[0]
+    return "model card" if "model card" in head else head

@@ -3,14 +3,17 @@
 Field names in YAML are the seed's camelCase (`litellmModelName`); attributes are their
 snake_case twins. Types are strict (no "8000" for 8000): the generated JSON Schema says the
 same, so an editor and `validate` agree. Semantic checks live in `contract/rules/`, not here.
+
+The classes are plain frozen dataclasses, so that importing them costs nothing: `validate`
+types a contract that is already right itself (`contract/_fast.py`) and needs pydantic only
+to explain what is wrong. `contract/_pydantic.py` builds the pydantic twin of each class from
+these declarations, on first use, for those error reports and for the JSON Schema.
 """
 
 from __future__ import annotations
 
+from dataclasses import MISSING, dataclass, field
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic.alias_generators import to_camel
 
 ModelType = Literal["CHAT", "INTERNAL"]
 MetadataType = Literal["Text Generation", "Embeddings", "Transcription"]
@@ -20,173 +23,242 @@ Dtype = Literal["auto", "half", "float16", "bfloat16", "float", "float32"]
 _SECRET = "Secret: write it as ${VAR} (environment); a literal value is reported (IC303)."
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        # Only the contract's camelCase spelling is accepted: `max_tokens` is an unknown field.
-        populate_by_name=False,
-        strict=True,
-        frozen=True,
-        extra="forbid",
-    )
+class Secret:
+    """A secret value: never shown by repr or str (the same contract as pydantic's SecretStr)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
-class Gpus(_Model):
+def camel(name: str) -> str:
+    """The YAML key of an attribute: `litellm_model_name` -> `litellmModelName`."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def snake(key: str) -> str:
+    """The attribute of a YAML key: `awsAccessKeyId` -> `aws_access_key_id` (camel's inverse;
+    pydantic's to_snake would import pydantic on `validate`'s path)."""
+    out = []
+    for i, ch in enumerate(key):
+        if ch.isupper() and i and not key[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def spec(
+    default: Any = MISSING,
+    *,
+    description: str = "",
+    alias: str | None = None,
+    default_factory: Any = MISSING,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    min_length: int | None = None,
+) -> Any:
+    """A field of the contract: its default, YAML key (`alias`, else camelCase), documentation
+    and bounds. Without a default the field is required."""
+    bounds = {"ge": ge, "gt": gt, "le": le, "min_length": min_length}
+    metadata = {
+        "alias": alias,
+        "description": description,
+        "bounds": {k: v for k, v in bounds.items() if v is not None},
+    }
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+_typed = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@_typed
+class Gpus:
     """The GPUs a self-hosted model is given."""
 
-    count: int = Field(ge=1, description="Number of GPUs the deployment gets.")
-    memory_gib: float = Field(
+    count: int = spec(ge=1, description="Number of GPUs the deployment gets.")
+    memory_gib: float = spec(
         gt=0, alias="memoryGiB", description="Memory of one GPU in GiB (80 for an H100 80GB, 192 for a B200)."
     )
 
 
-class VllmSpec(_Model):
+@_typed
+class VllmSpec:
     """How a self-hosted entry is served by `vllm serve` (rendered into argv and Helm values)."""
 
-    model: str = Field(min_length=1, description="HuggingFace model id or local path passed to `vllm serve`.")
-    served_model_name: str | None = Field(
+    model: str = spec(min_length=1, description="HuggingFace model id or local path passed to `vllm serve`.")
+    served_model_name: str | None = spec(
         None, description="--served-model-name; defaults to litellmModelName and must equal it."
     )
-    max_model_len: int | None = Field(
+    max_model_len: int | None = spec(
         None, ge=1, description="--max-model-len; defaults to contextWindow and must equal it."
     )
-    dtype: Dtype | None = Field(None, description="--dtype, e.g. bfloat16.")
-    quantization: str | None = Field(None, description="--quantization method (fp8, awq, gptq, ...).")
-    kv_cache_dtype: str | None = Field(None, description="--kv-cache-dtype, e.g. fp8.")
-    tensor_parallel_size: int | None = Field(
+    dtype: Dtype | None = spec(None, description="--dtype, e.g. bfloat16.")
+    quantization: str | None = spec(None, description="--quantization method (fp8, awq, gptq, ...).")
+    kv_cache_dtype: str | None = spec(None, description="--kv-cache-dtype, e.g. fp8.")
+    tensor_parallel_size: int | None = spec(
         None, ge=1, description="--tensor-parallel-size; must fit gpus.count (defaults to it)."
     )
-    gpus: Gpus | None = Field(None, description="GPUs the deployment gets: count and memory per GPU.")
-    params_billions: float | None = Field(
+    gpus: Gpus | None = spec(None, description="GPUs the deployment gets: count and memory per GPU.")
+    params_billions: float | None = spec(
         None,
         gt=0,
         description="Parameter count in billions, for GPU sizing when the model id does not say (70).",
     )
-    tool_call_parser: str | None = Field(
+    tool_call_parser: str | None = spec(
         None, description="--tool-call-parser for the model family; required for agents (CHAT models)."
     )
-    enable_auto_tool_choice: bool | None = Field(
+    enable_auto_tool_choice: bool | None = spec(
         None, description="--enable-auto-tool-choice; always paired with toolCallParser."
     )
-    reasoning_parser: str | None = Field(
+    reasoning_parser: str | None = spec(
         None, description="--reasoning-parser (nemotron_v3 for Nemotron 3, openai_gptoss for GPT OSS)."
     )
-    trust_remote_code: bool | None = Field(None, description="--trust-remote-code (Nemotron 3 needs it).")
-    enable_prefix_caching: bool | None = Field(None, description="--enable-prefix-caching.")
-    enable_chunked_prefill: bool | None = Field(None, description="--enable-chunked-prefill.")
-    port: int = Field(8000, ge=1, le=65535, description="--port the server listens on.")
-    image: str | None = Field(
+    trust_remote_code: bool | None = spec(None, description="--trust-remote-code (Nemotron 3 needs it).")
+    enable_prefix_caching: bool | None = spec(None, description="--enable-prefix-caching.")
+    enable_chunked_prefill: bool | None = spec(None, description="--enable-chunked-prefill.")
+    port: int = spec(8000, ge=1, le=65535, description="--port the server listens on.")
+    image: str | None = spec(
         None, description="Container image for the deployment (mirror it for air-gapped sites)."
     )
-    extra_args: list[str] = Field(
+    extra_args: list[str] = spec(
         default_factory=list,
         description="Further `vllm serve` flags, appended last (checked against vLLM's flags).",
     )
-    hf_token: SecretStr | None = Field(None, description="HuggingFace token for gated weights. " + _SECRET)
+    hf_token: Secret | None = spec(None, description="HuggingFace token for gated weights. " + _SECRET)
 
 
-class ModelEntry(_Model):
+@_typed
+class ModelEntry:
     """One LLM the platform may use: registered with the admin API and routed by LiteLLM."""
 
-    litellm_model_name: str = Field(
+    litellm_model_name: str = spec(
         min_length=1,
         description="Unique routing key; equals --served-model-name for vLLM and the names Unleash variants use.",
     )
-    litellm_model: str = Field(
+    litellm_model: str = spec(
         min_length=1,
         description="Provider-prefixed LiteLLM model id, e.g. anthropic/claude-sonnet-4-20250514.",
     )
-    display_name: str = Field(min_length=1, description="Name shown in the UI model picker.")
-    provider: str = Field(
+    display_name: str = spec(min_length=1, description="Name shown in the UI model picker.")
+    provider: str = spec(
         min_length=1,
         description="ModelProvider display name (OpenAI, Anthropic, AWS Bedrock, Self-Hosted, ...).",
     )
-    creator: str | None = Field(None, description="Model author (Anthropic, OpenAI, NVIDIA, Meta, ...).")
-    type: ModelType = Field(
+    creator: str | None = spec(None, description="Model author (Anthropic, OpenAI, NVIDIA, Meta, ...).")
+    type: ModelType = spec(
         description="CHAT for user-facing LLMs, INTERNAL for embeddings and transcription."
     )
-    metadata_type: MetadataType = Field(
+    metadata_type: MetadataType = spec(
         description="Text Generation, Embeddings or Transcription; drives flag routing."
     )
-    cost_tier: CostTier | None = Field(None, description="LOW, MEDIUM or HIGH.")
-    context_window: int = Field(ge=1, description="The model's full advertised context window, in tokens.")
-    max_tokens: int | None = Field(None, ge=1, description="Maximum output tokens LiteLLM will request.")
-    description: str | None = Field(None, description="Shown in the model picker.")
-    doc_link: str | None = Field(None, description="Link to the model's documentation.")
-    api_key: SecretStr | None = Field(None, description="API key. " + _SECRET)
-    api_base: str | None = Field(
+    cost_tier: CostTier | None = spec(None, description="LOW, MEDIUM or HIGH.")
+    context_window: int = spec(ge=1, description="The model's full advertised context window, in tokens.")
+    max_tokens: int | None = spec(None, ge=1, description="Maximum output tokens LiteLLM will request.")
+    description: str | None = spec(None, description="Shown in the model picker.")
+    doc_link: str | None = spec(None, description="Link to the model's documentation.")
+    api_key: Secret | None = spec(None, description="API key. " + _SECRET)
+    api_base: str | None = spec(
         None,
         description="Endpoint base URL; OpenAI-compatible endpoints end in /v1. Omit for the provider default.",
     )
-    api_version: str | None = Field(None, description="Azure OpenAI API version, e.g. '2024-10-21' (quoted).")
-    aws_region: str | None = Field(None, description="AWS region of a Bedrock model, e.g. us-west-2.")
-    aws_access_key_id: SecretStr | None = Field(
+    api_version: str | None = spec(None, description="Azure OpenAI API version, e.g. '2024-10-21' (quoted).")
+    aws_region: str | None = spec(None, description="AWS region of a Bedrock model, e.g. us-west-2.")
+    aws_access_key_id: Secret | None = spec(
         None, description="AWS access key id; leave both keys out to use the cluster's IRSA role. " + _SECRET
     )
-    aws_secret_access_key: SecretStr | None = Field(None, description="AWS secret access key. " + _SECRET)
-    base_model: str | None = Field(
+    aws_secret_access_key: Secret | None = spec(None, description="AWS secret access key. " + _SECRET)
+    base_model: str | None = spec(
         None, description="Underlying model of an Azure deployment (gpt-4o), for pricing and capabilities."
     )
-    vllm: VllmSpec | None = Field(None, description="Self-hosted: how to serve the model with vLLM.")
+    vllm: VllmSpec | None = spec(None, description="Self-hosted: how to serve the model with vLLM.")
 
 
-class FeatureFlags(_Model):
+@_typed
+class FeatureFlags:
     """Unleash flags pointed at models. A flag left out is derived from metadataType and tool support."""
 
-    model_config = ConfigDict(extra="allow")
+    # How a class is typed beyond its fields: unknown keys are kept (typed as flags) here.
+    __extra__ = "allow"
 
-    DEFAULT_WORKFLOW_STEP_MODEL: str | None = Field(
+    DEFAULT_WORKFLOW_STEP_MODEL: str | None = spec(
         None, alias="DEFAULT_WORKFLOW_STEP_MODEL", description="One CHAT model."
     )
-    TOOL_CALLING_MODELS: str | list[str] | None = Field(
+    TOOL_CALLING_MODELS: str | list[str] | None = spec(
         None, alias="TOOL_CALLING_MODELS", description="CHAT models that call tools (one name or a list)."
     )
-    EMBEDDING_MODELS: str | list[str] | None = Field(
+    EMBEDDING_MODELS: str | list[str] | None = spec(
         None, alias="EMBEDDING_MODELS", description="Embeddings models (one name or a list)."
     )
-    AUDIO_TRANSCRIPTION: str | list[str] | None = Field(
+    AUDIO_TRANSCRIPTION: str | list[str] | None = spec(
         None, alias="AUDIO_TRANSCRIPTION", description="Transcription models (one name or a list)."
     )
-    __pydantic_extra__: dict[str, str | list[str]] = Field(init=False)
+    # Flags other than the four above, by name (their values are checked like the four).
+    extra: dict[str, str | list[str]] = spec(default_factory=dict)
 
 
-class AdminApi(_Model):
-    url: str | None = Field(None, description="Base URL of the platform's admin API.")
-    token_env: str | None = Field(
+@_typed
+class AdminApi:
+    url: str | None = spec(None, description="Base URL of the platform's admin API.")
+    token_env: str | None = spec(
         None, description="Name of the environment variable holding the admin token."
     )
 
 
-class Unleash(_Model):
-    url: str | None = Field(None, description="Base URL of Unleash (…/api is appended).")
-    token_env: str | None = Field(
-        None, description="Name of the environment variable holding an admin token."
-    )
-    project: str = Field("default", description="Unleash project of the flags.")
-    environments: list[str] = Field(
-        default_factory=lambda: ["production"], description="Environments to update."
-    )
+def _production() -> list[str]:
+    return ["production"]
 
 
-class Kubernetes(_Model):
-    context: str | None = Field(None, description="kubeconfig context to use.")
-    namespace: str | None = Field(None, description="Namespace of the platform (LiteLLM, check pods).")
+@_typed
+class Unleash:
+    url: str | None = spec(None, description="Base URL of Unleash (…/api is appended).")
+    token_env: str | None = spec(None, description="Name of the environment variable holding an admin token.")
+    project: str = spec("default", description="Unleash project of the flags.")
+    environments: list[str] = spec(default_factory=_production, description="Environments to update.")
 
 
-class Platform(_Model):
+@_typed
+class Kubernetes:
+    context: str | None = spec(None, description="kubeconfig context to use.")
+    namespace: str | None = spec(None, description="Namespace of the platform (LiteLLM, check pods).")
+
+
+@_typed
+class Platform:
     """Where the platform's services are. Connection settings only: secrets come from the environment."""
 
-    admin_api: AdminApi | None = None
-    unleash: Unleash | None = None
-    kubernetes: Kubernetes | None = None
+    admin_api: AdminApi | None = spec(None)
+    unleash: Unleash | None = spec(None)
+    kubernetes: Kubernetes | None = spec(None)
 
 
-class Contract(_Model):
+@_typed
+class Contract:
     """install-contract.yaml. Keys other than these belong to the rest of the install contract."""
 
-    model_config = ConfigDict(extra="allow", title="install-contract.yaml")
+    __extra__ = "allow"
+    __title__ = "install-contract.yaml"
 
-    models: list[ModelEntry] = Field(min_length=1, description="Every LLM the platform may use.")
-    feature_flags: FeatureFlags | None = Field(None, description="Unleash flags pointed at models by name.")
-    platform: Platform | None = None
-    routers: Any = Field(None, description="Semantic router configuration (not judged yet).")
+    models: list[ModelEntry] = spec(min_length=1, description="Every LLM the platform may use.")
+    feature_flags: FeatureFlags | None = spec(None, description="Unleash flags pointed at models by name.")
+    platform: Platform | None = spec(None)
+    routers: Any = spec(None, description="Semantic router configuration (not judged yet).")

@@ -11,9 +11,10 @@ from typing import Any
 
 
 def schema() -> dict[str, Any]:
+    from contract._pydantic import twin
     from contract.model import Contract
 
-    body = Contract.model_json_schema(by_alias=True, mode="validation")
+    body = twin(Contract).model_json_schema(by_alias=True, mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **body}
 
 

@@ -127,6 +127,6 @@ def literal_values(entry: ModelEntry) -> set[str]:
 
 
 def _attr(camel: str) -> str:
-    from pydantic.alias_generators import to_snake
+    from contract.model import snake as to_snake
 
     return to_snake(camel)

@@ -1,42 +1,86 @@
 """GPU sizing: how much memory the weights need, and the seed's sizing table.
 
-Weights = parameters × bytes per parameter (BF16/FP16 2, FP8 1, 4-bit AWQ/GPTQ 0.5). The table
-is seed 002's "GPU sizing" table: GPUs for a model size, quantization and context length. The
-KV cache grows with the context, so the same model needs more memory at 128k than at 4k.
+Weights = parameters × bits a stored parameter takes. How a checkpoint stores its weights is
+read, in this order, from vLLM's --quantization, from the Hugging Face id (`-FP8`, `-AWQ`,
+`-bnb-4bit`, ...), from the catalog's row for the model (its native format: gpt-oss ships
+MXFP4, DeepSeek-V3 FP8), and only then from --dtype, which is the activation type. The formats,
+id markers and their sources are data: `contract/data/weight_formats.json`. Mixture-of-experts
+models hold every expert in memory, so the parameter count is the total (Mixtral 8x7B: 46.7B),
+not the active one. The table is seed 002's "GPU sizing" table: GPUs for a model size,
+quantization and context length. The KV cache grows with the context, so the same model needs
+more memory at 128k than at 4k.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 GIB = 1024**3
 
 # Parameter counts as model ids write them: "Llama-3.3-70B", "Nemotron-3-Super-120B-A12B" (the
-# total, not the active "A12B"), "Qwen3-Coder-30B-A3B", "8x7B" (Mixtral: 56B in total).
-_PARAMS = re.compile(r"(?<![A-Za-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)[Bb](?![A-Za-z0-9])")
-_FOUR_BIT = re.compile(r"awq|gptq|int4|4bit|w4a16|nf4|bnb", re.IGNORECASE)
-_EIGHT_BIT = re.compile(r"fp8|int8|w8a8|8bit", re.IGNORECASE)
+# total, not the active "A12B"), "Qwen3-Coder-30B-A3B". An "8x7B" id is not multiplied out:
+# experts share their attention weights, so only the catalog's total (46.7B) is right.
+_PARAMS = re.compile(r"(?<![A-Za-z0-9.])(\d+x)?(\d+(?:\.\d+)?)[Bb](?![A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class WeightFormat:
+    name: str
+    bits: float
+    source: str
+
+    @property
+    def bytes_each(self) -> float:
+        return self.bits / 8
+
+
+@functools.cache
+def _formats() -> dict[str, Any]:
+    from contract.catalog import _read_data
+
+    data: dict[str, Any] = _read_data("weight_formats.json")
+    return data
+
+
+def weight_format(name: str) -> WeightFormat | None:
+    row = _formats()["formats"].get(name)
+    return WeightFormat(name, float(row["bits"]), str(row["source"])) if row else None
 
 
 def params_from_id(model_id: str) -> float | None:
-    """Billions of parameters named in a model id, or None."""
+    """Billions of parameters named in a model id, or None (and None for `8x7B` ids)."""
     for match in _PARAMS.finditer(model_id.rsplit("/", 1)[-1]):
         experts, size = match.groups()
-        return float(size) * (int(experts) if experts else 1)
+        return None if experts else float(size)
     return None
 
 
-def bytes_per_param(model_id: str, dtype: str | None, quantization: str | None) -> float:
-    """Bytes one weight takes, from --quantization, else the id's naming, else --dtype."""
-    hints = " ".join(filter(None, [quantization, model_id.rsplit("/", 1)[-1]]))
-    if _FOUR_BIT.search(hints):
-        return 0.5
-    if _EIGHT_BIT.search(hints):
-        return 1.0
-    if dtype in ("float", "float32"):
-        return 4.0
-    return 2.0
+def format_from_id(model_id: str) -> str | None:
+    """The storage format an id names (`-FP8`, `-AWQ`, `-bnb-4bit`), or None."""
+    name = "-" + model_id.rsplit("/", 1)[-1].casefold() + "-"
+    for marker, fmt in _formats()["suffixes"]:
+        if f"-{marker}-" in name:
+            return str(fmt)
+    return None
+
+
+def storage_format(
+    model_id: str, dtype: str | None, quantization: str | None, native: str | None = None
+) -> WeightFormat:
+    """How the served checkpoint's weights are stored: --quantization, the id, the catalog
+    row's native format, --dtype; BF16 when nothing says."""
+    tables = _formats()
+    chosen = (
+        (tables["quantization"].get(quantization.casefold()) if quantization else None)
+        or format_from_id(model_id)
+        or native
+        or (tables["dtype"].get(dtype) if dtype else None)
+        or "bf16"
+    )
+    return weight_format(chosen) or weight_format("bf16")  # type: ignore[return-value]
 
 
 def weights_gib(params_b: float, bytes_each: float) -> float:
@@ -74,7 +118,13 @@ _CLASSES = ((6.5, 8.5, 8), (12, 14, 13), (28, 35, 34), (65, 72, 70))
 
 
 def table_need(params_b: float, bytes_each: float, context: int) -> Need | None:
-    """The seed's sizing for this model and context, or None where the table has no row."""
+    """The seed's sizing for this model and context, or None where the table has no row.
+
+    The table's columns are FP16/BF16 (2 bytes), FP8 (1) and AWQ/GPTQ (4-bit, with scales).
+    """
+    if bytes_each > 2.0:
+        return None
+    bytes_each = 2.0 if bytes_each > 1.0 else 1.0 if bytes_each > 0.6 else 0.5
     size = next((key for low, high, key in _CLASSES if low <= params_b <= high), None)
     if size is None:
         return None

@@ -14,17 +14,19 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
+from typing import TYPE_CHECKING, Any
 
 from contract import catalog, secrets
+from contract._fast import construct
 from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
 from contract.model import FeatureFlags, ModelEntry, Platform
 from contract.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
 
 
 @dataclass(frozen=True)
@@ -251,21 +253,30 @@ class _Run:
             return None
         return Entry(index, model, raw, self.options, frozenset(broken))
 
-    def type_block(self, key: str, cls: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
+    def type_block(self, key: str, cls: type[Any], data: dict[str, Any]) -> Any | None:
         if key not in data or data[key] is None:
             return None
         model, broken = self.typed(cls, data[key], (key,))
         return None if broken else model
 
-    def typed(self, cls: type[BaseModel], raw: Any, path: Path) -> tuple[BaseModel | None, set[str]]:
-        """Validate `raw` as `cls`, reporting every error.
+    def typed(self, cls: type[Any], raw: Any, path: Path) -> tuple[Any | None, set[str]]:
+        """Type `raw` as the contract class `cls`, reporting every error.
 
-        Returns the model and the top-level fields that were broken. A broken optional value
-        is set aside, a broken required one replaced by a placeholder (see `_PLACEHOLDERS`),
-        so that rules reading other fields still run.
+        Returns the typed value and the top-level fields that were broken. A broken optional
+        value is set aside, a broken required one replaced by a placeholder (see
+        `_PLACEHOLDERS`), so that rules reading other fields still run. Input that is exactly
+        right is typed without pydantic; pydantic's twin of `cls` explains the rest.
         """
+        fast = construct(cls, raw)
+        if fast is not None:
+            return fast, set()
+        from pydantic import ValidationError
+
+        from contract._pydantic import from_twin, twin
+
+        model = twin(cls)
         try:
-            return cls.model_validate(raw), set()
+            return from_twin(cls, model.model_validate(raw)), set()
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False)
         seen: set[tuple[str, Path]] = set()
@@ -274,7 +285,7 @@ class _Run:
         placeholders = _PLACEHOLDERS.get(cls, {})
         for error in errors:
             loc = _real_loc(raw, tuple(error["loc"]))
-            code, finding = _describe(error, loc, cls)
+            code, finding = _describe(error, loc, model)
             if (code, loc) not in seen:
                 seen.add((code, loc))
                 self.report(code, finding, path)
@@ -295,7 +306,7 @@ class _Run:
             else:
                 repaired = _without(repaired, loc)
         try:
-            return cls.model_validate(repaired), broken
+            return from_twin(cls, model.model_validate(repaired)), broken
         except ValidationError:
             return None, broken
 
@@ -329,7 +340,7 @@ def _kind(value: Any) -> str:
 
 
 # Typed stand-ins for broken required fields; rules reading those fields do not run.
-_PLACEHOLDERS: dict[type[BaseModel], dict[str, Any]] = {
+_PLACEHOLDERS: dict[type[Any], dict[str, Any]] = {
     ModelEntry: {
         "litellmModelName": "-",
         "litellmModel": "-/-",
@@ -406,6 +417,8 @@ def _nested_model(cls: type[BaseModel], key: str) -> type[BaseModel] | None:
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)

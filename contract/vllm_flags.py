@@ -6,9 +6,7 @@ Regenerate `contract/data/vllm_flags.json` with `scripts/refresh-vllm-flags`.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 
@@ -27,7 +25,9 @@ class VllmFlags:
 
 @functools.cache
 def load() -> VllmFlags:
-    raw = json.loads((files("contract") / "data" / "vllm_flags.json").read_text("utf-8"))
+    from contract.catalog import _read_data  # by path: no importlib.resources at start-up
+
+    raw = _read_data("vllm_flags.json")
     # Every spelling vLLM accepts is listed, the off-switches (--no-enable-x) included.
     options: dict[str, dict[str, Any]] = {}
     for record in raw["flags"]:

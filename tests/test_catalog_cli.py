@@ -70,7 +70,9 @@ def test_json_rows_have_exactly_the_documented_keys() -> None:
     rows = json.loads(run("catalog", "--format", "json", "gpt-4o").stdout)
     assert rows
     assert all(set(row) == ROW_KEYS for row in rows)
-    assert rows == sorted(rows, key=lambda r: (r["prefix"], r["id"]))
+    assert (rows[0]["prefix"], rows[0]["id"]) == ("openai", "gpt-4o")  # the best match first
+    listing = json.loads(run("catalog", "--format", "json", "-p", "anthropic").stdout)
+    assert listing == sorted(listing, key=lambda r: (r["prefix"], r["id"]))  # no query: by id
     gpt = next(r for r in rows if r["prefix"] == "openai" and r["id"] == "gpt-4o")
     assert gpt["provider"] == "OpenAI"
     assert (gpt["contextWindow"], gpt["maxTokens"], gpt["mode"], gpt["supportsToolCalling"]) == (
@@ -201,3 +203,38 @@ def test_catalog_rows_refuse_an_unknown_provider_and_render_json_round_trips() -
     rows = catalog_rows(known, "claude-sonnet-4-2025", "Anthropic")
     assert rows and all(set(row) == ROW_KEYS and row["provider"] == "Anthropic" for row in rows)
     assert json.loads(render_json(rows)) == rows
+
+
+def _ids(*args: str) -> list[str]:
+    rows = json.loads(run("catalog", "--format", "json", *args).stdout)
+    return [f"{row['prefix']}/{row['id']}" for row in rows]
+
+
+def test_query_ranks_exact_id_then_first_party_then_the_rest() -> None:
+    ids = _ids("text-embedding-3-small")
+    assert ids[0] == "openai/text-embedding-3-small"
+    assert ids.index("azure/text-embedding-3-small") < ids.index("azure/eu/text-embedding-3-small")
+    gpt = _ids("gpt-4o")
+    assert gpt[0] == "openai/gpt-4o"
+    exact = [i for i in gpt if i.split("/", 1)[1] == "gpt-4o"]
+    assert gpt[: len(exact)] == exact  # every exact id before any longer one
+    after = gpt[len(exact) :]
+    first_party = [i for i in after if i.startswith("openai/")]
+    assert after[: len(first_party)] == first_party
+
+
+def test_rows_without_a_context_window_sort_last_in_their_rank() -> None:
+    rows = json.loads(run("catalog", "--format", "json", "-p", "azure", "text-embedding-3-small").stdout)
+    windows = [bool(row["contextWindow"]) for row in rows if row["id"] != "text-embedding-3-small"]
+    assert windows == sorted(windows, reverse=True)
+    assert False in windows  # the case is really exercised (azure/eu/… has none)
+
+
+def test_prefixed_query_is_an_exact_id() -> None:
+    assert _ids("anthropic/claude-sonnet-4-20250514")[0] == "anthropic/claude-sonnet-4-20250514"
+
+
+def test_open_weight_rows_name_their_model_card() -> None:
+    rows = run("catalog", "-p", "self-hosted", "Mixtral-8x7B").stdout.splitlines()
+    assert rows[1].split()[0] == "hosted_vllm/mistralai/Mixtral-8x7B-Instruct-v0.1"
+    assert rows[1].rstrip().endswith("model card")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import typing
+
 from contract import catalog, facts
-from contract.model import ModelEntry
+from contract._pydantic import parse
+from contract.model import MetadataType, ModelEntry
 from contract.rules import routing
 from contract.rules._context import is_self_hosted
 
 
 def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
-    metadata_types = set(ModelEntry.model_fields["metadata_type"].annotation.__args__)  # type: ignore[union-attr]
+    metadata_types = set(typing.get_args(MetadataType))
     assert set(facts.RENDERED_MODE) == metadata_types
     for metadata, mode in facts.RENDERED_MODE.items():
         assert facts.MODE_KINDS[mode][1] == metadata
@@ -38,7 +41,7 @@ def _entry(**fields: object) -> ModelEntry:
         "metadataType": "Text Generation",
         "contextWindow": 8192,
     }
-    return ModelEntry.model_validate({**base, **fields})
+    return parse(ModelEntry, {**base, **fields})
 
 
 def test_is_self_hosted_branches() -> None:

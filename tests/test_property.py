@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract._pydantic import yaml_keys
 from contract._yaml import load
 from contract.diagnostics import Severity
 from contract.model import ModelEntry
@@ -59,7 +60,7 @@ def check(result: Result, text: str | None = None) -> None:
 # --- (a) arbitrary text ---------------------------------------------------------------------
 
 FRAGMENTS = [
-    *(f"{info.alias or name}:" for name, info in ModelEntry.model_fields.items()),
+    *(f"{key}:" for key in yaml_keys(ModelEntry)),
     "models:",
     "featureFlags:",
     "platform:",

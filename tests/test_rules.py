@@ -338,6 +338,24 @@ def test_validate_with_a_bad_catalog_file_is_exit_2(tmp_path: Path) -> None:
         ("Qwen/Qwen2.5-72B-Instruct-AWQ", 1, 80, "warning"),
         ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 2, 80, "error"),
         ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 4, 80, None),
+        # native formats from the catalog: gpt-oss ships MXFP4, DeepSeek-V3 FP8
+        ("openai/gpt-oss-120b", 1, 80, None),
+        ("openai/gpt-oss-20b", 1, 16, None),
+        ("openai/gpt-oss-120b", 1, 48, "error"),
+        ("deepseek-ai/DeepSeek-V3", 8, 80, None),
+        ("deepseek-ai/DeepSeek-V3", 4, 80, "error"),
+        # mixture of experts: the total parameters, from the catalog (8x7B is 46.7B, not 56B)
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 1, 80, "error"),
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 2, 48, None),
+        # id markers
+        ("Qwen/Qwen3-30B-A3B-FP8", 1, 80, None),
+        ("Qwen/Qwen3-30B-A3B", 1, 48, "error"),
+        ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", 1, 48, "warning"),
+        ("unsloth/Llama-3.3-70B-Instruct-bnb-4bit", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-W4A16", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-MXFP4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-Int4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-GPTQ", 1, 32, "error"),
     ],
 )
 def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -433,3 +451,98 @@ def test_azure_base_with_the_deployment_path_is_ic105(write) -> None:  # type: i
         assert [d.hint for d in found] == (
             ["write apiBase: https://r.openai.azure.com and put the version in apiVersion"] if fires else []
         ), base
+
+
+# -- one fault, one diagnostic; facts only from what a self-hosted entry serves -------------
+
+
+def test_prefix_provider_mismatch_is_not_also_an_unknown_model(write) -> None:  # type: ignore[no-untyped-def]
+    text = ENTRY.replace("openai/gpt-4o", "openai/claude-sonnet-4-20250514").replace(
+        "provider: OpenAI", "provider: Anthropic"
+    )
+    assert [d.code for d in diagnostics(write, text)] == ["IC103"]
+
+
+def test_unknown_prefix_is_not_also_an_unknown_model(write) -> None:  # type: ignore[no-untyped-def]
+    for model in ("gpt-4-o", "opneai/gpt-4-o"):
+        text = ENTRY.replace("litellmModel: openai/gpt-4o", f"litellmModel: {model}")
+        assert [d.code for d in diagnostics(write, text)] == ["IC102"], model
+
+
+def test_tool_calling_flag_without_parser_is_reported_once(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: openai/qwen3-8b\n    displayName: Qwen3 8B\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 131072\n"
+        "    apiBase: http://qwen3-8b.inference.svc.cluster.local:8000/v1\n    apiKey: ${VLLM_API_KEY}\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n"
+        "featureFlags:\n  TOOL_CALLING_MODELS: [qwen3-8b]\n"
+    )
+    assert [d.code for d in diagnostics(write, text)] == ["IC403"]
+
+
+SELF_HOSTED = """\
+models:
+  - litellmModelName: {name}
+    litellmModel: openai/{name}
+    displayName: Served
+    provider: {provider}
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: {window}
+    maxTokens: {max_tokens}
+    apiBase: http://served.inference.svc.cluster.local:8000/v1
+    apiKey: ${{VLLM_API_KEY}}
+"""
+
+
+@pytest.mark.parametrize("provider", ["Self-Hosted", "Mistral"])
+@pytest.mark.parametrize(
+    ("name", "window", "max_tokens"),
+    [
+        ("mistral-large-2411", 131072, 100000),  # Mistral's API: 128000 / 4096 under this id
+        ("gpt-4o", 131072, 32768),  # OpenAI's: 128000 / 16384
+        ("text-embedding-3-small", 8192, 4096),  # OpenAI's embeddings model (mode mismatch)
+    ],
+)
+def test_a_served_name_equal_to_a_cloud_id_is_not_judged_by_that_api(  # type: ignore[no-untyped-def]
+    write, provider: str, name: str, window: int, max_tokens: int
+) -> None:
+    text = SELF_HOSTED.format(name=name, provider=provider, window=window, max_tokens=max_tokens)
+    assert diagnostics(write, text) == ()
+
+
+def test_self_hosted_facts_come_from_the_served_weights(write) -> None:  # type: ignore[no-untyped-def]
+    text = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    text += "    vllm:\n      model: openai/gpt-oss-20b\n      toolCallParser: openai\n"
+    text += "      enableAutoToolChoice: true\n      reasoningParser: openai_gptoss\n"
+    found = [(d.code, d.hint) for d in diagnostics(write, text)]
+    assert found == [("IC202", "write contextWindow: 131072")]
+    based = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    based += "    baseModel: openai/gpt-oss-20b\n"
+    assert [d.code for d in diagnostics(write, based)] == ["IC202"]
+
+
+def test_quantization_field_says_how_weights_are_stored(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 4096\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: meta-llama/Llama-3.3-70B-Instruct\n"
+        "      gpus: {count: 1, memoryGiB: 80}\n"
+    )
+    assert [d.severity.value for d in diagnostics(write, text) if d.code == "IC205"] == ["error"]
+    fp8 = text.replace("      gpus:", "      quantization: fp8\n      gpus:")
+    assert [d.code for d in diagnostics(write, fp8) if d.code == "IC205"] == []
+    # dtype is the activation type: it does not make a BF16 checkpoint smaller
+    fp16 = text.replace("      gpus:", "      dtype: float16\n      gpus:")
+    assert [d.severity.value for d in diagnostics(write, fp16) if d.code == "IC205"] == ["error"]
+
+
+def test_sizing_message_names_the_storage_format(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 131072\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: openai/gpt-oss-120b\n"
+        "      gpus: {count: 1, memoryGiB: 40}\n"
+    )
+    (found,) = [d for d in diagnostics(write, text) if d.code == "IC205"]
+    assert "MXFP4 (4.25 bits each)" in found.message and "116.8B" in found.message

@@ -247,6 +247,7 @@ def test_option_name() -> None:
 
 
 def test_literal_values_of_an_entry() -> None:
+    from contract._pydantic import parse
     from contract.model import ModelEntry
 
     base = {
@@ -258,18 +259,19 @@ def test_literal_values_of_an_entry() -> None:
         "metadataType": "Text Generation",
         "contextWindow": 8192,
     }
-    assert secrets.literal_values(ModelEntry.model_validate(base)) == set()
-    entry = ModelEntry.model_validate(
+    assert secrets.literal_values(parse(ModelEntry, base)) == set()
+    entry = parse(
+        ModelEntry,
         {
             **base,
             "apiKey": "key1",
             "awsSecretAccessKey": "${AWS}",
             "apiBase": "http://u:pass@h/v1",
             "vllm": {"model": "o/m", "hfToken": "hf_tok", "extraArgs": ["--api-key=argkey"]},
-        }
+        },
     )
     assert secrets.literal_values(entry) == {"key1", "pass", "hf_tok", "argkey"}
-    short = ModelEntry.model_validate({**base, "apiKey": "abc"})
+    short = parse(ModelEntry, {**base, "apiKey": "abc"})
     assert secrets.literal_values(short) == set()
 
 

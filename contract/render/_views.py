@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
 from contract import envref
 from contract.errors import UsageError
 from contract.facts import RENDERED_MODE
-from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.model import FeatureFlags, ModelEntry, Secret, VllmSpec
 from contract.naming import k8s_name
 from contract.rules._context import is_self_hosted
 
@@ -39,7 +37,7 @@ class EnvNeeds:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
 
 
-def _secret(value: SecretStr | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
+def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
     if value is None or not value.get_secret_value().strip():
         return None
     var = envref.whole_ref(value.get_secret_value())
@@ -176,7 +174,7 @@ def credentials_secret(entry: ModelEntry) -> str:
     return f"{k8s_name(entry.litellm_model_name)}-credentials"
 
 
-def _secret_ref(entry: ModelEntry, value: SecretStr | None, default_key: str) -> dict[str, str] | None:
+def _secret_ref(entry: ModelEntry, value: Secret | None, default_key: str) -> dict[str, str] | None:
     if value is None or not value.get_secret_value().strip():
         return None
     key = envref.whole_ref(value.get_secret_value()) or default_key

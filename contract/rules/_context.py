@@ -26,11 +26,32 @@ class Options:
 
 
 def is_self_hosted(model: ModelEntry) -> bool:
-    """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, or hosted_vllm/."""
-    if model.vllm is not None or model.litellm_model.partition("/")[0] == "hosted_vllm":
+    """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, hosted_vllm/,
+    or an `openai/` entry whose apiBase is a service inside the cluster."""
+    prefix = model.litellm_model.partition("/")[0]
+    if model.vllm is not None or prefix == "hosted_vllm":
         return True
     provider = catalog.provider_for_display_name(model.provider)
-    return provider is not None and provider.self_hosted
+    if provider is not None and provider.self_hosted:
+        return True
+    return prefix == "openai" and model.api_base is not None and in_cluster(model.api_base)
+
+
+# Kubernetes service names: `svc.namespace.svc.cluster.local`, `svc.namespace.svc`, `svc`.
+_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
+
+
+def in_cluster(url: str) -> bool:
+    """True for a URL whose host is a Kubernetes service (or a one-word in-cluster name)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").casefold()
+    except ValueError:
+        return False
+    if not host or "${" in url:
+        return False
+    return host.endswith(_CLUSTER_SUFFIXES) or ("." not in host and ":" not in host and host != "localhost")
 
 
 class Entry:
@@ -91,7 +112,10 @@ class Entry:
         """Catalog facts for this model, or None when the catalog does not know it."""
         vllm_model = self.model.vllm.model if self.model.vllm else None
         return self.catalog().lookup(
-            self.model.litellm_model, base_model=self.model.base_model, vllm_model=vllm_model
+            self.model.litellm_model,
+            base_model=self.model.base_model,
+            vllm_model=vllm_model,
+            self_hosted=self.self_hosted,
         )
 
 

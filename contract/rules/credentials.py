@@ -177,7 +177,7 @@ def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
 
 
 def _attr(camel: str) -> str:
-    from pydantic.alias_generators import to_snake
+    from contract.model import snake as to_snake
 
     return to_snake(camel)
 

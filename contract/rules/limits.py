@@ -197,9 +197,12 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
     """The declared GPUs cannot hold the weights (error), or are below the seed's sizing table
     for the configured context (warning).
 
-    Weights are the parameter count (from the model id, the catalog, or vllm.paramsBillions)
-    times the bytes per parameter of the dtype or quantization (BF16 2, FP8 1, AWQ/GPTQ 0.5).
-    The KV cache for the context comes on top, which the sizing table accounts for.
+    Weights are the parameter count (vllm.paramsBillions, the catalog's total for the model,
+    or the number in its id) times the bits a stored parameter takes: from --quantization, the
+    id (`-FP8`, `-AWQ`, `-GPTQ`, `-Int4`, `-W4A16`, `-bnb-4bit`, `-MXFP4`), the checkpoint's
+    native format in the catalog (gpt-oss: MXFP4, 4.25 bits; DeepSeek-V3: FP8), and only then
+    dtype, which is the activation type (BF16 2 bytes). Mixture-of-experts models count every
+    expert. The KV cache for the context comes on top, which the sizing table accounts for.
 
     Fails:
 
@@ -210,21 +213,28 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
 
         vllm: {model: meta-llama/Llama-3.3-70B-Instruct, dtype: bfloat16,
                tensorParallelSize: 4, gpus: {count: 4, memoryGiB: 80}}
+
+        vllm: {model: openai/gpt-oss-120b, gpus: {count: 1, memoryGiB: 80}}   # MXFP4: 58 GiB
     """
     vllm = entry.model.vllm
     if vllm is None or vllm.gpus is None:
         return
     facts = entry.facts
-    params = vllm.params_billions or sizing.params_from_id(vllm.model) or (facts.params_b if facts else None)
+    # The catalog's total beats the id's number: "8x7B" is 46.7B, "30B-A3B" is 30.5B.
+    params = vllm.params_billions or (facts.params_b if facts else None) or sizing.params_from_id(vllm.model)
     if not params:
         return
-    each = sizing.bytes_per_param(vllm.model, vllm.dtype, vllm.quantization)
+    stored = sizing.storage_format(
+        vllm.model, vllm.dtype, vllm.quantization, facts.weights if facts else None
+    )
+    each = stored.bytes_each
     weights = sizing.weights_gib(params, each)
     total = vllm.gpus.count * vllm.gpus.memory_gib
     gpus = f"{vllm.gpus.count}× {vllm.gpus.memory_gib:g} GiB"
     if weights > total:
         yield Finding(
-            f"{params:g}B parameters at {each:g} bytes each need {weights:.0f} GiB for the weights alone; "
+            f"{params:g}B parameters stored as {stored.name.upper()} ({stored.bits:g} bits each) need "
+            f"{weights:.0f} GiB for the weights alone; "
             f"the deployment has {gpus}",
             ("vllm", "gpus"),
             hint=f"give it at least {weights / vllm.gpus.memory_gib:.0f}× {vllm.gpus.memory_gib:g} GiB, "

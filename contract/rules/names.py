@@ -179,19 +179,26 @@ def prefix_provider_mismatch(entry: Entry) -> Iterator[Finding]:
         provider: Anthropic
         litellmModel: anthropic/claude-sonnet-4-20250514
     """
+    finding = _prefix_contradiction(entry)
+    if finding is not None:
+        yield finding
+
+
+def _prefix_contradiction(entry: Entry) -> Finding | None:
+    """IC103's finding, when the prefix routes elsewhere than `provider` says."""
     provider = entry.provider
     if provider is None or not entry.prefix_known or entry.prefix == "vllm":
-        return
+        return None
     allowed = set(provider.prefixes)
     if provider.openai_compatible and entry.model.api_base is not None:
         allowed.add("openai")
     if entry.prefix in allowed:
-        return
+        return None
     owner = catalog.provider_for_prefix(entry.prefix or "")
     hint = f"use {provider.prefixes[0]}/… for provider {entry.model.provider!r}"
     if owner is not None:
         hint += f", or set provider: {owner.display_names[0]}"
-    yield Finding(
+    return Finding(
         f"prefix {entry.prefix!r} does not route to provider {entry.model.provider!r}",
         ("litellmModel",),
         hint=hint,
@@ -407,7 +414,9 @@ def unknown_model(entry: Entry) -> Iterator[Finding]:
 
     Outdated or misspelt ids silently fall back or fail at the provider. Self-hosted entries,
     Azure deployments without a baseModel and unknown OpenAI-compatible endpoints are not
-    judged. A newer catalog can be loaded with --catalog (see `install-contract catalog`).
+    judged, nor is a litellmModel that IC102 or IC103 already reports (its prefix is wrong, so
+    the id cannot be judged under it). A newer catalog can be loaded with --catalog (see
+    `install-contract catalog`).
 
     Fails:
 
@@ -418,7 +427,9 @@ def unknown_model(entry: Entry) -> Iterator[Finding]:
         litellmModel: openai/gpt-4o
     """
     if entry.self_hosted or not entry.prefix_known or entry.prefix == "vllm":
-        return
+        return  # IC102 and IC108 judge the prefix
+    if _prefix_contradiction(entry) is not None:
+        return  # IC103: the id is looked up under a prefix that is already wrong
     if entry.prefix == "azure" and entry.model.base_model is None:
         return
     if entry.prefix == "openai" and entry.model.api_base is not None and entry.provider is None:

@@ -82,7 +82,7 @@ def _generates(vllm: VllmSpec, dest: str) -> bool:
         return True
     if field == "tensorParallelSize":
         return vllm.tensor_parallel_size is not None or vllm.gpus is not None
-    from pydantic.alias_generators import to_snake
+    from contract.model import snake as to_snake
 
     attr = to_snake(field)
     return getattr(vllm, attr) not in (None, False)
