@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract import __version__
+from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
 from contract.render import _views as views
@@ -50,10 +50,14 @@ def render(
     targets: Sequence[str] | None = None,
     templates: str | None = None,
     catalog_path: str | None = None,
+    registry: str | None = None,
 ) -> Rendering:
+    """Render the artifacts; `registry` (HOST[/PREFIX]) points every image at a mirror."""
     from contract.catalog import load_catalog
     from contract.render._jinja import environment
 
+    if registry is not None:
+        registry = images.check_registry(registry)
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
     chosen = _targets(targets, bool(served))
@@ -85,7 +89,7 @@ def render(
             "general_settings": {"master_key": f"os.environ/{views.MASTER_KEY_ENV}"},
         }
         files["helm/litellm.values.yaml"] = env.get_template("helm/litellm.values.yaml.j2").render(
-            context, proxy_config=proxy_config
+            context, proxy_config=proxy_config, image=views.litellm_image(registry)
         )
     for entry in served:
         name = entry.litellm_model_name
@@ -96,7 +100,7 @@ def render(
                 common, argv=argv, name=name
             )
         if "helm-platform" in chosen:
-            values = views.platform_values(entry)
+            values = views.platform_values(entry, registry)
             keys = [v["key"] for k, v in values.items() if k.endswith("Secret")]
             files[f"helm/platform/{name}.values.yaml"] = env.get_template(
                 "helm/platform.values.yaml.j2"
@@ -104,7 +108,7 @@ def render(
                 common, values=values, name=name, secret=views.credentials_secret(entry), secret_keys=keys
             )
     if "helm-production-stack" in chosen and served:
-        specs = [views.production_stack_spec(e) for e in served]
+        specs = [views.production_stack_spec(e, registry) for e in served]
         api_key = views.production_stack_api_key(served)
         secrets = sorted(
             {spec["hf_token"]["secretName"] for spec in specs if "hf_token" in spec}
