@@ -21,7 +21,10 @@ from contract.rules._context import is_self_hosted
 MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"
-DEFAULT_IMAGE = tuple(images.DEFAULT_VLLM_IMAGE.rsplit(":", 1))
+DEFAULT_IMAGE: tuple[str, str] = (
+    images.DEFAULT_VLLM_IMAGE.rpartition(":")[0],
+    images.DEFAULT_VLLM_IMAGE.rpartition(":")[2],
+)
 # LiteLLM falls back to the ambient OPENAI_API_KEY when an openai/ entry has no key: a
 # self-hosted server without auth gets this placeholder instead of a real OpenAI key.
 NO_KEY = "no-key-required"
