@@ -184,7 +184,10 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     with handle, contextlib.ExitStack() as stack:
         try:
-            tar = stack.enter_context(tarfile.open(fileobj=handle, mode="r|gz"))
+            # gzip itself (not tarfile's stream) so that draining it below checks the CRC and
+            # length in the trailer: a truncated or padded kit is damaged even when the tar ends.
+            unzipped = stack.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
+            tar = stack.enter_context(tarfile.open(fileobj=unzipped, mode="r|"))
             members: Iterator[tarfile.TarInfo] = iter(tar)
             count = 0
             for info in members:
@@ -201,7 +204,11 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                 if why is None and not (info.isfile() or info.isdir()):
                     why = "a device, FIFO or other special file"
                 if why is None and info.size > MAX_MEMBER_SIZE:
-                    why = f"{info.size:,} bytes, over the 4 GiB limit"
+                    # Skipping it would mean inflating gigabytes for nothing: stop here.
+                    result.refused.append(
+                        (info.name, f"{info.size:,} bytes, over the 4 GiB limit; not read further")
+                    )
+                    break
                 if why is not None:
                     result.refused.append((info.name, why))
                     continue
@@ -215,6 +222,9 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                 result.bytes_hashed += size
                 if data is not None:
                     result.kept[name] = data
+            else:
+                while unzipped.read(CHUNK):
+                    pass
         except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
             result.refused.append(("(archive)", f"damaged or not a tar.gz: {exc}"))
     return result
