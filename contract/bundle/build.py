@@ -171,7 +171,11 @@ def model_list(contract: TypedContract) -> tuple[tuple[str, ...], list[str]]:
 
 
 def derive(
-    raw: bytes, catalog_bytes: bytes, registry: str | None, lock: Mapping[str, str]
+    raw: bytes,
+    catalog_bytes: bytes,
+    registry: str | None,
+    lock: Mapping[str, str],
+    file: str = CONTRACT,
 ) -> tuple[Result, Derived | None]:
     """Validate the kit's contract and derive rendered/, the image and the model lists."""
     from contract.render import render
@@ -181,16 +185,20 @@ def derive(
     with tempfile.TemporaryDirectory(prefix="ic-kit-catalog-") as tmp:
         catalog_path = os.path.join(tmp, os.path.basename(CATALOG))
         Path(catalog_path).write_bytes(catalog_bytes)
-        result = validate_bytes(raw, file=CONTRACT, options=Options(catalog_path=catalog_path))
-        if result.errors or result.contract is None:
-            return result, None
-        rendering = render(
-            result.contract,
-            source_name=CONTRACT,
-            source_bytes=raw,
-            catalog_path=catalog_path,
-            registry=registry,
-        )
+        try:
+            result = validate_bytes(raw, file=file, options=Options(catalog_path=catalog_path))
+            if result.errors or result.contract is None:
+                return result, None
+            rendering = render(
+                result.contract,
+                source_name=CONTRACT,
+                source_bytes=raw,
+                catalog_path=catalog_path,
+                registry=registry,
+            )
+        except InputError as exc:
+            # name the kit's file, not the private copy
+            raise InputError(str(exc).replace(catalog_path, CATALOG)) from None
     image_rows, image_warnings = image_list(result.contract, registry, lock)
     model_rows, model_warnings = model_list(result.contract)
     rendered = {RENDERED + path: data for path, data in rendering.files.items()}
@@ -245,7 +253,7 @@ def build_kit(contract_path: str, options: BuildOptions) -> Kit | Refused:
     lock = read_lock(options.images_lock) if options.images_lock else {}
     raw = read_contract(contract_path)
     catalog = catalog_bytes(options.catalog_path)
-    result, derived = derive(raw, catalog, registry, lock)
+    result, derived = derive(raw, catalog, registry, lock, file=contract_path)
     secrets = [f"{d.path} (line {d.line}): {d.message}" for d in result.diagnostics if d.code in SECRET_CODES]
     if derived is None or secrets:
         reasons = [f"a literal secret would travel with the kit: {s}" for s in secrets]

@@ -117,4 +117,5 @@ def verify(public_key: str, data: bytes, signature: bytes) -> str | None:
             raise ExternalError(f"ssh-keygen did not verify within {TIMEOUT} s") from None
     if proc.returncode == 0:
         return None
-    return f"not a valid signature of SHA256SUMS by the given key ({_tail(proc.stderr.decode(errors='replace'))})"
+    said = _tail((proc.stderr + proc.stdout).decode(errors="replace"))
+    return f"not a valid signature of SHA256SUMS by the given key ({said})"

@@ -21,7 +21,7 @@ from typing import Any
 
 from contract import __version__
 from contract.bundle import archive, build, signing
-from contract.errors import UsageError
+from contract.errors import InputError, UsageError
 
 # Files whose bytes verify needs (everything else is only hashed).
 _SMALL = (
@@ -213,6 +213,9 @@ def _check_rebuild(scan: archive.Scan, manifest: Mapping[str, Any], findings: _F
         result, derived = build.derive(raw, catalog, registry, _lock(manifest))
     except UsageError as exc:
         findings.add(build.MANIFEST, f"cannot be rendered again: {exc}")
+        return
+    except InputError as exc:
+        findings.add(build.CATALOG, f"cannot be used: {exc}")
         return
     if derived is None:
         first = next((d for d in result.diagnostics if d.severity.value == "error"), None)
