@@ -24,6 +24,7 @@ import stat
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -125,21 +126,39 @@ class Scan:
     bytes_hashed: int = 0
 
 
-def _digest(stream: IO[bytes], keep: bool) -> tuple[str, int, bytes | None]:
+def _digest(
+    stream: IO[bytes], keep: bool, pool: ThreadPoolExecutor | None = None
+) -> tuple[str, int, bytes | None]:
+    """sha256, size and (when `keep`) the bytes of a stream.
+
+    With a `pool`, hashing a chunk overlaps reading (inflating) the next one: zlib and
+    hashlib both release the GIL, so an archive uses two cores instead of one.
+    """
     digest = hashlib.sha256()
     size = 0
     kept = bytearray() if keep else None
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
+    pending: Future[None] | None = None
     while True:
-        n = stream.readinto(view)  # type: ignore[attr-defined]
-        if not n:
+        chunk = stream.read(CHUNK)
+        if not chunk:
             break
-        digest.update(view[:n])
-        size += n
+        if pending is not None:
+            pending.result()
+        if pool is None:
+            digest.update(chunk)
+        else:
+            pending = pool.submit(digest.update, chunk)
+        size += len(chunk)
         if kept is not None:
-            kept += view[:n]
+            kept += chunk
+    if pending is not None:
+        pending.result()
     return digest.hexdigest(), size, bytes(kept) if kept is not None else None
+
+
+def _digest_file(path: Path, keep: bool) -> tuple[str, int, bytes | None]:
+    with open(path, "rb") as stream:
+        return _digest(stream, keep)
 
 
 def unsafe_name(name: str) -> str | None:
@@ -183,6 +202,7 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     with handle, contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="ic-hash"))
         try:
             # gzip itself (not tarfile's stream) so that draining it below checks the CRC and
             # length in the trailer: a truncated or padded kit is damaged even when the tar ends.
@@ -217,7 +237,7 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                     continue
                 stream = tar.extractfile(info)
                 assert stream is not None  # a regular file always has a stream
-                sha, size, data = _digest(stream, keep(name))
+                sha, size, data = _digest(stream, keep(name), pool)
                 result.files[name] = Member(size, sha)
                 result.bytes_hashed += size
                 if data is not None:
@@ -235,6 +255,7 @@ def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) ->
     result = Scan()
     base = Path(root)
     count = 0
+    regular: list[tuple[str, Path]] = []
     for current, dirs, names in os.walk(base, followlinks=False):
         here = Path(current)
         for name in sorted(dirs + names):
@@ -260,9 +281,14 @@ def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) ->
             if not stat.S_ISREG(status.st_mode):
                 result.refused.append((relative, "a device, FIFO or other special file"))
                 continue
+            regular.append((relative, path))
+    # Files are hashed on every core: hashlib releases the GIL, and a kit has many wheels.
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ic-hash") as pool:
+        futures = [(relative, pool.submit(_digest_file, path, keep(relative))) for relative, path in regular]
+        for relative, future in futures:
             try:
-                with open(path, "rb") as stream:
-                    sha, size, data = _digest(stream, keep(relative))
+                sha, size, data = future.result()
             except OSError as exc:
                 result.refused.append((relative, f"cannot be read ({exc.strerror or exc})"))
                 continue
