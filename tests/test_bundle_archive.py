@@ -186,3 +186,38 @@ def test_hashes_are_sha256_of_the_bytes(tmp_path: Path) -> None:
     assert result.files["w.whl"] == archive.Member(len(data), hashlib.sha256(data).hexdigest())
     assert result.kept == {}
     assert result.bytes_hashed == len(data)
+
+
+# ------------------------------------------------------------------------------ SHA256SUMS
+
+
+def test_parse_sums_reads_coreutils_lines_and_names_bad_ones() -> None:
+    from contract.bundle.verify import parse_sums
+
+    good = "a" * 64
+    sums, bad = parse_sums(
+        f"{good}  images.txt\n{good}  images.txt\nnot a line\n{'A' * 64}  upper.txt\n{good} one-space.txt\n".encode()
+    )
+    assert sums == {"images.txt": good}
+    assert bad == [
+        "line 2 lists images.txt twice",
+        "line 3 is not '<sha256>  <path>'",
+        "line 4 is not '<sha256>  <path>'",
+        "line 5 is not '<sha256>  <path>'",
+    ]
+
+
+def test_sums_that_list_themselves_are_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    from contract.bundle.verify import verify_kit
+
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "SHA256SUMS.sig").write_bytes(b"sig")
+    (kit / "SHA256SUMS").write_text(f"{hashlib.sha256(b'sig').hexdigest()}  SHA256SUMS.sig\n")
+    report = verify_kit(str(kit))
+    assert ("SHA256SUMS", "lists SHA256SUMS.sig, which it cannot cover") in {
+        (p.file, p.reason) for p in report.problems
+    }
+    assert not report.verified
