@@ -29,7 +29,9 @@ class _Commands(click.Group):
     """
 
     # name -> "module:attribute"; one line per command, e.g. "check": "cli.check:check"
-    LAZY: ClassVar[dict[str, str]] = {}
+    LAZY: ClassVar[dict[str, str]] = {
+        "bundle": "cli.bundle:bundle",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
@@ -356,6 +358,11 @@ def init(file: str, force: bool) -> None:
     envvar="INSTALL_CONTRACT_CATALOG",
     help="A newer LiteLLM model map.",
 )
+@click.option(
+    "--registry",
+    metavar="HOST[/PREFIX]",
+    help="A mirror registry: every image in the Helm values points there (written explicitly).",
+)
 @handled
 def render(
     file: str,
@@ -364,6 +371,7 @@ def render(
     templates: str | None,
     check: bool,
     catalog_path: str | None,
+    registry: str | None,
 ) -> None:
     """Compile FILE into the LiteLLM config, `vllm serve` arguments and Helm values under DIR.
 
@@ -392,6 +400,7 @@ def render(
         targets=_codes(targets, upper=False),
         templates=templates,
         catalog_path=catalog_path,
+        registry=registry,
     )
     if check:
         stale = stale_files(out_dir, rendering.files)

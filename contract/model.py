@@ -106,6 +106,11 @@ class VllmSpec:
     """How a self-hosted entry is served by `vllm serve` (rendered into argv and Helm values)."""
 
     model: str = spec(min_length=1, description="HuggingFace model id or local path passed to `vllm serve`.")
+    revision: str | None = spec(
+        None,
+        min_length=1,
+        description="--revision: the Hugging Face commit (or tag) of the weights, pinned for air-gapped kits.",
+    )
     served_model_name: str | None = spec(
         None, description="--served-model-name; defaults to litellmModelName and must equal it."
     )

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract import __version__
+from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
 from contract.render import _views as views
@@ -51,7 +51,9 @@ def render(
     targets: Sequence[str] | None = None,
     templates: str | None = None,
     catalog_path: str | None = None,
+    registry: str | None = None,
 ) -> Rendering:
+    """Render the artifacts; `registry` (HOST[/PREFIX]) points every image at a mirror."""
     from contract.catalog import load_catalog
     from contract.render._jinja import environment, render_template
 
@@ -59,6 +61,8 @@ def render(
         # Never a partial config: an entry that could not be typed has an error diagnostic.
         shown = ", ".join(f"models[{i}]" for i in contract.left_out)
         raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
+    if registry is not None:
+        registry = images.check_registry(registry)
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
     chosen = _targets(targets, bool(served))
@@ -90,7 +94,11 @@ def render(
             "general_settings": {"master_key": f"os.environ/{views.MASTER_KEY_ENV}"},
         }
         files["helm/litellm.values.yaml"] = render_template(
-            env, "helm/litellm.values.yaml.j2", context, proxy_config=proxy_config
+            env,
+            "helm/litellm.values.yaml.j2",
+            context,
+            proxy_config=proxy_config,
+            image=views.litellm_image(registry),
         )
     for entry in served:
         name = entry.litellm_model_name
@@ -99,7 +107,7 @@ def render(
             files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
             files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
         if "helm-platform" in chosen:
-            values = views.platform_values(entry)
+            values = views.platform_values(entry, registry)
             keys = [v["key"] for k, v in values.items() if k.endswith("Secret")]
             files[f"helm/platform/{name}.values.yaml"] = render_template(
                 env,
@@ -111,7 +119,7 @@ def render(
                 secret_keys=keys,
             )
     if "helm-production-stack" in chosen and served:
-        specs = [views.production_stack_spec(e) for e in served]
+        specs = [views.production_stack_spec(e, registry) for e in served]
         api_key = views.production_stack_api_key(served)
         secrets = sorted(
             {spec["hf_token"]["secretName"] for spec in specs if "hf_token" in spec}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract import envref
+from contract import envref, images
 from contract.errors import UsageError
 from contract.facts import RENDERED_MODE
 from contract.model import FeatureFlags, ModelEntry, Secret, VllmSpec
@@ -19,7 +19,10 @@ from contract.rules._context import is_self_hosted
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"
-DEFAULT_IMAGE = ("vllm/vllm-openai", "v0.33.0")
+DEFAULT_IMAGE: tuple[str, str] = (
+    images.DEFAULT_VLLM_IMAGE.rpartition(":")[0],
+    images.DEFAULT_VLLM_IMAGE.rpartition(":")[2],
+)
 # LiteLLM falls back to the ambient OPENAI_API_KEY when an openai/ entry has no key: a
 # self-hosted server without auth gets this placeholder instead of a real OpenAI key.
 NO_KEY = "no-key-required"
@@ -129,6 +132,8 @@ def model_flags(vllm: VllmSpec) -> list[str]:
         flags.append("--enable-auto-tool-choice")
     if vllm.reasoning_parser:
         flags += ["--reasoning-parser", vllm.reasoning_parser]
+    if vllm.revision:
+        flags += ["--revision", vllm.revision]
     return flags
 
 
@@ -185,10 +190,17 @@ def _flag(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def platform_values(entry: ModelEntry) -> dict[str, Any]:
-    """The platform chart's values, in the shape of the seed's values-deephat.yaml."""
+def platform_values(entry: ModelEntry, registry: str | None = None) -> dict[str, Any]:
+    """The platform chart's values, in the shape of the seed's values-deephat.yaml.
+
+    With a mirror `registry`, the image is always written (the chart's default would be
+    pulled from the internet) and points at the mirror.
+    """
     vllm = entry.vllm
     assert vllm is not None
+    image = vllm.image
+    if registry is not None:
+        image = str(images.mirror(vllm.image or images.DEFAULT_VLLM_IMAGE, registry))
     values: dict[str, Any] = {
         "model": vllm.model,
         "servedModelName": entry.litellm_model_name,
@@ -206,7 +218,7 @@ def platform_values(entry: ModelEntry) -> dict[str, Any]:
         ("reasoningParser", vllm.reasoning_parser),
         ("trustRemoteCode", _flag(vllm.trust_remote_code)),
         ("port", None if vllm.port == 8000 else vllm.port),
-        ("image", vllm.image),
+        ("image", image),
         ("extraArgs", list(vllm.extra_args) or None),
     ]
     values.update((k, v) for k, v in optional if v is not None)
@@ -222,11 +234,13 @@ def platform_values(entry: ModelEntry) -> dict[str, Any]:
     return values
 
 
-def production_stack_spec(entry: ModelEntry) -> dict[str, Any]:
+def production_stack_spec(entry: ModelEntry, registry: str | None = None) -> dict[str, Any]:
     """One `servingEngineSpec.modelSpec[]` item of vllm-project/production-stack."""
     vllm = entry.vllm
     assert vllm is not None
     repository, tag = image_parts(vllm.image)
+    if registry is not None:
+        repository = images.mirror(repository, registry).repository
     config: dict[str, Any] = {"maxModelLen": vllm.max_model_len or entry.context_window}
     if vllm.dtype:
         config["dtype"] = vllm.dtype
@@ -263,6 +277,14 @@ def production_stack_api_key(entries: list[ModelEntry]) -> dict[str, str] | None
         if ref:
             return {"secretName": ref["name"], "secretKey": ref["key"]}
     return None
+
+
+def litellm_image(registry: str | None) -> dict[str, str] | None:
+    """LiteLLM chart `image:` values: only with a mirror, where the chart's default would be pulled."""
+    if registry is None:
+        return None
+    ref = images.mirror(images.LITELLM_IMAGE, registry)
+    return {"repository": ref.repository, "tag": ref.tag or "latest"}
 
 
 def image_parts(image: str | None) -> tuple[str, str]:

@@ -58,6 +58,7 @@ def unknown_vllm_flag(entry: Entry) -> Iterator[Finding]:
 _GENERATED = {
     "model": "model",
     "model_tag": "model",
+    "revision": "revision",
     "served_model_name": "",
     "port": "port",
     "max_model_len": "maxModelLen",

@@ -1,0 +1,161 @@
+"""`install-contract bundle [FILE] --out PATH` and `install-contract bundle verify PATH`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from cli._exit import FAILED, OK, handled
+
+DEFAULT_FILE = "install-contract.yaml"
+
+
+class _BundleGroup(click.Group):
+    """A group whose first argument is a contract FILE unless it names a subcommand.
+
+    `bundle FILE --out PATH` builds (the `build` subcommand, implied); `bundle verify PATH`
+    verifies. A contract file literally named `verify` is built with `bundle build verify`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_BundleGroup)
+def bundle() -> None:
+    """Build an air-gapped install kit (`bundle [FILE] --out PATH`) or verify one (`bundle verify PATH`).
+
+    The kit holds the contract, its rendered output, the image and model lists, a hashed
+    wheelhouse of this tool, the catalog, manifest.json and SHA256SUMS (signed with
+    --sign-key). The same inputs give the same bytes.
+    """
+
+
+def _source_date_epoch() -> int:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise click.UsageError(f"SOURCE_DATE_EPOCH={value!r}: expected seconds since 1970 (an integer)")
+    return int(value)
+
+
+@bundle.command()
+@click.argument("file", default=DEFAULT_FILE)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    metavar="PATH",
+    help="PATH ending in .tar.gz: one archive; otherwise a new directory.",
+)
+@click.option("--registry", metavar="HOST[/PREFIX]", help="Mirror registry for every image reference.")
+@click.option(
+    "--images-lock", metavar="FILE", help="Lines ref@sha256:<digest>: pin the kit's images by digest."
+)
+@click.option(
+    "--sign-key", metavar="KEY", help="OpenSSH private key: sign SHA256SUMS (writes SHA256SUMS.sig)."
+)
+@click.option(
+    "--catalog",
+    "catalog_path",
+    metavar="FILE",
+    envvar="INSTALL_CONTRACT_CATALOG",
+    help="A newer LiteLLM model map.",
+)
+@click.option("--python", "python_version", default="3.11", show_default=True, help="Target Python version.")
+@click.option(
+    "--platform", default="manylinux_2_17_x86_64", show_default=True, help="Target wheel platform tag."
+)
+@click.option("--tool-wheel", metavar="FILE", help="This tool's wheel (default: built from the checkout).")
+@click.option(
+    "--find-links", multiple=True, metavar="DIR|URL", help="Where else pip may find wheels (repeatable)."
+)
+@click.option("--no-index", is_flag=True, help="Do not use the package index: only --find-links.")
+@handled
+def build(
+    file: str,
+    out: str,
+    registry: str | None,
+    images_lock: str | None,
+    sign_key: str | None,
+    catalog_path: str | None,
+    python_version: str,
+    platform: str,
+    tool_wheel: str | None,
+    find_links: tuple[str, ...],
+    no_index: bool,
+) -> None:
+    """Build the kit of FILE (default: ./install-contract.yaml) at PATH (the default subcommand).
+
+    Exit 0 built (warnings allowed), 1 the contract has errors or a literal secret, 2 usage
+    or unreadable input, 3 the package index or pip failed.
+    """
+    from contract.bundle.build import BuildOptions, Refused, build_kit, write_kit
+    from contract.bundle.wheelhouse import Target
+    from contract.reporters import render_text
+
+    mtime = _source_date_epoch()
+    options = BuildOptions(
+        registry=registry,
+        images_lock=images_lock,
+        sign_key=sign_key,
+        catalog_path=catalog_path,
+        target=Target(python_version, platform),
+        tool_wheel=tool_wheel,
+        find_links=find_links,
+        no_index=no_index,
+        mtime=mtime,
+    )
+    outcome = build_kit(file, options)
+    if isinstance(outcome, Refused):
+        if outcome.result.diagnostics:
+            click.echo(render_text([outcome.result]), nl=False, err=True)
+        for reason in outcome.reasons:
+            click.echo(f"install-contract: {reason}", err=True)
+        click.echo("install-contract: no kit was written", err=True)
+        sys.exit(FAILED)
+    write_kit(outcome, out, mtime)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    size = sum(len(data) for data in outcome.files.values())
+    pinned = sum(1 for image in outcome.images if image.pinned)
+    click.echo(
+        f"wrote {out}: {len(outcome.files)} files, {size / 1e6:.1f} MB; "
+        f"{len(outcome.images)} images ({pinned} pinned); "
+        f"{'signed' if outcome.signed else 'unsigned'}"
+    )
+    sys.exit(OK)
+
+
+@bundle.command()
+@click.argument("path")
+@click.option("--key", metavar="PUBKEY", help="OpenSSH public key the kit must be signed by.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@handled
+def verify(path: str, key: str | None, fmt: str) -> None:
+    """Verify the kit at PATH offline: checksums, no file missing or extra, the signature
+    (with --key), the contract, and that rendering it again gives rendered/ byte for byte.
+
+    Exit 0 verified, 1 tampered, invalid or unsafe, 2 missing or unreadable.
+    """
+    from contract.bundle.signing import read_public_key
+    from contract.bundle.verify import verify_kit
+
+    public_key = read_public_key(key) if key else None
+    report = verify_kit(path, public_key)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(f"{problem.file}: {problem.reason}")
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        status = "verified" if report.verified else f"NOT verified: {len(report.problems)} problem(s)"
+        click.echo(f"{path}: {status} ({report.files} files, signature {report.signature})")
+    sys.exit(OK if report.verified else FAILED)

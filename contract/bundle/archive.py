@@ -1,0 +1,308 @@
+"""Kits on disk: a reproducible tar.gz or a directory, written whole, and read back safely.
+
+Writing: entries sorted, directories made explicit, mtime fixed (`SOURCE_DATE_EPOCH` or 0),
+uid/gid 0 with empty owner names, modes 0644 (0755 for directories and shell scripts), and a
+gzip header with no file name and the same fixed mtime. The same files give the same bytes.
+
+Reading (`scan`) never extracts: it streams every member through sha256 and keeps the bytes
+of the small files the caller asks for. A member that could escape or surprise an extractor
+is refused by name, and nothing of it is read: an absolute path, a `..` component, a link of
+any kind (a kit has none; one pointing outside is called out as such), a device, FIFO or
+other special file, a member over 4 GiB, a name seen twice, or more than 100,000 members.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import io
+import os
+import posixpath
+import shutil
+import stat
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from contract.errors import InputError, UsageError
+
+MAX_MEMBERS = 100_000
+MAX_MEMBER_SIZE = 4 * 1024**3
+CHUNK = 1024 * 1024
+ARCHIVE_SUFFIX = ".tar.gz"
+
+
+def is_archive_path(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).endswith(ARCHIVE_SUFFIX)
+
+
+def _mode(relative: str) -> int:
+    return 0o755 if relative.endswith(".sh") else 0o644
+
+
+def _directories(paths: list[str]) -> list[str]:
+    found: set[str] = set()
+    for path in paths:
+        parent = posixpath.dirname(path)
+        while parent:
+            found.add(parent)
+            parent = posixpath.dirname(parent)
+    return sorted(found)
+
+
+def archive_bytes(files: Mapping[str, bytes], mtime: int = 0) -> bytes:
+    """The reproducible tar.gz of `files` (relative POSIX path -> bytes), layout at the top."""
+    paths = sorted(files)
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        entries = [(d, True) for d in _directories(paths)] + [(p, False) for p in paths]
+        for name, is_dir in sorted(entries):
+            info = tarfile.TarInfo(name)
+            info.mtime = mtime
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            if is_dir:
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            else:
+                data = files[name]
+                info.size = len(data)
+                info.mode = _mode(name)
+                tar.addfile(info, io.BytesIO(data))
+    out = io.BytesIO()
+    # filename="" keeps this machine's path out of the gzip header; mtime is fixed too.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=mtime, compresslevel=6) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def write_directory(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
+    """Write `files` into a new (or empty) directory, all at once: staged beside it, then renamed."""
+    target = Path(out_dir)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"{target}: exists and is not an empty directory; choose a new --out")
+    parent = target.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+    try:
+        for relative, data in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            path.chmod(_mode(relative))
+        staging.chmod(0o755)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class Member:
+    """A regular file of a kit: its size and sha256."""
+
+    size: int
+    sha256: str
+
+
+@dataclass
+class Scan:
+    """What a kit holds: regular files, the bytes of the kept ones, and refused members."""
+
+    files: dict[str, Member] = field(default_factory=dict)
+    kept: dict[str, bytes] = field(default_factory=dict)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (member, why)
+    bytes_hashed: int = 0
+
+
+def _digest(
+    stream: IO[bytes], keep: bool, pool: ThreadPoolExecutor | None = None
+) -> tuple[str, int, bytes | None]:
+    """sha256, size and (when `keep`) the bytes of a stream.
+
+    With a `pool`, hashing a chunk overlaps reading (inflating) the next one: zlib and
+    hashlib both release the GIL, so an archive uses two cores instead of one.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    kept = bytearray() if keep else None
+    pending: Future[None] | None = None
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        if pending is not None:
+            pending.result()
+        if pool is None:
+            digest.update(chunk)
+        else:
+            pending = pool.submit(digest.update, chunk)
+        size += len(chunk)
+        if kept is not None:
+            kept += chunk
+    if pending is not None:
+        pending.result()
+    return digest.hexdigest(), size, bytes(kept) if kept is not None else None
+
+
+def _digest_file(path: Path, keep: bool) -> tuple[str, int, bytes | None]:
+    with open(path, "rb") as stream:
+        return _digest(stream, keep)
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why a member name could land outside the target, or None when it cannot."""
+    if not name or "\x00" in name:
+        return "an empty name or a NUL byte"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "a '..' component (it would land outside the kit)"
+    return None
+
+
+def _link_reason(name: str, target: str, hard: bool) -> str:
+    kind = "a hard link" if hard else "a symbolic link"
+    base = "" if hard else posixpath.dirname(name)
+    joined = posixpath.normpath(posixpath.join(base, target))
+    if target.startswith("/") or joined == ".." or joined.startswith("../"):
+        return f"{kind} to {target!r}, outside the kit"
+    return f"{kind} to {target!r} (a kit holds no links)"
+
+
+def _clean(name: str) -> str:
+    name = name[2:] if name.startswith("./") else name
+    return name.rstrip("/")
+
+
+def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> Scan:
+    """Hash every member of a tar.gz kit without extracting it; refuse unsafe members by name.
+
+    Raises InputError when the file cannot be opened; a corrupt archive is reported as a
+    refused member `(archive)` so that the caller can say the kit is damaged.
+    """
+    result = Scan()
+    seen: set[str] = set()
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, with the tar stream
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; pass the kit directory without {ARCHIVE_SUFFIX}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with handle, contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="ic-hash"))
+        try:
+            # gzip itself (not tarfile's stream) so that draining it below checks the CRC and
+            # length in the trailer: a truncated or padded kit is damaged even when the tar ends.
+            unzipped = stack.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
+            tar = stack.enter_context(tarfile.open(fileobj=unzipped, mode="r|"))
+            members: Iterator[tarfile.TarInfo] = iter(tar)
+            count = 0
+            for info in members:
+                count += 1
+                if count > MAX_MEMBERS:
+                    result.refused.append((info.name, f"more than {MAX_MEMBERS:,} members; not read further"))
+                    break
+                name = _clean(info.name)
+                why = unsafe_name(info.name)
+                if why is None and name in seen:
+                    why = "a second member with this name (it would overwrite the first)"
+                if why is None and (info.issym() or info.islnk()):
+                    why = _link_reason(name, info.linkname, info.islnk())
+                if why is None and not (info.isfile() or info.isdir()):
+                    why = "a device, FIFO or other special file"
+                if why is None and info.size > MAX_MEMBER_SIZE:
+                    # Skipping it would mean inflating gigabytes for nothing: stop here.
+                    result.refused.append(
+                        (info.name, f"{info.size:,} bytes, over the 4 GiB limit; not read further")
+                    )
+                    break
+                if why is not None:
+                    result.refused.append((info.name, why))
+                    continue
+                seen.add(name)
+                if info.isdir():
+                    continue
+                stream = tar.extractfile(info)
+                assert stream is not None  # a regular file always has a stream
+                sha, size, data = _digest(stream, keep(name), pool)
+                result.files[name] = Member(size, sha)
+                result.bytes_hashed += size
+                if data is not None:
+                    result.kept[name] = data
+            else:
+                while unzipped.read(CHUNK):
+                    pass
+        except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
+            result.refused.append(("(archive)", f"damaged or not a tar.gz: {exc}"))
+    return result
+
+
+def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) -> Scan:
+    """Hash every file under a kit directory, never following a link; refuse special files."""
+    result = Scan()
+    base = Path(root)
+    count = 0
+    regular: list[tuple[str, Path]] = []
+    for current, dirs, names in os.walk(base, followlinks=False):
+        here = Path(current)
+        for name in sorted(dirs + names):
+            path = here / name
+            relative = path.relative_to(base).as_posix()
+            count += 1
+            if count > MAX_MEMBERS:
+                result.refused.append((relative, f"more than {MAX_MEMBERS:,} entries; not read further"))
+                return result
+            try:
+                status = path.lstat()
+            except OSError as exc:
+                result.refused.append((relative, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            if stat.S_ISLNK(status.st_mode):
+                target = os.readlink(path)
+                result.refused.append((relative, _link_reason(relative, target, hard=False)))
+                if name in dirs:
+                    dirs.remove(name)
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                continue
+            if not stat.S_ISREG(status.st_mode):
+                result.refused.append((relative, "a device, FIFO or other special file"))
+                continue
+            regular.append((relative, path))
+    # Files are hashed on every core: hashlib releases the GIL, and a kit has many wheels.
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ic-hash") as pool:
+        futures = [(relative, pool.submit(_digest_file, path, keep(relative))) for relative, path in regular]
+        for relative, future in futures:
+            try:
+                sha, size, data = future.result()
+            except OSError as exc:
+                result.refused.append((relative, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            result.files[relative] = Member(size, sha)
+            result.bytes_hashed += size
+            if data is not None:
+                result.kept[relative] = data
+    return result
+
+
+def scan(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> Scan:
+    """A kit directory or a `.tar.gz` kit; InputError when it is missing."""
+    if os.path.isdir(path):
+        return scan_directory(path, keep)
+    if not os.path.lexists(path):
+        raise InputError(f"{path}: no such kit")
+    return scan_archive(path, keep)

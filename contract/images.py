@@ -1,0 +1,112 @@
+"""Container image references: parsing, the mirror rule, and the images an install needs.
+
+One rule for mirrors (`--registry HOST[/PREFIX]` on `render` and `bundle`): drop the source
+registry host, keep the repository path, with Docker Hub's implicit `library/` made explicit,
+and keep the tag and digest:
+
+    vllm/vllm-openai:v0.33.0           -> HOST/PREFIX/vllm/vllm-openai:v0.33.0
+    busybox:1.36                       -> HOST/PREFIX/library/busybox:1.36
+    ghcr.io/berriai/litellm:v1.106.2   -> HOST/PREFIX/berriai/litellm:v1.106.2
+
+Shared by render (Helm values), bundle (images.txt) and check (its pod images), so it lives
+here rather than under one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from contract.errors import UsageError
+
+DOCKER_HUB = "docker.io"
+# What the tool renders when a `vllm:` entry names no image (see render/_views.py).
+DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.33.0"
+# The LiteLLM version the rendered config targets, and the image its Helm chart runs
+# (the chart's default repository is litellm-database; releases are tagged v<version>).
+LITELLM_VERSION = "1.106.2"
+LITELLM_IMAGE = f"ghcr.io/berriai/litellm-database:v{LITELLM_VERSION}"
+# `check`'s default pod images: the seed's verification steps (nslookup, curl).
+CHECK_IMAGES = ("busybox:1.36", "curlimages/curl:8.10.1")
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(?::[0-9]+)?$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed reference: `registry/path[:tag][@digest]`, the registry always explicit."""
+
+    registry: str
+    path: str  # repository path, e.g. library/busybox, vllm/vllm-openai
+    tag: str | None = None
+    digest: str | None = None  # sha256:<64 hex>
+
+    @property
+    def repository(self) -> str:
+        return f"{self.registry}/{self.path}"
+
+    def __str__(self) -> str:
+        text = self.repository
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+    def without_digest(self) -> ImageRef:
+        return ImageRef(self.registry, self.path, self.tag, None)
+
+
+def parse(reference: str) -> ImageRef:
+    """Parse a reference as Docker does; raise UsageError naming it when it is not one."""
+    text = reference.strip()
+    if not text or any(c.isspace() for c in text) or "://" in text:
+        raise UsageError(f"{reference!r} is not an image reference (expected [host/]path[:tag][@sha256:…])")
+    name, _, digest = text.partition("@")
+    if digest and not _DIGEST.match(digest):
+        raise UsageError(f"{reference!r}: the digest must be sha256:<64 lower-case hex digits>")
+    last = name.rsplit("/", 1)[-1]
+    tag = None
+    if ":" in last:
+        name, _, tag = name.rpartition(":")
+        if not _TAG.match(tag):
+            raise UsageError(f"{reference!r}: {tag!r} is not a valid tag")
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = DOCKER_HUB, name
+    if registry in ("index.docker.io", "registry-1.docker.io"):
+        registry = DOCKER_HUB
+    if registry == DOCKER_HUB and "/" not in path:
+        path = f"library/{path}"
+    if not path or not all(_COMPONENT.match(part) for part in path.split("/")):
+        raise UsageError(
+            f"{reference!r}: {path!r} is not a valid repository path (lower case, a-z 0-9 . _ -)"
+        )
+    return ImageRef(registry, path, tag, digest or None)
+
+
+def check_registry(registry: str) -> str:
+    """`HOST[/PREFIX]` without a scheme or trailing slash; raise UsageError otherwise."""
+    text = registry.strip().rstrip("/")
+    host, _, prefix = text.partition("/")
+    if not text or "://" in text or not _HOST.match(host) or any(c.isspace() for c in text):
+        raise UsageError(f"--registry {registry!r}: expected HOST[:PORT][/PREFIX], e.g. registry.internal/ai")
+    if prefix and not all(_COMPONENT.match(part) for part in prefix.split("/")):
+        raise UsageError(f"--registry {registry!r}: {prefix!r} is not a valid repository path prefix")
+    return text
+
+
+def mirror(reference: str | ImageRef, registry: str | None) -> ImageRef:
+    """The reference as the mirror serves it (unchanged when `registry` is None)."""
+    ref = parse(reference) if isinstance(reference, str) else reference
+    if registry is None:
+        return ref
+    target = check_registry(registry)
+    host, _, prefix = target.partition("/")
+    path = f"{prefix}/{ref.path}" if prefix else ref.path
+    return ImageRef(host, path, ref.tag, ref.digest)

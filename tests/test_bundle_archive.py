@@ -1,0 +1,223 @@
+"""Kit archives: reproducible bytes, and safe reading of crafted archives (no pip, no network)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from contract.bundle import archive
+from contract.errors import InputError, UsageError
+
+FILES = {
+    "b.txt": b"bee\n",
+    "a/x.sh": b"#!/bin/sh\n",
+    "a/deeper/y.json": b"{}\n",
+}
+
+
+def test_same_files_same_bytes_whatever_the_order() -> None:
+    first = archive.archive_bytes(FILES)
+    second = archive.archive_bytes(dict(reversed(list(FILES.items()))))
+    assert first == second
+
+
+def test_members_are_sorted_owned_by_root_with_fixed_times_and_modes() -> None:
+    data = archive.archive_bytes(FILES, mtime=1_700_000_000)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        members = tar.getmembers()
+    names = [m.name for m in members]
+    assert names == ["a", "a/deeper", "a/deeper/y.json", "a/x.sh", "b.txt"]
+    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", 1_700_000_000)}
+    modes = {m.name: m.mode for m in members}
+    assert modes == {"a": 0o755, "a/deeper": 0o755, "a/deeper/y.json": 0o644, "a/x.sh": 0o755, "b.txt": 0o644}
+
+
+def test_gzip_header_has_no_file_name_and_the_fixed_mtime() -> None:
+    data = archive.archive_bytes(FILES, mtime=1_234_567)
+    assert data[:2] == b"\x1f\x8b"
+    flags = data[3]
+    assert flags & 0x08 == 0  # FNAME
+    assert int.from_bytes(data[4:8], "little") == 1_234_567
+    assert archive.archive_bytes(FILES, mtime=0)[4:8] == b"\0\0\0\0"
+
+
+def test_write_directory_refuses_a_non_empty_directory(tmp_path: Path) -> None:
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / "keep.txt").write_text("mine")
+    with pytest.raises(UsageError, match="not an empty directory"):
+        archive.write_directory(tmp_path / "kit", FILES)
+    assert sorted(p.name for p in (tmp_path / "kit").iterdir()) == ["keep.txt"]
+    archive.write_directory(tmp_path / "new", FILES)
+    assert (tmp_path / "new" / "a" / "x.sh").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "new" / "b.txt").read_bytes() == b"bee\n"
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _crafted(tmp_path: Path, *members: tarfile.TarInfo, data: dict[str, bytes] | None = None) -> Path:
+    path = tmp_path / "crafted.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for info in members:
+            payload = (data or {}).get(info.name)
+            if payload is not None:
+                info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload) if payload is not None else None)
+    return path
+
+
+def _info(name: str, kind: bytes = tarfile.REGTYPE, link: str = "", size: int = 0) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    info.size = size
+    return info
+
+
+def _scan(path: Path) -> archive.Scan:
+    return archive.scan(path, lambda name: True)
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        (_info("../evil.txt"), "'..' component"),
+        (_info("rendered/../../evil.txt"), "'..' component"),
+        (_info("/etc/evil.txt"), "absolute path"),
+        (_info("link", tarfile.SYMTYPE, "../../etc/passwd"), "symbolic link to '../../etc/passwd', outside"),
+        (_info("link", tarfile.SYMTYPE, "/etc/passwd"), "outside the kit"),
+        (_info("hard", tarfile.LNKTYPE, "../outside"), "hard link to '../outside', outside"),
+        (_info("inside", tarfile.SYMTYPE, "images.txt"), "a kit holds no links"),
+        (_info("dev", tarfile.CHRTYPE), "device, FIFO"),
+        (_info("blk", tarfile.BLKTYPE), "device, FIFO"),
+        (_info("fifo", tarfile.FIFOTYPE), "device, FIFO"),
+    ],
+)
+def test_unsafe_members_are_refused_by_name(tmp_path: Path, member: tarfile.TarInfo, reason: str) -> None:
+    ok = _info("images.txt")
+    path = _crafted(tmp_path, ok, member, data={"images.txt": b"busybox\n"})
+    result = _scan(path)
+    assert [name for name, _ in result.refused] == [member.name]
+    assert reason in result.refused[0][1]
+    assert member.name.lstrip("/") not in result.files  # never read
+    assert result.files["images.txt"].size == len(b"busybox\n")  # the rest is still hashed
+    assert not (tmp_path.parent / "evil.txt").exists()
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_a_member_over_4_gib_is_refused_unread(tmp_path: Path) -> None:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        big = _info("wheelhouse/huge.whl", size=5 * 1024**3)
+        tar.addfile(big)  # header only: the data would be 5 GiB
+    path = tmp_path / "big.tar.gz"
+    path.write_bytes(gzip.compress(raw.getvalue()))
+    result = _scan(path)
+    assert result.refused[0][0] == "wheelhouse/huge.whl"
+    assert "over the 4 GiB limit" in result.refused[0][1]
+    assert result.files == {}
+
+
+def test_too_many_members_stop_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 5)
+    path = _crafted(tmp_path, *(_info(f"f{i}") for i in range(8)))
+    result = _scan(path)
+    assert result.refused == [("f5", "more than 5 members; not read further")]
+    assert sorted(result.files) == [f"f{i}" for i in range(5)]
+
+
+def test_a_name_seen_twice_is_refused(tmp_path: Path) -> None:
+    path = _crafted(tmp_path, _info("a.txt"), _info("a.txt"), data={"a.txt": b"1"})
+    result = _scan(path)
+    assert result.refused == [("a.txt", "a second member with this name (it would overwrite the first)")]
+
+
+def test_a_damaged_archive_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "kit.tar.gz"
+    whole = archive.archive_bytes({"a.txt": b"x" * 100_000})
+    path.write_bytes(whole[:-10])  # the tar is complete; the gzip trailer is cut
+    result = _scan(path)
+    assert result.refused[-1][0] == "(archive)"
+    assert "damaged" in result.refused[-1][1]
+    path.write_bytes(whole + b"junk after the end")
+    assert _scan(path).refused[-1][0] == "(archive)"
+    path.write_bytes(b"not gzip at all")
+    assert _scan(path).refused[-1][0] == "(archive)"
+    path.write_bytes(whole)
+    assert _scan(path).refused == []
+
+
+def test_a_missing_kit_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such kit"):
+        _scan(tmp_path / "nothing.tar.gz")
+
+
+def test_directory_scan_refuses_links_and_special_files_without_following_them(tmp_path: Path) -> None:
+    kit = tmp_path / "kit"
+    (kit / "rendered").mkdir(parents=True)
+    (kit / "images.txt").write_bytes(b"x\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not in the kit")
+    (kit / "rendered" / "out").symlink_to(outside)
+    (kit / "passwd").symlink_to("/etc/passwd")
+    os.mkfifo(kit / "pipe")
+    result = _scan(kit)
+    refused = dict(result.refused)
+    assert "outside the kit" in refused["passwd"]
+    assert "outside the kit" in refused["rendered/out"]
+    assert "FIFO" in refused["pipe"]
+    assert sorted(result.files) == ["images.txt"]
+    assert result.kept == {"images.txt": b"x\n"}
+
+
+def test_hashes_are_sha256_of_the_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    data = os.urandom(3 * archive.CHUNK + 17)
+    path = tmp_path / "kit.tar.gz"
+    path.write_bytes(archive.archive_bytes({"w.whl": data}))
+    result = archive.scan(path, lambda name: False)
+    assert result.files["w.whl"] == archive.Member(len(data), hashlib.sha256(data).hexdigest())
+    assert result.kept == {}
+    assert result.bytes_hashed == len(data)
+
+
+# ------------------------------------------------------------------------------ SHA256SUMS
+
+
+def test_parse_sums_reads_coreutils_lines_and_names_bad_ones() -> None:
+    from contract.bundle.verify import parse_sums
+
+    good = "a" * 64
+    sums, bad = parse_sums(
+        f"{good}  images.txt\n{good}  images.txt\nnot a line\n{'A' * 64}  upper.txt\n{good} one-space.txt\n".encode()
+    )
+    assert sums == {"images.txt": good}
+    assert bad == [
+        "line 2 lists images.txt twice",
+        "line 3 is not '<sha256>  <path>'",
+        "line 4 is not '<sha256>  <path>'",
+        "line 5 is not '<sha256>  <path>'",
+    ]
+
+
+def test_sums_that_list_themselves_are_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    from contract.bundle.verify import verify_kit
+
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "SHA256SUMS.sig").write_bytes(b"sig")
+    (kit / "SHA256SUMS").write_text(f"{hashlib.sha256(b'sig').hexdigest()}  SHA256SUMS.sig\n")
+    report = verify_kit(str(kit))
+    assert ("SHA256SUMS", "lists SHA256SUMS.sig, which it cannot cover") in {
+        (p.file, p.reason) for p in report.problems
+    }
+    assert not report.verified
