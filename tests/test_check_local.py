@@ -376,3 +376,49 @@ def test_cloud_default_base_url_and_no_tool_step() -> None:
     assert target.steps == ("dns", "models")  # the tool-call smoke test is for self-hosted models
     assert target.calls["models"].url == "https://api.openai.com/v1/models"
     assert KEY not in repr(target)
+
+
+def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    accepted = threading.Event()
+    held: list[socket.socket] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+
+        def accept() -> None:
+            connection, _ = listener.accept()  # and never answer
+            held.append(connection)
+            accepted.set()
+
+        threading.Thread(target=accept, daemon=True).start()
+        path = tmp_path / "install-contract.yaml"
+        path.write_text(
+            json.dumps({"models": [entry("qwen3", f"http://127.0.0.1:{port}/v1")]}), encoding="utf-8"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "check", str(path), "--where", "local", "--timeout", "120"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **ENV},
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        try:
+            assert accepted.wait(60), "the check never connected"
+            process.send_signal(signal.SIGINT)
+            # not held for the 120 s request timeout (communicate would time out first)
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            for connection in held:
+                connection.close()
+    assert process.returncode == 130, stderr
+    assert b"interrupted" in stderr and stdout == b""

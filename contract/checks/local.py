@@ -11,12 +11,12 @@ context is built once and shared (building it loads the trust store).
 
 from __future__ import annotations
 
+import queue
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from contract.checks.steps import (
     EntryResult,
@@ -147,7 +147,8 @@ def run_local(
     """Check every target, at most `concurrency` at once; results in the targets' order.
 
     `on_result` is called in the calling thread as each entry finishes (for progress).
-    On KeyboardInterrupt the entries not started are cancelled and the interrupt re-raised.
+    The workers are daemon threads: on Ctrl-C the interrupt is re-raised at once and the
+    requests in flight are abandoned, instead of holding the exit for up to `timeout`.
     """
     from contract.clients.http import ssl_context
 
@@ -158,21 +159,33 @@ def run_local(
         verify = ssl_context(ca_bundle)
     else:
         verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    work: queue.SimpleQueue[tuple[int, Target]] = queue.SimpleQueue()
+    for item in enumerate(targets):
+        work.put(item)
+    done: queue.SimpleQueue[tuple[int, EntryResult | BaseException]] = queue.SimpleQueue()
+
+    def worker() -> None:
+        while True:
+            try:
+                index, target = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((index, check_target(target, timeout, verify)))
+            except BaseException as exc:  # a bug: hand it to the caller rather than lose it
+                done.put((index, exc))
+
+    for number in range(min(max(1, concurrency), len(targets))):
+        threading.Thread(target=worker, name=f"check-{number}", daemon=True).start()
     results: dict[int, EntryResult] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check")
-    try:
-        pending: dict[Future[EntryResult], int] = {
-            pool.submit(check_target, target, timeout, verify): index for index, target in enumerate(targets)
-        }
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                results[index] = future.result()
-                if on_result is not None:
-                    on_result(results[index])
-    finally:
-        # Normal end: every future is done. Ctrl-C: drop what has not started; requests in
-        # flight end within the timeout.
-        pool.shutdown(wait=False, cancel_futures=True)
+    while len(results) < len(targets):
+        try:
+            index, outcome = done.get(timeout=0.25)  # a timeout keeps Ctrl-C responsive
+        except queue.Empty:
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results[index] = outcome
+        if on_result is not None:
+            on_result(outcome)
     return [results[i] for i in range(len(targets))]
