@@ -422,3 +422,10 @@ def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
                 connection.close()
     assert process.returncode == 130, stderr
     assert b"interrupted" in stderr and stdout == b""
+
+
+def test_mask_hides_keys_but_not_words() -> None:
+    from contract.checks.steps import mask
+
+    assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ***"
+    assert mask("max_model_len", frozenset({"x"})) == "max_model_len"

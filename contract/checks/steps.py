@@ -118,9 +118,15 @@ class Target:
         return mask(text, self.secrets)
 
 
+# Masking a very short "key" (`x`, `none`) would garble every word that contains it, and
+# hides nothing: such a value is not a secret anyone could keep.
+MIN_MASKED = 8
+
+
 def mask(text: str, secrets: frozenset[str]) -> str:
+    """`text` with every known secret value replaced by `***`."""
     for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
+        if len(secret) >= MIN_MASKED:
             text = text.replace(secret, "***")
     return text
 
