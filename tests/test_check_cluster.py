@@ -445,3 +445,21 @@ def test_parse_log_reads_each_answer() -> None:
     assert int(first.seconds * 1000) == 12
     assert (second.step, second.http, second.curl_exit) == ("tool-call", 0, 28)
     assert second.message.startswith("curl: (28)")
+
+
+def test_unset_key_runs_dns_only_and_sends_nothing(
+    check: Any, kubelet: Kubelet, kube_cluster: KubeCluster
+) -> None:
+    result = check([entry("qwen3", "http://localhost:8000/v1", apiKey="${NOT_SET_ANYWHERE}")])
+    assert result.exit_code == 3
+    dns, models, tool = _steps(result)
+    assert dns[:2] == ("dns", "pass")
+    assert models == (
+        "models",
+        "fail",
+        "apiKey names ${NOT_SET_ANYWHERE}, which is not set here: export it and run again",
+    )
+    assert tool == ("tool-call", "skip", "not run: models failed")
+    assert [c["name"] for c in kubelet.pods[0]["spec"]["containers"]] == ["dns"]  # no request was sent
+    assert ("POST", SECRETS) not in kube_cluster.requests  # and no Secret was needed
+    _nothing_left(kube_cluster)

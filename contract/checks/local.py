@@ -25,6 +25,7 @@ from contract.checks.steps import (
     finish,
     is_address,
     judge,
+    problem_result,
     refused,
     timed_out,
     tls_failed,
@@ -104,13 +105,14 @@ def check_target(target: Target, timeout: float, verify: ssl.SSLContext) -> Entr
     from contract.clients.http import new_client
 
     done: list[StepResult] = []
-    if target.problem:
-        done.append(StepResult(target.steps[0], "fail", 0, target.problem))
-        return finish(target, done)
+    if target.problem and target.problem_step == "dns":
+        return finish(target, [problem_result(target)])
     if "dns" in target.steps and "dns" not in target.skips:
         done.append(_dns(target, timeout))
         if done[-1].status == "fail":
             return finish(target, done)
+    if target.problem:
+        return finish(target, [*done, problem_result(target)])
     http_steps = [s for s in target.steps if s != "dns" and s not in target.skips and s in target.calls]
     if not http_steps:
         return finish(target, done)

@@ -35,6 +35,7 @@ from contract.checks.steps import (
     finish,
     is_address,
     judge,
+    problem_result,
     refused,
     timed_out,
     tls_failed,
@@ -428,6 +429,8 @@ class _Run:
                     return finish(target, done)
                 return None
         if not plan.http_steps:
+            if target.problem:
+                done.append(problem_result(target))
             return finish(target, done)
         state = _container(pod or {}, "check")
         terminated = (state.get("state") or {}).get("terminated")
@@ -471,15 +474,22 @@ class _Run:
         plans: list[_Plan] = []
         secret_data: dict[str, str] = {}
         for index, target in enumerate(self.targets):
-            http_steps = _http_steps(target)
+            # An entry with a problem (an unset ${VAR}) sends nothing: at most its DNS runs.
+            http_steps = () if target.problem else _http_steps(target)
             dns_runs = "dns" in target.steps and "dns" not in target.skips and bool(target.host)
             dns_in_pod = dns_runs and not is_address(target.host or "")
-            if target.problem or not (dns_in_pod or http_steps):
-                if target.problem:
-                    result = finish(target, [StepResult(target.steps[0], "fail", 0, target.problem)])
+            if (target.problem and target.problem_step == "dns") or not (dns_in_pod or http_steps):
+                early: list[StepResult] = []
+                if target.problem and target.problem_step == "dns":
+                    early.append(problem_result(target))
                 else:
-                    result = finish(target, [])
-                results[index] = result
+                    if dns_runs:
+                        early.append(
+                            StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve")
+                        )
+                    if target.problem:
+                        early.append(problem_result(target))
+                results[index] = result = finish(target, early)
                 if on_result:
                     on_result(result)
                 continue

@@ -108,7 +108,10 @@ class Target:
     calls: Mapping[str, Call]
     # Steps that cannot run, with the reason (`skip`), or that fail before running (`fail`).
     skips: Mapping[str, str] = field(default_factory=dict)
-    problem: str | None = None  # fails the first step: an unset ${VAR} in apiBase or apiKey
+    # A step that fails before anything is sent: an unset ${VAR} in apiBase (dns) or in
+    # apiKey/apiVersion (models, after dns ran), or no endpoint at all (dns).
+    problem: str | None = None
+    problem_step: StepName = "dns"
     served_name: str | None = None  # self-hosted: the name the server must list
     context_window: int = 0
     key_variable: str | None = None  # for "check ${VAR}" hints
@@ -212,8 +215,9 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
 
     skips: dict[str, str] = {}
     problem = None
+    problem_step: StepName = "models"
     if base_missing:
-        problem = f"apiBase names ${{{base_missing[0]}}}, which is not set here"
+        problem, problem_step = f"apiBase names ${{{base_missing[0]}}}, which is not set here", "dns"
     elif key_missing:
         problem = f"apiKey names ${{{key_missing[0]}}}, which is not set here: export it and run again"
     elif version_missing:
@@ -227,7 +231,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
         if protocol in ("aws", "adc"):
             skips = dict.fromkeys(steps, why)
         else:
-            problem = problem or why
+            problem, problem_step = problem or why, "dns"
         return Target(
             model=name,
             endpoint="",
@@ -238,6 +242,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
             calls={},
             skips=skips,
             problem=problem,
+            problem_step=problem_step,
             context_window=entry.context_window,
             key_variable=key_variable,
             secrets=secrets,
@@ -321,6 +326,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
         calls=calls,
         skips=skips,
         problem=problem,
+        problem_step=problem_step,
         served_name=served,
         context_window=entry.context_window,
         key_variable=key_variable,
@@ -509,6 +515,11 @@ def is_address(host: str) -> bool:
 
 def not_run(failed: str) -> str:
     return f"not run: {failed} failed"
+
+
+def problem_result(target: Target) -> StepResult:
+    assert target.problem is not None
+    return StepResult(target.problem_step, "fail", 0, target.problem)
 
 
 def finish(target: Target, done: list[StepResult]) -> EntryResult:
