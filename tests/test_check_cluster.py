@@ -463,3 +463,14 @@ def test_unset_key_runs_dns_only_and_sends_nothing(
     assert [c["name"] for c in kubelet.pods[0]["spec"]["containers"]] == ["dns"]  # no request was sent
     assert ("POST", SECRETS) not in kube_cluster.requests  # and no Secret was needed
     _nothing_left(kube_cluster)
+
+
+def test_missing_namespace_is_an_outside_failure(
+    check: Any, kubelet: Kubelet, kube_cluster: KubeCluster
+) -> None:
+    with model_server() as (origin, _):
+        result = check([entry("qwen3", origin + "/v1")], "--namespace", "nope")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert 'namespaces "nope" not found' in result.stderr
+    assert kubelet.pods == []

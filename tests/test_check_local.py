@@ -433,3 +433,18 @@ def test_mask_hides_keys_but_not_words() -> None:
 
     assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ***"
     assert mask("max_model_len", frozenset({"x"})) == "max_model_len"
+
+
+def test_progress_line_counts_results(capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.check import _progress
+    from contract.checks.steps import EntryResult, StepResult
+
+    passed = EntryResult("a", "http://a/v1", (StepResult("dns", "pass", 1, "ok"),))
+    failed = EntryResult("b", "http://b/v1", (StepResult("dns", "fail", 1, "no"),))
+    with _progress(2, enabled=False) as none:
+        assert none is None
+    with _progress(2, enabled=True) as update:
+        assert update is not None
+        update(passed)
+        update(failed)
+    assert capsys.readouterr().out == ""  # the progress line never goes to stdout
