@@ -448,3 +448,14 @@ def test_progress_line_counts_results(capsys: pytest.CaptureFixture[str]) -> Non
         update(passed)
         update(failed)
     assert capsys.readouterr().out == ""  # the progress line never goes to stdout
+
+
+def test_proxy_variables_are_honoured(run: Any) -> None:
+    # The model server stands in for a forward proxy: it answers the absolute-URI requests itself.
+    with model_server() as (proxy, seen):
+        target = f"http://127.0.0.2:{closed_port()}/v1"  # nothing listens there
+        result = run(
+            [entry("qwen3", target)], "-f", "json", env={"HTTP_PROXY": proxy, "NO_PROXY": "", "no_proxy": ""}
+        )
+    assert result.exit_code == 0, result.stdout
+    assert [s.path for s in seen.seen] == ["/v1/models", "/v1/chat/completions"]
