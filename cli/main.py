@@ -31,6 +31,7 @@ class _Commands(click.Group):
     # name -> "module:attribute"; one line per command, e.g. "check": "cli.check:check"
     LAZY: ClassVar[dict[str, str]] = {
         "bundle": "cli.bundle:bundle",
+        "check": "cli.check:check",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

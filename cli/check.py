@@ -1,0 +1,194 @@
+"""`install-contract check`: the seed's verification steps for every endpoint, in parallel."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from cli._exit import EXTERNAL, FAILED, OK, handled
+from contract.checks.steps import EntryResult
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], None] | None]:
+    """A live line on stderr when it is a terminal ("checked 12/200, 1 failed"); none when piped."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    counts = {"done": 0, "failed": 0}
+
+    def line() -> str:
+        failed = f", [red]{counts['failed']} failed[/red]" if counts["failed"] else ""
+        return f"checking: {counts['done']}/{total} done{failed}"
+
+    with console.status(line()) as status:
+
+        def update(result: EntryResult) -> None:
+            counts["done"] += 1
+            counts["failed"] += not result.ok
+            status.update(line())
+
+        yield update
+
+
+@click.command()
+@click.argument("file", default="install-contract.yaml")
+@click.option(
+    "--where",
+    type=click.Choice(["cluster", "local"]),
+    default=None,
+    help="cluster: from pods in the namespace; local: from here. "
+    "Default: cluster when a kube context is configured, else local.",
+)
+@click.option("--model", "models", multiple=True, metavar="NAME", help="Only this entry (repeatable).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=10.0,
+    show_default=True,
+    help="Seconds for each request and lookup.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=512),
+    default=16,
+    show_default=True,
+    help="Entries checked at once (pods at once in the cluster).",
+)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="PEM file of a private CA to trust (default: $SSL_CERT_FILE, else the system's).",
+)
+@click.option(
+    "--context", default=None, help="kubeconfig context (default: platform.kubernetes.context, else current)."
+)
+@click.option(
+    "--namespace",
+    default=None,
+    help="Namespace of the check pods (default: platform.kubernetes.namespace, the context's, else default).",
+)
+@click.option(
+    "--kubeconfig",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="kubeconfig file (default: $KUBECONFIG).",
+)
+@click.option(
+    "--image-registry",
+    default=None,
+    metavar="PREFIX",
+    help="Mirror prefix for the check images (air-gapped sites).",
+)
+@click.option("--dns-image", default=None, metavar="IMAGE", help="Image with nslookup [busybox:1.36].")
+@click.option("--curl-image", default=None, metavar="IMAGE", help="Image with curl [curlimages/curl:8.10.1].")
+@click.option(
+    "--image-pull-secret", "pull_secrets", multiple=True, metavar="NAME", help="Pull secret (repeatable)."
+)
+@click.option(
+    "--color/--no-color", "colour", default=None, help="Colour the text report (default: on a terminal)."
+)
+@handled
+def check(
+    file: str,
+    where: str | None,
+    models: tuple[str, ...],
+    timeout: float,
+    concurrency: int,
+    fmt: str,
+    ca_bundle: str | None,
+    context: str | None,
+    namespace: str | None,
+    kubeconfig: str | None,
+    image_registry: str | None,
+    dns_image: str | None,
+    curl_image: str | None,
+    pull_secrets: tuple[str, ...],
+    colour: bool | None,
+) -> None:
+    """Check every endpoint of FILE: DNS, GET /v1/models, a tool call, embeddings.
+
+    The contract is validated first (errors: exit 1, nothing runs). Exit 0 when every step
+    passed, 3 when any failed, 2 for usage errors, 130 when interrupted.
+    """
+    from contract.checks import CheckReport, plan_contract
+    from contract.checks.report import render_json, render_text
+    from contract.reporters import render_text as render_diagnostics
+    from contract.rules import Options
+    from contract.validate import read_contract, validate_bytes
+
+    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
+    env = dict(os.environ)
+    result = validate_bytes(raw, file=file, options=Options(env=env))
+    if result.diagnostics:
+        click.echo(render_diagnostics([result]), nl=False, err=True)
+    if result.errors or result.contract is None:
+        click.echo("install-contract: the contract has errors; nothing was checked", err=True)
+        sys.exit(FAILED)
+    targets = plan_contract(result.contract, env, models)
+
+    kube_settings = result.contract.platform.kubernetes if result.contract.platform else None
+    context = context or (kube_settings.context if kube_settings else None)
+    if where is None:
+        from contract.clients.kube import configured_context
+
+        where = "cluster" if configured_context(context, kubeconfig) else "local"
+        if where == "local":
+            click.echo(
+                "install-contract: no kube context configured: checking from here; "
+                "split DNS and in-cluster firewalls are not being tested (use --where cluster)",
+                err=True,
+            )
+
+    # On stderr, so that `-f json | jq` stays clean; a transient line, gone when the run ends.
+    live = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    with _progress(len(targets), live) as on_result:
+        if where == "local":
+            from contract.checks.local import run_local
+
+            results = run_local(
+                targets, timeout=timeout, concurrency=concurrency, ca_bundle=ca_bundle, on_result=on_result
+            )
+        else:
+            from contract.checks.pods import CURL_IMAGE, DNS_IMAGE, PodOptions, new_run_id, run_pods
+            from contract.clients.http import RetryPolicy
+            from contract.clients.kube import Kube, KubeTarget, context_namespace
+
+            namespace = (
+                namespace
+                or (kube_settings.namespace if kube_settings else None)
+                or context_namespace(context, kubeconfig)
+                or "default"
+            )
+            options = PodOptions(
+                namespace=namespace,
+                run_id=new_run_id(),
+                dns_image=dns_image or DNS_IMAGE,
+                curl_image=curl_image or CURL_IMAGE,
+                registry=image_registry,
+                pull_secrets=pull_secrets,
+                ca_bundle=ca_bundle,
+            )
+            retry = RetryPolicy(attempts=3, timeout=max(30.0, timeout * 3))
+            with Kube(KubeTarget(context, namespace, kubeconfig), timeout=timeout, retry=retry) as kube:
+                results = run_pods(
+                    targets, kube, options, timeout=timeout, concurrency=concurrency, on_result=on_result
+                )
+
+    report = CheckReport(file="<stdin>" if file == "-" else file, where=where, results=tuple(results))
+    if fmt == "json":
+        click.echo(render_json(report), nl=False)
+    else:
+        if colour is None:
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(report, colour), nl=False, color=colour)
+    sys.exit(OK if report.ok else EXTERNAL)
