@@ -7,9 +7,9 @@ same, so an editor and `validate` agree. Semantic checks live in `contract/rules
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 from pydantic.alias_generators import to_camel
 
 SECRET_FIELDS = ("apiKey", "awsAccessKeyId", "awsSecretAccessKey")
@@ -184,6 +184,200 @@ class Platform(_Model):
     kubernetes: Kubernetes | None = None
 
 
+# -- routers: vLLM Semantic Router v0.3 -------------------------------------------------------
+# Signals and decisions keep vLLM Semantic Router's own spelling (snake_case fields, `modelRefs`),
+# so a block copied from its documentation works here and is rendered as written.
+
+# A decision condition's `type` -> the `signals:` collection that declares it (vllm-sr 0.4.0's
+# schema, `x-vllm-sr.signals`). `projection` conditions name projections, which a router here
+# does not declare.
+SIGNAL_COLLECTIONS: dict[str, str] = {
+    "keyword": "keywords",
+    "embedding": "embeddings",
+    "domain": "domains",
+    "fact_check": "fact_check",
+    "user_feedback": "user_feedbacks",
+    "reask": "reasks",
+    "preference": "preferences",
+    "language": "language",
+    "context": "context",
+    "structure": "structure",
+    "complexity": "complexity",
+    "modality": "modality",
+    "authz": "role_bindings",
+    "jailbreak": "jailbreak",
+    "safety": "safety",
+    "pii": "pii",
+    "kb": "kb",
+    "conversation": "conversation",
+    "event": "events",
+    "metadata": "metadata",
+    "classifier": "classifiers",
+    "input_modality": "input_modality",
+}
+ConditionType = Literal[
+    "authz",
+    "classifier",
+    "complexity",
+    "context",
+    "conversation",
+    "domain",
+    "embedding",
+    "event",
+    "fact_check",
+    "input_modality",
+    "jailbreak",
+    "kb",
+    "keyword",
+    "language",
+    "metadata",
+    "modality",
+    "pii",
+    "preference",
+    "reask",
+    "safety",
+    "structure",
+    "user_feedback",
+    "projection",
+]
+DEFAULT_ROUTER_PORT = 8899
+ROUTER_NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+RouterName = Annotated[str, StringConstraints(pattern=ROUTER_NAME_PATTERN)]
+
+
+class _Verbatim(BaseModel):
+    """A vLLM Semantic Router object: its field names as vllm-sr spells them."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+
+class Signal(_Verbatim):
+    """A named signal; its other fields are vllm-sr's for that kind (checked by `vllm-sr config validate`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, description="The name decisions refer to (rules.conditions[].name).")
+
+
+class KeywordSignal(_Verbatim):
+    """Matches when the request contains the keywords."""
+
+    name: str = Field(min_length=1, description="The name decisions refer to.")
+    operator: Literal["AND", "OR", "NOR"] | None = Field(
+        None, description="OR: any keyword; AND: all of them; NOR: none of them."
+    )
+    keywords: list[str] = Field(min_length=1, description="Words or phrases to look for.")
+    case_sensitive: bool | None = None
+    method: str | None = Field(None, description="Matching method (vllm-sr: regex, bm25, ngram).")
+    fuzzy_match: bool | None = None
+    fuzzy_threshold: int | None = None
+    bm25_threshold: float | None = None
+    ngram_threshold: float | None = None
+    ngram_arity: int | None = None
+
+
+class EmbeddingSignal(_Verbatim):
+    """Matches when the request is semantically close to one of the candidates."""
+
+    name: str = Field(min_length=1, description="The name decisions refer to.")
+    threshold: float = Field(ge=0, le=1, description="Similarity (0–1) above which the signal fires.")
+    candidates: list[str] = Field(min_length=1, description="Example requests of this kind.")
+    negative_candidates: list[str] | None = None
+    aggregation_method: Literal["max", "mean", "any"] | None = None
+
+
+class DomainSignal(_Verbatim):
+    """Matches requests the domain classifier puts in one of these MMLU categories."""
+
+    name: str = Field(min_length=1, description="The name decisions refer to.")
+    description: str | None = None
+    mmlu_categories: list[str] | None = Field(None, description="MMLU categories of the domain.")
+
+
+class Signals(_Verbatim):
+    """What the router observes in a request, by kind (vLLM Semantic Router's `routing.signals`)."""
+
+    keywords: list[KeywordSignal] | None = None
+    embeddings: list[EmbeddingSignal] | None = None
+    domains: list[DomainSignal] | None = None
+    fact_check: list[Signal] | None = None
+    user_feedbacks: list[Signal] | None = None
+    reasks: list[Signal] | None = None
+    preferences: list[Signal] | None = None
+    language: list[Signal] | None = None
+    context: list[Signal] | None = None
+    structure: list[Signal] | None = None
+    complexity: list[Signal] | None = None
+    modality: list[Signal] | None = None
+    role_bindings: list[Signal] | None = None
+    jailbreak: list[Signal] | None = None
+    safety: list[Signal] | None = None
+    pii: list[Signal] | None = None
+    kb: list[Signal] | None = None
+    conversation: list[Signal] | None = None
+    events: list[Signal] | None = None
+    metadata: list[Signal] | None = None
+    classifiers: list[Signal] | None = None
+    input_modality: list[Signal] | None = None
+
+
+class RuleNode(_Verbatim):
+    """A condition on one signal (`type` + `name`) or a combination (`operator` + `conditions`)."""
+
+    type: ConditionType | None = Field(None, description="The signal's kind (keyword, domain, ...).")
+    name: str | None = Field(None, description="The signal's name in signals:.")
+    label: str | None = None
+    operator: Literal["AND", "OR", "NOT"] | None = Field(None, description="How conditions combine.")
+    conditions: list[RuleNode] | None = None
+    predicate: dict[str, float] | None = None
+    on_error: str | None = None
+    on_unknown: Literal["no_match", "match", "fail_request"] | None = None
+
+
+class ModelRef(_Verbatim):
+    """A model a decision sends requests to."""
+
+    model: str = Field(min_length=1, description="A litellmModelName of models:.")
+    use_reasoning: bool | None = Field(None, description="Turn the model's reasoning on for these requests.")
+    reasoning_effort: str | None = None
+    reasoning_description: str | None = None
+    reasoning_mode: str | None = None
+    lora_name: str | None = None
+    weight: float | None = None
+
+
+class Decision(_Verbatim):
+    """Which requests (rules over signals) go to which models (modelRefs), by priority."""
+
+    name: str = Field(min_length=1, description="Unique within the router.")
+    description: str | None = None
+    priority: int | None = Field(None, description="Higher wins when several decisions match.")
+    rules: RuleNode = Field(description="The condition tree over the router's signals.")
+    model_refs: list[ModelRef] = Field(
+        alias="modelRefs", min_length=1, description="Models the matching requests go to."
+    )
+    # Passed through to vLLM Semantic Router as written.
+    tier: int | None = None
+    algorithm: dict[str, Any] | None = None
+    plugins: list[dict[str, Any]] | None = None
+    adaptations: dict[str, Any] | None = None
+    action: dict[str, Any] | None = None
+    emits: list[dict[str, Any]] | None = None
+    annotations: dict[str, Any] | None = None
+
+
+class Router(_Verbatim):
+    """One vLLM Semantic Router: its listener, default model, signals and decisions."""
+
+    default: str = Field(
+        min_length=1, description="A CHAT litellmModelName for requests no decision matches."
+    )
+    port: int = Field(DEFAULT_ROUTER_PORT, ge=1, le=65535, description="The router's listener port.")
+    description: str | None = None
+    signals: Signals | None = Field(None, description="What the router observes, by kind.")
+    decisions: list[Decision] = Field(default_factory=list, description="Routes, by priority.")
+
+
 class Contract(_Model):
     """install-contract.yaml. Keys other than these belong to the rest of the install contract."""
 
@@ -192,4 +386,8 @@ class Contract(_Model):
     models: list[ModelEntry] = Field(min_length=1, description="Every LLM the platform may use.")
     feature_flags: FeatureFlags | None = Field(None, description="Unleash flags pointed at models by name.")
     platform: Platform | None = None
-    routers: Any = Field(None, description="Semantic router configuration (not judged yet).")
+    routers: dict[RouterName, Router] | None = Field(
+        None,
+        description="vLLM Semantic Router instances by name: which requests go to which model "
+        "(rendered into router/<name>.yaml; agents send model: auto to the router's listener).",
+    )

@@ -23,7 +23,7 @@ from contract import catalog
 from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
-from contract.model import SECRET_FIELDS, FeatureFlags, ModelEntry, Platform
+from contract.model import ROUTER_NAME_PATTERN, SECRET_FIELDS, FeatureFlags, ModelEntry, Platform, Router
 from contract.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
 
 
@@ -34,6 +34,8 @@ class TypedContract:
     models: tuple[ModelEntry, ...]
     feature_flags: FeatureFlags | None
     platform: Platform | None
+    # The routers that passed typing, by name (a router with a broken field is left out).
+    routers: Mapping[str, Router] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,15 @@ class _Run:
                     names.append(Named(index, raw["litellmModelName"], entry))
         flags = self.type_block("featureFlags", FeatureFlags, data)
         platform = self.type_block("platform", Platform, data)
+        routers = self.type_routers(data)
         self.typed_contract = TypedContract(
             tuple(e.model for e in entries if not e.broken),
             flags if isinstance(flags, FeatureFlags) else None,
             platform if isinstance(platform, Platform) else None,
+            routers,
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
-        view = ContractView(names, entries, raw_flags, self.options)
+        view = ContractView(names, entries, raw_flags, self.options, routers)
         self.run_rules(entries, view)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
@@ -245,6 +249,39 @@ class _Run:
             return None
         model, broken = self.typed(cls, data[key], (key,))
         return None if broken else model
+
+    def type_routers(self, data: dict[str, Any]) -> dict[str, Router]:
+        """Each router of `routers:` typed on its own, so one broken router hides no other."""
+        raw = data.get("routers")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.report(
+                "IC004",
+                Finding(
+                    f"routers must be a mapping of router names to routers, not a {_kind(raw)}",
+                    ("routers",),
+                    hint="write `routers:` then `  <name>:` with default, signals and decisions under it",
+                ),
+            )
+            return {}
+        routers: dict[str, Router] = {}
+        for name, body in raw.items():
+            if not isinstance(name, str) or not re.match(ROUTER_NAME_PATTERN, name):
+                self.report(
+                    "IC004",
+                    Finding(
+                        f"router name {name!r} must be lower-case letters, digits and dashes",
+                        ("routers", str(name)),
+                        hint="it names the file router/<name>.yaml and Kubernetes objects: e.g. coding",
+                        at_key=True,
+                    ),
+                )
+                continue
+            router, broken = self.typed(Router, body, ("routers", name))
+            if isinstance(router, Router) and not broken:
+                routers[name] = router
+        return routers
 
     def typed(self, cls: type[BaseModel], raw: Any, path: Path) -> tuple[BaseModel | None, set[str]]:
         """Validate `raw` as `cls`, reporting every error.
@@ -323,7 +360,8 @@ _PLACEHOLDERS: dict[type[BaseModel], dict[str, Any]] = {
         "type": "CHAT",
         "metadataType": "Text Generation",
         "contextWindow": 1,
-    }
+    },
+    Router: {"default": "-"},
 }
 
 _UNION_TAG = re.compile(r"^(?:str|int|float|bool|[a-z]+\[.*\]|function-.*)$")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract import catalog
 from contract.diagnostics import Path
-from contract.model import ModelEntry
+from contract.model import ModelEntry, Router
 
 if TYPE_CHECKING:
     from contract.catalog import Catalog, ModelFacts, Provider
@@ -122,3 +122,5 @@ class ContractView:
     entries: list[Entry]
     raw_flags: Mapping[str, Any] | None
     options: Options
+    # The routers that passed typing, by name.
+    routers: Mapping[str, Router] = field(default_factory=dict)
