@@ -263,8 +263,8 @@ class KeywordSignal(_Verbatim):
     """Matches when the request contains the keywords."""
 
     name: str = Field(min_length=1, description="The name decisions refer to.")
-    operator: Literal["AND", "OR", "NOR"] | None = Field(
-        None, description="OR: any keyword; AND: all of them; NOR: none of them."
+    operator: Literal["AND", "OR", "NOR"] = Field(
+        description="OR: any keyword; AND: all of them; NOR: none of them."
     )
     keywords: list[str] = Field(min_length=1, description="Words or phrases to look for.")
     case_sensitive: bool | None = None
@@ -290,7 +290,7 @@ class DomainSignal(_Verbatim):
     """Matches requests the domain classifier puts in one of these MMLU categories."""
 
     name: str = Field(min_length=1, description="The name decisions refer to.")
-    description: str | None = None
+    description: str = Field(min_length=1, description="What the domain covers.")
     mmlu_categories: list[str] | None = Field(None, description="MMLU categories of the domain.")
 
 
@@ -351,8 +351,10 @@ class Decision(_Verbatim):
 
     name: str = Field(min_length=1, description="Unique within the router.")
     description: str | None = None
-    priority: int | None = Field(None, description="Higher wins when several decisions match.")
-    rules: RuleNode = Field(description="The condition tree over the router's signals.")
+    priority: int = Field(description="Higher wins when several decisions match.")
+    rules: RuleNode | None = Field(
+        None, description="The condition tree over the router's signals; none matches every request."
+    )
     model_refs: list[ModelRef] = Field(
         alias="modelRefs", min_length=1, description="Models the matching requests go to."
     )

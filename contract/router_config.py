@@ -79,4 +79,26 @@ def listener(router: Router, name: str) -> dict[str, Any]:
     return {"name": f"{name}-{router.port}", "address": "0.0.0.0", "port": router.port, "timeout": "300s"}
 
 
-__all__ = ["DEFAULT_ROUTER_PORT", "Endpoint", "endpoint", "listener", "provider_model_id", "routed_models"]
+def backend_provider(model: ModelEntry) -> str:
+    """vLLM Semantic Router's built-in provider id for the server behind an entry."""
+    from contract.rules._context import is_self_hosted
+
+    prefix = model.litellm_model.partition("/")[0]
+    if prefix in _OPENAI_UNDER_V1:
+        return "ollama"
+    if is_self_hosted(model):
+        return "vllm"
+    if prefix == "openai" and model.api_base is None:
+        return "openai"
+    return "openai-compatible"
+
+
+__all__ = [
+    "DEFAULT_ROUTER_PORT",
+    "Endpoint",
+    "backend_provider",
+    "endpoint",
+    "listener",
+    "provider_model_id",
+    "routed_models",
+]

@@ -98,13 +98,13 @@ def test_projection_conditions_are_reported(write) -> None:  # type: ignore[no-u
     assert found(write, text) == [("IC502", "/routers/coding/decisions/0/rules/conditions/0/type")]
 
 
-def test_decisions_without_priority_never_collide(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_decision_needs_a_priority_and_may_omit_rules(write) -> None:  # type: ignore[no-untyped-def]
     text = (
         "  coding:\n    default: qwen3-8b\n    decisions:\n"
-        "      - {name: a, rules: {operator: OR, conditions: []}, modelRefs: [{model: qwen3-8b}]}\n"
-        "      - {name: b, rules: {operator: OR, conditions: []}, modelRefs: [{model: qwen3-8b}]}\n"
+        "      - {name: a, modelRefs: [{model: qwen3-8b}]}\n"
+        "      - {name: b, priority: 1, modelRefs: [{model: qwen3-8b}]}\n"
     )
-    assert found(write, text) == []
+    assert found(write, text) == [("IC003", "/routers/coding/decisions/0/priority")]
 
 
 def entry(**fields: object) -> ModelEntry:
@@ -181,3 +181,44 @@ def test_provider_model_id_is_what_the_server_expects() -> None:
     assert provider_model_id(entry(litellmModel="ollama_chat/qwen3:8b", provider="Ollama")) == "qwen3:8b"
     assert provider_model_id(entry(vllm={"model": "Qwen/Qwen3-8B", "servedModelName": "m"})) == "m"
     assert provider_model_id(entry()) == "m"
+
+
+# -- render --target router -------------------------------------------------------------------
+
+
+def _render(path: Path, targets: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from contract.render import render
+
+    result = validate_file(str(path), OPTIONS)
+    assert result.contract is not None and result.valid
+    return render(result.contract, source_name=path.name, source_bytes=path.read_bytes(), targets=targets)
+
+
+def test_routers_render_by_default_only_when_the_contract_has_them() -> None:
+    from tests.conftest import FIXTURES
+
+    with_routers = _render(CONTRACTS / "valid" / "router-coding.yaml")
+    assert "router" in with_routers.targets and "router/coding.yaml" in with_routers.files
+    without = _render(FIXTURES / "install-contract.yaml")
+    assert "router" not in without.targets
+    assert not [p for p in without.files if p.startswith("router/")]
+    assert _render(FIXTURES / "install-contract.yaml", ["router"]).files.keys() == {"manifest.json"}
+
+
+def test_router_config_is_deterministic_and_names_its_key_variables() -> None:
+    first = _render(CONTRACTS / "valid" / "router-coding.yaml", ["router"])
+    second = _render(CONTRACTS / "valid" / "router-coding.yaml", ["router"])
+    assert first.files == second.files
+    text = first.files["router/coding.yaml"].decode()
+    assert "#   VLLM_API_KEY\n" in text
+    assert "api_key_env: VLLM_API_KEY" in text
+    assert '"model": "auto"' in text
+
+
+def test_a_literal_key_is_never_rendered_into_a_router(write) -> None:  # type: ignore[no-untyped-def]
+    canary = "sk-canary-router-4242"
+    text = VALID_ROUTER.replace("apiKey: ${VLLM_API_KEY}", f"apiKey: {canary}")
+    rendering = _render(write(text), ["router"])
+    body = rendering.files["router/coding.yaml"].decode()
+    assert canary not in body
+    assert "api_key_env: QWEN3_8B_API_KEY" in body

@@ -109,7 +109,7 @@ def router_undeclared_signal(view: ContractView) -> Iterator[Finding]:
         declared = _declared(router)
         for i, decision in enumerate(router.decisions):
             base: Path = ("routers", router_name, "decisions", i, "rules")
-            for node, path in _conditions(decision.rules, base):
+            for node, path in _conditions(decision.rules, base) if decision.rules else ():
                 name = _referenced_name(node)
                 if node.type is None or name is None:
                     continue
@@ -201,8 +201,6 @@ def duplicate_decision_priority(view: ContractView) -> Iterator[Finding]:
     for router_name, router in view.routers.items():
         first: dict[int, str] = {}
         for i, decision in enumerate(router.decisions):
-            if decision.priority is None:
-                continue
             if decision.priority in first:
                 yield Finding(
                     f"decisions {first[decision.priority]!r} and {decision.name!r} of router "
@@ -237,7 +235,7 @@ def unused_signal(view: ContractView) -> Iterator[Finding]:
             continue
         used: set[tuple[str, str]] = set()
         for decision in router.decisions:
-            for node, _ in _conditions(decision.rules, ()):
+            for node, _ in _conditions(decision.rules, ()) if decision.rules else ():
                 name = _referenced_name(node)
                 if node.type in SIGNAL_COLLECTIONS and name is not None:
                     used.add((SIGNAL_COLLECTIONS[node.type], name))
