@@ -12,7 +12,8 @@ and fills the gaps of kmock 0.8 measured here (`../shared/reference/README.md`):
 - `kind`/`apiVersion` on lists; a Status answer (not a 500) after a delete;
 - PUT (replace, 409 on a stale `resourceVersion`), merge and JSON patches (a strategic merge
   patch is applied as a merge patch: lists are replaced, not merged by key);
-- pod logs as `text/plain` (`set_pod_log`); 400 while the pod has none, as a waiting container.
+- pod logs as `text/plain` (`set_pod_log`, per container with `?container=`); 400 while the pod
+  has none, as for a container still waiting to start.
 
 Discovery (`/api`, `/apis/...`) and watches are kmock's own (watches still ignore selectors).
 
@@ -242,7 +243,10 @@ class _Emulator(kmock.KubernetesEmulator if kmock else object):  # type: ignore[
         if current is None:
             return _status(404, "NotFound", f'{path.plural} "{path.name}" not found')
         if path.subresource == "log" and path.plural == "pods":
-            text = harness._logs.get((path.namespace, path.name))
+            container = request.params.get("container")
+            text = harness._logs.get((path.namespace, path.name, container))
+            if text is None:
+                text = harness._logs.get((path.namespace, path.name, None))
             if text is None:
                 return _status(
                     400,
@@ -256,7 +260,8 @@ class _Emulator(kmock.KubernetesEmulator if kmock else object):  # type: ignore[
             self._objects[key].delete()
             await self._buses[path.resource].put({"type": "DELETED", "object": current})
             if path.plural == "pods":
-                harness._logs.pop((path.namespace, path.name), None)
+                for log_key in [k for k in harness._logs if k[:2] == (path.namespace, path.name)]:
+                    del harness._logs[log_key]
             return _status(200, "", f'{path.plural} "{path.name}" deleted')
         if method == "PUT":
             body = request.data
@@ -369,7 +374,7 @@ class KubeCluster:
     def __init__(self, directory: Path) -> None:
         self._directory = directory
         self._requests: list[tuple[str, str]] = []
-        self._logs: dict[tuple[str | None, str], str] = {}
+        self._logs: dict[tuple[str | None, str, str | None], str] = {}
         self._pod_callbacks: list[Callable[[Obj], None]] = []
         self._faults: list[list[Any]] = []
         self._errors: list[BaseException] = []
@@ -516,8 +521,9 @@ class KubeCluster:
 
         self._call(write())
 
-    def set_pod_log(self, namespace: str, name: str, text: str) -> None:
-        self._logs[(namespace, name)] = text
+    def set_pod_log(self, namespace: str, name: str, text: str, container: str | None = None) -> None:
+        """The log served for the pod (`?container=NAME` picks one; None: any container)."""
+        self._logs[(namespace, name, container)] = text
 
     def on_pod_created(self, callback: Callable[[Obj], None]) -> None:
         """Call `callback(pod)` (in a worker thread) whenever a pod is created."""

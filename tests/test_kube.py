@@ -208,6 +208,9 @@ def test_pod_logs_and_kubelet_helpers(kube: Kube, kube_cluster: KubeCluster) -> 
     kube.create(PODS, _pod(name="waiting"))
     assert started.wait(10)
     assert kube.text(f"{PODS}/waiting/log") == "line one\nline two\n"
+    kube_cluster.set_pod_log("platform", "waiting", "from init\n", container="init")
+    assert kube.text(f"{PODS}/waiting/log", {"container": "init"}) == "from init\n"
+    assert kube.text(f"{PODS}/waiting/log", {"container": "c"}) == "line one\nline two\n"
     pod = kube.get(f"{PODS}/waiting")
     assert pod is not None and pod["status"]["phase"] == "Succeeded"
 
