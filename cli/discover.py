@@ -168,7 +168,7 @@ def discover(
             if (
                 not yes
                 and not selected
-                and not click.confirm(f"add {c.name} ({c.discovered})?", default=False)
+                and not click.confirm(f"add {c.name} ({c.discovered})?", default=False, err=True)
             ):
                 continue
             chosen.append(c)
@@ -176,8 +176,10 @@ def discover(
         for name in sorted(unknown):
             click.echo(f"install-contract: --select {name}: no such candidate", err=True)
         outcome = plan_discovered_add(add_path, chosen)
+        # With -f json, stdout holds the JSON document only.
+        to_stderr = fmt == "json"
         for name in outcome.skipped:
-            click.echo(f"skipped: {name} already in {add_path}")
+            click.echo(f"skipped: {name} already in {add_path}", err=to_stderr)
         if outcome.error:
             click.echo(f"install-contract: {outcome.error}", err=True)
             for d in outcome.diagnostics:
@@ -185,7 +187,7 @@ def discover(
             sys.exit(FAILED)
         if outcome.data is not None:
             write_atomic(add_path, outcome.data)
-            click.echo(f"added {', '.join(outcome.added)} to {add_path}")
+            click.echo(f"added {', '.join(outcome.added)} to {add_path}", err=to_stderr)
         if unknown:
             sys.exit(USAGE)
     if down:
