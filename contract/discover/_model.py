@@ -83,6 +83,8 @@ def model_name(discovered: str) -> str:
 
 def check_candidates(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Each candidate with the diagnostics `validate` gives its entry in a contract of its own."""
+    if not any(c.fields is not None for c in candidates):
+        return list(candidates)  # nothing to validate: skip loading the validator
     from contract.edit import EditError, append_entry, new_contract_text
     from contract.validate import validate_text
 
