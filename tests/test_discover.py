@@ -258,3 +258,18 @@ def test_an_entry_the_editor_refuses_is_shown_not_raised() -> None:
     (checked,) = check_candidates([bad])
     assert not checked.valid
     assert {d.code for d in checked.diagnostics} == {"IC003"}
+
+
+def test_add_refuses_a_result_that_would_not_validate(ollama_server: FakeOllama, tmp_path: Path) -> None:
+    contract = tmp_path / "install-contract.yaml"
+    broken = (
+        (FIXTURES / "install-contract.yaml")
+        .read_text(encoding="utf-8")
+        .replace("contextWindow: 200000", "contextWindow: -1", 1)
+    )
+    assert broken != (FIXTURES / "install-contract.yaml").read_text(encoding="utf-8")
+    contract.write_text(broken, encoding="utf-8")
+    result = run("--ollama", ollama_server.url, "--add", str(contract), "--yes")
+    assert result.exit_code == 1
+    assert "would not validate" in result.output and "nothing written" in result.output
+    assert contract.read_text(encoding="utf-8") == broken
