@@ -185,3 +185,33 @@ def test_candidate_pure_step_reads_separated_max_model_len() -> None:
     found = kserve.candidate(obj)
     assert found.fields is not None and found.fields["contextWindow"] == 4096
     assert kserve.candidate(obj, context_window=2048).fields["contextWindow"] == 2048  # type: ignore[index]
+
+
+def test_llminferenceservices_fall_back_to_v1alpha1(kube_cluster: KubeCluster, monkeypatch: Any) -> None:
+    from contract.clients import kube as kube_module
+
+    real_list = kube_module.Kube.list
+
+    def without_v1alpha2(self: Any, path: str, label_selector: str | None = None) -> list[dict[str, Any]]:
+        if "/v1alpha2/" in path:  # a KServe release that serves only v1alpha1
+            raise kube_module.KubeNotFound("the server could not find the requested resource", 404)
+        return real_list(self, path, label_selector)
+
+    monkeypatch.setattr(kube_module.Kube, "list", without_v1alpha2)
+    obj = {
+        "apiVersion": "serving.kserve.io/v1alpha1",
+        "kind": "LLMInferenceService",
+        "metadata": {"name": "old-llmd", "namespace": "platform"},
+        "spec": {"model": {"uri": "hf://Qwen/Qwen3-Coder-30B-A3B-Instruct"}},
+        "status": {**READY, "url": "http://old-llmd.platform.svc.cluster.local"},
+    }
+    kube_cluster.put("/apis/serving.kserve.io/v1alpha1/namespaces/platform/llminferenceservices", obj)
+    report = kserve.probe(kubeconfig=kube_cluster.kubeconfig)
+    (found,) = report.candidates
+    assert found.fields is not None
+    assert found.fields["litellmModelName"] == "old-llmd"  # spec.model.name defaults to the name
+    assert found.fields["apiBase"] == "http://old-llmd.platform.svc.cluster.local/v1"  # status.url
+    assert (
+        "GET",
+        "/apis/serving.kserve.io/v1alpha1/namespaces/platform/llminferenceservices",
+    ) in kube_cluster.requests
