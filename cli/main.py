@@ -32,6 +32,7 @@ class _Commands(click.Group):
     LAZY: ClassVar[dict[str, str]] = {
         "bundle": "cli.bundle:bundle",
         "check": "cli.check:check",
+        "discover": "cli.discover:discover",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -61,7 +62,11 @@ def _class_check(cls: type[Any]) -> Check:
         if f.name == "extra" and getattr(cls, "__extra__", "forbid") == "allow":
             continue  # extras are left to pydantic: any unknown key is refused below
         key = f.metadata.get("alias") or camel(f.name)
-        fields[key] = (f.name, _bounded(_type_check(hints[f.name]), f.metadata.get("bounds", {})))
+        if f.metadata.get("twin"):
+            # A block typed by pydantic in its own module: absent is fine, anything else is its call.
+            fields[key] = (f.name, lambda v: None if v is None else _REFUSE)
+        else:
+            fields[key] = (f.name, _bounded(_type_check(hints[f.name]), f.metadata.get("bounds", {})))
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             required.add(key)
     needed = frozenset(required)
@@ -147,6 +152,9 @@ def _bounded(check: Check, bounds: dict[str, Any]) -> Check:
         "le": operator.le,
         "lt": operator.lt,
         "min_length": lambda v, b: len(v) >= b,
+        "max_length": lambda v, b: len(v) <= b,
+        # pydantic's `pattern` searches (an unanchored pattern may match anywhere)
+        "pattern": lambda v, b: re.search(b, v) is not None,
     }
     tests: list[tuple[Callable[[Any, Any], bool], Any]] = []
     for name, bound in bounds.items():

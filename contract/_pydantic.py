@@ -70,7 +70,7 @@ def _build_twin(cls: type[Any]) -> type[BaseModel]:
             kwargs["default_factory"] = f.default_factory
         elif f.default is not dataclasses.MISSING:
             kwargs["default"] = f.default
-        annotations[f.name] = _twin_type(hints[f.name])
+        annotations[f.name] = _imported(meta["twin"]) if meta.get("twin") else _twin_type(hints[f.name])
         namespace[f.name] = Field(**kwargs)
     config = ConfigDict(
         populate_by_name=False, strict=True, frozen=True, extra=getattr(cls, "__extra__", "forbid")
@@ -83,6 +83,13 @@ def _build_twin(cls: type[Any]) -> type[BaseModel]:
     if doc is not None:
         namespace["__doc__"] = doc
     return typing.cast("type[BaseModel]", type(cls.__name__, (BaseModel,), namespace))
+
+
+def _imported(reference: str) -> Any:
+    import importlib
+
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def _twin_type(annotation: Any) -> Any:

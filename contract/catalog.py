@@ -100,6 +100,8 @@ class ModelFacts:
     source: str
     params_b: float | None = None  # total parameters in billions (all experts of an MoE model)
     weights: str | None = None  # how the checkpoint stores them: bf16, fp8, mxfp4 (weight_formats.json)
+    # The window without rope scaling (YaRN), where the card's longest one needs it.
+    native_context_window: int | None = None
 
     @property
     def litellm_model(self) -> str:
@@ -399,6 +401,7 @@ class Catalog:
             source=str(row["source"]),
             params_b=float(params) if isinstance(params, (int, float)) else None,
             weights=row.get("weights"),
+            native_context_window=_as_int(row.get("native_context_window")),
         )
         slot = (prefix, model_id)
         known = self._at(slot)
@@ -627,6 +630,7 @@ def _fill_gaps(known: ModelFacts, seed: ModelFacts) -> ModelFacts:
             "supports_tool_calling",
             "params_b",
             "weights",
+            "native_context_window",
         )
         if getattr(known, name) is None and getattr(seed, name) is not None
     }

@@ -74,14 +74,29 @@ def spec(
     gt: float | None = None,
     le: float | None = None,
     min_length: int | None = None,
+    max_length: int | None = None,
+    pattern: str | None = None,
+    twin: str | None = None,
 ) -> Any:
     """A field of the contract: its default, YAML key (`alias`, else camelCase), documentation
-    and bounds. Without a default the field is required."""
-    bounds = {"ge": ge, "gt": gt, "le": le, "min_length": min_length}
+    and bounds. Without a default the field is required.
+
+    `twin` ("module:attribute") names a pydantic type that validates the field instead of its
+    annotation: for blocks typed with pydantic in their own module (`routers:`), which the
+    fast path leaves to pydantic."""
+    bounds = {
+        "ge": ge,
+        "gt": gt,
+        "le": le,
+        "min_length": min_length,
+        "max_length": max_length,
+        "pattern": pattern,
+    }
     metadata = {
         "alias": alias,
         "description": description,
         "bounds": {k: v for k, v in bounds.items() if v is not None},
+        "twin": twin,
     }
     if default_factory is not MISSING:
         return field(default_factory=default_factory, metadata=metadata)
@@ -256,6 +271,64 @@ class Platform:
     kubernetes: Kubernetes | None = spec(None)
 
 
+# -- routers: vLLM Semantic Router v0.3 (the pydantic classes are in contract/routers.py) ---------
+
+# A decision condition's `type` -> the `signals:` collection that declares it (vllm-sr 0.4.0's
+# schema, `x-vllm-sr.signals`). `projection` conditions name projections, which a router here
+# does not declare.
+SIGNAL_COLLECTIONS: dict[str, str] = {
+    "keyword": "keywords",
+    "embedding": "embeddings",
+    "domain": "domains",
+    "fact_check": "fact_check",
+    "user_feedback": "user_feedbacks",
+    "reask": "reasks",
+    "preference": "preferences",
+    "language": "language",
+    "context": "context",
+    "structure": "structure",
+    "complexity": "complexity",
+    "modality": "modality",
+    "authz": "role_bindings",
+    "jailbreak": "jailbreak",
+    "safety": "safety",
+    "pii": "pii",
+    "kb": "kb",
+    "conversation": "conversation",
+    "event": "events",
+    "metadata": "metadata",
+    "classifier": "classifiers",
+    "input_modality": "input_modality",
+}
+ConditionType = Literal[
+    "authz",
+    "classifier",
+    "complexity",
+    "context",
+    "conversation",
+    "domain",
+    "embedding",
+    "event",
+    "fact_check",
+    "input_modality",
+    "jailbreak",
+    "kb",
+    "keyword",
+    "language",
+    "metadata",
+    "modality",
+    "pii",
+    "preference",
+    "reask",
+    "safety",
+    "structure",
+    "user_feedback",
+    "projection",
+]
+DEFAULT_ROUTER_PORT = 8899
+ROUTER_NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
 @_typed
 class Contract:
     """install-contract.yaml. Keys other than these belong to the rest of the install contract."""
@@ -266,4 +339,9 @@ class Contract:
     models: list[ModelEntry] = spec(min_length=1, description="Every LLM the platform may use.")
     feature_flags: FeatureFlags | None = spec(None, description="Unleash flags pointed at models by name.")
     platform: Platform | None = spec(None)
-    routers: Any = spec(None, description="Semantic router configuration (not judged yet).")
+    routers: Any = spec(
+        None,
+        twin="contract.routers:Routers",
+        description="vLLM Semantic Router instances by name: which requests go to which model "
+        "(rendered into router/<name>.yaml; agents send model: auto to the router's listener).",
+    )

@@ -8,6 +8,7 @@ sound (an invalid optional field is set aside for them), so one root cause gives
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 import types
@@ -21,12 +22,14 @@ from contract._fast import construct
 from contract._yaml import Document, LoadProblem, SourceMap, decode, load
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
-from contract.model import FeatureFlags, ModelEntry, Platform
+from contract.model import ROUTER_NAME_PATTERN, FeatureFlags, ModelEntry, Platform
 from contract.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.fields import FieldInfo
+
+    from contract.routers import Router
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class TypedContract:
     # Indexes of `models:` entries that could not be typed (always with an error diagnostic):
     # a compiler must refuse such a contract rather than leave the entries out.
     left_out: tuple[int, ...] = ()
+    # The routers that passed typing, by name (a router with a broken field is left out).
+    routers: Mapping[str, Router] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -226,14 +231,16 @@ class _Run:
         flags = self.type_block("featureFlags", FeatureFlags, data)
         platform = self.type_block("platform", Platform, data)
         sound = {e.index for e in entries if not e.broken}
+        routers = self.type_routers(data)
         self.typed_contract = TypedContract(
             tuple(e.model for e in entries if not e.broken),
             flags if isinstance(flags, FeatureFlags) else None,
             platform if isinstance(platform, Platform) else None,
             tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
+            routers,
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
-        view = ContractView(names, entries, raw_flags, self.options)
+        view = ContractView(names, entries, raw_flags, self.options, routers)
         self.run_rules(entries, view)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
@@ -259,30 +266,73 @@ class _Run:
         model, broken = self.typed(cls, data[key], (key,))
         return None if broken else model
 
+    def type_routers(self, data: dict[str, Any]) -> dict[str, Router]:
+        """Each router of `routers:` typed on its own, so one broken router hides no other."""
+        raw = data.get("routers")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.report(
+                "IC004",
+                Finding(
+                    f"routers must be a mapping of router names to routers, not a {_kind(raw)}",
+                    ("routers",),
+                    hint="write `routers:` then `  <name>:` with default, signals and decisions under it",
+                ),
+            )
+            return {}
+        from contract.routers import Router
+
+        routers: dict[str, Router] = {}
+        for name, body in raw.items():
+            if not isinstance(name, str) or not re.match(ROUTER_NAME_PATTERN, name):
+                self.report(
+                    "IC004",
+                    Finding(
+                        f"router name {name!r} must be lower-case letters, digits and dashes",
+                        ("routers", str(name)),
+                        hint="it names the file router/<name>.yaml and Kubernetes objects: e.g. coding",
+                        at_key=True,
+                    ),
+                )
+                continue
+            router, broken = self.typed(Router, body, ("routers", name))
+            if isinstance(router, Router) and not broken:
+                routers[name] = router
+        return routers
+
     def typed(self, cls: type[Any], raw: Any, path: Path) -> tuple[Any | None, set[str]]:
-        """Type `raw` as the contract class `cls`, reporting every error.
+        """Type `raw` as the contract class `cls` (or a pydantic model), reporting every error.
 
         Returns the typed value and the top-level fields that were broken. A broken optional
         value is set aside, a broken required one replaced by a placeholder (see
         `_PLACEHOLDERS`), so that rules reading other fields still run. Input that is exactly
         right is typed without pydantic; pydantic's twin of `cls` explains the rest.
         """
-        fast = construct(cls, raw)
-        if fast is not None:
-            return fast, set()
+        if dataclasses.is_dataclass(cls):
+            fast = construct(cls, raw)
+            if fast is not None:
+                return fast, set()
         from pydantic import ValidationError
 
         from contract._pydantic import from_twin, twin
 
-        model = twin(cls)
+        # A contract dataclass is validated by its pydantic twin; a pydantic model of its own
+        # (a router) by itself.
+        own = not dataclasses.is_dataclass(cls)
+        model = cls if own else twin(cls)
+
+        def typed(value: Any) -> Any:
+            return value if own else from_twin(cls, value)
+
         try:
-            return from_twin(cls, model.model_validate(raw)), set()
+            return typed(model.model_validate(raw)), set()
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False)
         seen: set[tuple[str, Path]] = set()
         broken: set[str] = set()
         repaired = raw
-        placeholders = _PLACEHOLDERS.get(cls, {})
+        placeholders = _PLACEHOLDERS.get(cls.__name__, {})
         for error in errors:
             loc = _real_loc(raw, tuple(error["loc"]))
             code, finding = _describe(error, loc, model)
@@ -306,7 +356,7 @@ class _Run:
             else:
                 repaired = _without(repaired, loc)
         try:
-            return from_twin(cls, model.model_validate(repaired)), broken
+            return typed(model.model_validate(repaired)), broken
         except ValidationError:
             return None, broken
 
@@ -339,9 +389,10 @@ def _kind(value: Any) -> str:
     return "string"
 
 
-# Typed stand-ins for broken required fields; rules reading those fields do not run.
-_PLACEHOLDERS: dict[type[Any], dict[str, Any]] = {
-    ModelEntry: {
+# Typed stand-ins for broken required fields, by class name (routers' class is imported only
+# when a contract has routers); rules reading those fields do not run.
+_PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "ModelEntry": {
         "litellmModelName": "-",
         "litellmModel": "-/-",
         "displayName": "-",
@@ -349,7 +400,8 @@ _PLACEHOLDERS: dict[type[Any], dict[str, Any]] = {
         "type": "CHAT",
         "metadataType": "Text Generation",
         "contextWindow": 1,
-    }
+    },
+    "Router": {"default": "-"},
 }
 
 _UNION_TAG = re.compile(r"^(?:str|int|float|bool|[a-z]+\[.*\]|function-.*)$")

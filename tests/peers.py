@@ -40,7 +40,8 @@ PEERS_DIR = REPO_ROOT / ".peers"
 VLLM_PARSE_SCRIPT = REPO_ROOT / "scripts" / "peers" / "vllm_parse.py"
 
 # Must match the markers written by scripts/peers/install-*.
-PEER_VERSIONS = {"litellm": "1.106.2", "vllm": "0.33.0"}
+PEER_VERSIONS = {"litellm": "1.106.2", "vllm": "0.33.0", "vllm-sr": "0.4.0"}
+VLLM_SR_VALIDATE_SCRIPT = REPO_ROOT / "scripts" / "peers" / "vllm_sr_validate.py"
 
 # Variables every peer gets, whatever the caller's environment holds.
 OFFLINE_ENV = {
@@ -63,6 +64,7 @@ __all__ = [
     "require_peer",
     "vllm_parse",
     "vllm_python",
+    "vllm_sr_validate",
 ]
 
 
@@ -528,4 +530,33 @@ def vllm_parse(argvs: list[list[str]], *, timeout: float = 300.0) -> list[dict[s
     results: list[dict[str, Any]] = json.loads(completed.stdout)
     if len(results) != len(argvs):
         raise PeerStartError(f"vllm_parse.py returned {len(results)} results for {len(argvs)} argvs")
+    return results
+
+
+# ------------------------------------------------------------- vllm-sr
+
+
+def vllm_sr_validate(paths: list[Path], *, timeout: float = 600.0) -> list[dict[str, Any]]:
+    """`vllm-sr config validate` on each config, in one process (scripts/peers/vllm_sr_validate.py).
+
+    One result per path: {"path", "ok", "output"}. Runs from a private directory: vllm-sr's
+    package is also called `cli` and must not meet this project's.
+    """
+    venv = peer_venv("vllm-sr")
+    if venv is None:
+        raise PeerStartError("vllm-sr is not installed: run scripts/peers/install-vllm-sr")
+    with tempfile.TemporaryDirectory(prefix="vllm-sr-") as home:
+        completed = subprocess.run(
+            [str(venv / "bin" / "python"), str(VLLM_SR_VALIDATE_SCRIPT)],
+            input=json.dumps([str(p) for p in paths]).encode(),
+            capture_output=True,
+            env=minimal_env(venv, Path(home)),
+            cwd=home,
+            timeout=timeout,
+            check=False,
+        )
+    if completed.returncode != 0:
+        stderr = completed.stderr.decode("utf-8", errors="replace")
+        raise PeerStartError(f"vllm_sr_validate.py exited with {completed.returncode}\n{_tail(stderr)}")
+    results: list[dict[str, Any]] = json.loads(completed.stdout)
     return results

@@ -6,7 +6,9 @@ items or a `models:`/`featureFlags:` document. Fragments are completed from a ba
 chosen by what they show (a `vllm:` block or an in-cluster apiBase: the self-hosted base;
 `azure/`, `bedrock/`: theirs), so the example's own fields decide the outcome. Several
 examples in one block are told apart by a key that repeats (`litellmModel: a` then
-`litellmModel: b`). Codes raised while reading (IC001–IC003, IC006) run on the text as written.
+`litellmModel: b`). A router example (`routers:`, or a router's `signals:`/`decisions:`) gets
+two self-hosted chat models and complete decisions; `...` in a fragment stands for fields
+the example does not care about. Codes raised while reading (IC001–IC003, IC006) run on the text as written.
 """
 
 from __future__ import annotations
@@ -77,6 +79,25 @@ EMBEDDING = {
 }
 EMBEDDING.pop("maxTokens")
 RAW = {"IC001", "IC002", "IC003", "IC006"}
+# Router examples (IC6xx) name these two chat models; a fragment of a router body (`signals:`,
+# `decisions:`) is a router named `coding` whose default is the first.
+ROUTER_MODELS = [
+    {
+        **SELF_HOSTED,
+        "litellmModelName": name,
+        "litellmModel": f"openai/{name}",
+        "displayName": name,
+        "apiBase": f"http://{name}.inference.svc.cluster.local:8000/v1",
+    }
+    for name in ("qwen3-8b", "llama-70b")
+]
+ROUTER_BODY = {"default", "signals", "decisions"}
+DECISION = {
+    "name": "route",
+    "priority": 100,
+    "rules": {"operator": "OR", "conditions": []},
+    "modelRefs": [{"model": "qwen3-8b"}],
+}
 
 
 def examples(doc: str, heading: str) -> list[str]:
@@ -118,11 +139,38 @@ def _complete(item: dict[str, Any], source: str) -> dict[str, Any]:
     return entry
 
 
+def _elided(node: Any) -> Any:
+    """The fragment without its `...` placeholders (`{name: code, priority: 200, ...}`)."""
+    if isinstance(node, dict):
+        return {k: _elided(v) for k, v in node.items() if k != "..."}
+    if isinstance(node, list):
+        return [_elided(v) for v in node]
+    return node
+
+
+def _router(body: dict[str, Any]) -> dict[str, Any]:
+    router = {"default": "qwen3-8b", **body}
+    if router.get("decisions"):
+        router["decisions"] = [{**DECISION, **d} for d in router["decisions"]]
+    return router
+
+
+def _routers_document(data: dict[str, Any], example: str) -> dict[str, Any]:
+    if "routers" not in data:
+        data = {"routers": {"coding": data}}
+    models = [_complete(i, example) for i in data.get("models") or []]
+    named = {m["litellmModelName"] for m in models}
+    models += [m for m in ROUTER_MODELS if m["litellmModelName"] not in named]
+    return {"models": models, "routers": {k: _router(v) for k, v in data["routers"].items()}}
+
+
 def contract_text(code: str, example: str) -> str:
     if code in RAW:
         return "models:\n" + textwrap.indent(example, "  ") if example.startswith("- ") else example
-    data = YAML(typ="safe", pure=True).load(example)
-    if isinstance(data, list):
+    data = _elided(YAML(typ="safe", pure=True).load(example))
+    if isinstance(data, dict) and ("routers" in data or set(data) <= ROUTER_BODY):
+        document = _routers_document(data, example)
+    elif isinstance(data, list):
         document: dict[str, Any] = {"models": [_complete(i, example) for i in data]}
     elif isinstance(data, dict) and ("models" in data or "featureFlags" in data):
         document = dict(data)

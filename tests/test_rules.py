@@ -546,3 +546,15 @@ def test_sizing_message_names_the_storage_format(write) -> None:  # type: ignore
     )
     (found,) = [d for d in diagnostics(write, text) if d.code == "IC205"]
     assert "MXFP4 (4.25 bits each)" in found.message and "116.8B" in found.message
+
+
+@pytest.mark.parametrize(("window", "fires"), [(32768, False), (131072, False), (16384, True)])
+def test_a_yarn_model_at_its_native_window_is_not_low(write, window: int, fires: bool) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: hosted_vllm/qwen3-8b\n    displayName: Q\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
+        f"    contextWindow: {window}\n    apiBase: http://vllm-qwen3-8b.ai.svc:8000/v1\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n      toolCallParser: hermes\n      enableAutoToolChoice: true\n"
+    )
+    found = [d.code for d in diagnostics(write, text, Options()) if d.code == "IC201"]
+    assert found == (["IC201"] if fires else [])

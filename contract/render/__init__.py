@@ -7,6 +7,7 @@
 | helm-platform | helm/platform/<name>.values.yaml | the platform's vLLM chart |
 | helm-production-stack | helm/production-stack.values.yaml | vllm-project/production-stack |
 | helm-litellm | helm/litellm.values.yaml | LiteLLM's Helm chart |
+| router | router/<name>.yaml | vLLM Semantic Router (`routers:` only) |
 
 plus manifest.json (tool version, contract sha256, every file's sha256). The same contract
 gives the same bytes; the output directory is replaced whole or not at all.
@@ -30,7 +31,7 @@ from contract.model import ModelEntry
 from contract.render import _views as views
 from contract.validate import TypedContract
 
-TARGETS = ("litellm", "vllm", "helm-platform", "helm-production-stack", "helm-litellm")
+TARGETS = ("litellm", "vllm", "helm-platform", "helm-production-stack", "helm-litellm", "router")
 # Targets that only exist for entries with a `vllm:` block.
 SELF_HOSTED_TARGETS = frozenset({"vllm", "helm-platform", "helm-production-stack"})
 MANIFEST = "manifest.json"
@@ -65,7 +66,7 @@ def render(
         registry = images.check_registry(registry)
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
-    chosen = _targets(targets, bool(served))
+    chosen = _targets(targets, bool(served), bool(contract.routers))
     env = environment(templates)
     catalog = load_catalog(catalog_path)
     needs = views.EnvNeeds()
@@ -128,6 +129,23 @@ def render(
         files["helm/production-stack.values.yaml"] = render_template(
             env, "helm/production-stack.values.yaml.j2", common, specs=specs, api_key=api_key, secrets=secrets
         )
+    if "router" in chosen:
+        from contract.render._router import key_vars, router_config
+
+        by_name = {m.litellm_model_name: m for m in models}
+        tools = {m.litellm_model_name: facts_tools(m) for m in models}
+        for name, router in sorted(contract.routers.items()):
+            config = router_config(name, router, by_name, catalog, tools)
+            files[f"router/{name}.yaml"] = render_template(
+                env,
+                "router/config.yaml.j2",
+                common,
+                name=name,
+                port=router.port,
+                default=router.default,
+                env=key_vars(config),
+                config=config,
+            )
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
     _refuse_secrets(models, encoded)
@@ -149,9 +167,11 @@ def _refuse_secrets(models: Sequence[ModelEntry], files: dict[str, bytes]) -> No
                     )
 
 
-def _targets(requested: Sequence[str] | None, self_hosted: bool) -> tuple[str, ...]:
+def _targets(requested: Sequence[str] | None, self_hosted: bool, routers: bool = False) -> tuple[str, ...]:
     if not requested:
-        return tuple(t for t in TARGETS if self_hosted or t not in SELF_HOSTED_TARGETS)
+        return tuple(
+            t for t in TARGETS if (self_hosted or t not in SELF_HOSTED_TARGETS) and (routers or t != "router")
+        )
     unknown = [t for t in requested if t not in TARGETS]
     if unknown:
         raise UsageError(f"unknown target {', '.join(unknown)}; targets are {', '.join(TARGETS)}")

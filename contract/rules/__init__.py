@@ -8,9 +8,10 @@
 | vLLM extra arguments | vllm_args.py | IC207–IC208 |
 | credentials | credentials.py | IC3xx |
 | types, tools, flags | routing.py | IC4xx |
+| semantic routers | routers.py | IC601–IC606 |
 """
 
-from contract.rules import credentials, limits, names, routing, structure, vllm_args
+from contract.rules import credentials, limits, names, routers, routing, structure, vllm_args
 from contract.rules._context import ContractView, Entry, Named, Options
 from contract.rules._registry import RULES, Finding, Rule, matches
 
@@ -26,6 +27,7 @@ __all__ = [
     "limits",
     "matches",
     "names",
+    "routers",
     "routing",
     "structure",
     "vllm_args",

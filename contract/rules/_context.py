@@ -14,6 +14,7 @@ from contract.model import ModelEntry
 
 if TYPE_CHECKING:
     from contract.catalog import Catalog, ModelFacts, Provider
+    from contract.routers import Router
 
 
 @dataclass
@@ -145,3 +146,5 @@ class ContractView:
     entries: list[Entry]
     raw_flags: Mapping[str, Any] | None
     options: Options
+    # The routers that passed typing, by name.
+    routers: Mapping[str, Router] = field(default_factory=dict)

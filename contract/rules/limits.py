@@ -145,7 +145,11 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
     """
     facts = entry.facts
     window = entry.model.context_window
-    if facts is None or not facts.context_window or window >= LOW_SHARE * facts.context_window:
+    if facts is None or not facts.context_window:
+        return
+    # Serving a model at its native window is not low-balling it: the longer one needs YaRN.
+    floor = facts.native_context_window or facts.context_window
+    if window >= LOW_SHARE * floor:
         return
     yield Finding(
         f"contextWindow {window} is well below {facts.id}'s advertised {facts.context_window}",

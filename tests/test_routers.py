@@ -1,0 +1,225 @@
+"""The routers: block: typing, the IC6xx rules' branches and where a router sends requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract._pydantic import parse
+from contract.model import ModelEntry
+from contract.router_config import endpoint, provider_model_id
+from contract.rules import Options
+from contract.validate import validate_file
+from tests.conftest import CONTRACTS, EXPORTED
+
+OPTIONS = Options(check_env=True, env=EXPORTED)
+VALID_ROUTER = (CONTRACTS / "valid" / "router-coding.yaml").read_text(encoding="utf-8")
+HEAD, ROUTERS = VALID_ROUTER.split("\nrouters:\n", 1)
+
+
+def run(write, routers: str):  # type: ignore[no-untyped-def]
+    path: Path = write(HEAD + "\nrouters:\n" + routers)
+    return validate_file(str(path), OPTIONS)
+
+
+def found(write, routers: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(d.code, d.path) for d in run(write, routers).diagnostics]
+
+
+def test_the_example_router_validates_and_is_typed(write) -> None:  # type: ignore[no-untyped-def]
+    result = run(write, ROUTERS)
+    assert result.diagnostics == ()
+    assert result.contract is not None
+    router = result.contract.routers["coding"]
+    assert router.port == 8899
+    assert [d.name for d in router.decisions] == ["code_route", "math_route"]
+
+
+def test_routers_must_be_a_mapping(write) -> None:  # type: ignore[no-untyped-def]
+    assert found(write, "  - coding\n") == [("IC004", "/routers")]
+
+
+def test_router_name_must_be_a_dns_label(write) -> None:  # type: ignore[no-untyped-def]
+    assert found(write, "  Coding_Router:\n    default: qwen3-8b\n") == [("IC004", "/routers/Coding_Router")]
+
+
+def test_router_typing_errors_are_located(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "  coding:\n    port: '8899'\n    defualt: qwen3-8b\n"
+        "    decisions:\n      - {name: d, priority: 1, rules: {operator: XOR}, modelRefs: []}\n"
+    )
+    diagnostics = run(write, text).diagnostics
+    assert {(d.code, d.path) for d in diagnostics} == {
+        ("IC004", "/routers/coding/port"),
+        ("IC005", "/routers/coding/defualt"),
+        ("IC003", "/routers/coding/default"),
+        ("IC004", "/routers/coding/decisions/0/rules/operator"),
+        ("IC004", "/routers/coding/decisions/0/modelRefs"),
+    }
+    unknown = next(d for d in diagnostics if d.code == "IC005")
+    assert unknown.hint == "did you mean default?"
+
+
+def test_a_broken_router_hides_no_other(write) -> None:  # type: ignore[no-untyped-def]
+    text = "  broken:\n    default: qwen3-8b\n    port: 0\n  other:\n    default: nope\n"
+    assert found(write, text) == [("IC004", "/routers/broken/port"), ("IC601", "/routers/other/default")]
+
+
+def test_nested_conditions_and_complexity_levels_resolve(write) -> None:  # type: ignore[no-untyped-def]
+    text = """\
+  coding:
+    default: qwen3-8b
+    signals:
+      keywords: [{name: code_keywords, operator: OR, keywords: [code]}]
+      complexity: [{name: reasoning, threshold: 0.5}]
+    decisions:
+      - name: hard_code
+        priority: 10
+        rules:
+          operator: AND
+          conditions:
+            - {type: complexity, name: "reasoning:hard"}
+            - operator: NOT
+              conditions: [{type: keyword, name: code_keyword}]
+        modelRefs: [{model: llama-3.3-70b}]
+"""
+    assert found(write, text) == [
+        ("IC605", "/routers/coding/signals/keywords/0/name"),
+        ("IC602", "/routers/coding/decisions/0/rules/conditions/1/conditions/0/name"),
+    ]
+
+
+def test_projection_conditions_are_reported(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "  coding:\n    default: qwen3-8b\n    decisions:\n      - name: p\n        priority: 1\n"
+        "        rules: {operator: OR, conditions: [{type: projection, name: x}]}\n"
+        "        modelRefs: [{model: qwen3-8b}]\n"
+    )
+    assert found(write, text) == [("IC602", "/routers/coding/decisions/0/rules/conditions/0/type")]
+
+
+def test_a_decision_needs_a_priority_and_may_omit_rules(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "  coding:\n    default: qwen3-8b\n    decisions:\n"
+        "      - {name: a, modelRefs: [{model: qwen3-8b}]}\n"
+        "      - {name: b, priority: 1, modelRefs: [{model: qwen3-8b}]}\n"
+    )
+    assert found(write, text) == [("IC003", "/routers/coding/decisions/0/priority")]
+
+
+def entry(**fields: object) -> ModelEntry:
+    base: dict[str, object] = {
+        "litellmModelName": "m",
+        "litellmModel": "openai/m",
+        "displayName": "M",
+        "provider": "Self-Hosted",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 8192,
+    }
+    return parse(ModelEntry, {**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "address", "protocol", "chat_path"),
+    [
+        (
+            {"apiBase": "http://qwen.llm.svc.cluster.local:8000/v1"},
+            "qwen.llm.svc.cluster.local:8000",
+            "http",
+            None,
+        ),
+        ({"apiBase": "https://gw.example.com/v1"}, "gw.example.com:443", "https", None),
+        ({"apiBase": "http://10.0.0.5/openai/v1/"}, "10.0.0.5:80", "http", "/openai/v1/chat/completions"),
+        (
+            {
+                "litellmModel": "ollama_chat/qwen3:8b",
+                "provider": "Ollama",
+                "apiBase": "http://127.0.0.1:11434",
+            },
+            "127.0.0.1:11434",
+            "http",
+            None,
+        ),
+        ({"litellmModel": "openai/gpt-4o", "provider": "OpenAI"}, "api.openai.com:443", "https", None),
+        (
+            {"litellmModel": "groq/llama-3.3-70b-versatile", "provider": "Groq"},
+            "api.groq.com:443",
+            "https",
+            "/openai/v1/chat/completions",
+        ),
+    ],
+)
+def test_endpoint_of_reachable_models(
+    fields: dict[str, object], address: str, protocol: str, chat_path: str | None
+) -> None:
+    found_endpoint, why = endpoint(entry(**fields))
+    assert why is None and found_endpoint is not None
+    assert (found_endpoint.address, found_endpoint.protocol, found_endpoint.chat_path) == (
+        address,
+        protocol,
+        chat_path,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        ({"litellmModel": "anthropic/claude-sonnet-4-20250514", "provider": "Anthropic"}, "OpenAI protocol"),
+        ({"litellmModel": "hosted_vllm/m"}, "no apiBase"),
+        ({"apiBase": "${QWEN_BASE}"}, "environment reference"),
+        ({"apiBase": "ftp://host/v1"}, "not an http(s) URL"),
+        ({"apiBase": "http://host:99999/v1"}, "not a URL"),
+    ],
+)
+def test_endpoint_of_unreachable_models(fields: dict[str, object], why: str) -> None:
+    found_endpoint, reason = endpoint(entry(**fields))
+    assert found_endpoint is None and reason is not None and why in reason
+
+
+def test_provider_model_id_is_what_the_server_expects() -> None:
+    assert provider_model_id(entry(litellmModel="ollama_chat/qwen3:8b", provider="Ollama")) == "qwen3:8b"
+    assert provider_model_id(entry(vllm={"model": "Qwen/Qwen3-8B", "servedModelName": "m"})) == "m"
+    assert provider_model_id(entry()) == "m"
+
+
+# -- render --target router -------------------------------------------------------------------
+
+
+def _render(path: Path, targets: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from contract.render import render
+
+    result = validate_file(str(path), OPTIONS)
+    assert result.contract is not None and result.valid
+    return render(result.contract, source_name=path.name, source_bytes=path.read_bytes(), targets=targets)
+
+
+def test_routers_render_by_default_only_when_the_contract_has_them() -> None:
+    from tests.conftest import FIXTURES
+
+    with_routers = _render(CONTRACTS / "valid" / "router-coding.yaml")
+    assert "router" in with_routers.targets and "router/coding.yaml" in with_routers.files
+    without = _render(FIXTURES / "install-contract.yaml")
+    assert "router" not in without.targets
+    assert not [p for p in without.files if p.startswith("router/")]
+    assert _render(FIXTURES / "install-contract.yaml", ["router"]).files.keys() == {"manifest.json"}
+
+
+def test_router_config_is_deterministic_and_names_its_key_variables() -> None:
+    first = _render(CONTRACTS / "valid" / "router-coding.yaml", ["router"])
+    second = _render(CONTRACTS / "valid" / "router-coding.yaml", ["router"])
+    assert first.files == second.files
+    text = first.files["router/coding.yaml"].decode()
+    assert "#   VLLM_API_KEY\n" in text
+    assert "api_key_env: VLLM_API_KEY" in text
+    assert '"model": "auto"' in text
+
+
+def test_a_literal_key_is_never_rendered_into_a_router(write) -> None:  # type: ignore[no-untyped-def]
+    canary = "sk-canary-router-4242"
+    text = VALID_ROUTER.replace("apiKey: ${VLLM_API_KEY}", f"apiKey: {canary}")
+    rendering = _render(write(text), ["router"])
+    body = rendering.files["router/coding.yaml"].decode()
+    assert canary not in body
+    assert "api_key_env: QWEN3_8B_API_KEY" in body
