@@ -43,6 +43,7 @@ def found(extra: str, code: str, vllm: str = "") -> list[tuple[str, str, str | N
         (["-1", "-2.5", "value"], []),
         (["--seed", "-1"], [(0, "--seed")]),
         (["-q"], [(0, "-q")]),
+        (["value", "--port", "1"], [(1, "--port")]),
     ],
 )
 def test_options(args: list[str], expected: list[tuple[int, str]]) -> None:
