@@ -410,3 +410,26 @@ def test_ic307_words() -> None:
         "models:\n", 1
     )[1].split("  - ", 2)[2].join(["  - ", ""])
     assert [p for p, _, _ in found(three, "IC307")] == ["/models/1/apiKey", "/models/2/apiKey"]
+
+
+def test_ic303_a_missing_key_does_not_hide_a_later_literal() -> None:
+    text = CLOUD.replace("    apiKey: KEY\n", "    awsAccessKeyId: AKIAEXAMPLE\n")
+    assert [p for p, _, _ in found(text, "IC303")] == ["/models/0/awsAccessKeyId"]
+
+
+def test_ic307_a_reference_after_a_missing_key_still_counts() -> None:
+    # the first entry has no apiKey but references a variable in a later secret field
+    first = CLOUD.split("models:\n", 1)[1].replace(
+        "    apiKey: KEY\n", "    awsSecretAccessKey: ${M_1_API_KEY}\n"
+    )
+    second = (
+        CLOUD.split("models:\n", 1)[1].replace("claude-sonnet-4\n", "m-1\n", 1).replace("KEY", "sk-literal")
+    )
+    hits = found("models:\n" + first + second, "IC307")
+    assert [p for p, _, _ in hits] == ["/models/1/apiKey"]
+
+
+def test_ic307_a_broken_entry_does_not_stop_the_others() -> None:
+    broken = CLOUD.split("models:\n", 1)[1].replace("contextWindow: 200000", "contextWindow: many")
+    text = _two("m-1", "sk-aaaa", "m_1", "sk-bbbb").replace("models:\n", "models:\n" + broken, 1)
+    assert [p for p, _, _ in found(text, "IC307")] == ["/models/2/apiKey"]
