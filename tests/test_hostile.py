@@ -20,7 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "fixtures" / "install-contract.yaml"
 SCRIPT = Path(sys.executable).parent / "install-contract"
-TIMEOUT = 20  # seconds; every case takes well under one
+# A bound on a hang, not a speed test (scripts/bench measures speed): generous, because a
+# 20 MB input on a shared two-core machine under load takes tens of seconds.
+TIMEOUT = 180  # seconds
 MIB = 1024 * 1024
 
 
@@ -432,7 +434,7 @@ def test_many_diagnostics_on_one_line(tmp_path: Path) -> None:
     # 60 KB: 20,000 entries on one line, each reported (IC004) with the line quoted
     count = 20_000
     path = write(tmp_path, "install-contract.yaml", "models: [" + ", ".join(["1"] * count) + "]\n")
-    proc = run([path.name], tmp_path, timeout=10)
+    proc = run([path.name], tmp_path)
     assert proc.returncode == 1, both(proc)[-2000:]
     assert f"{count} errors, 0 warnings in 1 of 1 file" in proc.stdout
 
@@ -441,7 +443,7 @@ def test_long_flow_line_with_many_secret_keys(tmp_path: Path) -> None:
     # one diagnostic, on a 1.2 MB flow-mapping line holding 100,000 `…Key: value` pairs
     pairs = ", ".join(f"k{i}Key: v" for i in range(100_000))
     path = write(tmp_path, "install-contract.yaml", "{models: *nope, " + pairs + "}\n")
-    proc = run([path.name], tmp_path, timeout=10)
+    proc = run([path.name], tmp_path)
     assert proc.returncode == 1, both(proc)[-2000:]
     assert "install-contract.yaml:1:10: error IC001" in proc.stdout
     assert "k0Key: ****" in proc.stdout  # the quoted window is still redacted

@@ -252,3 +252,184 @@ def test_ic307_ignores_hf_tokens_and_broken_entries() -> None:
         "contextWindow: 200000", "contextWindow: many", 1
     )
     assert found(broken, "IC307") == []
+
+
+# -- exact words: a message or hint is what the user reads -----------------------------------
+
+
+def test_ic301_whitespace_key_is_absent_and_version_message() -> None:
+    text = AZURE.replace("VERSION", "v1").replace("${AZURE_API_KEY}", '"   "')
+    assert [m for _, _, m in found(text, "IC301")] == [
+        "an azure/ entry needs apiKey; Azure will not route without it",
+        "apiVersion 'v1' is not an Azure API version (YYYY-MM-DD, optionally -preview)",
+    ]
+
+
+def test_ic302_messages_and_bedrock_converse() -> None:
+    text = BEDROCK.replace("bedrock/us.", "bedrock_converse/us.").replace("    awsRegion: us-west-2\n", "")
+    half = text + "    awsAccessKeyId: ${AWS_ACCESS_KEY_ID}\n"
+    assert [(p, m) for p, _, m in found(half, "IC302")] == [
+        ("/models/0", "a bedrock/ entry needs awsRegion"),
+        ("/models/0/awsAccessKeyId", "awsAccessKeyId is set but awsSecretAccessKey is not"),
+    ]
+
+
+def test_ic303_every_secret_field_and_the_url_password() -> None:
+    text = (
+        CLOUD.replace("KEY", "sk-one")
+        + "    awsAccessKeyId: AKIAEXAMPLE\n    apiBase: https://u:pw-secret@api.example.com/v1\n"
+    )
+    result = validate_text(text, file="c.yaml", options=Options())
+    hits = [(d.path, d.severity.value, d.message, d.hint) for d in result.diagnostics if d.code == "IC303"]
+    assert hits == [
+        (
+            "/models/0/apiKey",
+            "warning",
+            "apiKey holds a literal secret",
+            "move the value into the environment and write apiKey: ${CLAUDE_SONNET_4_API_KEY}",
+        ),
+        (
+            "/models/0/awsAccessKeyId",
+            "warning",
+            "awsAccessKeyId holds a literal secret",
+            "move the value into the environment and write awsAccessKeyId: ${CLAUDE_SONNET_4_AWS_ACCESS_KEY_ID}",
+        ),
+        (
+            "/models/0/apiBase",
+            "error",
+            "apiBase holds a password (user:password@): it would be written into the rendered config",
+            "remove the user:password@ part; put the credential in apiKey: ${VAR}",
+        ),
+    ]
+    nested = SELF + "      hfToken: hf_literal_token\n"
+    assert [m for _, _, m in found(nested, "IC303")] == ["vllm.hfToken holds a literal secret"]
+
+
+def test_ic304_message_path_and_every_reference() -> None:
+    text = (
+        CLOUD.replace("KEY", "${A_KEY}")
+        + '    apiBase: ${A_BASE}\n    vllm: {model: x, extraArgs: ["${A_ARG}"]}\n'
+    )
+    result = validate_text(text, file="c.yaml", options=Options(check_env=True, env={"A_BASE": "set"}))
+    hits = [(d.path, d.message, d.hint) for d in result.diagnostics if d.code == "IC304"]
+    assert hits == [
+        (
+            "/models/0/apiKey",
+            "environment variable A_KEY is not set (referenced by apiKey)",
+            "export A_KEY=… in the shell or CI job that runs the tool",
+        ),
+        (
+            "/models/0/vllm/extraArgs/0",
+            "environment variable A_ARG is not set (referenced by vllm.extraArgs.0)",
+            "export A_ARG=… in the shell or CI job that runs the tool",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "extra", "expected"),
+    [
+        (
+            "anthropic/claude-sonnet-4-20250514",
+            "Anthropic",
+            "",
+            ("Anthropic needs an API key and this entry has no apiKey", "add apiKey: ${ANTHROPIC_API_KEY}"),
+        ),
+        (
+            "openai/gpt-4o",
+            "OpenAI",
+            "",
+            ("OpenAI needs an API key and this entry has no apiKey", "add apiKey: ${OPENAI_API_KEY}"),
+        ),
+        # an unknown OpenAI-compatible endpoint may not need a key; a known provider does
+        ("openai/some-model", "Acme", "    apiBase: https://llm.acme.example/v1\n", None),
+        (
+            "openai/deepseek-chat",
+            "DeepSeek",
+            "    apiBase: https://api.deepseek.com\n",
+            ("DeepSeek needs an API key and this entry has no apiKey", "add apiKey: ${OPENAI_API_KEY}"),
+        ),
+        ("azure/my-gpt4o", "Azure OpenAI", "", None),  # IC301 speaks
+        (
+            "bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0",
+            "AWS Bedrock",
+            "    awsRegion: us-west-2\n",
+            None,
+        ),
+        ("hosted_vllm/m", "Self-Hosted", "    apiBase: http://m:8000/v1\n", None),
+    ],
+)
+def test_ic305_branches(model: str, provider: str, extra: str, expected: tuple[str, str] | None) -> None:
+    text = (
+        CLOUD.replace("    apiKey: KEY\n", extra)
+        .replace("anthropic/claude-sonnet-4-20250514", model)
+        .replace("provider: Anthropic", f"provider: {provider}")
+    )
+    hits = [(m, h) for _, h, m in found(text, "IC305")]
+    assert hits == ([expected] if expected else [])
+
+
+def test_ic305_without_a_provider_variable_names_one_after_the_entry() -> None:
+    text = CLOUD.replace("    apiKey: KEY\n", "").replace(
+        "anthropic/claude-sonnet-4-20250514", "cohere/command-r"
+    )
+    text = text.replace("provider: Anthropic", "provider: Cohere")
+    hints = [h for _, h, _ in found(text, "IC305")]
+    assert hints in ([], ["add apiKey: ${CLAUDE_SONNET_4_API_KEY}"], ["add apiKey: ${COHERE_API_KEY}"])
+
+
+def test_ic306_every_field_is_checked_after_a_whole_reference() -> None:
+    text = CLOUD.replace(
+        "    apiKey: KEY\n", "    apiKey: ${K}\n    apiBase: ${BASE}\n    awsRegion: us-${R}\n"
+    )
+    hits = found(text, "IC306")
+    assert [p for p, _, _ in hits] == ["/models/0/awsRegion"]
+    assert hits[0][1] == (
+        "write awsRegion: ${CLAUDE_SONNET_4_AWS_REGION} and put the whole value in that variable, "
+        "or write the value out"
+    )
+
+
+def test_ic307_words() -> None:
+    hits = found(_two("m-1", "sk-aaaa", "m_1", "sk-bbbb"), "IC307")
+    assert [(m, h) for _, h, m in hits] == [
+        (
+            "this literal apiKey and the apiKey of models[0] would both move to M_1_API_KEY",
+            "reference each secret as ${VAR} with a name of its own",
+        )
+    ]
+    onto = found(_two("m-1", "${M_1_API_KEY}", "m_1", "sk-bbbb"), "IC307")
+    assert [(m, h) for _, h, m in onto] == [
+        (
+            "this literal apiKey would move to M_1_API_KEY, which another entry references",
+            "reference it as ${M_1_API_KEY} if it is the same secret, or rename the entry",
+        )
+    ]
+    # a third entry sharing the variable is reported too, against the first
+    three = _two("m-1", "sk-aaaa", "m_1", "sk-bbbb") + _two("M-1", "x", "M-1", "sk-cccc").split(
+        "models:\n", 1
+    )[1].split("  - ", 2)[2].join(["  - ", ""])
+    assert [p for p, _, _ in found(three, "IC307")] == ["/models/1/apiKey", "/models/2/apiKey"]
+
+
+def test_ic303_a_missing_key_does_not_hide_a_later_literal() -> None:
+    text = CLOUD.replace("    apiKey: KEY\n", "    awsAccessKeyId: AKIAEXAMPLE\n")
+    assert [p for p, _, _ in found(text, "IC303")] == ["/models/0/awsAccessKeyId"]
+
+
+def test_ic307_a_reference_after_a_missing_key_still_counts() -> None:
+    # the first entry has no apiKey but references a variable in a later secret field
+    first = CLOUD.split("models:\n", 1)[1].replace(
+        "    apiKey: KEY\n", "    awsSecretAccessKey: ${M_1_API_KEY}\n"
+    )
+    second = (
+        CLOUD.split("models:\n", 1)[1].replace("claude-sonnet-4\n", "m-1\n", 1).replace("KEY", "sk-literal")
+    )
+    hits = found("models:\n" + first + second, "IC307")
+    assert [p for p, _, _ in hits] == ["/models/1/apiKey"]
+
+
+def test_ic307_a_broken_entry_does_not_stop_the_others() -> None:
+    broken = CLOUD.split("models:\n", 1)[1].replace("contextWindow: 200000", "contextWindow: many")
+    text = _two("m-1", "sk-aaaa", "m_1", "sk-bbbb").replace("models:\n", "models:\n" + broken, 1)
+    assert [p for p, _, _ in found(text, "IC307")] == ["/models/2/apiKey"]
