@@ -154,16 +154,23 @@ class FeatureFlags(_Model):
 
 
 class AdminApi(_Model):
-    url: str | None = Field(None, description="Base URL of the platform's admin API.")
-    token_env: str | None = Field(
-        None, description="Name of the environment variable holding the admin token."
+    """The platform's admin API (models, providers); `plan`/`apply` register the models there."""
+
+    url: str | None = Field(
+        None,
+        description="The admin API's server URL (paths /v1/... are relative to it); --admin-url overrides it.",
+    )
+    token_env: str = Field(
+        "ADMIN_API_TOKEN", description="Name of the environment variable holding the admin token."
     )
 
 
 class Unleash(_Model):
+    """Unleash, whose flags `apply` points at the models' admin-API ids."""
+
     url: str | None = Field(None, description="Base URL of Unleash (…/api is appended).")
-    token_env: str | None = Field(
-        None, description="Name of the environment variable holding an admin token."
+    token_env: str = Field(
+        "UNLEASH_ADMIN_TOKEN", description="Name of the environment variable holding an admin token."
     )
     project: str = Field("default", description="Unleash project of the flags.")
     environments: list[str] = Field(
