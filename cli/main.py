@@ -29,7 +29,10 @@ class _Commands(click.Group):
     """
 
     # name -> "module:attribute"; one line per command, e.g. "check": "cli.check:check"
-    LAZY: ClassVar[dict[str, str]] = {}
+    LAZY: ClassVar[dict[str, str]] = {
+        "plan": "cli.apply:plan",
+        "apply": "cli.apply:apply",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})

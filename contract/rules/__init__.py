@@ -8,9 +8,10 @@
 | vLLM extra arguments | vllm_args.py | IC207–IC208 |
 | credentials | credentials.py | IC3xx |
 | types, tools, flags | routing.py | IC4xx |
+| what only the platform can tell (run by `plan`) | platform.py | IC5xx |
 """
 
-from contract.rules import credentials, limits, names, routing, structure, vllm_args
+from contract.rules import credentials, limits, names, platform, routing, structure, vllm_args
 from contract.rules._context import ContractView, Entry, Named, Options
 from contract.rules._registry import RULES, Finding, Rule, matches
 
@@ -26,6 +27,7 @@ __all__ = [
     "limits",
     "matches",
     "names",
+    "platform",
     "routing",
     "structure",
     "vllm_args",
