@@ -183,12 +183,40 @@ class Kubernetes(_Model):
     namespace: str | None = Field(None, description="Namespace of the platform (LiteLLM, check pods).")
 
 
+# A Kubernetes object name (DNS-1123 subdomain).
+K8S_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+
+
+class Litellm(_Model):
+    """The LiteLLM proxy's objects in `platform.kubernetes.namespace`, which `apply` writes."""
+
+    config_map: str = Field(
+        "litellm-config",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="ConfigMap holding the proxy's config.yaml.",
+    )
+    secret: str = Field(
+        "litellm-credentials",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="Secret holding every variable the config reads (loaded into the proxy's environment).",
+    )
+    deployment: str = Field(
+        "litellm",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="Deployment of the proxy; its pod template is annotated so it rolls on a new config.",
+    )
+
+
 class Platform(_Model):
     """Where the platform's services are. Connection settings only: secrets come from the environment."""
 
     admin_api: AdminApi | None = None
     unleash: Unleash | None = None
     kubernetes: Kubernetes | None = None
+    litellm: Litellm | None = None
 
 
 class Contract(_Model):

@@ -42,3 +42,7 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+# The Kubernetes emulator (kmock) as the `kube_cluster` fixture: see tests/kube_mock.py.
+from tests.kube_mock import kube_cluster  # noqa: E402, F401

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from contract import envref
 from contract.errors import UsageError
-from contract.model import FeatureFlags, ModelEntry, VllmSpec
+from contract.model import FeatureFlags, ModelEntry, Platform, VllmSpec
 from contract.rules._context import is_self_hosted
 
 MODES = {"Text Generation": "chat", "Embeddings": "embedding", "Transcription": "audio_transcription"}
@@ -37,6 +37,13 @@ class EnvNeeds:
 
     def all(self) -> list[str]:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
+
+
+def litellm_secret(platform: Platform | None) -> str:
+    """The Secret LiteLLM loads its variables from: `platform.litellm.secret`, else the default."""
+    if platform is not None and platform.litellm is not None:
+        return platform.litellm.secret
+    return LITELLM_SECRET
 
 
 def k8s_name(name: str) -> str:
