@@ -9,9 +9,8 @@ Each step is a function the CLI calls in turn, so it can report and stop between
 configured in `platform:` is skipped with a note (the admin API is always needed). Nothing
 is kept locally: every run reads the systems again, so re-running after any failure converges.
 
-Unleash and LiteLLM (`contract.apply.flags`, `contract.apply.litellm`) and `check`
-(`contract.checks`) are reached through the small seams below (`_FlagsSystem`,
-`_LitellmSystem`, `default_checker`), so each lands and is tested on its own.
+Unleash and LiteLLM are `contract.apply.flags` and `contract.apply.litellm` behind one small
+`System` shape; `check` (`contract.checks`) is reached through the `default_checker` seam.
 """
 
 from __future__ import annotations
@@ -29,7 +28,11 @@ from contract.diagnostics import Diagnostic, json_pointer
 from contract.errors import ExternalError, UsageError
 
 if TYPE_CHECKING:
+    from contract.apply.flags import ObservedFlags
+    from contract.apply.litellm import ObservedLitellm
     from contract.clients.admin_api import AdminApiClient
+    from contract.model import Kubernetes as KubernetesSettings
+    from contract.model import Unleash as UnleashSettings
     from contract.validate import Result, TypedContract
 
 
@@ -158,7 +161,7 @@ def connect(
         else:
             session.notes.append("unleash: skipped (no platform.unleash.url in the contract)")
         if platform and platform.kubernetes and platform.kubernetes.namespace:
-            session.systems.append(_LitellmSystem(contract, source, file, settings))
+            session.systems.append(_LitellmSystem(contract, platform.kubernetes, source, file, settings))
         else:
             session.notes.append("kubernetes: skipped (no platform.kubernetes.namespace in the contract)")
     except BaseException:
@@ -254,52 +257,62 @@ def _diagnostics(findings: Sequence[Any], text: str | None) -> tuple[Diagnostic,
     return tuple(sorted(out, key=Diagnostic.sort_key))
 
 
-# --------------------------------------------------------------------------- seams to i10b
+# --------------------------------------------------------------------------- Unleash and LiteLLM
 
 
 class _FlagsSystem:
-    """Unleash through `contract.apply.flags` (desired_flags, observe_flags, diff_flags, apply_flags)."""
+    """Unleash through `contract.apply.flags`: flags pointed at the models' ids."""
 
     name = "unleash"
 
-    def __init__(self, contract: TypedContract, unleash: Any, settings: Settings) -> None:
-        self._flags: Any = _module("contract.apply.flags", "Unleash")
-        clients: Any = _module("contract.clients.unleash", "Unleash")
+    def __init__(self, contract: TypedContract, unleash: UnleashSettings, settings: Settings) -> None:
+        from contract.apply import flags
+        from contract.clients.unleash import UnleashClient
+
+        self._flags = flags
         self._settings = unleash
-        self._client = clients.UnleashClient.from_settings(unleash, settings.env, timeout=settings.timeout)
-        self._desired = self._flags.desired_flags(contract)
-        self._observed: Any = None
+        self._client = UnleashClient.from_settings(
+            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+        )
+        self._desired = flags.desired_flags(contract, catalog_path=settings.catalog_path)
+        self._observed: ObservedFlags | None = None
 
     def observe(self) -> None:
         self._observed = self._flags.observe_flags(self._client, self._desired, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        changes = self._flags.diff_flags(self._desired, self._observed, model_ids, self._settings)
-        return list(changes), []
+        assert self._observed is not None, "observe first"
+        return self._flags.diff_flags(self._desired, self._observed, model_ids, self._settings), []
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
+        assert self._observed is not None, "observe first"
         self._flags.apply_flags(self._client, self._desired, self._observed, model_ids, self._settings)
 
     def close(self) -> None:
-        close = getattr(self._client, "close", None)
-        if callable(close):
-            close()
+        self._client.close()
 
 
 class _LitellmSystem:
-    """LiteLLM on Kubernetes through `contract.apply.litellm` (Secret, ConfigMap, rollout)."""
+    """LiteLLM on Kubernetes through `contract.apply.litellm`: Secret, ConfigMap, rollout."""
 
     name = "kubernetes"
 
-    def __init__(self, contract: TypedContract, source: bytes, file: str, settings: Settings) -> None:
+    def __init__(
+        self,
+        contract: TypedContract,
+        kubernetes: KubernetesSettings,
+        source: bytes,
+        file: str,
+        settings: Settings,
+    ) -> None:
+        from contract.apply import litellm
+        from contract.clients.kube import Kube, KubeTarget
         from contract.render import render
 
-        self._litellm: Any = _module("contract.apply.litellm", "Kubernetes (LiteLLM)")
-        kube_module: Any = _module("contract.clients.kube", "Kubernetes (LiteLLM)")
-        platform: Any = contract.platform
-        self._settings = getattr(platform, "litellm", None)
-        self._namespace = platform.kubernetes.namespace
-        self._kube = kube_module.Kube.from_settings(platform.kubernetes, timeout=settings.timeout)
+        assert kubernetes.namespace is not None
+        self._litellm = litellm
+        self._namespace = kubernetes.namespace
+        self._settings = litellm.settings_of(contract.platform)
         rendering = render(
             contract,
             source_name=os.path.basename(file),
@@ -308,29 +321,20 @@ class _LitellmSystem:
             catalog_path=settings.catalog_path,
         )
         config = rendering.files["litellm/config.yaml"].decode("utf-8")
-        self._desired = self._litellm.desired_litellm(contract, config, settings.env, self._settings)
-        self._observed: Any = None
+        self._desired = litellm.desired_litellm(contract, config, settings.env, self._settings)
+        self._kube = Kube(KubeTarget(kubernetes.context, kubernetes.namespace), timeout=settings.timeout)
+        self._observed: ObservedLitellm | None = None
 
     def observe(self) -> None:
         self._observed = self._litellm.observe_litellm(self._kube, self._namespace, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        changes, warnings = self._litellm.diff_litellm(self._desired, self._observed)
-        return list(changes), list(warnings)
+        assert self._observed is not None, "observe first"
+        return self._litellm.diff_litellm(self._desired, self._observed)
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
+        assert self._observed is not None, "observe first"
         self._litellm.apply_litellm(self._kube, self._desired, self._observed)
 
     def close(self) -> None:
-        close = getattr(self._kube, "close", None)
-        if callable(close):
-            close()
-
-
-def _module(name: str, system: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise UsageError(
-            f"{system} is configured in platform:, but this build cannot apply to it yet ({name} is missing)"
-        ) from None
+        self._kube.close()
