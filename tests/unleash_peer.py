@@ -9,14 +9,13 @@ developer's machine and fails them under `CI=true`.
 Fixtures never reset flags by archiving and deleting them (that crashes 8.2.0 with an
 unhandled foreign-key error): each test uses flag names of its own (`unique_flag`).
 
-    def test_x(unleash: UnleashServer) -> None:
+    def test_x(unleash: UnleashServer) -> None:        # registered in tests/conftest.py
         unleash.admin_token, unleash.url, unleash.client_features("production")
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import pwd
@@ -27,6 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +43,10 @@ ENVIRONMENTS = ("development", "production")
 ADMIN_TOKEN = "*:*.install-contract-test-admin"
 CLIENT_TOKENS = {env: f"default:{env}.install-contract-test-client" for env in ENVIRONMENTS}
 
-_names = itertools.count(1)
-
 
 def unique_flag(stem: str) -> str:
-    """A flag name no other test of this session uses (flags cannot be reset safely)."""
-    return f"{stem}_{os.getpid()}_{next(_names)}"
+    """A flag name no other test uses (flags cannot be reset safely)."""
+    return f"{stem}_{uuid.uuid4().hex[:12]}"
 
 
 def _missing(message: str) -> None:

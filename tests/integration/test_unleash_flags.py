@@ -8,8 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from unleash_peer import UnleashServer, unique_flag
-from unleash_peer import unleash as unleash
 
 from contract.apply.flags import (
     DesiredFlag,
@@ -23,6 +21,10 @@ from contract.clients.http import RetryPolicy
 from contract.clients.unleash import UnleashClient, UnleashError
 from contract.errors import UsageError
 from contract.model import Contract, Unleash
+from contract.rules import Options
+from contract.validate import validate_text
+from tests.conftest import EXPORTED, FIXTURES
+from tests.unleash_peer import UnleashServer, unique_flag
 
 pytestmark = pytest.mark.integration
 
@@ -292,3 +294,34 @@ def test_no_secret_reaches_unleash(unleash: UnleashServer) -> None:
         assert CANARY not in path and CANARY.encode() not in body, (method, path)
         assert all(CANARY not in value for value in headers.values())
     assert CANARY not in unleash.log()
+
+
+def test_the_platform_reads_the_derived_flags(unleash: UnleashServer) -> None:
+    """The fixture contract without TOOL_CALLING_MODELS/EMBEDDING_MODELS: both derived. The only
+    test that uses the platform's own flag names (they cannot be reset between tests)."""
+    text = (FIXTURES / "install-contract.yaml").read_text(encoding="utf-8")
+    derivable = ("  TOOL_CALLING_MODELS", "  EMBEDDING_MODELS")
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith(derivable))
+    result = validate_text(kept, file="install-contract.yaml", options=Options(env=EXPORTED))
+    assert result.contract is not None and result.errors == 0
+    contract = result.contract
+    flags = {f.name: f for f in desired_flags(contract)}
+    assert set(flags) == {"DEFAULT_WORKFLOW_STEP_MODEL", "EMBEDDING_MODELS", "TOOL_CALLING_MODELS"}
+    assert flags["EMBEDDING_MODELS"].derived and flags["TOOL_CALLING_MODELS"].derived
+    assert flags["EMBEDDING_MODELS"].models == ("text-embedding-3-small",)
+    tools = set(flags["TOOL_CALLING_MODELS"].models)
+    assert {"gpt-4o", "claude-sonnet-4-20250514", "qwen3-coder-30b", "deephat-v2", "nemotron"} <= tools
+    assert "text-embedding-3-small" not in tools
+
+    ids = {m.litellm_model_name: f"mdl_{i:03d}" for i, m in enumerate(contract.models)}
+    chosen = tuple(flags.values())
+    converge(unleash, chosen, ids)
+    for env in unleash.environments:
+        seen = unleash.client_features(env)
+        for flag in chosen:
+            assert seen[flag.name]["enabled"] is True
+            assert seen[flag.name]["type"] == "release"
+            assert {v["name"]: v["payload"] for v in seen[flag.name]["variants"]} == {
+                m: {"type": "string", "value": ids[m]} for m in flag.models
+            }
+    assert converge(unleash, chosen, ids).writes() == []
