@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 import stamina
 from click.testing import CliRunner
-from unleash_peer import UnleashServer, unique_flag
-from unleash_peer import unleash as unleash
 
 from cli.main import main
 from tests.admin_api_server import admin_api
 from tests.kube_mock import KubeCluster
 from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, stored
+from tests.unleash_peer import UnleashServer, unique_flag
 
 pytestmark = pytest.mark.integration
 
