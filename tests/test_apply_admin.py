@@ -577,3 +577,41 @@ def test_an_interrupted_apply_converges_when_run_again(write: Any, how: signal.S
 def test_the_ic5xx_rule_is_registered_for_the_platform() -> None:
     rule = RULES["IC501"]
     assert rule.scope == "platform" and rule.name == "unknown-provider"
+
+
+def test_the_table_lists_pending_changes_and_counts_the_rest() -> None:
+    from contract.apply.changes import Plan
+    from contract.apply.report import render_table
+
+    plan = Plan(
+        (
+            Change("admin-api", "model", "gpt-4o", "create"),
+            Change(
+                "admin-api", "model", "b", "update", ("contextWindow",), "adopted: managed by ui until now"
+            ),
+            Change(
+                "unleash",
+                "flag",
+                "TOOL_CALLING_MODELS",
+                "update",
+                ("variants",),
+                "derived: no featureFlags entry",
+            ),
+            Change("admin-api", "model", "c", "keep"),
+        ),
+        ("LITELLM_MASTER_KEY is not set",),
+    )
+    assert render_table(plan, notes=["kubernetes: skipped"]).splitlines() == [
+        "   system     kind   name                 changes",
+        "+  admin-api  model  gpt-4o               create",
+        "~  admin-api  model  b                    update: contextWindow (adopted: managed by ui until now)",
+        "~  unleash    flag   TOOL_CALLING_MODELS  update: variants (derived: no featureFlags entry)",
+        "note: kubernetes: skipped",
+        "warning: LITELLM_MASTER_KEY is not set",
+        "Plan: 1 to create, 2 to update, 0 to delete, 1 unchanged.",
+    ]
+    coloured = render_table(plan, colour=True)
+    assert "\x1b[32m+  admin-api" in coloured  # creates in green
+    assert render_table(Plan((Change("admin-api", "model", "c", "keep"),))).strip() == (
+        "No changes: every system matches the contract."
+    )

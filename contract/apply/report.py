@@ -39,33 +39,37 @@ def summary(plan: Plan) -> str:
     )
 
 
-def render_table(plan: Plan, *, notes: Sequence[str] = (), colour: bool = False, width: int = 100) -> str:
+def render_table(plan: Plan, *, notes: Sequence[str] = (), colour: bool = False) -> str:
     """Pending changes as a table (unchanged objects are counted, not listed), then notes,
-    warnings and a one-line summary."""
+    warnings and a one-line summary.
+
+    The columns are laid out here and rich only colours the lines: rich's own Table lays out
+    every cell and takes seconds for a plan of a few hundred models.
+    """
     from rich.console import Console
-    from rich.table import Table
+    from rich.text import Text
 
     out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=colour, no_color=not colour, highlight=False)
+    console = Console(file=out, force_terminal=colour, no_color=not colour, highlight=False, width=10_000)
+    text = Text()
     if plan.pending:
-        table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-        for column in ("", "system", "kind", "name", "changes"):
-            table.add_column(column, overflow="fold")
-        for change in plan.pending:
-            table.add_row(
-                _SIGN[change.action],
-                change.system,
-                change.kind,
-                change.name,
-                _what(change),
-                style=_STYLE[change.action],
+        rows = [("", "system", "kind", "name", "changes")]
+        rows += [(_SIGN[c.action], c.system, c.kind, c.name, _what(c)) for c in plan.pending]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for index, cells in enumerate(rows):
+            line = (
+                "  ".join(cell.ljust(width) for cell, width in zip(cells[:4], widths, strict=True))
+                + "  "
+                + cells[4]
             )
-        console.print(table)
+            style = "bold" if index == 0 else _STYLE[plan.pending[index - 1].action]
+            text.append(line.rstrip() + "\n", style=style)
     for note in notes:
-        console.print(f"note: {note}", markup=False)
+        text.append(f"note: {note}\n")
     for warning in plan.warnings:
-        console.print(f"warning: {warning}", markup=False)
-    console.print(summary(plan), markup=False)
+        text.append(f"warning: {warning}\n", style="yellow")
+    text.append(summary(plan))
+    console.print(text, soft_wrap=True)
     return out.getvalue()
 
 
