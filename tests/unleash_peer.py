@@ -141,7 +141,7 @@ class Unleash:
         self.log_path = postgres.root.parent / f"{postgres.root.name}-unleash.log"
         self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self, ready_timeout: float = 120.0) -> UnleashServer:
+    def start(self, ready_timeout: float = 240.0) -> UnleashServer:
         self.port = free_port()
         home = Path(tempfile.mkdtemp(prefix="unleash-home-"))
         env = {

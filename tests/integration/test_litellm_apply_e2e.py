@@ -89,7 +89,8 @@ def test_the_real_proxy_routes_with_what_apply_wrote(kube_cluster: KubeCluster, 
         secret = stored(kube_cluster, SECRETS, "litellm-credentials")["data"]
         pod_env = {k: base64.b64decode(v).decode() for k, v in secret.items()}
 
-        with LiteLLMProxy(config_path, pod_env) as proxy:
+        # A loaded machine (CI runners) can take minutes to start the proxy.
+        with LiteLLMProxy(config_path, pod_env, ready_timeout=180) as proxy:
             headers = {"Authorization": f"Bearer {MASTER_KEY}"}
             for model, key in (("local-llm", LITERAL), ("gpt-4o", OPENAI_KEY)):
                 backend.clear()
