@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,18 @@ models:
 """
 
 
+def seen_by_sdks(unleash: UnleashServer, environment: str, flag: str) -> tuple[bool, dict[str, str]]:
+    """The flag as the platform's SDKs read it (the client API), waiting out the few seconds
+    Unleash may serve its cached answer after a write."""
+    deadline = time.monotonic() + 10
+    while True:
+        feature = unleash.client_features(environment).get(flag) or {"enabled": False, "variants": []}
+        seen = (bool(feature["enabled"]), {v["name"]: v["payload"]["value"] for v in feature["variants"]})
+        if (seen[0] and seen[1]) or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.2)
+
+
 def test_apply_all_three_systems_then_nothing(
     unleash: UnleashServer, kube_cluster: KubeCluster, tmp_path: Path
 ) -> None:
@@ -81,9 +94,7 @@ def test_apply_all_three_systems_then_nothing(
             assert report["models"] == ids
 
             for environment in unleash.environments:
-                feature = unleash.client_features(environment)[flag]
-                assert feature["enabled"]
-                assert {v["name"]: v["payload"]["value"] for v in feature["variants"]} == ids
+                assert seen_by_sdks(unleash, environment, flag) == (True, ids)
             config = stored(kube_cluster, CONFIG_MAPS, "litellm-config")["data"]["config.yaml"]
             assert "gpt-4o" in config and CANARY not in config
 
