@@ -120,7 +120,7 @@ def check(
     The contract is validated first (errors: exit 1, nothing runs). Exit 0 when every step
     passed, 3 when any failed, 2 for usage errors, 130 when interrupted.
     """
-    from contract.checks import CheckReport, plan_contract
+    from contract.checks import CheckReport, RunOptions, plan_contract, run
     from contract.checks.report import render_json, render_text
     from contract.reporters import render_text as render_diagnostics
     from contract.rules import Options
@@ -151,38 +151,21 @@ def check(
 
     # On stderr, so that `-f json | jq` stays clean; a transient line, gone when the run ends.
     live = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    options = RunOptions(
+        where=where,
+        timeout=timeout,
+        concurrency=concurrency,
+        ca_bundle=ca_bundle,
+        context=context,
+        namespace=namespace,
+        kubeconfig=kubeconfig,
+        image_registry=image_registry,
+        dns_image=dns_image,
+        curl_image=curl_image,
+        pull_secrets=pull_secrets,
+    )
     with _progress(len(targets), live) as on_result:
-        if where == "local":
-            from contract.checks.local import run_local
-
-            results = run_local(
-                targets, timeout=timeout, concurrency=concurrency, ca_bundle=ca_bundle, on_result=on_result
-            )
-        else:
-            from contract.checks.pods import CURL_IMAGE, DNS_IMAGE, PodOptions, new_run_id, run_pods
-            from contract.clients.http import RetryPolicy
-            from contract.clients.kube import Kube, KubeTarget, context_namespace
-
-            namespace = (
-                namespace
-                or (kube_settings.namespace if kube_settings else None)
-                or context_namespace(context, kubeconfig)
-                or "default"
-            )
-            options = PodOptions(
-                namespace=namespace,
-                run_id=new_run_id(),
-                dns_image=dns_image or DNS_IMAGE,
-                curl_image=curl_image or CURL_IMAGE,
-                registry=image_registry,
-                pull_secrets=pull_secrets,
-                ca_bundle=ca_bundle,
-            )
-            retry = RetryPolicy(attempts=3, timeout=max(30.0, timeout * 3))
-            with Kube(KubeTarget(context, namespace, kubeconfig), timeout=timeout, retry=retry) as kube:
-                results = run_pods(
-                    targets, kube, options, timeout=timeout, concurrency=concurrency, on_result=on_result
-                )
+        results = run(result.contract, targets, options, on_result)
 
     report = CheckReport(file="<stdin>" if file == "-" else file, where=where, results=tuple(results))
     if fmt == "json":

@@ -33,6 +33,8 @@ class _Commands(click.Group):
         "bundle": "cli.bundle:bundle",
         "check": "cli.check:check",
         "discover": "cli.discover:discover",
+        "plan": "cli.apply:plan",
+        "apply": "cli.apply:apply",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -235,12 +235,27 @@ class FeatureFlags:
     # Flags other than the four above, by name (their values are checked like the four).
     extra: dict[str, str | list[str]] = spec(default_factory=dict)
 
+    def by_name(self) -> dict[str, str | list[str]]:
+        """Every flag the contract sets, by its name in YAML (the four above first)."""
+        named = {
+            "DEFAULT_WORKFLOW_STEP_MODEL": self.DEFAULT_WORKFLOW_STEP_MODEL,
+            "TOOL_CALLING_MODELS": self.TOOL_CALLING_MODELS,
+            "EMBEDDING_MODELS": self.EMBEDDING_MODELS,
+            "AUDIO_TRANSCRIPTION": self.AUDIO_TRANSCRIPTION,
+        }
+        return {**{k: v for k, v in named.items() if v is not None}, **self.extra}
+
 
 @_typed
 class AdminApi:
-    url: str | None = spec(None, description="Base URL of the platform's admin API.")
-    token_env: str | None = spec(
-        None, description="Name of the environment variable holding the admin token."
+    """The platform's admin API (models, providers); `plan`/`apply` register the models there."""
+
+    url: str | None = spec(
+        None,
+        description="The admin API's server URL (paths /v1/... are relative to it); --admin-url overrides it.",
+    )
+    token_env: str = spec(
+        "ADMIN_API_TOKEN", description="Name of the environment variable holding the admin token."
     )
 
 
@@ -250,8 +265,12 @@ def _production() -> list[str]:
 
 @_typed
 class Unleash:
+    """Unleash, whose flags `apply` points at the models' admin-API ids."""
+
     url: str | None = spec(None, description="Base URL of Unleash (…/api is appended).")
-    token_env: str | None = spec(None, description="Name of the environment variable holding an admin token.")
+    token_env: str = spec(
+        "UNLEASH_ADMIN_TOKEN", description="Name of the environment variable holding an admin token."
+    )
     project: str = spec("default", description="Unleash project of the flags.")
     environments: list[str] = spec(default_factory=_production, description="Environments to update.")
 
@@ -262,6 +281,34 @@ class Kubernetes:
     namespace: str | None = spec(None, description="Namespace of the platform (LiteLLM, check pods).")
 
 
+# A Kubernetes object name (DNS-1123 subdomain).
+K8S_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+
+
+@_typed
+class Litellm:
+    """The LiteLLM proxy's objects in `platform.kubernetes.namespace`, which `apply` writes."""
+
+    config_map: str = spec(
+        "litellm-config",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="ConfigMap holding the proxy's config.yaml.",
+    )
+    secret: str = spec(
+        "litellm-credentials",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="Secret holding every variable the config reads (loaded into the proxy's environment).",
+    )
+    deployment: str = spec(
+        "litellm",
+        pattern=K8S_NAME,
+        max_length=253,
+        description="Deployment of the proxy; its pod template is annotated so it rolls on a new config.",
+    )
+
+
 @_typed
 class Platform:
     """Where the platform's services are. Connection settings only: secrets come from the environment."""
@@ -269,6 +316,7 @@ class Platform:
     admin_api: AdminApi | None = spec(None)
     unleash: Unleash | None = spec(None)
     kubernetes: Kubernetes | None = spec(None)
+    litellm: Litellm | None = spec(None)
 
 
 # -- routers: vLLM Semantic Router v0.3 (the pydantic classes are in contract/routers.py) ---------

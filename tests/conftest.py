@@ -46,3 +46,6 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 # The Kubernetes emulator (kmock) as the `kube_cluster` fixture: see tests/kube_mock.py.
 from tests.kube_mock import kube_cluster  # noqa: E402, F401
+
+# Unleash 8.2.0 on PostgreSQL 15 (session scope) as the `unleash` fixture: see tests/unleash_peer.py.
+from tests.unleash_peer import unleash  # noqa: E402, F401

@@ -51,7 +51,8 @@ def test_every_rule_is_documented_with_examples(code: str) -> None:
     assert len(doc.splitlines()[0]) > 20
 
 
-@pytest.mark.parametrize("code", sorted(RULES))
+# IC5xx need the platform's answers: tests/test_apply_admin.py triggers them through `plan`.
+@pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.scope != "platform"))
 def test_every_rule_has_a_triggering_fixture(code: str) -> None:
     assert any(expected_code(p) == code for p in INVALID), f"no tests/contracts/invalid/{code}-*.yaml"
 

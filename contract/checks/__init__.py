@@ -10,14 +10,24 @@ The library never prints: runners call back with each finished entry, the CLI sh
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from contract.checks.steps import EntryResult, StepResult, Target, plan
 from contract.errors import UsageError
 from contract.validate import TypedContract
 
-__all__ = ["CheckReport", "EntryResult", "StepResult", "Target", "plan_contract"]
+__all__ = [
+    "CheckReport",
+    "EntryResult",
+    "RunOptions",
+    "StepResult",
+    "Target",
+    "Verdict",
+    "check_for_apply",
+    "plan_contract",
+    "run",
+]
 
 
 @dataclass(frozen=True)
@@ -49,3 +59,92 @@ def plan_contract(
         for entry in contract.models
         if not wanted or entry.litellm_model_name in wanted
     ]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one run goes: where it runs and, for the cluster, which pods it starts."""
+
+    where: str  # "local" | "cluster"
+    timeout: float = 10.0
+    concurrency: int = 16
+    ca_bundle: str | None = None
+    context: str | None = None  # else platform.kubernetes.context, else the current context
+    namespace: str | None = None  # else platform.kubernetes.namespace, the context's, "default"
+    kubeconfig: str | None = None
+    image_registry: str | None = None
+    dns_image: str | None = None
+    curl_image: str | None = None
+    pull_secrets: tuple[str, ...] = ()
+
+
+def run(
+    contract: TypedContract,
+    targets: Sequence[Target],
+    options: RunOptions,
+    on_result: Callable[[EntryResult], None] | None = None,
+) -> list[EntryResult]:
+    """Every target checked from where `options` says; results in the targets' order."""
+    if options.where == "local":
+        from contract.checks.local import run_local
+
+        return run_local(
+            targets,
+            timeout=options.timeout,
+            concurrency=options.concurrency,
+            ca_bundle=options.ca_bundle,
+            on_result=on_result,
+        )
+    from contract.checks.pods import CURL_IMAGE, DNS_IMAGE, PodOptions, new_run_id, run_pods
+    from contract.clients.http import RetryPolicy
+    from contract.clients.kube import Kube, KubeTarget, context_namespace
+
+    settings = contract.platform.kubernetes if contract.platform else None
+    context = options.context or (settings.context if settings else None)
+    namespace = (
+        options.namespace
+        or (settings.namespace if settings else None)
+        or context_namespace(context, options.kubeconfig)
+        or "default"
+    )
+    pods = PodOptions(
+        namespace=namespace,
+        run_id=new_run_id(),
+        dns_image=options.dns_image or DNS_IMAGE,
+        curl_image=options.curl_image or CURL_IMAGE,
+        registry=options.image_registry,
+        pull_secrets=options.pull_secrets,
+        ca_bundle=options.ca_bundle,
+    )
+    retry = RetryPolicy(attempts=3, timeout=max(30.0, options.timeout * 3))
+    target = KubeTarget(context, namespace, options.kubeconfig)
+    with Kube(target, timeout=options.timeout, retry=retry) as kube:
+        return run_pods(
+            targets, kube, pods, timeout=options.timeout, concurrency=options.concurrency, on_result=on_result
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `apply` needs of a check run: whether every step passed, and one line saying so."""
+
+    ok: bool
+    summary: str
+
+
+def summarize(results: Sequence[EntryResult]) -> str:
+    """One line: `5 endpoint(s) passed`, or each failed entry with its first failed step."""
+    failed = [r for r in results if not r.ok]
+    if not failed:
+        return f"{len(results)} endpoint(s) passed"
+    parts = []
+    for result in failed:
+        step = next(s for s in result.steps if s.status == "fail")
+        parts.append(f"{result.model} ({step.name}: {step.detail})")
+    return f"{len(failed)} of {len(results)} endpoint(s) failed: " + "; ".join(parts)
+
+
+def check_for_apply(contract: TypedContract, *, where: str, env: Mapping[str, str]) -> Verdict:
+    """Every entry checked with `check`'s defaults, as `apply` runs it before writing anything."""
+    results = run(contract, plan_contract(contract, env), RunOptions(where=where))
+    return Verdict(all(r.ok for r in results), summarize(results))

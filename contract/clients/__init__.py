@@ -9,3 +9,10 @@ Clients return plain data or raise `contract.errors.ExternalError` subclasses; t
 Each module imports its heavy library (httpx, kubernetes) itself, so importing `contract` for
 `validate` costs nothing.
 """
+
+import sys
+
+# httpx imports its own command line (click, rich, pygments) whenever those are installed, and
+# rich is (the plan table): ~0.3 s of every run that talks HTTP, for a CLI the tool never uses.
+# A None entry makes httpx's `from ._main import main` fail, and httpx falls back without it.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

@@ -83,7 +83,7 @@ def render(
         **common,
         "models": model_list,
         "master_key_env": views.MASTER_KEY_ENV,
-        "secret": views.LITELLM_SECRET,
+        "secret": views.litellm_secret(contract.platform),
         "env": needs.all(),
     }
     files: dict[str, str] = {}

@@ -13,7 +13,7 @@ from typing import Any
 from contract import envref, images
 from contract.errors import UsageError
 from contract.facts import RENDERED_MODE
-from contract.model import FeatureFlags, ModelEntry, Secret, VllmSpec
+from contract.model import FeatureFlags, ModelEntry, Platform, Secret, VllmSpec
 from contract.naming import k8s_name
 from contract.rules._context import is_self_hosted
 
@@ -38,6 +38,13 @@ class EnvNeeds:
 
     def all(self) -> list[str]:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
+
+
+def litellm_secret(platform: Platform | None) -> str:
+    """The Secret LiteLLM loads its variables from: `platform.litellm.secret`, else the default."""
+    if platform is not None and platform.litellm is not None:
+        return platform.litellm.secret
+    return LITELLM_SECRET
 
 
 def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:

@@ -8,10 +8,11 @@
 | vLLM extra arguments | vllm_args.py | IC207–IC208 |
 | credentials | credentials.py | IC3xx |
 | types, tools, flags | routing.py | IC4xx |
+| what only the platform can tell (run by `plan`) | platform.py | IC5xx |
 | semantic routers | routers.py | IC601–IC606 |
 """
 
-from contract.rules import credentials, limits, names, routers, routing, structure, vllm_args
+from contract.rules import credentials, limits, names, platform, routers, routing, structure, vllm_args
 from contract.rules._context import ContractView, Entry, Named, Options
 from contract.rules._registry import RULES, Finding, Rule, matches
 
@@ -27,6 +28,7 @@ __all__ = [
     "limits",
     "matches",
     "names",
+    "platform",
     "routers",
     "routing",
     "structure",

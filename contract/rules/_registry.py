@@ -17,7 +17,9 @@ from contract.diagnostics import Path, Severity
 if TYPE_CHECKING:
     from contract.rules._context import ContractView, Entry
 
-Scope = Literal["load", "schema", "entry", "contract"]
+# "platform": rules that need what only the platform can tell (its providers); `plan` runs
+# them after reading the admin API, `validate` never does.
+Scope = Literal["load", "schema", "entry", "contract", "platform"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,265 @@
+"""`install-contract plan` and `install-contract apply`: options -> contract.apply.run -> report.
+
+Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 always on; IC5xx from
+the platform) or the confirmation was declined, 2 usage (no terminal to confirm and no --yes,
+unset token variable), 3 a system failed (what was done and what remains on stderr),
+4 `plan --exit-code` with changes pending.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
+
+DEFAULT_FILE = "install-contract.yaml"
+CHANGES_PENDING = 4
+
+
+def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed(
+        [
+            click.argument("file", default=DEFAULT_FILE, required=False),
+            click.option(
+                "-f",
+                "--format",
+                "fmt",
+                type=click.Choice(("text", "json")),
+                default="text",
+                show_default=True,
+                help="text (a table) for people, json for tools.",
+            ),
+            click.option(
+                "--prune",
+                is_flag=True,
+                help="Also delete admin-API models that install-contract created and the contract no longer lists.",
+            ),
+            click.option(
+                "--admin-url",
+                metavar="URL",
+                help="The admin API's server URL (default: platform.adminApi.url).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0.1),
+                default=10.0,
+                show_default=True,
+                help="Seconds to wait for one answer before retrying.",
+            ),
+            click.option(
+                "--ca-bundle",
+                metavar="FILE",
+                help="CA certificates to verify the systems' TLS with (default: $SSL_CERT_FILE, else the system's).",
+            ),
+            click.option(
+                "--catalog",
+                "catalog_path",
+                metavar="FILE",
+                envvar="INSTALL_CONTRACT_CATALOG",
+                help="A newer LiteLLM model map.",
+            ),
+        ]
+    ):
+        fn = decorator(fn)
+    return fn
+
+
+@click.command()
+@_options
+@click.option("--exit-code", is_flag=True, help="Exit 4 when changes are pending, 0 when there are none.")
+@handled
+def plan(
+    file: str,
+    fmt: str,
+    prune: bool,
+    admin_url: str | None,
+    timeout: float,
+    ca_bundle: str | None,
+    catalog_path: str | None,
+    exit_code: bool,
+) -> None:
+    """Show what `apply` would change in the admin API, Unleash and LiteLLM; write nothing.
+
+    Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv) and Unleash's
+    from $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv).
+    """
+    _run(
+        file,
+        fmt,
+        apply_changes=False,
+        yes=False,
+        prune=prune,
+        skip_check=True,
+        check_where="cluster",
+        admin_url=admin_url,
+        timeout=timeout,
+        ca_bundle=ca_bundle,
+        catalog_path=catalog_path,
+        exit_code=exit_code,
+        concurrency=16,
+    )
+
+
+@click.command()
+@_options
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--skip-check", is_flag=True, help="Do not run `check` on the endpoints first.")
+@click.option(
+    "--check-where",
+    type=click.Choice(("cluster", "local")),
+    default="cluster",
+    show_default=True,
+    help="Where `check` runs its probes: as pods in the cluster, or from here.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=64),
+    default=16,
+    show_default=True,
+    help="Admin-API writes in flight at once.",
+)
+@handled
+def apply(
+    file: str,
+    fmt: str,
+    prune: bool,
+    admin_url: str | None,
+    timeout: float,
+    ca_bundle: str | None,
+    catalog_path: str | None,
+    yes: bool,
+    skip_check: bool,
+    check_where: str,
+    concurrency: int,
+) -> None:
+    """Register FILE's models with the admin API, point the Unleash flags at their IDs and
+    configure LiteLLM: validate, check, read, plan, confirm, then change only what differs.
+
+    Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv), Unleash's from
+    $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv), and every ${VAR} the contract names.
+    """
+    _run(
+        file,
+        fmt,
+        apply_changes=True,
+        yes=yes,
+        prune=prune,
+        skip_check=skip_check,
+        check_where=check_where,
+        admin_url=admin_url,
+        timeout=timeout,
+        ca_bundle=ca_bundle,
+        catalog_path=catalog_path,
+        exit_code=False,
+        concurrency=concurrency,
+    )
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _run(
+    file: str,
+    fmt: str,
+    *,
+    apply_changes: bool,
+    yes: bool,
+    prune: bool,
+    skip_check: bool,
+    check_where: str,
+    admin_url: str | None,
+    timeout: float,
+    ca_bundle: str | None,
+    catalog_path: str | None,
+    exit_code: bool,
+    concurrency: int,
+) -> None:
+    from contract.apply import report, run
+    from contract.reporters import REPORTERS, render_text
+    from contract.validate import read_contract
+
+    settings = run.Settings(
+        env=dict(os.environ),
+        admin_url=admin_url,
+        prune=prune,
+        timeout=timeout,
+        ca_bundle=ca_bundle,
+        concurrency=concurrency,
+        catalog_path=catalog_path,
+    )
+    raw = read_contract(file)
+    result = run.validated(file, raw, settings)
+    if result.diagnostics:
+        click.echo(render_text([result]), nl=False, err=True)
+    if result.errors or result.contract is None:
+        if fmt == "json":
+            click.echo(REPORTERS["json"]([result], False), nl=False)
+        click.echo("install-contract: the contract has errors; nothing was written", err=True)
+        sys.exit(FAILED)
+    contract = result.contract
+    if apply_changes and not skip_check:
+        click.echo(
+            f"check: {run.run_checks(contract, check_where, settings.env, run.default_checker)}", err=True
+        )
+
+    session = run.connect(file, contract, raw, settings)
+    try:
+        planned = run.read_and_plan(session, result.source)
+        if planned.diagnostics:
+            stopped = dataclasses.replace(result, diagnostics=planned.diagnostics)
+            click.echo(render_text([stopped]), nl=False, err=True)
+            if fmt == "json":
+                click.echo(REPORTERS["json"]([stopped], False), nl=False)
+            click.echo("install-contract: the platform refuses the contract; nothing was written", err=True)
+            sys.exit(FAILED)
+        the_plan = planned.plan
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if fmt == "text":
+            click.echo(
+                report.render_table(the_plan, notes=session.notes, colour=colour), nl=False, color=colour
+            )
+        else:
+            for note in session.notes:
+                click.echo(f"note: {note}", err=True)
+            for warning in the_plan.warnings:
+                click.echo(f"warning: {warning}", err=True)
+        if not apply_changes or the_plan.empty:
+            if fmt == "json":
+                click.echo(
+                    report.render_json(file, the_plan, applied=False, models=planned.model_ids), nl=False
+                )
+            sys.exit(CHANGES_PENDING if exit_code and not the_plan.empty else OK)
+        if not yes:
+            if not _interactive():
+                click.echo(
+                    "install-contract: no terminal to confirm the plan; pass --yes to apply without asking "
+                    "(nothing was written)",
+                    err=True,
+                )
+                sys.exit(USAGE)
+            if not click.confirm(f"Apply these {len(the_plan.pending)} changes?", err=True):
+                click.echo("install-contract: not applied; nothing was written", err=True)
+                sys.exit(FAILED)
+        try:
+            ids = run.execute(session, planned)
+        except run.Incomplete as exc:
+            click.echo(f"install-contract: {exc}", err=True)
+            click.echo(report.render_progress(exc.done, exc.remaining), nl=False, err=True)
+            if fmt == "json":
+                click.echo(
+                    report.render_json(file, the_plan, applied=False, models=planned.model_ids), nl=False
+                )
+            sys.exit(EXTERNAL)
+        if fmt == "json":
+            click.echo(report.render_json(file, the_plan, applied=True, models=ids), nl=False)
+        else:
+            click.echo(f"Applied {len(the_plan.pending)} changes.")
+    finally:
+        session.close()

@@ -1,0 +1,195 @@
+"""The admin API's Model table: observe every page, diff (pure), execute with bounded concurrency.
+
+    observe(client)                          -> ObservedAdmin (providers, every row)
+    provider_problems(desired, observed)     -> IC501 findings (an unknown provider fails the plan)
+    diff(desired, observed, prune=…)         -> [Change]  (pure: a function of its arguments)
+    execute(client, desired, observed, changes, …) -> {litellmModelName: id}
+
+A row is matched to an entry by `name` (= litellmModelName). What differs is compared field by
+field over `MANAGED_FIELDS`: an optional field the contract leaves out equals an absent or null
+one. Rows not in the contract are left alone; `prune` deletes those whose `managedBy` is
+install-contract, and only those.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from contract.apply.changes import KNOWN_AFTER_APPLY, Change, System
+from contract.apply.desired import MANAGED_BY, MANAGED_FIELDS, DesiredModel
+from contract.rules import Finding
+from contract.rules.platform import PlatformView, unknown_provider
+
+if TYPE_CHECKING:
+    from contract.clients.admin_api import AdminApiClient, ModelProvider
+
+DEFAULT_CONCURRENCY = 16
+SYSTEM: System = "admin-api"
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ObservedAdmin:
+    """What the admin API holds: its providers and every row of the Model table."""
+
+    providers: tuple[ModelProvider, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def by_name(self) -> dict[str, Row]:
+        return {str(r["name"]): r for r in self.rows}
+
+    @property
+    def provider_ids(self) -> dict[str, str]:
+        return {p.name: p.id for p in self.providers}
+
+
+def observe(client: AdminApiClient) -> ObservedAdmin:
+    return ObservedAdmin(tuple(client.providers()), tuple(client.models()))
+
+
+def provider_problems(desired: Sequence[DesiredModel], observed: ObservedAdmin) -> list[Finding]:
+    view = PlatformView([(d.index, d.provider) for d in desired], [p.name for p in observed.providers])
+    return list(unknown_provider(view))
+
+
+def wanted(model: DesiredModel, provider_ids: Mapping[str, str]) -> dict[str, Any]:
+    """Every managed field as the row should hold it (None: absent or null)."""
+    return {**model.fields, "providerId": provider_ids.get(model.provider)}
+
+
+def differing(want: Mapping[str, Any], row: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(k for k in MANAGED_FIELDS if want.get(k) != row.get(k)))
+
+
+def create_body(model: DesiredModel, provider_ids: Mapping[str, str]) -> dict[str, Any]:
+    """The POST body: the name and every field the contract gives (nothing null, no secret)."""
+    return {"name": model.name, **{k: v for k, v in wanted(model, provider_ids).items() if v is not None}}
+
+
+def is_ours(row: Mapping[str, Any]) -> bool:
+    return row.get("managedBy") == MANAGED_BY
+
+
+def diff(desired: Sequence[DesiredModel], observed: ObservedAdmin, *, prune: bool = False) -> list[Change]:
+    """The changes that make the Model table hold `desired`, in the contract's order
+    (then deletions by name). Every entry gets a change, `keep` when nothing differs."""
+    rows = observed.by_name
+    ids = observed.provider_ids
+    changes: list[Change] = []
+    for model in desired:
+        row = rows.get(model.name)
+        if row is None:
+            changes.append(Change(SYSTEM, "model", model.name, "create"))
+            continue
+        fields = differing(wanted(model, ids), row)
+        owner = row.get("managedBy")
+        note = f"adopted: managed by {owner} until now" if "managedBy" in fields and owner else ""
+        changes.append(Change(SYSTEM, "model", model.name, "update" if fields else "keep", fields, note))
+    if prune:
+        names = {m.name for m in desired}
+        for name in sorted(rows):
+            if name not in names and is_ours(rows[name]):
+                changes.append(Change(SYSTEM, "model", name, "delete", note="not in the contract (--prune)"))
+    return changes
+
+
+def model_ids(desired: Sequence[DesiredModel], observed: ObservedAdmin) -> dict[str, str]:
+    """Each entry's id as the plan knows it: the row's, or KNOWN_AFTER_APPLY for one to create."""
+    rows = observed.by_name
+    return {m.name: str(rows[m.name]["id"]) if m.name in rows else KNOWN_AFTER_APPLY for m in desired}
+
+
+@dataclass
+class Progress:
+    """Which changes are done, shared by the worker threads; read after a failure to say what
+    was done and what remains."""
+
+    done: list[Change] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def finish(self, change: Change, model_id: str | None) -> None:
+        with self._lock:
+            self.done.append(change)
+            if model_id is not None:
+                self.ids[change.name] = model_id
+
+
+def execute(
+    client: AdminApiClient,
+    desired: Sequence[DesiredModel],
+    observed: ObservedAdmin,
+    changes: Sequence[Change],
+    *,
+    progress: Progress,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> dict[str, str]:
+    """Apply the admin-API `changes`, at most `concurrency` requests at a time.
+
+    Returns every entry's id. On the first failure no further change is started; the ones in
+    flight finish, and the failure is raised (`progress` says what was done).
+    """
+    by_name = {m.name: m for m in desired}
+    rows = observed.by_name
+    ids = observed.provider_ids
+    for model in desired:
+        if model.name in rows:
+            progress.ids.setdefault(model.name, str(rows[model.name]["id"]))
+
+    def run(change: Change) -> None:
+        if change.action == "delete":
+            client.delete(rows[change.name], lambda fresh: is_ours(fresh) and fresh["name"] not in by_name)
+            progress.finish(change, None)
+            return
+        model = by_name[change.name]
+        want = wanted(model, ids)
+
+        def patch_for(row: Row) -> dict[str, Any]:
+            return {k: want.get(k) for k in differing(want, row)}
+
+        if change.action == "create":
+            row, _adopted = client.create(create_body(model, ids))
+            if patch_for(row):  # adopted a row that differs, or one edited since
+                row = client.update(row, patch_for)
+        else:
+            row = client.update(rows[change.name], patch_for)
+        progress.finish(change, str(row["id"]))
+
+    work = [c for c in changes if c.system == SYSTEM and c.action != "keep"]
+    _run_bounded(run, work, concurrency)
+    return {m.name: progress.ids[m.name] for m in desired}
+
+
+def _run_bounded(fn: Callable[[Change], None], work: Sequence[Change], concurrency: int) -> None:
+    if not work:
+        return
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(work))))
+    failure: BaseException | None = None
+    try:
+        futures = [pool.submit(fn, c) for c in work]
+        for future in _as_completed(futures):
+            exc = future.exception()
+            if exc is not None and failure is None:
+                failure = exc
+                for other in futures:
+                    other.cancel()
+    except BaseException:
+        # Ctrl-C: start nothing more; requests in flight end by their timeout.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    if failure is not None:
+        raise failure
+
+
+def _as_completed(
+    futures: list[concurrent.futures.Future[None]],
+) -> Iterator[concurrent.futures.Future[None]]:
+    for future in concurrent.futures.as_completed(futures):
+        if not future.cancelled():
+            yield future

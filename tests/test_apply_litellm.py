@@ -1,0 +1,228 @@
+"""LiteLLM on Kubernetes: the desired Secret/ConfigMap/annotation from a contract, and the pure
+diff against plain observed data."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pytest
+
+from contract.apply.changes import Change
+from contract.apply.litellm import (
+    CONFIG_SHA_ANNOTATION,
+    SECRET_KEYS_ANNOTATION,
+    SECRET_VERSION_ANNOTATION,
+    DesiredLitellm,
+    ObservedLitellm,
+    config_variables,
+    desired_litellm,
+    diff_litellm,
+)
+from contract.errors import UsageError
+from contract.render import render
+from contract.validate import TypedContract, validate_text
+
+CANARY = "sk-literal-canary-3f9a1c"
+
+CONTRACT = f"""
+platform:
+  litellm: {{configMap: proxy-config, secret: proxy-keys, deployment: proxy}}
+models:
+  - litellmModelName: gpt-4o
+    litellmModel: openai/gpt-4o
+    displayName: GPT-4o
+    provider: OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    apiKey: ${{OPENAI_API_KEY}}
+  - litellmModelName: claude-sonnet-4-bedrock
+    litellmModel: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
+    displayName: Claude Sonnet 4 (Bedrock)
+    provider: AWS Bedrock
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 200000
+    awsRegion: us-west-2
+    awsAccessKeyId: ${{AWS_ACCESS_KEY_ID}}
+    awsSecretAccessKey: ${{AWS_SECRET_ACCESS_KEY}}
+  - litellmModelName: local-llm
+    litellmModel: openai/local-llm
+    displayName: Local
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 8192
+    apiBase: ${{LOCAL_LLM_URL}}
+    apiKey: {CANARY}
+"""
+
+ENV = {
+    "OPENAI_API_KEY": "sk-openai-value",
+    "AWS_ACCESS_KEY_ID": "AKIAVALUE",
+    "AWS_SECRET_ACCESS_KEY": "aws-secret-value",
+    "LOCAL_LLM_URL": "http://local:8000/v1",
+    "LITELLM_MASTER_KEY": "sk-master-value",
+    "UNRELATED": "not-read-by-the-config",
+}
+
+
+def typed(text: str = CONTRACT) -> tuple[TypedContract, str]:
+    result = validate_text(text, file="install-contract.yaml")
+    assert result.contract is not None
+    files = render(
+        result.contract, source_name="install-contract.yaml", source_bytes=text.encode(), targets=["litellm"]
+    )
+    return result.contract, files.files["litellm/config.yaml"].decode()
+
+
+def test_the_secret_holds_every_variable_the_config_reads() -> None:
+    contract, config = typed()
+    desired = desired_litellm(contract, config, ENV)
+    assert dict(desired.secret_data) == {
+        "AWS_ACCESS_KEY_ID": "AKIAVALUE",
+        "AWS_SECRET_ACCESS_KEY": "aws-secret-value",
+        "LITELLM_MASTER_KEY": "sk-master-value",
+        "LOCAL_LLM_API_KEY": CANARY,  # the literal, under the variable render named for it
+        "LOCAL_LLM_URL": "http://local:8000/v1",
+        "OPENAI_API_KEY": "sk-openai-value",
+    }
+    assert set(desired.secret_data) == set(config_variables(config))
+    assert (desired.secret_name, desired.config_map_name, desired.deployment_name) == (
+        "proxy-keys",
+        "proxy-config",
+        "proxy",
+    )
+    assert desired.config_yaml == config
+    assert desired.config_sha256 == hashlib.sha256(config.encode()).hexdigest()
+    assert desired.warnings == ()
+    # The rendered config names the configured Secret, and never a value.
+    assert "proxy-keys" in config
+    for value in desired.secret_data.values():
+        if value != "http://local:8000/v1":
+            assert value not in config
+    assert CANARY not in repr(desired)
+
+
+def test_defaults_without_platform_litellm() -> None:
+    contract, config = typed(
+        CONTRACT.replace(
+            "  litellm: {configMap: proxy-config, secret: proxy-keys, deployment: proxy}\n",
+            "  kubernetes: {namespace: x}\n",
+        )
+    )
+    desired = desired_litellm(contract, config, ENV)
+    assert (desired.secret_name, desired.config_map_name, desired.deployment_name) == (
+        "litellm-credentials",
+        "litellm-config",
+        "litellm",
+    )
+    assert "litellm-credentials" in config
+
+
+def test_without_a_master_key_the_plan_warns_and_leaves_it_alone() -> None:
+    contract, config = typed()
+    env = {k: v for k, v in ENV.items() if k != "LITELLM_MASTER_KEY"}
+    desired = desired_litellm(contract, config, env)
+    assert "LITELLM_MASTER_KEY" not in desired.secret_data
+    assert desired.untouched_keys == {"LITELLM_MASTER_KEY"}
+    assert len(desired.warnings) == 1 and "LITELLM_MASTER_KEY is not set" in desired.warnings[0]
+
+
+def test_an_unset_variable_is_named() -> None:
+    contract, config = typed()
+    env = {k: v for k, v in ENV.items() if k not in ("OPENAI_API_KEY", "LOCAL_LLM_URL")}
+    with pytest.raises(UsageError, match="reads LOCAL_LLM_URL, OPENAI_API_KEY, which are not set") as caught:
+        desired_litellm(contract, config, env)
+    assert all(v not in str(caught.value) for v in ENV.values())
+
+
+# -- diff ---------------------------------------------------------------------------------------
+
+DESIRED = DesiredLitellm(
+    secret_name="litellm-credentials",
+    config_map_name="litellm-config",
+    deployment_name="litellm",
+    config_yaml="model_list: []\n",
+    config_sha256="abc",
+    secret_data={"A_KEY": "a", "B_KEY": "b"},
+)
+SAME = ObservedLitellm(
+    namespace="platform",
+    secret_data={"A_KEY": "a", "B_KEY": "b", "OTHER": "theirs"},
+    secret_keys=frozenset({"A_KEY", "B_KEY"}),
+    secret_version="7",
+    config_map_data={"config.yaml": "model_list: []\n", "extra": "theirs"},
+    deployment_found=True,
+    pod_annotations={CONFIG_SHA_ANNOTATION: "abc", SECRET_VERSION_ANNOTATION: "7", "other": "x"},
+)
+
+
+def kinds(changes: list[Change]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {c.kind: (c.action, c.fields) for c in changes}
+
+
+def test_nothing_differs_everything_is_kept() -> None:
+    changes, warnings = diff_litellm(DESIRED, SAME)
+    assert kinds(changes) == {"secret": ("keep", ()), "configmap": ("keep", ()), "deployment": ("keep", ())}
+    assert [c.name for c in changes] == ["litellm-credentials", "litellm-config", "litellm"]
+    assert warnings == []
+
+
+def test_an_empty_namespace_creates_and_warns_about_the_deployment() -> None:
+    changes, warnings = diff_litellm(DESIRED, ObservedLitellm(namespace="platform"))
+    assert kinds(changes) == {"secret": ("create", ()), "configmap": ("create", ())}
+    assert len(warnings) == 1 and "Deployment litellm not found in namespace platform" in warnings[0]
+
+
+def test_a_changed_config_rolls_the_deployment() -> None:
+    observed = replace(SAME, config_map_data={"config.yaml": "old\n"})
+    changed = replace(DESIRED, config_sha256="new")
+    changes, _ = diff_litellm(changed, observed)
+    assert kinds(changes) == {
+        "secret": ("keep", ()),
+        "configmap": ("update", ("config.yaml",)),
+        "deployment": ("update", (CONFIG_SHA_ANNOTATION,)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("secret_data", "secret_keys", "fields"),
+    [
+        ({"A_KEY": "a", "B_KEY": "rotated"}, {"A_KEY", "B_KEY"}, ("B_KEY",)),
+        ({"A_KEY": "a"}, {"A_KEY", "B_KEY"}, ("B_KEY",)),
+        # A key this tool wrote that the config no longer reads goes; one written by others stays.
+        ({"A_KEY": "a", "B_KEY": "b", "GONE": "x"}, {"A_KEY", "B_KEY", "GONE"}, ("GONE",)),
+        ({"A_KEY": "a", "B_KEY": "b", "GONE": "x"}, {"A_KEY", "B_KEY"}, ()),
+        # Keys present but not recorded as ours: only the record is written.
+        ({"A_KEY": "a", "B_KEY": "b"}, {"A_KEY"}, (SECRET_KEYS_ANNOTATION,)),
+    ],
+)
+def test_secret_fields_name_keys_never_values(
+    secret_data: dict[str, str], secret_keys: set[str], fields: tuple[str, ...]
+) -> None:
+    observed = replace(SAME, secret_data=secret_data, secret_keys=frozenset(secret_keys))
+    changes, _ = diff_litellm(DESIRED, observed)
+    by_kind = kinds(changes)
+    assert by_kind["secret"] == (("update", fields) if fields else ("keep", ()))
+    # A written Secret gets a new resourceVersion, which the pods must pick up.
+    assert by_kind["deployment"] == (("update", (SECRET_VERSION_ANNOTATION,)) if fields else ("keep", ()))
+
+
+def test_a_master_key_left_alone_is_not_removed() -> None:
+    desired = replace(DESIRED, untouched_keys=frozenset({"LITELLM_MASTER_KEY"}))
+    observed = replace(
+        SAME,
+        secret_data={"A_KEY": "a", "B_KEY": "b", "LITELLM_MASTER_KEY": "m"},
+        secret_keys=frozenset({"A_KEY", "B_KEY", "LITELLM_MASTER_KEY"}),
+    )
+    changes, _ = diff_litellm(desired, observed)
+    assert kinds(changes)["secret"] == ("update", (SECRET_KEYS_ANNOTATION,))
+
+
+def test_a_secret_edited_elsewhere_rolls_the_pods() -> None:
+    observed = replace(SAME, secret_version="8")
+    changes, _ = diff_litellm(DESIRED, observed)
+    assert kinds(changes)["deployment"] == ("update", (SECRET_VERSION_ANNOTATION,))
+    assert next(c for c in changes if c.kind == "deployment").note == "rolls the LiteLLM pods"
