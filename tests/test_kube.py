@@ -92,6 +92,18 @@ def test_missing_context_is_a_kube_error(kube_cluster: KubeCluster) -> None:
         Kube(target)
 
 
+def test_kubeconfig_set_after_the_client_library_was_imported_is_the_one_used(
+    kube_cluster: KubeCluster, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import kubernetes.config  # noqa: F401  (reads $KUBECONFIG once, at import)
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'absent'}:{kube_cluster.kubeconfig}")
+    with Kube(KubeTarget(context=None, namespace="platform", kubeconfig=None), timeout=5, retry=FAST) as kube:
+        kube.create(PODS, _pod(name="found"))
+        assert kube.get(f"{PODS}/found") is not None
+
+
 # ------------------------------------------------------------------- the verbs
 
 

@@ -189,8 +189,10 @@ class Kube:
             if target.kubeconfig is None and target.context is None and _in_cluster():
                 config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
             else:
+                # The files named now, not the $KUBECONFIG the client library read at import.
+                files = os.pathsep.join(str(p) for p in kubeconfig_paths(target.kubeconfig))
                 config.load_kube_config(  # type: ignore[no-untyped-call]
-                    config_file=target.kubeconfig,
+                    config_file=files,
                     context=target.context,
                     client_configuration=configuration,
                     persist_config=False,
