@@ -151,7 +151,7 @@ def test_the_mixed_router_reaches_each_server_with_its_own_id(rendered: dict[str
     assert models["gpt-4o"]["backend_refs"][0]["api_key_env"] == "OPENAI_API_KEY"
     assert models["gpt-4o"]["provider_model_id"] == "gpt-4o-2024-08-06"
     cards = {c["name"]: c for c in config["routing"]["modelCards"]}
-    assert cards["llama-3.3-70b"]["param_size"] == "70B"
+    assert cards["llama-3.3-70b"]["param_size"] == "70.6B"  # the model card's count (open_weights.json)
     assert cards["gpt-4o"]["capabilities"] == ["chat", "tools"]
     for path in rendered.values():
         assert CANARY not in path.read_text(encoding="utf-8")

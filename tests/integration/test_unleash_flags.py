@@ -3,6 +3,7 @@ and a second apply that writes nothing. Read back through the client API as the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -94,11 +95,22 @@ def plan(
     return [(c.name, c.action, c.fields) for c in diff_flags(flags, observed, ids, settings(server))]
 
 
+def settled(read: Callable[[], Any], expected: Any, seconds: float = 10) -> Any:
+    """`read()` once it gives `expected`, or its last answer after `seconds`: Unleash's client
+    API may serve its cached answer for a few seconds after a write."""
+    deadline = time.monotonic() + seconds
+    while True:
+        got = read()
+        if got == expected or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 def seen_by_platform(server: UnleashServer, name: str) -> dict[str, tuple[bool, list[tuple[str, str, str]]]]:
     """Per environment: enabled, and (variant, payload type, payload value) from the client API."""
     result = {}
     for env in server.environments:
-        feature = server.client_features(env)[name]
+        feature = server.client_features(env).get(name) or {"enabled": False, "variants": []}
         variants = [(v["name"], v["payload"]["type"], v["payload"]["value"]) for v in feature["variants"]]
         result[env] = (feature["enabled"], variants)
     return result
@@ -125,7 +137,8 @@ def test_apply_creates_points_and_enables_then_writes_nothing(unleash: UnleashSe
         ("nemotron", "string", "mdl_03"),
         ("qwen3-coder-30b", "string", "mdl_02"),
     ]
-    assert seen_by_platform(unleash, name) == {env: (True, expected) for env in unleash.environments}
+    want = {env: (True, expected) for env in unleash.environments}
+    assert settled(lambda: seen_by_platform(unleash, name), want) == want
 
     assert plan(unleash, flags, ids) == [(name, "keep", ())]
     again = converge(unleash, flags, ids)
@@ -171,11 +184,13 @@ def test_drift_in_one_environment_is_corrected_there_only(unleash: UnleashServer
     put = next(body for m, _, body, _ in fix.sent if m == "PUT")
     assert b'"environments":["production"]' in put.replace(b" ", b"")
     one = [("embed-small", "string", "mdl_e1")]
-    assert seen_by_platform(unleash, name) == {env: (True, one) for env in unleash.environments}
+    want = {env: (True, one) for env in unleash.environments}
+    assert settled(lambda: seen_by_platform(unleash, name), want) == want
 
     # A new id (the model was recreated) moves the payload.
     converge(unleash, flags, {"embed-small": "mdl_e2"})
-    assert seen_by_platform(unleash, name)["production"] == (True, [("embed-small", "string", "mdl_e2")])
+    want = (True, [("embed-small", "string", "mdl_e2")])
+    assert settled(lambda: seen_by_platform(unleash, name)["production"], want) == want
     assert converge(unleash, flags, {"embed-small": "mdl_e2"}).writes() == []
 
 
@@ -186,7 +201,8 @@ def test_a_stale_plan_adopts_a_flag_created_meanwhile(unleash: UnleashServer) ->
         client.create_feature(name)
         # The plan was read before the flag existed.
         apply_flags(client, flags, ObservedFlags({name: None}), {"gpt-4o": "mdl_1"}, settings(unleash))
-    assert seen_by_platform(unleash, name)["production"] == (True, [("gpt-4o", "string", "mdl_1")])
+    want = (True, [("gpt-4o", "string", "mdl_1")])
+    assert settled(lambda: seen_by_platform(unleash, name)["production"], want) == want
 
 
 def test_a_create_answered_503_after_it_committed_is_not_duplicated(unleash: UnleashServer) -> None:
@@ -205,7 +221,8 @@ def test_a_create_answered_503_after_it_committed_is_not_duplicated(unleash: Unl
         apply_flags(client, flags, ObservedFlags({name: None}), {"gpt-4o": "mdl_1"}, settings(unleash))
     creates = [p for m, p in recorder.writes() if p.endswith("/features")]
     assert len(creates) == 2 and failed  # the retry met 409 and adopted the committed flag
-    assert seen_by_platform(unleash, name)["development"] == (True, [("gpt-4o", "string", "mdl_1")])
+    want = (True, [("gpt-4o", "string", "mdl_1")])
+    assert settled(lambda: seen_by_platform(unleash, name)["development"], want) == want
 
 
 def test_an_archived_flag_of_that_name_is_a_clear_error(unleash: UnleashServer) -> None:
@@ -318,12 +335,19 @@ def test_the_platform_reads_the_derived_flags(unleash: UnleashServer) -> None:
     ids = {m.litellm_model_name: f"mdl_{i:03d}" for i, m in enumerate(contract.models)}
     chosen = tuple(flags.values())
     converge(unleash, chosen, ids)
+    want = {
+        flag.name: (True, "release", {m: {"type": "string", "value": ids[m]} for m in flag.models})
+        for flag in chosen
+    }
+
+    def as_seen(env: str) -> dict[str, Any]:
+        features = unleash.client_features(env)
+        return {
+            name: (f["enabled"], f["type"], {v["name"]: v["payload"] for v in f["variants"]})
+            for name, f in features.items()
+            if name in want
+        }
+
     for env in unleash.environments:
-        seen = unleash.client_features(env)
-        for flag in chosen:
-            assert seen[flag.name]["enabled"] is True
-            assert seen[flag.name]["type"] == "release"
-            assert {v["name"]: v["payload"] for v in seen[flag.name]["variants"]} == {
-                m: {"type": "string", "value": ids[m]} for m in flag.models
-            }
+        assert settled(lambda env=env: as_seen(env), want) == want
     assert converge(unleash, chosen, ids).writes() == []
