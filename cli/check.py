@@ -58,9 +58,8 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=512),
-    default=16,
-    show_default=True,
-    help="Entries checked at once (pods at once in the cluster).",
+    default=None,
+    help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods).",
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
@@ -103,7 +102,7 @@ def check(
     where: str | None,
     models: tuple[str, ...],
     timeout: float,
-    concurrency: int,
+    concurrency: int | None,
     fmt: str,
     ca_bundle: str | None,
     context: str | None,

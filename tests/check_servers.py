@@ -41,6 +41,11 @@ class Behaviour:
     dimensions: int = 8
     delay: float = 0.0
     seen: list[Seen] = field(default_factory=list)
+    # Requests being answered right now, and the most at once (with `delay`, what a client's
+    # concurrency really is).
+    in_flight: int = 0
+    peak: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -91,7 +96,12 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         if behaviour.delay:
+            with behaviour.lock:
+                behaviour.in_flight += 1
+                behaviour.peak = max(behaviour.peak, behaviour.in_flight)
             threading.Event().wait(behaviour.delay)
+            with behaviour.lock:
+                behaviour.in_flight -= 1
         if not self._authorised(behaviour):
             self._error(401, "Incorrect API key provided")
             return

@@ -75,6 +75,15 @@ def steps(result: Result, model: int = 0) -> list[tuple[str, str, str]]:
     return [(s["name"], s["status"], s["detail"]) for s in report(result)["results"][model]["steps"]]
 
 
+def test_from_here_64_entries_run_at_once_by_default_and_concurrency_bounds_them(run: Any) -> None:
+    for count, args, low, high in ((80, (), 17, 64), (12, ("--concurrency", "4"), 1, 4)):
+        names = tuple(f"m{i}" for i in range(count))
+        with model_server(Behaviour(served=names, max_model_len=32768, key=KEY, delay=0.2)) as (origin, seen):
+            result = run([entry(n, origin + "/v1") for n in names], "-f", "json", *args)
+        assert result.exit_code == 0, result.output
+        assert low <= seen.peak <= high, (args, seen.peak)
+
+
 def test_every_step_passes(run: Any) -> None:
     with model_server(Behaviour(served=("qwen3", "nomic-embed"), max_model_len=32768, key=KEY)) as (
         origin,

@@ -61,13 +61,18 @@ def plan_contract(
     ]
 
 
+# Entries checked at once: threads waiting on sockets here, short-lived pods in the cluster.
+LOCAL_CONCURRENCY = 64
+CLUSTER_CONCURRENCY = 16
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How one run goes: where it runs and, for the cluster, which pods it starts."""
 
     where: str  # "local" | "cluster"
     timeout: float = 10.0
-    concurrency: int = 16
+    concurrency: int | None = None  # None: LOCAL_CONCURRENCY or CLUSTER_CONCURRENCY
     ca_bundle: str | None = None
     context: str | None = None  # else platform.kubernetes.context, else the current context
     namespace: str | None = None  # else platform.kubernetes.namespace, the context's, "default"
@@ -85,13 +90,15 @@ def run(
     on_result: Callable[[EntryResult], None] | None = None,
 ) -> list[EntryResult]:
     """Every target checked from where `options` says; results in the targets' order."""
-    if options.where == "local":
+    local = options.where == "local"
+    concurrency = options.concurrency or (LOCAL_CONCURRENCY if local else CLUSTER_CONCURRENCY)
+    if local:
         from contract.checks.local import run_local
 
         return run_local(
             targets,
             timeout=options.timeout,
-            concurrency=options.concurrency,
+            concurrency=concurrency,
             ca_bundle=options.ca_bundle,
             on_result=on_result,
         )
@@ -120,7 +127,7 @@ def run(
     target = KubeTarget(context, namespace, options.kubeconfig)
     with Kube(target, timeout=options.timeout, retry=retry) as kube:
         return run_pods(
-            targets, kube, pods, timeout=options.timeout, concurrency=options.concurrency, on_result=on_result
+            targets, kube, pods, timeout=options.timeout, concurrency=concurrency, on_result=on_result
         )
 
 
