@@ -635,3 +635,71 @@ def test_the_table_lists_pending_changes_and_counts_the_rest() -> None:
     assert render_table(Plan((Change("admin-api", "model", "c", "keep"),))).strip() == (
         "No changes: every system matches the contract."
     )
+
+
+# -- execute: what happens between the plan and the write ------------------------------------
+
+
+def plan_then_execute(
+    server: AdminApiServer, wanted: list[DesiredModel], *, prune: bool = False, meanwhile: Any = None
+) -> tuple[list[Change], admin.Progress, dict[str, str]]:
+    """Observe, plan, let `meanwhile` change the server (another tool, the UI), then execute."""
+    api = client(server)
+    observed = admin.observe(api)
+    changes = admin.diff(wanted, observed, prune=prune)
+    if meanwhile is not None:
+        meanwhile()
+    progress = admin.Progress()
+    ids = admin.execute(api, wanted, observed, changes, progress=progress)
+    return changes, progress, ids
+
+
+def test_a_row_created_after_the_plan_is_adopted_and_corrected(server: AdminApiServer) -> None:
+    taken: dict[str, Any] = {}
+
+    def someone_creates_it() -> None:
+        taken.update(server.state.add_row("a", **body("a", displayName="Other", managedBy=None)))
+
+    changes, progress, ids = plan_then_execute(
+        server, [desired("a", displayName="Wanted")], meanwhile=someone_creates_it
+    )
+    assert [c.action for c in changes] == ["create"]
+    row = server.state.by_name()["a"]
+    assert server.state.names() == ["a"] and row["id"] == taken["id"]
+    assert row["displayName"] == "Wanted" and row["managedBy"] == MANAGED_BY
+    assert ids == {"a": taken["id"]} and progress.done == changes
+    assert [s.method for s in server.state.writes()] == ["POST", "PATCH"]
+    assert server.state.violations == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "deleted"),
+    [
+        pytest.param({"displayName": "renamed in the UI"}, True, id="still-ours"),
+        pytest.param({"managedBy": "platform-ui"}, False, id="taken-over"),
+    ],
+)
+def test_prune_rereads_a_row_edited_after_the_plan(
+    server: AdminApiServer, edit: dict[str, Any], deleted: bool
+) -> None:
+    server.state.add_row("old", **body("old"))
+    changes, progress, ids = plan_then_execute(
+        server, [], prune=True, meanwhile=lambda: server.state.edit("old", **edit)
+    )
+    assert [(c.action, c.name) for c in changes] == [("delete", "old")]
+    assert ("old" not in server.state.names()) is deleted
+    assert progress.done == changes and ids == {}
+    assert server.state.violations == []
+
+
+def test_kept_rows_and_other_systems_changes_send_nothing_and_keep_their_ids(server: AdminApiServer) -> None:
+    same = server.state.add_row("same", **body("same", displayName="X"))
+    api = client(server)
+    observed = admin.observe(api)
+    changes = admin.diff([desired("same")], observed)
+    assert [c.action for c in changes] == ["keep"]
+    other = Change("unleash", "flag", "TOOL_CALLING_MODELS", "create", (), "")
+    progress = admin.Progress()
+    ids = admin.execute(api, [desired("same")], observed, [*changes, other], progress=progress)
+    assert ids == {"same": same["id"]}
+    assert server.state.writes() == [] and progress.done == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from contract.apply.flags import (
     ObservedFlags,
     Variant,
     desired_flags,
+    desired_variants,
     diff_flags,
     unleash_variants,
 )
@@ -243,3 +245,83 @@ def test_a_variant_read_from_unleash() -> None:
     assert Variant.from_unleash({"name": "x", "weightType": "fix", "weight": 200}) == Variant(
         "x", "", payload_type="", weight_type="fix", weight=200
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        pytest.param({}, Variant("", "", payload_type=""), id="nothing"),
+        pytest.param(
+            {"name": "a", "payload": {"type": "string", "value": "mdl_a"}},
+            Variant("a", "mdl_a"),
+            id="unleash-defaults-left-out",
+        ),
+        pytest.param(
+            {"name": "a", "payload": {"value": "v"}}, Variant("a", "v", payload_type=""), id="no-type"
+        ),
+        pytest.param(
+            {"name": "a", "stickiness": "userId", "payload": {"type": "string", "value": "v"}},
+            Variant("a", "v", stickiness="userId"),
+            id="stickiness",
+        ),
+        pytest.param(
+            {"name": "a", "overrides": [{"contextName": "userId", "values": ["u1"]}]},
+            Variant("a", "", payload_type="", overrides=True),
+            id="overrides",
+        ),
+        pytest.param(
+            {"name": "a", "weightType": "variable", "weight": 333},
+            Variant("a", "", payload_type=""),
+            id="variable-weight-ignored",
+        ),
+    ],
+)
+def test_every_field_unleash_may_leave_out_or_set(raw: dict[str, Any], read: Variant) -> None:
+    assert Variant.from_unleash(raw) == read
+
+
+def test_an_environment_unleash_does_not_list_is_disabled_and_empty() -> None:
+    assert ObservedFlag("F", {}).environment("production") == ObservedEnvironment()
+    changes = diff_flags(
+        [TOOLS], ObservedFlags({"TOOL_CALLING_MODELS": ObservedFlag("F", {})}), IDS, SETTINGS
+    )
+    assert changes[0].action == "update" and set(changes[0].fields) == {"enabled", "variants"}
+
+
+def test_a_variant_waits_for_an_id_the_admin_api_has_not_assigned_yet() -> None:
+    assert desired_variants(TOOLS, {"gpt-4o": "mdl_1"}) == (
+        Variant("gpt-4o", "mdl_1"),
+        Variant("qwen3-coder-30b", KNOWN_AFTER_APPLY),
+    )
+
+
+def test_every_missing_flag_is_created() -> None:
+    embed = DesiredFlag("EMBEDDING_MODELS", ("embed-small",), derived=True)
+    missing = ObservedFlags({"TOOL_CALLING_MODELS": None, "EMBEDDING_MODELS": None})
+    changes = diff_flags([TOOLS, embed], missing, {**IDS, "embed-small": "mdl_3"}, SETTINGS)
+    assert [(c.name, c.action) for c in changes] == [
+        ("TOOL_CALLING_MODELS", "create"),
+        ("EMBEDDING_MODELS", "create"),
+    ]
+
+
+AZURE_GPT4O = entry(
+    "azure-gpt-4o",
+    litellmModel="azure/my-deployment",
+    provider="Azure OpenAI",
+    baseModel="gpt-4o",
+    apiBase="https://example.openai.azure.com",
+    apiVersion="2024-10-21",
+)
+
+
+def test_an_azure_deployment_calls_tools_when_its_base_model_does() -> None:
+    (tools,) = desired_flags(contract(GPT4O, AZURE_GPT4O))
+    assert tools.name == "TOOL_CALLING_MODELS" and tools.models == ("gpt-4o", "azure-gpt-4o")
+
+
+def test_tool_support_is_read_from_the_catalog_given(tmp_path: Any) -> None:
+    newer = tmp_path / "model_prices_and_context_window.json"
+    facts = {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": 128000}
+    newer.write_text(json.dumps({"gpt-4o": {**facts, "supports_function_calling": False}}), encoding="utf-8")
+    assert desired_flags(contract(GPT4O, AZURE_GPT4O), catalog_path=str(newer)) == ()
