@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from contract import sizing
@@ -241,7 +242,7 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
             f"{weights:.0f} GiB for the weights alone; "
             f"the deployment has {gpus}",
             ("vllm", "gpus"),
-            hint=f"give it at least {weights / vllm.gpus.memory_gib:.0f}× {vllm.gpus.memory_gib:g} GiB, "
+            hint=f"give it at least {math.ceil(weights / vllm.gpus.memory_gib)}× {vllm.gpus.memory_gib:g} GiB, "
             "or serve a quantized (FP8, AWQ) build",
         )
         return

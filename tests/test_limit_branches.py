@@ -1,0 +1,232 @@
+"""IC201-IC206 branch by branch: each boundary, and the exact place, message and hint.
+
+The figures are the model cards' (through the catalog): gpt-4o 128,000 tokens in and 16,384
+out; Qwen3-8B 32,768 native and 131,072 with YaRN; Llama 3.3 70B 70.6B parameters in BF16.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from contract.rules import Options
+from contract.validate import validate_text
+
+
+def cloud(**fields: Any) -> dict[str, Any]:
+    return {
+        "litellmModelName": "gpt-4o",
+        "litellmModel": "openai/gpt-4o",
+        "displayName": "GPT-4o",
+        "provider": "OpenAI",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 128000,
+        "apiKey": "${OPENAI_API_KEY}",
+        **fields,
+    }
+
+
+def served(model: str, vllm: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "litellmModelName": "m",
+        "litellmModel": "openai/m",
+        "displayName": "M",
+        "provider": "Self-Hosted",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 32768,
+        "apiBase": "http://m.inference.svc.cluster.local:8000/v1",
+        "vllm": {"model": model, **(vllm or {})},
+        **fields,
+    }
+
+
+def gpus(count: int, gib: int, **vllm: Any) -> dict[str, Any]:
+    return {"gpus": {"count": count, "memoryGiB": gib}, **vllm}
+
+
+def sizing_findings(entry: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
+    result = validate_text(json.dumps({"models": [entry]}), file="c.yaml", options=Options())
+    return [
+        (d.code, d.severity.value, d.path, d.message, d.hint)
+        for d in result.diagnostics
+        if d.code.startswith("IC2") and d.code not in ("IC207", "IC208")
+    ]
+
+
+LLAMA = "meta-llama/Llama-3.3-70B-Instruct"
+QUIET = [
+    pytest.param(served("acme/x-8b", contextWindow=8192, maxTokens=8192), id="IC203-max-equals-window"),
+    pytest.param(cloud(maxTokens=16384), id="IC203-at-the-output-limit"),
+    pytest.param(cloud(), id="IC203-no-maxTokens"),
+    pytest.param(served("acme/x-8b", {"maxModelLen": 32768}), id="IC204-equal"),
+    pytest.param(served("acme/x-8b", gpus(4, 80, tensorParallelSize=2)), id="IC206-a-multiple"),
+    pytest.param(served("acme/x-8b", gpus(2, 80, tensorParallelSize=2)), id="IC206-equal"),
+    pytest.param(cloud(contextWindow=115200), id="IC201-at-90-percent"),
+    pytest.param(served("Qwen/Qwen3-8B", contextWindow=32768), id="IC201-native-window-of-a-yarn-model"),
+    pytest.param(cloud(contextWindow=128000), id="IC202-at-the-maximum"),
+    pytest.param(served(LLAMA, gpus(4, 80, tensorParallelSize=4), contextWindow=131072), id="IC205-enough"),
+    pytest.param(served("acme/mystery", gpus(1, 80)), id="IC205-no-size-known"),
+]
+
+
+@pytest.mark.parametrize("entry", QUIET)
+def test_quiet_at_the_boundary(entry: dict[str, Any]) -> None:
+    assert sizing_findings(entry) == []
+
+
+OUTPUT_ONLY = "maxTokens is the output limit only; check both numbers against the model card"
+MAX_MODEL_LEN = (
+    "leave maxModelLen out (it defaults to contextWindow); if vLLM reports less fits, "
+    "lower contextWindow to that number"
+)
+QUANTIZE = "or serve a quantized (FP8, AWQ) build"
+FOUND = [
+    pytest.param(
+        served("acme/x-8b", contextWindow=8192, maxTokens=8193),
+        (
+            "IC203",
+            "error",
+            "/models/0/maxTokens",
+            "maxTokens 8193 is larger than contextWindow 8192",
+            OUTPUT_ONLY,
+        ),
+        id="IC203-above-the-window",
+    ),
+    pytest.param(
+        cloud(maxTokens=16385),
+        (
+            "IC203",
+            "error",
+            "/models/0/maxTokens",
+            "maxTokens 16385 is above gpt-4o's output limit of 16384",
+            "write maxTokens: 16384 or less",
+        ),
+        id="IC203-above-the-output-limit",
+    ),
+    pytest.param(
+        served("acme/x-8b", {"maxModelLen": 16384}),
+        (
+            "IC204",
+            "error",
+            "/models/0/vllm/maxModelLen",
+            "vllm.maxModelLen 16384 differs from contextWindow 32768",
+            MAX_MODEL_LEN,
+        ),
+        id="IC204",
+    ),
+    pytest.param(
+        served("acme/x-8b", gpus(2, 80, tensorParallelSize=4)),
+        (
+            "IC206",
+            "error",
+            "/models/0/vllm/tensorParallelSize",
+            "tensorParallelSize 4 needs 4 GPUs but gpus.count is 2",
+            "set tensorParallelSize: 2, or give the deployment 4 GPUs",
+        ),
+        id="IC206-more-shards-than-gpus",
+    ),
+    pytest.param(
+        served("acme/x-8b", gpus(6, 80, tensorParallelSize=4)),
+        (
+            "IC206",
+            "error",
+            "/models/0/vllm/tensorParallelSize",
+            "gpus.count 6 is not a multiple of tensorParallelSize 4",
+            "set tensorParallelSize: 6",
+        ),
+        id="IC206-not-a-multiple",
+    ),
+    pytest.param(
+        cloud(contextWindow=115199),
+        (
+            "IC201",
+            "warning",
+            "/models/0/contextWindow",
+            "contextWindow 115199 is well below gpt-4o's advertised 128000",
+            "write contextWindow: 128000",
+        ),
+        id="IC201-under-90-percent",
+    ),
+    pytest.param(
+        served("Qwen/Qwen3-8B", contextWindow=29000),
+        (
+            "IC201",
+            "warning",
+            "/models/0/contextWindow",
+            "contextWindow 29000 is well below Qwen/Qwen3-8B's advertised 131072",
+            "write contextWindow: 131072",
+        ),
+        id="IC201-under-the-native-window",
+    ),
+    pytest.param(
+        cloud(contextWindow=128001),
+        (
+            "IC202",
+            "error",
+            "/models/0/contextWindow",
+            "contextWindow 128001 is above gpt-4o's maximum of 128000",
+            "write contextWindow: 128000",
+        ),
+        id="IC202",
+    ),
+    pytest.param(
+        served(LLAMA, gpus(1, 80, dtype="bfloat16"), contextWindow=131072),
+        (
+            "IC205",
+            "error",
+            "/models/0/vllm/gpus",
+            "70.6B parameters stored as BF16 (16 bits each) need 132 GiB for the weights alone; "
+            "the deployment has 1× 80 GiB",
+            f"give it at least 2× 80 GiB, {QUANTIZE}",
+        ),
+        id="IC205-weights-from-the-catalogs-count",
+    ),
+    pytest.param(
+        served("acme/mystery", gpus(1, 80, paramsBillions=100)),
+        (
+            "IC205",
+            "error",
+            "/models/0/vllm/gpus",
+            "100B parameters stored as BF16 (16 bits each) need 186 GiB for the weights alone; "
+            "the deployment has 1× 80 GiB",
+            f"give it at least 3× 80 GiB, {QUANTIZE}",  # 186 / 80 = 2.3: two are not enough
+        ),
+        id="IC205-paramsBillions-and-rounding-up",
+    ),
+    pytest.param(
+        served("acme/mystery-8b", gpus(1, 24, dtype="float32")),
+        (
+            "IC205",
+            "error",
+            "/models/0/vllm/gpus",
+            "8B parameters stored as FP32 (32 bits each) need 30 GiB for the weights alone; "
+            "the deployment has 1× 24 GiB",
+            f"give it at least 2× 24 GiB, {QUANTIZE}",
+        ),
+        id="IC205-dtype-when-nothing-else-says",
+    ),
+    pytest.param(
+        served(LLAMA, gpus(2, 80, tensorParallelSize=2), contextWindow=131072),
+        (
+            "IC205",
+            "warning",
+            "/models/0/vllm/gpus",
+            "the sizing table asks for 4× 80GB for a 70.6B model at 131072 tokens of context; "
+            "the deployment has 2× 80 GiB",
+            "give it 4× 80GB, or expect vLLM to report a smaller maximum context",
+        ),
+        id="IC205-the-sizing-table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "finding"), FOUND)
+def test_each_branch_says_where_what_and_how_to_fix(
+    entry: dict[str, Any], finding: tuple[str, str, str, str, str]
+) -> None:
+    assert finding in sizing_findings(entry)
+    assert [f[0] for f in sizing_findings(entry)].count(finding[0]) == 1
