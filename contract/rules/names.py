@@ -395,12 +395,15 @@ def _alias(entry: Entry) -> tuple[str, str | None] | None:
     if entry.self_hosted or entry.prefix is None:
         return None
     model_id = entry.suffix
-    if model_id.endswith(("-latest", ":latest")):
-        return model_id, entry.catalog().dated_alias(model_id)
-    if "claude" in model_id:
-        dated = entry.catalog().dated_alias(model_id)
-        return (model_id, dated) if dated else None
-    return None
+    if not model_id.endswith(("-latest", ":latest")) and "claude" not in model_id:
+        return None
+    # Looked up under the entry's own prefix: `anthropic/claude-3-5-sonnet-latest` pins to
+    # Anthropic's dated id, not to Vertex AI's `claude-3-5-sonnet@20240620`.
+    found = entry.catalog().dated_alias(f"{entry.prefix}/{model_id}")
+    dated = found.split("/", 1)[1] if found else None
+    if dated is None and "claude" in model_id and not model_id.endswith(("-latest", ":latest")):
+        return None
+    return model_id, dated
 
 
 @rule(
@@ -436,7 +439,7 @@ def unknown_model(entry: Entry) -> Iterator[Finding]:
         return
     if entry.facts is not None or _alias(entry) is not None:
         return  # known, or an alias IC106 reports
-    if entry.prefix in ("azure", "azure_ai"):
+    if entry.prefix in ("azure", "azure_ai") and entry.model.base_model is not None:
         nearest = entry.catalog().nearest_id(f"azure/{entry.model.base_model}")
         yield Finding(
             f"baseModel {entry.model.base_model!r} is not a model the catalog knows",

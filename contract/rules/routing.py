@@ -44,6 +44,12 @@ def type_metadata_mismatch(entry: Entry) -> Iterator[Finding]:
         )
 
 
+def _a(mode: str) -> str:
+    """`an embedding`, `a chat`: LiteLLM's mode with its article."""
+    words = mode.replace("_", " ")
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
 _MODE_METADATA = {mode: metadata for mode, (_, metadata) in MODE_KINDS.items()}
 
 
@@ -76,14 +82,14 @@ def mode_mismatch(entry: Entry) -> Iterator[Finding]:
     expected = _MODE_METADATA.get(facts.mode)
     if expected is None:
         yield Finding(
-            f"{facts.id} is a {facts.mode.replace('_', ' ')} model, which the platform does not route",
+            f"{facts.id} is {_a(facts.mode)} model, which the platform does not route",
             ("litellmModel",),
             hint="register chat, embedding or transcription models only",
         )
     elif expected != entry.model.metadata_type:
         kind = "INTERNAL" if expected != "Text Generation" else "CHAT"
         yield Finding(
-            f"{facts.id} is a {facts.mode.replace('_', ' ')} model, but metadataType is {entry.model.metadata_type!r}",
+            f"{facts.id} is {_a(facts.mode)} model, but metadataType is {entry.model.metadata_type!r}",
             ("metadataType",),
             hint=f"write metadataType: {expected} (and type: {kind})",
         )

@@ -1,0 +1,314 @@
+"""IC401-IC404 branch by branch: each boundary, and the exact place, message and hint.
+
+Families and parsers are the seed's and vLLM 0.33.0's (`contract/families.py`,
+`contract/data/vllm_flags.json`): gpt-oss uses the `openai` tool-call parser and the
+`openai_gptoss` reasoning parser; Qwen 3 `qwen3_coder` (or `hermes`); Nemotron 3 Super needs
+--trust-remote-code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from contract.rules import Options
+from contract.validate import validate_text
+
+CODES = ("IC401", "IC402", "IC403", "IC404")
+TOOLS = {"toolCallParser": "hermes", "enableAutoToolChoice": True}
+
+
+def cloud(**fields: Any) -> dict[str, Any]:
+    return {
+        "litellmModelName": "gpt-4o",
+        "litellmModel": "openai/gpt-4o",
+        "displayName": "GPT-4o",
+        "provider": "OpenAI",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 128000,
+        "apiKey": "${OPENAI_API_KEY}",
+        **fields,
+    }
+
+
+def served(model: str, vllm: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "litellmModelName": "m",
+        "litellmModel": "openai/m",
+        "displayName": "M",
+        "provider": "Self-Hosted",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 32768,
+        "apiBase": "http://m.inference.svc.cluster.local:8000/v1",
+        "vllm": {"model": model, **(vllm or {})},
+        **fields,
+    }
+
+
+def findings(entry: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
+    result = validate_text(json.dumps({"models": [entry]}), file="c.yaml", options=Options())
+    return [
+        (d.code, d.severity.value, d.path, d.message, d.hint) for d in result.diagnostics if d.code in CODES
+    ]
+
+
+GPT_OSS = "openai/gpt-oss-20b"
+ONE_24 = {"gpus": {"count": 1, "memoryGiB": 24}}
+GPT_OSS_RIGHT = {"toolCallParser": "openai", "enableAutoToolChoice": True, "reasoningParser": "openai_gptoss"}
+
+QUIET = [
+    pytest.param(cloud(), id="chat-text-generation"),
+    pytest.param(
+        cloud(
+            litellmModelName="e",
+            litellmModel="openai/text-embedding-3-small",
+            type="INTERNAL",
+            metadataType="Embeddings",
+        ),
+        id="internal-embeddings",
+    ),
+    pytest.param(served("acme/e", type="INTERNAL", metadataType="Embeddings"), id="IC403-not-for-internal"),
+    pytest.param(served("Qwen/Qwen3-8B", TOOLS), id="IC404-an-also-accepted-parser"),
+    pytest.param(served(GPT_OSS, {**GPT_OSS_RIGHT, **ONE_24}, contextWindow=131072), id="IC404-all-right"),
+    pytest.param(served("acme/x-8b", TOOLS), id="IC404-no-family-known"),
+]
+
+
+@pytest.mark.parametrize("entry", QUIET)
+def test_quiet(entry: dict[str, Any]) -> None:
+    assert findings(entry) == []
+
+
+AUTO = "toolCallParser is set but enableAutoToolChoice is not true; vLLM needs both"
+NO_PARSER = "the vllm block has no toolCallParser: agents cannot call tools"
+FOUND = [
+    pytest.param(
+        cloud(litellmModelName="e", litellmModel="openai/text-embedding-3-small", metadataType="Embeddings"),
+        [
+            (
+                "IC401",
+                "error",
+                "/models/0/type",
+                "type CHAT is for Text Generation models, but metadataType is 'Embeddings'",
+                "write type: INTERNAL for embeddings and transcription models",
+            )
+        ],
+        id="IC401-chat-not-text",
+    ),
+    pytest.param(
+        cloud(type="INTERNAL"),
+        [
+            (
+                "IC401",
+                "error",
+                "/models/0/type",
+                "type INTERNAL is for Embeddings and Transcription, but metadataType is 'Text Generation'",
+                "write type: CHAT for a text generation model",
+            )
+        ],
+        id="IC401-internal-text",
+    ),
+    pytest.param(
+        cloud(
+            litellmModelName="e",
+            litellmModel="openai/text-embedding-3-small",
+            type="INTERNAL",
+            metadataType="Transcription",
+        ),
+        [
+            (
+                "IC402",
+                "error",
+                "/models/0/metadataType",
+                "text-embedding-3-small is an embedding model, but metadataType is 'Transcription'",
+                "write metadataType: Embeddings (and type: INTERNAL)",
+            )
+        ],
+        id="IC402-embedding",
+    ),
+    pytest.param(
+        cloud(
+            litellmModelName="w", litellmModel="openai/whisper-1", type="INTERNAL", metadataType="Embeddings"
+        ),
+        [
+            (
+                "IC402",
+                "error",
+                "/models/0/metadataType",
+                "whisper-1 is an audio transcription model, but metadataType is 'Embeddings'",
+                "write metadataType: Transcription (and type: INTERNAL)",
+            )
+        ],
+        id="IC402-transcription",
+    ),
+    pytest.param(
+        served(
+            GPT_OSS,
+            {**GPT_OSS_RIGHT, **ONE_24},
+            contextWindow=131072,
+            type="INTERNAL",
+            metadataType="Embeddings",
+        ),
+        [
+            (
+                "IC402",
+                "error",
+                "/models/0/metadataType",
+                "openai/gpt-oss-20b is a chat model, but metadataType is 'Embeddings'",
+                "write metadataType: Text Generation (and type: CHAT)",
+            )
+        ],
+        id="IC402-chat",
+    ),
+    pytest.param(
+        served("acme/x-8b"),
+        [
+            (
+                "IC403",
+                "error",
+                "/models/0/vllm",
+                NO_PARSER,
+                "add toolCallParser: <parser for the model family> and enableAutoToolChoice: true",
+            )
+        ],
+        id="IC403-no-parser-no-family",
+    ),
+    pytest.param(
+        served("Qwen/Qwen3-Coder-30B-A3B-Instruct"),
+        [
+            (
+                "IC403",
+                "error",
+                "/models/0/vllm",
+                NO_PARSER,
+                "add toolCallParser: qwen3_coder and enableAutoToolChoice: true",
+            )
+        ],
+        id="IC403-no-parser-the-familys",
+    ),
+    pytest.param(
+        served("acme/x-8b", {"toolCallParser": "hermes", "enableAutoToolChoice": False}),
+        [("IC403", "error", "/models/0/vllm/enableAutoToolChoice", AUTO, "add enableAutoToolChoice: true")],
+        id="IC403-auto-tool-choice-false",
+    ),
+    pytest.param(
+        served("acme/x-8b", {"toolCallParser": "hermes"}),
+        [("IC403", "error", "/models/0/vllm", AUTO, "add enableAutoToolChoice: true")],
+        id="IC403-auto-tool-choice-missing",
+    ),
+    pytest.param(
+        served("acme/x-8b", {"toolCallParser": "hermess", "enableAutoToolChoice": True}),
+        [
+            (
+                "IC404",
+                "error",
+                "/models/0/vllm/toolCallParser",
+                "vLLM 0.33.0 has no tool-call parser 'hermess'",
+                "did you mean hermes?",
+            )
+        ],
+        id="IC404-unknown-parser-near",
+    ),
+    pytest.param(
+        served("acme/x-8b", {"toolCallParser": "zzzzzzzzzz", "enableAutoToolChoice": True}),
+        [
+            (
+                "IC404",
+                "error",
+                "/models/0/vllm/toolCallParser",
+                "vLLM 0.33.0 has no tool-call parser 'zzzzzzzzzz'",
+                "see `vllm serve --help=tool-call-parser`",
+            )
+        ],
+        id="IC404-unknown-parser-far",
+    ),
+    pytest.param(
+        served("acme/x-8b", {**TOOLS, "reasoningParser": "deepseek_r2"}),
+        [
+            (
+                "IC404",
+                "error",
+                "/models/0/vllm/reasoningParser",
+                "vLLM 0.33.0 has no reasoning parser 'deepseek_r2'",
+                "did you mean deepseek_r1?",
+            )
+        ],
+        id="IC404-unknown-reasoning-parser-near",
+    ),
+    pytest.param(
+        served("acme/x-8b", {**TOOLS, "reasoningParser": "zzzzzzzzzz"}),
+        [
+            (
+                "IC404",
+                "error",
+                "/models/0/vllm/reasoningParser",
+                "vLLM 0.33.0 has no reasoning parser 'zzzzzzzzzz'",
+                "see `vllm serve --help=reasoning-parser`",
+            )
+        ],
+        id="IC404-unknown-reasoning-parser-far",
+    ),
+    pytest.param(
+        served(GPT_OSS, {**TOOLS, **ONE_24}, contextWindow=131072),
+        [
+            (
+                "IC404",
+                "warning",
+                "/models/0/vllm",
+                "GPT OSS models need a reasoning parser",
+                "add reasoningParser: openai_gptoss",
+            ),
+            (
+                "IC404",
+                "warning",
+                "/models/0/vllm/toolCallParser",
+                "GPT OSS models use the openai tool-call parser, not hermes",
+                "write toolCallParser: openai",
+            ),
+        ],
+        id="IC404-family-parser-and-reasoning",
+    ),
+    pytest.param(
+        served(
+            "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8",
+            {
+                "toolCallParser": "qwen3_coder",
+                "enableAutoToolChoice": True,
+                "reasoningParser": "nemotron_v3",
+                "tensorParallelSize": 4,
+                "gpus": {"count": 4, "memoryGiB": 80},
+            },
+        ),
+        [
+            (
+                "IC404",
+                "warning",
+                "/models/0/vllm",
+                "NVIDIA Nemotron 3 Super models need --trust-remote-code",
+                "add trustRemoteCode: true",
+            )
+        ],
+        id="IC404-trust-remote-code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "expected"), FOUND)
+def test_each_branch_says_where_what_and_how_to_fix(
+    entry: dict[str, Any], expected: list[tuple[str, str, str, str, str]]
+) -> None:
+    assert sorted(findings(entry)) == sorted(expected)
+
+
+def test_an_unknown_parser_is_not_also_called_the_wrong_one_for_the_family() -> None:
+    codes = [
+        f[3]
+        for f in findings(
+            served("Qwen/Qwen3-8B", {"toolCallParser": "hermess", "enableAutoToolChoice": True})
+        )
+    ]
+    assert codes == ["vLLM 0.33.0 has no tool-call parser 'hermess'"]
