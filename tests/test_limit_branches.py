@@ -6,55 +6,19 @@ out; Qwen3-8B 32,768 native and 131,072 with YaRN; Llama 3.3 70B 70.6B parameter
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from contract.rules import Options
-from contract.validate import validate_text
+from tests.entries import Found, cloud, findings, served
 
 
-def cloud(**fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "gpt-4o",
-        "litellmModel": "openai/gpt-4o",
-        "displayName": "GPT-4o",
-        "provider": "OpenAI",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 128000,
-        "apiKey": "${OPENAI_API_KEY}",
-        **fields,
-    }
-
-
-def served(model: str, vllm: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "m",
-        "litellmModel": "openai/m",
-        "displayName": "M",
-        "provider": "Self-Hosted",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 32768,
-        "apiBase": "http://m.inference.svc.cluster.local:8000/v1",
-        "vllm": {"model": model, **(vllm or {})},
-        **fields,
-    }
+def sizing_findings(entry: dict[str, Any]) -> list[Found]:
+    return findings(entry, ("IC201", "IC202", "IC203", "IC204", "IC205", "IC206"))
 
 
 def gpus(count: int, gib: int, **vllm: Any) -> dict[str, Any]:
     return {"gpus": {"count": count, "memoryGiB": gib}, **vllm}
-
-
-def sizing_findings(entry: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
-    result = validate_text(json.dumps({"models": [entry]}), file="c.yaml", options=Options())
-    return [
-        (d.code, d.severity.value, d.path, d.message, d.hint)
-        for d in result.diagnostics
-        if d.code.startswith("IC2") and d.code not in ("IC207", "IC208")
-    ]
 
 
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct"

@@ -6,45 +6,25 @@ without /v1); Azure's apiBase is the resource URL (LiteLLM adds deployment and a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from contract.rules import Options
-from contract.validate import validate_text
+from tests.entries import Found, cloud
+from tests.entries import findings as found_with
+from tests.entries import served as served_model
 
 CODES = ("IC102", "IC103", "IC104", "IC105", "IC106", "IC107", "IC108")
 IN_CLUSTER = "http://m.inference.svc.cluster.local:8000"
 
 
-def cloud(**fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "gpt-4o",
-        "litellmModel": "openai/gpt-4o",
-        "displayName": "GPT-4o",
-        "provider": "OpenAI",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 128000,
-        "apiKey": "${OPENAI_API_KEY}",
-        **fields,
-    }
-
-
 def served(api_base: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "m",
-        "litellmModel": "openai/m",
-        "displayName": "M",
-        "provider": "Self-Hosted",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 32768,
-        "apiBase": api_base,
-        "vllm": {"model": "acme/x-8b", "toolCallParser": "hermes", "enableAutoToolChoice": True},
-        **fields,
-    }
+    tools = {"toolCallParser": "hermes", "enableAutoToolChoice": True}
+    return served_model("acme/x-8b", tools, apiBase=api_base, **fields)
+
+
+def findings(entry: dict[str, Any]) -> list[Found]:
+    return found_with(entry, CODES)
 
 
 def azure(**fields: Any) -> dict[str, Any]:
@@ -69,13 +49,6 @@ def deepseek(api_base: str) -> dict[str, Any]:
         contextWindow=65536,
         apiKey="${DEEPSEEK_API_KEY}",
     )
-
-
-def findings(entry: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
-    result = validate_text(json.dumps({"models": [entry]}), file="c.yaml", options=Options())
-    return [
-        (d.code, d.severity.value, d.path, d.message, d.hint) for d in result.diagnostics if d.code in CODES
-    ]
 
 
 QUIET = [

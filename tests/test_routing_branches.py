@@ -8,52 +8,19 @@ Families and parsers are the seed's and vLLM 0.33.0's (`contract/families.py`,
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from contract.rules import Options
-from contract.validate import validate_text
+from tests.entries import Found, cloud, served
+from tests.entries import findings as found_with
 
 CODES = ("IC401", "IC402", "IC403", "IC404")
 TOOLS = {"toolCallParser": "hermes", "enableAutoToolChoice": True}
 
 
-def cloud(**fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "gpt-4o",
-        "litellmModel": "openai/gpt-4o",
-        "displayName": "GPT-4o",
-        "provider": "OpenAI",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 128000,
-        "apiKey": "${OPENAI_API_KEY}",
-        **fields,
-    }
-
-
-def served(model: str, vllm: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-    return {
-        "litellmModelName": "m",
-        "litellmModel": "openai/m",
-        "displayName": "M",
-        "provider": "Self-Hosted",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 32768,
-        "apiBase": "http://m.inference.svc.cluster.local:8000/v1",
-        "vllm": {"model": model, **(vllm or {})},
-        **fields,
-    }
-
-
-def findings(entry: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
-    result = validate_text(json.dumps({"models": [entry]}), file="c.yaml", options=Options())
-    return [
-        (d.code, d.severity.value, d.path, d.message, d.hint) for d in result.diagnostics if d.code in CODES
-    ]
+def findings(entry: dict[str, Any]) -> list[Found]:
+    return found_with(entry, CODES)
 
 
 GPT_OSS = "openai/gpt-oss-20b"
