@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from contract.apply import admin
 from contract.apply.changes import Change, Plan
 from contract.apply.desired import DesiredModel, desired_models
+from contract.checks import Verdict, check_for_apply
 from contract.diagnostics import Diagnostic, json_pointer
 from contract.errors import ExternalError, UsageError
 
@@ -73,21 +74,14 @@ def validated(path: str, raw: bytes, settings: Settings) -> Result:
 # --------------------------------------------------------------------------- check (seam)
 
 
-@dataclass(frozen=True)
-class CheckVerdict:
-    ok: bool
-    summary: str
-
-
+# What a checker answers: contract.checks' verdict (ok, and one line saying so).
+CheckVerdict = Verdict
 Checker = Callable[["TypedContract", str, Mapping[str, str]], CheckVerdict]
 
 
 def default_checker(contract: TypedContract, where: str, env: Mapping[str, str]) -> CheckVerdict:
     """`install-contract check` on the contract's endpoints, with its defaults."""
-    from contract.checks import check_for_apply
-
-    verdict = check_for_apply(contract, where=where, env=env)
-    return CheckVerdict(verdict.ok, verdict.summary)
+    return check_for_apply(contract, where=where, env=env)
 
 
 def run_checks(contract: TypedContract, where: str, env: Mapping[str, str], checker: Checker) -> str:
