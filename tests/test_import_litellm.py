@@ -133,7 +133,7 @@ def test_settings_the_contract_does_not_model_are_listed_and_kept(config: Path) 
         "model_list[gpt-4o].litellm_params: rpm, timeout",
         "model_list[gemini-flash].litellm_params: vertex_project, vertex_location",
         "router_settings: routing_strategy, num_retries, fallbacks, redis_password",
-        "litellm_settings: drop_params, request_timeout, success_callback, callbacks",
+        "litellm_settings: drop_params, request_timeout, callbacks",
         "general_settings: alerting",
         "environment_variables: LANGFUSE_PUBLIC_KEY",
     )
@@ -220,7 +220,7 @@ def test_import_prints_the_contract_and_reports_on_stderr(config: Path) -> None:
     ) in stderr
     assert "kept out of the contract" in stderr
     assert "  router_settings: routing_strategy, num_retries, fallbacks, redis_password" in stderr
-    assert "  litellm_settings: drop_params, request_timeout, success_callback, callbacks" in stderr
+    assert "  litellm_settings: drop_params, request_timeout, callbacks" in stderr
     assert (
         "set these environment variables (literal values were not copied): "
         "EMBEDDINGS_API_KEY, LITELLM_MASTER_KEY, ROUTER_SETTINGS_REDIS_PASSWORD"

@@ -73,6 +73,16 @@ _INFO = frozenset(
         "supports_function_calling",
     }
 )
+# Switches LiteLLM 1.106.2's /model/info shows on every deployment (all false by default).
+_PROXY_DEFAULTS = frozenset(
+    {
+        "allow_client_keepalive_override",
+        "use_in_pass_through",
+        "use_litellm_proxy",
+        "use_xai_oauth",
+        "merge_reasoning_content_in_choices",
+    }
+)
 # Sections of a LiteLLM config the contract does not model, in the order they are reported.
 SECTIONS = ("router_settings", "litellm_settings", "general_settings")
 EXTRA_MODELS_KEY = "model_extras"
@@ -352,6 +362,10 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     if window is None and facts is not None:
         window = facts.context_window
     max_tokens = _positive_int(info.get("max_output_tokens")) or _positive_int(info.get("max_tokens"))
+    if max_tokens is not None and options.from_proxy:
+        # /model/info merges LiteLLM's map into model_info: its output limit is the catalog's,
+        # capped as `add` caps it.
+        max_tokens = min(max_tokens, MAX_TOKENS_CAP)
     if max_tokens is None and kind == "CHAT" and facts is not None and facts.max_output_tokens:
         max_tokens = min(facts.max_output_tokens, MAX_TOKENS_CAP, window or MAX_TOKENS_CAP)
 
@@ -402,10 +416,10 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     }
     other_info = {str(k): v for k, v in info.items() if k not in _INFO and v is not None}
     if options.from_proxy:
-        # The proxy's model_info is LiteLLM's map merged into the config's, and its
-        # litellm_params carry its own defaults: neither can be told from the config's settings.
+        # The proxy's model_info is LiteLLM's map merged into the config's (it cannot be told
+        # from the config's own), and its litellm_params carry LiteLLM's default switches.
         other_info = {}
-        other_params = {}
+        other_params = {k: v for k, v in other_params.items() if not (k in _PROXY_DEFAULTS and v is False)}
     if other_params:
         kept["litellm_params"] = _scrub(other_params, [], name, options.variables)
     if other_info:

@@ -50,15 +50,16 @@ def fetch_model_info(
             response = request(client, "GET", MODEL_INFO_PATH, retry=retry)
         except Unavailable as exc:
             raise ExternalError(f"{base}: the LiteLLM proxy did not answer ({exc})") from None
-    if response.status_code in (401, 403):
-        why = (
-            "set LITELLM_MASTER_KEY to the proxy's master key"
-            if not master_key
-            else "LITELLM_MASTER_KEY was refused"
-        )
-        raise ExternalError(f"{base}{MODEL_INFO_PATH}: HTTP {response.status_code}: {why}")
     if response.status_code != 200:
-        raise ExternalError(f"{base}{MODEL_INFO_PATH}: HTTP {response.status_code}")
+        # LiteLLM 1.106.2 without a database answers a missing key with 500 and a wrong one
+        # with 400 ("No connected db."); the answer's text is not shown (it may quote the key).
+        if not master_key:
+            why = ": set LITELLM_MASTER_KEY to the proxy's master key"
+        elif response.status_code in (400, 401, 403):
+            why = ": the proxy refused LITELLM_MASTER_KEY"
+        else:
+            why = ""
+        raise ExternalError(f"{base}{MODEL_INFO_PATH}: HTTP {response.status_code}{why}")
     try:
         answer = response.json()
     except ValueError:
