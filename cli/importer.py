@@ -162,14 +162,22 @@ def litellm(
             write_atomic(add_path, outcome.data)
             click.echo(f"added {', '.join(outcome.added)} to {add_path}")
     else:
+        from contract.validate import validate_text
+
         text = contract_text(imported)
+        result = validate_text(text, file=out_path or "<stdout>")
+        todo_lines = {i + 1 for i, line in enumerate(text.splitlines()) if line.rstrip().endswith(": TODO")}
+        errors = [d for d in result.diagnostics if d.severity.value == "error"]
+        at_todo = sum(1 for d in errors if d.line in todo_lines)
+        summary = f"validate: {len(errors)} error(s) ({at_todo} at a TODO), {result.warnings} warning(s)"
         if out_path:
             write_atomic(out_path, text.encode("utf-8"))
             _report(imported, to_stdout=True)
-            click.echo(f"wrote {out_path}: check it with `install-contract validate {out_path}`")
+            click.echo(f"wrote {out_path}; {summary}: `install-contract validate {out_path}` shows each")
         else:
             click.echo(text, nl=False)
             _report(imported, to_stdout=False)
+            click.echo(summary, err=True)
     if extra_path:
         write_atomic(extra_path, extra_text(imported).encode("utf-8"))
         click.echo(

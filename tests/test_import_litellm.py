@@ -235,6 +235,7 @@ def test_import_out_writes_a_contract_that_validates_but_for_the_todo(config: Pa
     result = run("import", "litellm", str(config), "--out", str(out), "--keep-extra", str(extra))
     assert result.exit_code == 0, result.output
     no_canary(result.output, out.read_text(), extra.read_text())
+    assert f"wrote {out}; validate: 1 error(s) (1 at a TODO), 1 warning(s)" in result.stdout
     check = run("validate", str(out), "-f", "json")
     assert check.exit_code == 1
     assert '"code": "IC004"' in check.stdout and check.stdout.count('"severity": "error"') == 1
@@ -434,3 +435,21 @@ def test_render_refuses_a_side_file_it_cannot_merge(
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
     no_canary(result.output)
+
+
+def test_the_summary_counts_the_errors_beyond_the_todos(tmp_path: Path) -> None:
+    # LiteLLM's own hosted_vllm example: the served id is not the name, and no /v1.
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n"
+        "  - model_name: opt\n"
+        "    litellm_params:\n"
+        "      model: hosted_vllm/facebook/opt-125m\n"
+        "      api_base: https://hosted-vllm-api.co\n",
+        encoding="utf-8",
+    )
+    result = run("import", "litellm", str(config))
+    assert result.exit_code == 0
+    assert result.stderr.endswith("validate: 3 error(s) (1 at a TODO), 0 warning(s)\n")
+    codes = [d.code for d in validate_text(result.stdout, file="x").diagnostics]
+    assert codes == ["IC104", "IC004", "IC105"]
