@@ -277,8 +277,21 @@ def test_an_unreadable_or_broken_config_is_exit_2_with_the_place(tmp_path: Path)
     broken.write_text("model_list:\n  - model_name: [x\n", encoding="utf-8")
     result = run("import", "litellm", str(broken))
     assert result.exit_code == 2
-    assert f"{broken}:3:1: not valid YAML" in result.stderr
+    assert f"{broken}:3:1: not a readable LiteLLM config: YAML syntax error" in result.stderr
     assert run("import", "litellm", str(tmp_path / "missing.yaml")).exit_code == 2
+    # Read by the contract's own loader: a repeated key and a tag are refused at their place,
+    # and a secret never quoted.
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(
+        f"model_list: []\ngeneral_settings:\n  master_key: {KEY_CANARY}\n  master_key: x\n", encoding="utf-8"
+    )
+    result = run("import", "litellm", str(twice))
+    assert result.exit_code == 2 and f"{twice}:4:3: not a readable LiteLLM config" in result.stderr
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text(f"model_list:\n  - api_key: !!python/object {KEY_CANARY}\n", encoding="utf-8")
+    result = run("import", "litellm", str(tagged))
+    assert result.exit_code == 2 and f"{tagged}:2:" in result.stderr
+    no_canary(result.output)
 
 
 def test_add_appends_through_the_editor_and_skips_names_already_there(config: Path, tmp_path: Path) -> None:
@@ -453,3 +466,16 @@ def test_the_summary_counts_the_errors_beyond_the_todos(tmp_path: Path) -> None:
     assert result.stderr.endswith("validate: 3 error(s) (1 at a TODO), 0 warning(s)\n")
     codes = [d.code for d in validate_text(result.stdout, file="x").diagnostics]
     assert codes == ["IC104", "IC004", "IC105"]
+
+
+def test_a_yaml_1_1_boolean_in_the_settings_is_pointed_out() -> None:
+    document = {
+        "model_list": [{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o", "stream": "on"}}],
+        "litellm_settings": {"drop_params": "yes", "callbacks": ["off"]},
+    }
+    notes = import_litellm(document, source="x").notes
+    assert notes == (
+        "litellm_settings.drop_params: 'yes' is a boolean to LiteLLM but a string in the side file; write true or false",
+        "litellm_settings.callbacks[0]: 'off' is a boolean to LiteLLM but a string in the side file; write true or false",
+        "model_list[m].litellm_params.stream: 'on' is a boolean to LiteLLM but a string in the side file; write true or false",
+    )

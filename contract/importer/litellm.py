@@ -154,32 +154,32 @@ class Imported:
 
 
 def read_config(path: str) -> Any:
-    """The LiteLLM config at `path`, read safely (no tags constructed). InputError when it
-    cannot be read or is not YAML (with the line and column of the problem)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """The LiteLLM config at `path`, read with the contract's own hardened loader (no tags
+    constructed, alias bombs and deep nesting refused, YAML 1.2 scalars). InputError when it
+    cannot be read or is not YAML, with the line and column of the first problem."""
+    from contract import _yaml
+    from contract.secrets import mask
 
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(_yaml.MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
-    try:
-        return YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where}: not valid YAML ({exc.problem})") from None
-    except YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    text, problem = _yaml.decode(raw)
+    secrets: set[str] = set()
+    if text is not None:
+        document = _yaml.load(text)
+        secrets = document.secrets
+        problem = document.problems[0] if document.problems else None
+    if problem is not None or text is None:
+        assert problem is not None
+        where = f"{path}:{problem.mark.line}:{problem.mark.column}"
+        raise InputError(f"{where}: not a readable LiteLLM config: {mask(problem.message, secrets)}")
+    return document.data
 
 
 # --------------------------------------------------------------------------- values
@@ -454,6 +454,24 @@ def _keys(value: Any) -> str:
     return ", ".join(str(k) for k in value) if isinstance(value, Mapping) and value else ""
 
 
+# Words PyYAML (YAML 1.1, which LiteLLM reads its config with) takes for booleans, and the
+# contract's loader (YAML 1.2) keeps as strings.
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _yaml11_booleans(value: Any, path: list[str]) -> list[str]:
+    if isinstance(value, Mapping):
+        return [note for k, v in value.items() for note in _yaml11_booleans(v, [*path, str(k)])]
+    if isinstance(value, list):
+        return [note for i, v in enumerate(value) for note in _yaml11_booleans(v, [*path, f"[{i}]"])]
+    if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        where = ".".join(path).replace(".[", "[")
+        return [
+            f"{where}: {value!r} is a boolean to LiteLLM but a string in the side file; write true or false"
+        ]
+    return []
+
+
 def import_litellm(
     document: Any,
     *,
@@ -525,6 +543,9 @@ def import_litellm(
             listed = _keys(section)
             kept_out.append(f"{key}: {listed}" if listed else key)
             extra[key] = _scrub(section, [key], key, options.variables)
+    notes.extend(_yaml11_booleans(extra, []))
+    for name, kept in model_extras.items():
+        notes.extend(_yaml11_booleans(kept, [f"model_list[{name}]"]))
     order = {s: i for i, s in enumerate(SECTIONS)}
     extra = dict(sorted(extra.items(), key=lambda kv: order.get(kv[0], len(order))))
     if model_extras:
