@@ -59,7 +59,9 @@ def _report(imported: Imported, to_stdout: bool) -> None:
         for item in imported.kept_out:
             say(f"  {item}")
     if imported.to_set:
-        say("set these environment variables (literal values were not copied): " + ", ".join(imported.to_set))
+        say(
+            "set these environment variables (values the import does not copy): " + ", ".join(imported.to_set)
+        )
     if imported.variables:
         say("the contract reads: " + ", ".join(imported.variables))
 

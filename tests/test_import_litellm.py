@@ -222,7 +222,7 @@ def test_import_prints_the_contract_and_reports_on_stderr(config: Path) -> None:
     assert "  router_settings: routing_strategy, num_retries, fallbacks, redis_password" in stderr
     assert "  litellm_settings: drop_params, request_timeout, callbacks" in stderr
     assert (
-        "set these environment variables (literal values were not copied): "
+        "set these environment variables (values the import does not copy): "
         "EMBEDDINGS_API_KEY, LITELLM_MASTER_KEY, ROUTER_SETTINGS_REDIS_PASSWORD"
     ) in stderr
     assert f"TODO: {TODO_NAME}: contextWindow" in stderr
@@ -479,3 +479,20 @@ def test_a_yaml_1_1_boolean_in_the_settings_is_pointed_out() -> None:
         "litellm_settings.callbacks[0]: 'off' is a boolean to LiteLLM but a string in the side file; write true or false",
         "model_list[m].litellm_params.stream: 'on' is a boolean to LiteLLM but a string in the side file; write true or false",
     )
+
+
+def test_a_literal_never_moves_to_a_variable_the_config_already_reads() -> None:
+    document = {
+        "model_list": [
+            {
+                "model_name": "a",
+                "litellm_params": {"model": "openai/gpt-4o", "api_key": "os.environ/GPT_4O_API_KEY"},
+            },
+            {"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY_CANARY}},
+            {"model_name": "gpt 4o", "litellm_params": {"model": "openai/gpt-4o", "api_key": MASTER_CANARY}},
+        ]
+    }
+    imported = import_litellm(document, source="x")
+    keys = [e.fields["apiKey"] for e in imported.entries]
+    assert keys == ["${GPT_4O_API_KEY}", "${GPT_4O_API_KEY_2}", "${GPT_4O_API_KEY_3}"]
+    assert imported.to_set == ("GPT_4O_API_KEY_2", "GPT_4O_API_KEY_3")

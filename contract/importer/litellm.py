@@ -228,12 +228,13 @@ def _positive_int(value: Any) -> int | None:
 class _Variables:
     """Names given to literal values, so that two literals never share one variable."""
 
-    def __init__(self) -> None:
+    def __init__(self, referenced: set[str] | None = None) -> None:
         self.to_set: dict[str, str] = {}  # variable -> where the literal was
+        self.referenced = set(referenced or ())  # os.environ/NAME the config already reads
 
     def name(self, wanted: str, where: str) -> str:
         var, n = wanted, 2
-        while var in self.to_set and self.to_set[var] != where:
+        while var in self.referenced or (var in self.to_set and self.to_set[var] != where):
             var, n = f"{wanted}_{n}", n + 1
         self.to_set[var] = where
         return var
@@ -454,6 +455,16 @@ def _keys(value: Any) -> str:
     return ", ".join(str(k) for k in value) if isinstance(value, Mapping) and value else ""
 
 
+def _referenced(value: Any) -> set[str]:
+    """Every NAME of `os.environ/NAME` in the config: a literal never moves to one of them."""
+    if isinstance(value, Mapping):
+        return {name for item in value.values() for name in _referenced(item)}
+    if isinstance(value, list):
+        return {name for item in value for name in _referenced(item)}
+    name = env_name(value)
+    return {name} if name else set()
+
+
 # Words PyYAML (YAML 1.1, which LiteLLM reads its config with) takes for booleans, and the
 # contract's loader (YAML 1.2) keeps as strings.
 _YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
@@ -487,7 +498,8 @@ def import_litellm(
     """
     from contract.catalog import load_catalog
 
-    options = _Options(catalog or load_catalog(), dict(context_windows or {}), from_proxy, _Variables())
+    variables = _Variables(_referenced(document))
+    options = _Options(catalog or load_catalog(), dict(context_windows or {}), from_proxy, variables)
     by_name: dict[str, list[int]] = {}
     items: dict[int, Mapping[str, Any]] = {}
     skipped: list[str] = []
