@@ -33,6 +33,7 @@ class _Commands(click.Group):
         "bundle": "cli.bundle:bundle",
         "check": "cli.check:check",
         "discover": "cli.discover:discover",
+        "import": "cli.importer:import_group",
         "plan": "cli.apply:plan",
         "apply": "cli.apply:apply",
     }
@@ -367,6 +368,12 @@ def init(file: str, force: bool) -> None:
     metavar="HOST[/PREFIX]",
     help="A mirror registry: every image in the Helm values points there (written explicitly).",
 )
+@click.option(
+    "--litellm-extra",
+    "extra_path",
+    metavar="FILE",
+    help="LiteLLM settings the contract does not model (import litellm --keep-extra), merged into the config.",
+)
 @handled
 def render(
     file: str,
@@ -376,6 +383,7 @@ def render(
     check: bool,
     catalog_path: str | None,
     registry: str | None,
+    extra_path: str | None,
 ) -> None:
     """Compile FILE into the LiteLLM config, `vllm serve` arguments and Helm values under DIR.
 
@@ -390,6 +398,11 @@ def render(
 
     if not check:
         check_out_dir(out_dir, file)
+    litellm_extra = None
+    if extra_path:
+        from contract.importer.extra import read_extra
+
+        litellm_extra = read_extra(extra_path)
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
     if result.diagnostics:
@@ -405,6 +418,7 @@ def render(
         templates=templates,
         catalog_path=catalog_path,
         registry=registry,
+        litellm_extra=litellm_extra,
     )
     if check:
         stale = stale_files(out_dir, rendering.files)

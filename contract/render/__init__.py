@@ -24,12 +24,16 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
 from contract.render import _views as views
 from contract.validate import TypedContract
+
+if TYPE_CHECKING:
+    from contract.importer.extra import LitellmExtra
 
 TARGETS = ("litellm", "vllm", "helm-platform", "helm-production-stack", "helm-litellm", "router")
 # Targets that only exist for entries with a `vllm:` block.
@@ -53,8 +57,13 @@ def render(
     templates: str | None = None,
     catalog_path: str | None = None,
     registry: str | None = None,
+    litellm_extra: LitellmExtra | None = None,
 ) -> Rendering:
-    """Render the artifacts; `registry` (HOST[/PREFIX]) points every image at a mirror."""
+    """Render the artifacts; `registry` (HOST[/PREFIX]) points every image at a mirror.
+
+    `litellm_extra` (`contract.importer.extra.read_extra`, `render --litellm-extra FILE`): the
+    LiteLLM settings the contract does not model, merged into the LiteLLM config and the
+    LiteLLM chart's proxy_config."""
     from contract.catalog import load_catalog
     from contract.render._jinja import environment, render_template
 
@@ -78,10 +87,17 @@ def render(
             entry, contract.feature_flags, facts.supports_tool_calling if facts else None
         )
 
+    from contract.importer.extra import merge_models, settings, variables
+
     model_list = [views.litellm_entry(m, facts_tools(m), needs) for m in models]
+    if litellm_extra is not None:
+        model_list = merge_models(model_list, litellm_extra)
+        needs.referenced |= variables(litellm_extra)
+    litellm_settings = settings(views.MASTER_KEY_ENV, litellm_extra)
     context = {
         **common,
         "models": model_list,
+        "settings": litellm_settings,
         "master_key_env": views.MASTER_KEY_ENV,
         "secret": views.litellm_secret(contract.platform),
         "env": needs.all(),
@@ -90,10 +106,7 @@ def render(
     if "litellm" in chosen:
         files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
     if "helm-litellm" in chosen:
-        proxy_config = {
-            "model_list": model_list,
-            "general_settings": {"master_key": f"os.environ/{views.MASTER_KEY_ENV}"},
-        }
+        proxy_config = {"model_list": model_list, **litellm_settings}
         files["helm/litellm.values.yaml"] = render_template(
             env,
             "helm/litellm.values.yaml.j2",
@@ -147,7 +160,7 @@ def render(
                 config=config,
             )
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
-    encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
+    encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded, litellm_extra)
     _refuse_secrets(models, encoded)
     return Rendering(encoded, chosen, needs)
 
@@ -188,12 +201,23 @@ def _manifest(
     targets: tuple[str, ...],
     needs: views.EnvNeeds,
     files: dict[str, bytes],
+    litellm_extra: LitellmExtra | None = None,
 ) -> bytes:
-    manifest = {
+    manifest: dict[str, object] = {
         "format": MANIFEST_FORMAT,
         "tool": "install-contract",
         "version": __version__,
         "contract": {"file": source_name, "sha256": _sha256(source_bytes)},
+        **(
+            {
+                "litellmExtra": {
+                    "file": os.path.basename(litellm_extra.file),
+                    "sha256": _sha256(litellm_extra.raw),
+                }
+            }
+            if litellm_extra is not None
+            else {}
+        ),
         "targets": list(targets),
         "environment": needs.all(),
         "files": {path: _sha256(data) for path, data in files.items()},

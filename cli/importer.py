@@ -1,0 +1,188 @@
+"""`install-contract import litellm`: an existing LiteLLM config (or proxy) as a contract."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from cli._exit import FAILED, handled
+
+if TYPE_CHECKING:
+    from contract.importer import Imported
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Turn an existing configuration into contract entries."""
+
+
+def _windows(values: tuple[str, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values:
+        name, eq, number = value.rpartition("=")
+        if not eq or not name or not number.isdigit() or int(number) < 1:
+            raise click.UsageError(f"--context-window {value!r}: write NAME=TOKENS (model_name=131072)")
+        out[name] = int(number)
+    return out
+
+
+def _report(imported: Imported, to_stdout: bool) -> None:
+    """What the import did, for people; on stderr unless stdout holds nothing else."""
+    err = not to_stdout
+
+    def say(line: str) -> None:
+        click.echo(line, err=err)
+
+    say(f"imported {len(imported.entries)} model(s) from {imported.source}")
+    for skipped in imported.skipped:
+        say(f"warning: not imported: {skipped}")
+    for group in imported.groups:
+        say(
+            f"warning: {group.name} has {len(group.deployments)} deployments (LiteLLM load-balances them); "
+            f"the contract holds one per name: imported {group.imported}; not imported: {'; '.join(group.others)}"
+        )
+    for entry in imported.entries:
+        for note in entry.notes:
+            say(f"note: {entry.name}: {note}")
+        for todo in entry.todos:
+            say(
+                f"TODO: {entry.name}: {todo} is neither in the config nor in the catalog; "
+                f"pass --context-window {entry.name}=N or edit the TODO (validate reports it)"
+            )
+    for note in imported.notes:
+        say(f"note: {note}")
+    if imported.kept_out:
+        say("kept out of the contract (--keep-extra FILE keeps them for render --litellm-extra):")
+        for item in imported.kept_out:
+            say(f"  {item}")
+    if imported.to_set:
+        say(
+            "set these environment variables (values the import does not copy): " + ", ".join(imported.to_set)
+        )
+    if imported.variables:
+        say("the contract reads: " + ", ".join(imported.variables))
+
+
+@import_group.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--url", metavar="URL", help="A running LiteLLM proxy: read its /model/info (key: $LITELLM_MASTER_KEY)."
+)
+@click.option(
+    "--out", "out_path", metavar="FILE", type=click.Path(dir_okay=False), help="Write a new contract to FILE."
+)
+@click.option(
+    "--add",
+    "add_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Append to the contract FILE (names already there are skipped).",
+)
+@click.option("--force", is_flag=True, help="With --out: overwrite FILE if it exists.")
+@click.option(
+    "--keep-extra",
+    "extra_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the settings the contract does not model to FILE (render --litellm-extra FILE merges them back).",
+)
+@click.option(
+    "--context-window",
+    "windows",
+    multiple=True,
+    metavar="NAME=N",
+    help="contextWindow of model_name NAME where neither the config nor the catalog says; repeatable.",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="--url: seconds."
+)
+@handled
+def litellm(
+    config: str | None,
+    url: str | None,
+    out_path: str | None,
+    add_path: str | None,
+    force: bool,
+    extra_path: str | None,
+    windows: tuple[str, ...],
+    timeout: float,
+) -> None:
+    """Import a LiteLLM proxy CONFIG (config.yaml), or a running proxy's models (--url).
+
+    Each model_list item becomes a contract entry; literal keys become ${VAR} (the variables
+    to set are listed, never their values). Without --out or --add the contract goes to
+    stdout and the report to stderr. Exit 0 when imported, 1 when --add is refused, 2 for
+    usage errors or an unreadable CONFIG, 3 when the proxy cannot be read.
+    """
+    from contract.importer import contract_text, extra_text, fetch_model_info, import_litellm, read_config
+    from contract.writing import write_atomic
+
+    if (config is None) == (url is None):
+        raise click.UsageError("give a CONFIG file or --url URL (one of them)")
+    if out_path and add_path:
+        raise click.UsageError("--out and --add exclude each other")
+    if force and not out_path:
+        raise click.UsageError("--force goes with --out FILE")
+    if out_path and os.path.exists(out_path) and not force:
+        click.echo(
+            f"install-contract: {out_path} already exists; --force overwrites it, --add appends", err=True
+        )
+        sys.exit(FAILED)
+    context_windows = _windows(windows)
+    if url is not None:
+        document = fetch_model_info(url, os.environ.get("LITELLM_MASTER_KEY") or None, timeout=timeout)
+        source = url
+    else:
+        assert config is not None
+        document = read_config(config)
+        source = config
+    imported = import_litellm(
+        document, source=source, context_windows=context_windows, from_proxy=url is not None
+    )
+    unknown = sorted(set(context_windows) - {e.name for e in imported.entries})
+    if unknown:
+        raise click.UsageError(f"--context-window names {', '.join(unknown)}, not a model_name of the config")
+
+    if add_path:
+        from contract.importer import plan_imported_add
+
+        outcome = plan_imported_add(add_path, imported)
+        _report(imported, to_stdout=True)
+        for name in outcome.unfinished:
+            click.echo(f"not added: {name}: it has a TODO (see above)", err=True)
+        for name in outcome.skipped:
+            click.echo(f"skipped: {name} already in {add_path}")
+        if outcome.error:
+            click.echo(f"install-contract: {outcome.error}", err=True)
+            for d in outcome.diagnostics:
+                click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
+            sys.exit(FAILED)
+        if outcome.data is not None:
+            write_atomic(add_path, outcome.data)
+            click.echo(f"added {', '.join(outcome.added)} to {add_path}")
+    else:
+        from contract.validate import validate_text
+
+        text = contract_text(imported)
+        result = validate_text(text, file=out_path or "<stdout>")
+        todo_lines = {i + 1 for i, line in enumerate(text.splitlines()) if line.rstrip().endswith(": TODO")}
+        errors = [d for d in result.diagnostics if d.severity.value == "error"]
+        at_todo = sum(1 for d in errors if d.line in todo_lines)
+        summary = f"validate: {len(errors)} error(s) ({at_todo} at a TODO), {result.warnings} warning(s)"
+        if out_path:
+            write_atomic(out_path, text.encode("utf-8"))
+            _report(imported, to_stdout=True)
+            click.echo(f"wrote {out_path}; {summary}: `install-contract validate {out_path}` shows each")
+        else:
+            click.echo(text, nl=False)
+            _report(imported, to_stdout=False)
+            click.echo(summary, err=True)
+    if extra_path:
+        write_atomic(extra_path, extra_text(imported).encode("utf-8"))
+        click.echo(
+            f"wrote {extra_path}: `install-contract render --litellm-extra {extra_path}` merges it back",
+            err=not (out_path or add_path),
+        )
