@@ -35,6 +35,7 @@ class _Commands(click.Group):
         "discover": "cli.discover:discover",
         "plan": "cli.apply:plan",
         "apply": "cli.apply:apply",
+        "lsp": "cli.lsp:lsp_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
