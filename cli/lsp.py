@@ -7,7 +7,7 @@ import click
 from cli._exit import handled
 from contract.errors import UsageError
 
-DEFAULT_DEBOUNCE = 0.03  # seconds of quiet after a change before validating
+DEFAULT_DEBOUNCE = 0.02  # seconds of quiet after a change before validating
 
 
 @click.command("lsp")

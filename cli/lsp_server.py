@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types as lsp
@@ -67,7 +68,9 @@ class ContractServer(LanguageServer):
             return  # typed on meanwhile: the next run publishes
         self.analyses[uri] = analysis
         self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri, [self.diagnostic(uri, p) for p in analysis.problems], version)
+            lsp.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[self.diagnostic(uri, p) for p in analysis.problems], version=version
+            )
         )
 
     def diagnostic(self, uri: str, problem: Problem) -> lsp.Diagnostic:
@@ -78,7 +81,7 @@ class ContractServer(LanguageServer):
             message=str(record["message"]) + (f"\nhint: {hint}" if hint else ""),
             severity=_SEVERITY[str(record["severity"])],
             code=problem.code,
-            code_description=lsp.CodeDescription(rule_url(problem.code, self.rules_url)),
+            code_description=lsp.CodeDescription(href=rule_url(problem.code, self.rules_url)),
             source="install-contract",
             data={"name": record["name"], "path": record["path"], "hint": hint},
         )
@@ -88,9 +91,18 @@ class ContractServer(LanguageServer):
         codec = document.position_codec
         lines = document.lines
         return lsp.Range(
-            codec.position_to_client_units(lines, lsp.Position(line, column)),
-            codec.position_to_client_units(lines, lsp.Position(end_line, end_column)),
+            start=codec.position_to_client_units(lines, lsp.Position(line=line, character=column)),
+            end=codec.position_to_client_units(lines, lsp.Position(line=end_line, character=end_column)),
         )
+
+    def markup(self, text: str, formats: Sequence[lsp.MarkupKind] | None) -> lsp.MarkupContent:
+        """Markdown where the client reads it, else the same text as plain text."""
+        kind = (
+            lsp.MarkupKind.Markdown
+            if lsp.MarkupKind.Markdown in (formats or ())
+            else lsp.MarkupKind.PlainText
+        )
+        return lsp.MarkupContent(kind=kind, value=text)
 
     def from_client(self, uri: str, position: lsp.Position) -> tuple[int, int]:
         document = self.workspace.get_text_document(uri)
@@ -138,7 +150,7 @@ def build_server(debounce: float) -> ContractServer:
         if task is not None:
             task.cancel()
         if ls.analyses.pop(uri, None) is not None:
-            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
@@ -156,7 +168,9 @@ def build_server(debounce: float) -> ContractServer:
                 continue
             for fix in fixes_for(analysis.text, problem):
                 edits = [
-                    lsp.TextEdit(ls.to_client(uri, e.line, e.column, e.end_line, e.end_column), e.text)
+                    lsp.TextEdit(
+                        range=ls.to_client(uri, e.line, e.column, e.end_line, e.end_column), new_text=e.text
+                    )
                     for e in fix.edits
                 ]
                 actions.append(
@@ -186,15 +200,17 @@ def build_server(debounce: float) -> ContractServer:
             "prefix": lsp.CompletionItemKind.Module,
             "model": lsp.CompletionItemKind.Value,
         }
+        text_document = ls.client_capabilities.text_document
+        completing = text_document.completion if text_document else None
+        item_caps = completing.completion_item if completing else None
+        formats = item_caps.documentation_format if item_caps else None
         items = [
             lsp.CompletionItem(
                 label=c.label,
                 kind=kinds[c.kind],
                 detail=c.detail or None,
-                documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, c.documentation)
-                if c.documentation
-                else None,
-                text_edit=lsp.TextEdit(where, c.insert),
+                documentation=ls.markup(c.documentation, formats) if c.documentation else None,
+                text_edit=lsp.TextEdit(range=where, new_text=c.insert),
             )
             for c in found.candidates
         ]
@@ -211,6 +227,8 @@ def build_server(debounce: float) -> ContractServer:
         said = hover(lines, line, column, analysis.problems if analysis else ())
         if said is None:
             return None
-        return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, said))
+        text_document = ls.client_capabilities.text_document
+        hovering = text_document.hover if text_document else None
+        return lsp.Hover(contents=ls.markup(said, hovering.content_format if hovering else None))
 
     return server
