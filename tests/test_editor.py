@@ -190,3 +190,18 @@ def test_a_rule_url_is_its_section() -> None:
 def test_valid_contracts_have_nothing_to_fix() -> None:
     for path in VALID:
         assert analyse(path.read_text(), str(path), env={}).problems == ()
+
+
+def test_a_value_that_came_through_an_alias_is_not_edited_at_the_alias() -> None:
+    text = (REPO / "tests/contracts/invalid/IC105-base-url-path.yaml").read_text()
+    second = text.split("models:\n", 1)[1].replace("deephat-v2", "deephat-v3")
+    text = text.replace("apiBase: http", "apiBase: &base http") + second.replace(
+        "apiBase: http://deephat-v3.inference.svc.cluster.local:8000", "apiBase: *base"
+    )
+    problems = [p for p in analyse(text, "c.yaml", env={}).problems if p.code == "IC105"]
+    assert len(problems) == 2
+    first, aliased = sorted(problems, key=lambda p: p.line)
+    assert [f.title for f in fixes_for(text, first)] == [
+        "Write apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1"
+    ]
+    assert fixes_for(text, aliased) == []

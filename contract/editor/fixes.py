@@ -135,14 +135,40 @@ def _replace_at(lines: list[str], line: int, column: int, value: str) -> Edit:
 
 
 def _replace_value(lines: list[str], document: Any, path: tuple[str | int, ...], value: str) -> Edit | None:
+    """Replace the scalar at `path` where it is written (not where an alias or merge put it)."""
     current = _data_at(document.data, path)
-    if isinstance(current, (dict, list)) or path not in document.source_map.values:
+    if current is None and not _holds(document.data, path):
         return None
-    mark = document.source_map.values[path]
-    text = lines[mark.line - 1] if mark.line - 1 < len(lines) else ""
-    if mark.column - 1 >= len(text) or text[mark.column - 1] in "|>":
-        return None  # an empty or block scalar: not one token on its line
-    return _replace_at(lines, mark.line - 1, mark.column - 1, value)
+    if isinstance(current, (dict, list)):
+        return None
+    mark = document.source_map.value(path)
+    text = lines[mark.line - 1] if 0 < mark.line <= len(lines) else ""
+    start = mark.column - 1
+    if text[start : start + 1] == "&":  # an anchor's name stands before the value
+        start = (
+            len(text) - len(text[start:].split(" ", 1)[-1].lstrip(" ")) if " " in text[start:] else len(text)
+        )
+    if start >= len(text) or text[start] in "|>*&!":
+        return None  # an empty, block, aliased or tagged scalar: not one plain token here
+    if text[start : token_end(text, start)].strip("\"'") != _shown(current):
+        return None  # the position is an ancestor's (the value came through an alias or merge)
+    return _replace_at(lines, mark.line - 1, start, value)
+
+
+def _holds(data: Any, path: tuple[str | int, ...]) -> bool:
+    parent = _data_at(data, path[:-1]) if path else None
+    if isinstance(parent, dict):
+        return path[-1] in parent
+    return isinstance(parent, list) and isinstance(path[-1], int) and 0 <= path[-1] < len(parent)
+
+
+def _shown(value: Any) -> str:
+    """A scalar as YAML shows it plainly (enough to recognise it at its position)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _assign(
@@ -163,13 +189,17 @@ def _insert(
     lines: list[str], document: Any, holder: tuple[str | int, ...], mapping: dict[str, Any], item: str
 ) -> Edit | None:
     """`item` as a new last key of the block mapping at `holder`, indented as its keys are."""
-    keys = [document.source_map.keys.get((*holder, k)) for k in mapping]
-    marks = [m for m in keys if m is not None]
+    marks = []
+    for key in mapping:
+        mark = document.source_map.key((*holder, key))
+        text = lines[mark.line - 1] if 0 < mark.line <= len(lines) else ""
+        if not text[mark.column - 1 :].lstrip("\"'").startswith(str(key)):
+            return None  # keys that came through a merge: no one place to add to
+        marks.append(mark)
     if not marks:
         return None
     first, last = min(marks, key=lambda m: (m.line, m.column)), max(marks, key=lambda m: (m.line, m.column))
-    key_line = lines[first.line - 1]
-    if in_flow(key_line, first.column - 1):
+    if in_flow(lines[first.line - 1], first.column - 1):
         return None
     column = first.column - 1
     end = last.line  # 0-based index of the line after the last key's line
