@@ -65,37 +65,31 @@ def _item_of_scalars(lines: list[str] | tuple[str, ...], line: int, indent: int)
 def _parents(
     lines: list[str] | tuple[str, ...], line: int, key_column: int, dash: bool, dash_column: int
 ) -> tuple[str, ...]:
-    """The keys that own the mapping whose keys stand at `key_column` on `line`."""
+    """The keys that own the mapping whose keys stand at `key_column` on `line` (`dash`: that
+    line opens a list item at `dash_column`), found by indentation on the lines above."""
     path: list[str] = []
+    # Looking for the owner of a mapping: a key left of `limit`; of a list: a key at `limit` or left of it.
     if dash:
         path.append(ITEM)
-        target = dash_column  # the list's owner: a key at this column or left of it
-        inclusive = True
+        limit, of_list = dash_column, True
     else:
-        target, inclusive = key_column, False
+        limit, of_list = key_column, False
     for above in range(line - 1, -1, -1):
         text = lines[above]
         if is_blank(text):
             continue
-        indent = indent_of(text)
         found = key_of(text)
-        stripped = text.lstrip()
-        if stripped.startswith("- ") and indent < target + (1 if inclusive else 0) and not inclusive:
-            # a `- key: …` item whose mapping holds the cursor's keys
-            path.append(ITEM)
-            target, inclusive = indent, True
+        item = text.lstrip().startswith("- ")
+        if item and not of_list and indent_of(text) < limit and (found is None or found[0] == limit):
+            path.append(ITEM)  # the `- ` that opens the item our keys belong to
+            limit, of_list = indent_of(text), True
             continue
-        if found is None:
-            continue
+        if found is None or item:
+            continue  # a plain list value, or another item's first key
         column, key = found
-        owner = column <= target if inclusive else column < target
-        if not owner or stripped.startswith("- "):
-            if stripped.startswith("- ") and indent < target and inclusive is False:
-                path.append(ITEM)
-                target, inclusive = indent, True
-            continue
-        path.append(key)
-        target, inclusive = column, False
-        if column == 0:
-            break
+        if column < limit or (of_list and column == limit):
+            path.append(key)
+            limit, of_list = column, False
+            if column == 0:
+                break
     return tuple(reversed(path))
