@@ -36,6 +36,7 @@ class _Commands(click.Group):
         "import": "cli.importer:import_group",
         "plan": "cli.apply:plan",
         "apply": "cli.apply:apply",
+        "lsp": "cli.lsp:lsp_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -91,9 +91,9 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
 
 
 def test_wheel_bundles_schemas_and_templates(wheel: Path) -> None:
-    # schemas/ and templates/ of the checkout travel as contract/_bundled/…
+    # schemas/, templates/ and docs/ (the rules page diagnostics link to) travel as contract/_bundled/…
     names = _names(wheel)
-    for folder in ("schemas", "templates"):
+    for folder in ("schemas", "templates", "docs"):
         files = {
             f"contract/_bundled/{p.relative_to(REPO).as_posix()}"
             for p in (REPO / folder).rglob("*")

@@ -1,0 +1,207 @@
+"""The editor's questions answered by the library (`contract.editor`), without a language server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract.editor.analysis import analyse
+from contract.editor.completion import complete
+from contract.editor.context import ITEM, context_at
+from contract.editor.fixes import Edit, apply_edits, fixes_for
+from contract.editor.hover import hover
+from contract.editor.rules_doc import rule_url, rules_markdown
+from contract.reporters import report_object
+from contract.rules import Options
+from contract.validate import validate_text
+from tests.conftest import INVALID, VALID
+
+REPO = Path(__file__).resolve().parent.parent
+
+CONTRACTS = sorted((REPO / "tests" / "contracts").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_analysis_is_validate_json(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    records = report_object(validate_text(text, file=str(path), options=Options(env={})))["diagnostics"]
+    assert [dict(p.record) for p in analyse(text, str(path), env={}).problems] == records
+
+
+def test_a_problem_covers_its_token() -> None:
+    text = (REPO / "tests/contracts/invalid/IC105-base-url-path.yaml").read_text()
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    line = text.splitlines()[problem.line]
+    assert line[problem.column : problem.end_column] == "http://deephat-v2.inference.svc.cluster.local:8000"
+
+
+def _fixed(path: Path) -> list[tuple[str, str, str]]:
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for problem in analyse(text, str(path), env={}).problems:
+        for fix in fixes_for(text, problem):
+            after = analyse(apply_edits(text, fix.edits), str(path), env={})
+            still = [
+                p
+                for p in after.problems
+                if p.code == problem.code and p.record["path"] == problem.record["path"]
+            ]
+            assert not still, f"{fix.title} left {still[0].record['message']}"
+            out.append((problem.code, fix.title, apply_edits(text, fix.edits)))
+    return out
+
+
+EXPECTED_FIXES = {
+    "IC005": "Rename maxToken to maxTokens",
+    "IC102": "Write anthropic/claude-sonnet-4-20250514",
+    "IC104": "Write litellmModel: openai/deephat-v2",
+    "IC105": "Write apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1",
+    "IC201": "Write contextWindow: 128000",
+    "IC202": "Write contextWindow: 128000",
+    "IC203": "Write maxTokens: 16384",
+    "IC403": "Add toolCallParser: qwen3_coder and enableAutoToolChoice: true",
+    "IC404": "Write toolCallParser: qwen3_coder",
+}
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED_FIXES))
+def test_each_listed_kind_of_fix_removes_its_diagnostic(code: str) -> None:
+    titles = [(c, t) for path in INVALID if path.name.startswith(code) for c, t, _ in _fixed(path)]
+    assert (code, EXPECTED_FIXES[code]) in titles
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_every_fix_offered_removes_its_diagnostic(path: Path) -> None:
+    _fixed(path)  # asserts inside
+
+
+def test_an_added_field_lands_in_the_block_with_its_indentation() -> None:
+    path = next(p for p in INVALID if p.name.startswith("IC403"))
+    [(_, _, after)] = [f for f in _fixed(path) if f[0] == "IC403"]
+    block = after.split("    vllm:\n", 1)[1]
+    assert "      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n" in block
+    assert (
+        after.replace("      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n", "")
+        == path.read_text()
+    )
+
+
+def test_a_hint_with_a_placeholder_offers_no_fix() -> None:
+    text = (REPO / "tests/contracts/invalid/IC103-prefix-provider-mismatch.yaml").read_text()
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    # "use openai/… for provider 'OpenAI', or set provider: Anthropic": only the exact half
+    assert [f.title for f in fixes_for(text, problem)] == ["Write provider: Anthropic"]
+
+
+def test_edits_apply_from_the_end() -> None:
+    text = "a: 1\nb: 2\n"
+    edits = [Edit(0, 3, 0, 4, "10"), Edit(1, 3, 1, 4, "20"), Edit(2, 0, 2, 0, "c: 3\n")]
+    assert apply_edits(text, edits) == "a: 10\nb: 20\nc: 3\n"
+
+
+DOC = """models:
+  - litellmModelName: gpt-4o
+    litellmModel: anthropic/claude-sonnet-4-2
+    type: CH
+    metadataType: Em
+    costTier: HI
+    vllm:
+      model: foo
+      tool
+    con
+  - litellmModelName: embed
+    litellmModel: anth
+featureFlags:
+  TOOL_CALLING_MODELS:
+    - gp
+  DEF
+  EMBEDDING_MODELS: em
+"""
+LINES = DOC.splitlines()
+
+
+def _at(line: int) -> list[str]:
+    return [c.label for c in complete(LINES, line, len(LINES[line])).candidates]
+
+
+def test_context_knows_the_enclosing_keys() -> None:
+    assert context_at(LINES, 8, len(LINES[8])).path == ("models", ITEM, "vllm")
+    assert context_at(LINES, 3, len(LINES[3])).key == "type"
+    flag_item = context_at(LINES, 14, len(LINES[14]))
+    assert (flag_item.path, flag_item.key, flag_item.partial) == (
+        ("featureFlags",),
+        "TOOL_CALLING_MODELS",
+        "gp",
+    )
+
+
+def test_completion_of_fields_enums_prefixes_ids_flags_and_names() -> None:
+    assert _at(9) == ["contextWindow"]  # `con` in a models item; costTier is already there
+    assert _at(8) == ["toolCallParser"]  # `tool` inside vllm:
+    assert _at(3) == ["CHAT"]
+    assert _at(4) == ["Embeddings"]
+    assert _at(5) == ["HIGH"]
+    assert "anthropic/" in _at(11) and all(label.startswith("anth") for label in _at(11))
+    assert "anthropic/claude-sonnet-4-20250514" in _at(2)
+    assert _at(15) == ["DEFAULT_WORKFLOW_STEP_MODEL"]
+    assert _at(14) == ["gpt-4o"]
+    assert _at(16) == ["embed"]
+
+
+def test_completion_replaces_the_word_typed() -> None:
+    found = complete(LINES, 2, len(LINES[2]))
+    assert (found.line, found.column) == (2, LINES[2].index("anthropic/"))
+
+
+def test_hover_on_a_field_a_model_and_a_rule() -> None:
+    lines = [
+        "models:",
+        "  - litellmModelName: a",
+        "    litellmModel: anthropic/claude-sonnet-4-20250514",
+        "    # IC303",
+    ]
+    field = hover(lines, 2, 6)
+    assert field is not None and "Provider-prefixed LiteLLM model id" in field
+    row = hover(lines, 2, 30)
+    assert row is not None and "| 200,000 | 64,000 | chat | yes |" in row
+    rule = hover(lines, 3, 8)
+    assert rule is not None and rule.startswith("**IC303 inline-secret**")
+
+
+def test_hover_on_a_diagnostic_explains_its_rule() -> None:
+    text = (REPO / "tests/contracts/invalid/IC105-base-url-path.yaml").read_text()
+    analysis = analyse(text, "c.yaml", env={})
+    [problem] = analysis.problems
+    said = hover(analysis.lines, problem.line, problem.column + 3, analysis.problems)
+    assert said is not None and "**IC105 base-url-path**" in said
+
+
+def test_the_rules_page_is_current() -> None:
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == rules_markdown(), "regenerate: python -m contract.editor.rules_doc > docs/rules.md"
+
+
+def test_a_rule_url_is_its_section() -> None:
+    assert rule_url("IC105").endswith("docs/rules.md#ic105")
+    assert rule_url("IC105", "https://example.test/rules#{anchor}") == "https://example.test/rules#ic105"
+
+
+def test_valid_contracts_have_nothing_to_fix() -> None:
+    for path in VALID:
+        assert analyse(path.read_text(), str(path), env={}).problems == ()
+
+
+def test_a_value_that_came_through_an_alias_is_not_edited_at_the_alias() -> None:
+    text = (REPO / "tests/contracts/invalid/IC105-base-url-path.yaml").read_text()
+    second = text.split("models:\n", 1)[1].replace("deephat-v2", "deephat-v3")
+    text = text.replace("apiBase: http", "apiBase: &base http") + second.replace(
+        "apiBase: http://deephat-v3.inference.svc.cluster.local:8000", "apiBase: *base"
+    )
+    problems = [p for p in analyse(text, "c.yaml", env={}).problems if p.code == "IC105"]
+    assert len(problems) == 2
+    first, aliased = sorted(problems, key=lambda p: p.line)
+    assert [f.title for f in fixes_for(text, first)] == [
+        "Write apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1"
+    ]
+    assert fixes_for(text, aliased) == []
