@@ -414,6 +414,11 @@ def remove_entry(text: str, name: str) -> tuple[str, int]:
             hint=f"did you mean {guess}?" if guess else "the names are the entries' litellmModelName",
         )
     index = names.index(name)
+    if len(models) == 1:
+        raise EditError(
+            f"{name!r} is the only entry in models:, and a contract needs at least one",
+            hint="add the model that replaces it first (`install-contract add`)",
+        )
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
