@@ -210,3 +210,24 @@ def test_remove_writes_through_a_symlink_atomically(contract: Path) -> None:
     assert os.path.islink(link)
     assert contract.read_text(encoding="utf-8") == HEAD + TAIL[1:]
     assert [p.name for p in contract.parent.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+REAL = sorted(Path(__file__).parent.joinpath("contracts", "real").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem)
+def test_every_entry_of_the_real_contracts_can_be_removed_alone(path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    from contract.yaml_edit import remove_entry
+
+    text = path.read_text(encoding="utf-8")
+    names = [m["litellmModelName"] for m in YAML(typ="safe", pure=True).load(text)["models"]]
+    for name in names:
+        edited, index = remove_entry(text, name)  # reads back as the document without it
+        assert names[index] == name
+        kept = text.splitlines(keepends=True)
+        # only whole lines go, and the rest keep their order
+        it = iter(kept)
+        assert all(line in it for line in edited.splitlines(keepends=True))
+        assert "\n\n\n" not in edited or "\n\n\n" in text
