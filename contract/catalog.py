@@ -491,9 +491,22 @@ class Catalog:
         if prefix is None:
             return self._raw(whole) or self._self_hosted(model_id)
         if prefix in OLLAMA_PREFIXES:
-            family = self.ollama_family(model_id)
-            if family is not None:
-                return family
+            return self._ollama_lookup(prefix, model_id, whole)
+        return self._map_lookup(prefix, model_id, whole)
+
+    def _ollama_lookup(self, prefix: str, model_id: str, whole: str) -> ModelFacts | None:
+        """The family's facts; else LiteLLM's mode and tool support without its limits, which
+        for Ollama are guesses at a server's default (8,192 for llama3.1 and mistral), not the
+        model's window nor what a given server serves (its num_ctx)."""
+        family = self.ollama_family(model_id)
+        if family is not None:
+            return family
+        found = self._map_lookup(prefix, model_id, whole)
+        if found is None or (found.context_window is None and found.max_output_tokens is None):
+            return found
+        return replace(found, context_window=None, max_output_tokens=None)
+
+    def _map_lookup(self, prefix: str, model_id: str, whole: str) -> ModelFacts | None:
         candidates = list(self._id_variants(prefix, model_id))
         for namespace in (prefix, *_FALLBACK_PREFIXES.get(prefix, ())):
             if namespace == "openai" and prefix == "openai":

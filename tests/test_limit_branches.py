@@ -38,6 +38,8 @@ QUIET = [
     pytest.param(
         ollama("llama3.1:8b-instruct-q4_K_M", contextWindow=131072), id="IC202-ollama-a-quantized-tag"
     ),
+    # No family facts for Mistral 7B: LiteLLM's 8192 is a server default, not its 32768.
+    pytest.param(ollama("mistral", contextWindow=32768, maxTokens=16384), id="IC202-IC203-ollama-no-family"),
     pytest.param(served("acme/x-8b", contextWindow=8192, maxTokens=8192), id="IC203-max-equals-window"),
     pytest.param(cloud(maxTokens=16384), id="IC203-at-the-output-limit"),
     pytest.param(cloud(), id="IC203-no-maxTokens"),
