@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from cli._exit import USAGE, handled, validation_code
 from contract import __version__
+
+if TYPE_CHECKING:
+    from contract.validate import Result
 
 DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
@@ -255,6 +258,19 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
     metavar="PARSER",
     help="Self-hosted: vLLM's --tool-call-parser (default: by family).",
 )
+@click.option("--api-version", metavar="DATE", help="Azure: apiVersion (default: 2024-10-21).")
+@click.option(
+    "--aws-auth",
+    type=click.Choice(("keys", "role")),
+    help="Bedrock: keys writes the ${AWS_…} key pair (default); role writes none (the pod's IAM role).",
+)
+@click.option(
+    "--flag",
+    "flags",
+    multiple=True,
+    metavar="NAME",
+    help="Add the entry to this featureFlags flag (repeatable).",
+)
 @handled
 def add(
     provider: str,
@@ -268,6 +284,9 @@ def add(
     aws_region: str | None,
     deployment: str | None,
     tool_call_parser: str | None,
+    api_version: str | None,
+    aws_auth: str | None,
+    flags: tuple[str, ...],
 ) -> None:
     """Add MODEL of PROVIDER to the contract, filled from the model catalog.
 
@@ -293,14 +312,13 @@ def add(
         aws_region=aws_region,
         deployment=deployment,
         tool_call_parser=tool_call_parser,
+        api_version=api_version,
+        aws_auth=aws_auth,
+        flags=_codes(flags),
     )
     outcome = plan_add(path, request)
     if outcome.data is None:
-        click.echo(f"install-contract: {outcome.error}", err=True)
-        if outcome.hint:
-            click.echo(f"  hint: {outcome.hint}", err=True)
-        if outcome.result is not None:
-            click.echo(render_text([outcome.result]), err=True, nl=False)
+        _refused(outcome.error, outcome.hint, outcome.result)
         sys.exit(FAILED)
     apply_add(outcome, path)
     click.echo(outcome.entry_yaml, nl=False)
@@ -311,6 +329,69 @@ def add(
         click.echo(render_text([own]), err=True, nl=False)
     action = "created" if outcome.created else "updated"
     click.echo(f"added {outcome.name} ({outcome.litellm_model}) to {path} ({action})")
+
+
+def _refused(error: str | None, hint: str | None, result: Result | None) -> None:
+    """Why an edit was refused. The errors of the would-be file are named by where they are in
+    the contract (`models[3].vllm`), never by a line of a file that was not written."""
+    from contract.secrets import mask
+
+    click.echo(f"install-contract: {error}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+    if result is None:
+        return
+    for d in result.diagnostics:
+        if d.severity.value != "error":
+            continue
+        where = _pointer_words(d.path)
+        click.echo(f"  error {d.code} {where}: {mask(d.message, result.secrets)}", err=True)
+        if d.hint:
+            click.echo(f"    hint: {mask(d.hint, result.secrets)}", err=True)
+
+
+def _pointer_words(pointer: str) -> str:
+    """`/models/3/vllm` -> models[3].vllm."""
+    out = ""
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "the contract"
+
+
+# --------------------------------------------------------------------------- remove
+
+
+@main.command()
+@click.argument("name")
+@click.option(
+    "--file",
+    "path",
+    default=DEFAULT_FILE,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The contract to remove from.",
+)
+@click.option("--from-flags", is_flag=True, help="Also take NAME out of the featureFlags that name it.")
+@handled
+def remove(name: str, path: str, from_flags: bool) -> None:
+    """Remove the entry NAME (its litellmModelName) from the contract.
+
+    Every other byte of the file is kept, comments included. Refused while a featureFlags
+    flag names the entry, unless --from-flags removes it there too; nothing is written unless
+    the result validates without errors. Exit 1 when the removal is refused.
+    """
+    from cli._exit import FAILED
+    from contract.edit import apply_remove, plan_remove
+
+    outcome = plan_remove(path, name, from_flags=from_flags)
+    if outcome.data is None:
+        _refused(outcome.error, outcome.hint, outcome.result)
+        sys.exit(FAILED)
+    apply_remove(outcome, path)
+    for flag in outcome.flags:
+        click.echo(f"removed {name} from featureFlags.{flag}")
+    click.echo(f"removed {name} from {path}")
 
 
 # --------------------------------------------------------------------------- init

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract.errors import InputError
-from contract.facts import BEDROCK_PROFILES, KEPT_MODES, SELF_HOSTED_PREFIXES
+from contract.facts import BEDROCK_PROFILES, KEPT_MODES, OLLAMA_PREFIXES, SELF_HOSTED_PREFIXES
 
 if TYPE_CHECKING:
     from typing import Any
@@ -319,6 +319,7 @@ class Catalog:
         self._hf: dict[str, ModelFacts] = {}  # casefolded Hugging Face id -> self-hosted facts
         self._served: dict[str, ModelFacts] = {}  # seed --served-model-name -> facts
         self._aliases: dict[tuple[str, str], ModelFacts] = {}
+        self._ollama: dict[str, ModelFacts] = {}  # Ollama library name (llama3.1, qwen3:32b) -> facts
         self._families: dict[str, dict[str, list[tuple[tuple[int, int, int], str]]]] | None = None
         for key, record in model_map.items():
             if isinstance(record, dict) and record.get("mode") in _KEPT_MODES:
@@ -410,6 +411,8 @@ class Catalog:
         self._rank[slot] = -1
         for alias in row.get("aliases", ()):
             self._aliases[(prefix, alias)] = facts
+        for tag in row.get("ollama_tags", ()):
+            self._ollama[tag] = facts
         if prefix in _SELF_HOSTED_PREFIXES:
             for hf_id in (model_id, *row.get("aliases", ())):
                 self._hf[hf_id.casefold()] = facts
@@ -487,6 +490,23 @@ class Catalog:
     def _lookup(self, prefix: str | None, model_id: str, whole: str) -> ModelFacts | None:
         if prefix is None:
             return self._raw(whole) or self._self_hosted(model_id)
+        if prefix in OLLAMA_PREFIXES:
+            return self._ollama_lookup(prefix, model_id, whole)
+        return self._map_lookup(prefix, model_id, whole)
+
+    def _ollama_lookup(self, prefix: str, model_id: str, whole: str) -> ModelFacts | None:
+        """The family's facts; else LiteLLM's mode and tool support without its limits, which
+        for Ollama are guesses at a server's default (8,192 for llama3.1 and mistral), not the
+        model's window nor what a given server serves (its num_ctx)."""
+        family = self.ollama_family(model_id)
+        if family is not None:
+            return family
+        found = self._map_lookup(prefix, model_id, whole)
+        if found is None or (found.context_window is None and found.max_output_tokens is None):
+            return found
+        return replace(found, context_window=None, max_output_tokens=None)
+
+    def _map_lookup(self, prefix: str, model_id: str, whole: str) -> ModelFacts | None:
         candidates = list(self._id_variants(prefix, model_id))
         for namespace in (prefix, *_FALLBACK_PREFIXES.get(prefix, ())):
             if namespace == "openai" and prefix == "openai":
@@ -501,6 +521,18 @@ class Catalog:
         if prefix in _SELF_HOSTED_PREFIXES:
             return self._self_hosted(model_id)
         return self._raw(whole)
+
+    def ollama_family(self, tag: str) -> ModelFacts | None:
+        """The open-weight facts of the model an Ollama tag names, or None when it is not known.
+
+        The family's window is the model's (llama3.1: 131,072), which an Ollama server serves
+        only when its num_ctx is raised to it; LiteLLM's map gives the server's old default.
+        `name` is `name:latest` (Ollama's rule); a tag the table lacks (a quantization such as
+        `llama3.1:8b-instruct-q4_K_M`) is judged by its name.
+        """
+        wanted = tag.strip().casefold().removeprefix("library/")
+        wanted = wanted.removesuffix(":latest")
+        return self._ollama.get(wanted) or self._ollama.get(wanted.split(":", 1)[0])
 
     def _first(self, namespace: str, candidates: Iterable[str]) -> ModelFacts | None:
         for candidate in candidates:

@@ -45,7 +45,7 @@ from contract.catalog import (
     providers,
 )
 from contract.errors import InputError, UsageError
-from contract.facts import MODE_KINDS
+from contract.facts import LOCAL_RUNTIME_PREFIXES, MODE_KINDS, OLLAMA_PREFIXES
 from contract.families import family_of
 from contract.naming import cost_tier, creator_from_id, display_name
 from contract.writing import write_atomic
@@ -59,18 +59,22 @@ __all__ = [
     "AZURE_API_VERSION",
     "DEFAULT_AWS_REGION",
     "MAX_TOKENS_CAP",
+    "TRANSCRIPTION_WINDOW",
     "AddOutcome",
     "AddRequest",
     "Appended",
     "EditError",
     "NewEntry",
+    "RemoveOutcome",
     "append_entry",
     "apply_add",
+    "apply_remove",
     "build_entry",
     "cost_tier",
     "display_name",
     "new_contract_text",
     "plan_add",
+    "plan_remove",
     "resolve_provider",
 ]
 
@@ -78,6 +82,10 @@ __all__ = [
 AZURE_API_VERSION = "2024-10-21"
 # The seed's Bedrock example region, used (with a note) when --aws-region is not given.
 DEFAULT_AWS_REGION = "us-west-2"
+# A transcription model's contextWindow when the catalog has none (LiteLLM's map gives whisper-1
+# no max_input_tokens): Whisper's decoder context, 448 tokens (`max_target_positions` in its
+# config). The platform budgets audio by length, not by this number; --context-window sets another.
+TRANSCRIPTION_WINDOW = 448
 # maxTokens is what LiteLLM requests, not the model's limit: the seed writes 16384 for Claude
 # Sonnet 4 (which can write 64000), GPT-4o, Bedrock, Azure and its self-hosted models. A larger
 # request only reserves context; `--max-tokens` sets more when wanted.
@@ -102,6 +110,9 @@ class AddRequest:
     aws_region: str | None = None
     deployment: str | None = None  # Azure deployment name (default: the model id)
     tool_call_parser: str | None = None  # self-hosted: overrides the family table
+    api_version: str | None = None  # Azure: apiVersion (default: AZURE_API_VERSION)
+    aws_auth: str | None = None  # Bedrock: "keys" (the default: the key pair from ${VAR}s) or "role"
+    flags: tuple[str, ...] = ()  # featureFlags the entry is added to
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,10 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
             break
     notes: list[str] = []
     azure = row.auth == "azure"
+    if request.api_version is not None and not azure:
+        raise UsageError("--api-version is for Azure OpenAI entries (apiVersion)")
+    if request.aws_auth is not None and row.auth != "aws":
+        raise UsageError("--aws-auth is for AWS Bedrock entries")
     if azure:
         if not request.api_base:
             raise UsageError(
@@ -191,7 +206,8 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
     if facts is None:
         notes.append(f"{prefix}/{model_id} is not in the catalog: check type, metadataType and maxTokens")
     mode = _mode(facts)
-    context_window = _context_window(request, facts, f"{prefix}/{model_id}")
+    context_window = _context_window(request, facts, f"{prefix}/{model_id}", notes)
+    local = prefix in LOCAL_RUNTIME_PREFIXES
 
     fields: dict[str, Any] = {
         "litellmModelName": request.name or model_id,
@@ -203,7 +219,7 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
     if creator:
         fields["creator"] = creator
     fields["type"], fields["metadataType"] = MODE_KINDS[mode]
-    fields["costTier"] = cost_tier(model_id, mode)
+    fields["costTier"] = cost_tier(model_id, mode, self_hosted=local)
     fields["contextWindow"] = context_window
     max_tokens = _max_tokens(request, facts, context_window, mode)
     if max_tokens is not None:
@@ -211,8 +227,13 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
     if request.api_base:
         fields["apiBase"] = request.api_base.strip()
     key_env = request.api_key_env or row.env_var
+    if prefix in OLLAMA_PREFIXES and request.context_window is None and catalog.ollama_family(model_id):
+        notes.append(
+            f"contextWindow {context_window} is the model's; the Ollama server serves num_ctx tokens: "
+            f"raise it to match (OLLAMA_CONTEXT_LENGTH={context_window}, or PARAMETER num_ctx)"
+        )
     if azure:
-        fields["apiVersion"] = SingleQuotedScalarString(AZURE_API_VERSION)
+        fields["apiVersion"] = SingleQuotedScalarString((request.api_version or AZURE_API_VERSION).strip())
         fields["apiKey"] = _env_ref(request.api_key_env or "AZURE_API_KEY")
         fields["baseModel"] = model_id
     elif row.auth == "aws":
@@ -221,8 +242,11 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
             region = DEFAULT_AWS_REGION
             notes.append(f"awsRegion defaults to {DEFAULT_AWS_REGION}; --aws-region sets the model's region")
         fields["awsRegion"] = region
-        fields["awsAccessKeyId"] = "${AWS_ACCESS_KEY_ID}"
-        fields["awsSecretAccessKey"] = "${AWS_SECRET_ACCESS_KEY}"
+        if request.aws_auth == "role":
+            notes.append("no AWS keys written: LiteLLM signs with the pod's IAM role (IRSA)")
+        else:
+            fields["awsAccessKeyId"] = "${AWS_ACCESS_KEY_ID}"
+            fields["awsSecretAccessKey"] = "${AWS_SECRET_ACCESS_KEY}"
     elif (row.auth == "api_key" and key_env) or request.api_key_env:
         fields["apiKey"] = _env_ref(key_env or "")
     return NewEntry(fields, tuple(notes))
@@ -237,6 +261,9 @@ def _self_hosted_entry(
             "a self-hosted entry needs --api-base, the vLLM endpoint "
             "(http://<service>.<namespace>.svc.cluster.local:8000/v1)"
         )
+    if request.api_version is not None or request.aws_auth is not None:
+        option = "--api-version" if request.api_version is not None else "--aws-auth"
+        raise UsageError(f"{option} is not for a self-hosted entry")
     notes: list[str] = []
     name = request.name or hf_id.rstrip("/").rsplit("/", 1)[-1].lower()
     prefix = "hosted_vllm" if typed_prefix == "hosted_vllm" else "openai"
@@ -248,7 +275,7 @@ def _self_hosted_entry(
             "(and --max-tokens for its output limit)",
         )
     mode = _mode(facts)
-    context_window = _context_window(request, facts, hf_id)
+    context_window = _context_window(request, facts, hf_id, notes)
     api_base = request.api_base.strip().rstrip("/")
     if not api_base.endswith("/v1"):
         api_base += "/v1"
@@ -278,11 +305,20 @@ def _self_hosted_entry(
         vllm["trustRemoteCode"] = True
     if MODE_KINDS[mode][0] == "CHAT":
         parser = request.tool_call_parser or (family.tool_call_parser if family else None)
-        if parser:
-            vllm["toolCallParser"] = parser
-            vllm["enableAutoToolChoice"] = True
-        else:
-            notes.append(f"no tool-call parser is known for {hf_id}'s family; --tool-call-parser sets one")
+        if not parser:
+            # Refused here, not by IC403 on a file that is never written.
+            raise EditError(
+                f"no tool-call parser is known for {hf_id}'s family: agents could not call tools",
+                hint="pass --tool-call-parser PARSER, the one its model card names "
+                "(`vllm serve --help=tool-call-parser` lists vLLM's)",
+            )
+        vllm["toolCallParser"] = parser
+        vllm["enableAutoToolChoice"] = True
+        if request.tool_call_parser is None and family is not None:
+            notes.append(
+                f"toolCallParser {parser} is the {family.name} family's "
+                f"(--tool-call-parser {parser}); pass --tool-call-parser to choose another"
+            )
         if family is not None and family.reasoning_parser:
             vllm["reasoningParser"] = family.reasoning_parser
     vllm["enablePrefixCaching"] = True
@@ -298,9 +334,15 @@ def _mode(facts: ModelFacts | None) -> str:
     return "chat"
 
 
-def _context_window(request: AddRequest, facts: ModelFacts | None, what: str) -> int:
+def _context_window(request: AddRequest, facts: ModelFacts | None, what: str, notes: list[str]) -> int:
     if request.context_window is not None:
         return request.context_window
+    if facts is not None and facts.context_window is None and facts.mode == "audio_transcription":
+        notes.append(
+            f"contextWindow defaults to {TRANSCRIPTION_WINDOW} (Whisper's decoder context) for a "
+            "transcription model the catalog gives none; --context-window sets another"
+        )
+        return TRANSCRIPTION_WINDOW
     if facts is None or facts.context_window is None:
         raise EditError(
             f"the catalog has no context window for {what}",
@@ -361,25 +403,77 @@ def plan_add(path: str, request: AddRequest, catalog: Catalog | None = None) -> 
 
     created = not os.path.exists(path)
     bom, text = (b"", new_contract_text()) if created else _read_text(path)
+    known = catalog if catalog is not None else load_catalog()
+    notes: tuple[str, ...] = ()
     try:
-        entry = build_entry(request, catalog if catalog is not None else load_catalog())
+        entry = build_entry(request, known)
         appended = append_entry(text, entry.fields)
+        edited = appended.text
+        if request.flags:
+            edited, notes = _add_to_flags(edited, request.flags, entry.name, path)
     except EditError as exc:
         return AddOutcome(created, error=str(exc), hint=exc.hint)
-    result = validate_text(appended.text, file=path)
+    result = validate_text(edited, file=path)
     if result.errors:
         error = f"{path} would not validate with {entry.name!r}; nothing written"
         return AddOutcome(created, name=entry.name, result=result, error=error)
     return AddOutcome(
         created,
-        data=bom + appended.text.encode("utf-8"),
+        data=bom + edited.encode("utf-8"),
         name=entry.name,
         litellm_model=str(entry.fields["litellmModel"]),
         entry_yaml=appended.entry_yaml,
-        notes=entry.notes,
+        notes=entry.notes + notes,
         result=result,
         warnings=_entry_diagnostics(result, appended.index),
     )
+
+
+# The seed's flags that point at one model; the others take a list.
+SINGLE_MODEL_FLAGS = frozenset({"DEFAULT_WORKFLOW_STEP_MODEL"})
+SEED_FLAGS = ("DEFAULT_WORKFLOW_STEP_MODEL", "TOOL_CALLING_MODELS", "EMBEDDING_MODELS", "AUDIO_TRANSCRIPTION")
+
+
+def _add_to_flags(text: str, flags: tuple[str, ...], name: str, path: str) -> tuple[str, tuple[str, ...]]:
+    """`text` with `name` added to each flag's models (`--flag`), and notes on what changed.
+
+    A list flag the contract leaves out (derived from metadataType and tool support) is written
+    out with the models it derives to now, plus this one, so that adding it loses none of them.
+    """
+    from contract.apply.flags import desired_flags
+    from contract.catalog import nearest
+    from contract.validate import validate_text
+    from contract.yaml_edit import set_flag
+
+    typed = validate_text(text, file=path).contract
+    platform = typed.platform if typed is not None else None
+    own = tuple(platform.unleash.known_flags) if platform is not None and platform.unleash is not None else ()
+    explicit = typed.feature_flags.by_name() if typed is not None and typed.feature_flags is not None else {}
+    derived = {f.name: list(f.models) for f in desired_flags(typed) if f.derived} if typed is not None else {}
+    notes: list[str] = []
+    for flag in dict.fromkeys(flags):
+        if flag not in (*SEED_FLAGS, *own, *explicit):
+            guess = nearest(flag, (*SEED_FLAGS, *own))
+            raise UsageError(
+                f"--flag {flag} is not a flag the platform defines"
+                + (f"; did you mean {guess}?" if guess else "")
+                + " (platform.unleash.knownFlags lists the platform's own)"
+            )
+        current = explicit.get(flag)
+        if flag in SINGLE_MODEL_FLAGS:
+            if isinstance(current, str) and current != name:
+                notes.append(f"{flag} pointed at {current}; it points at {name} now")
+            text = set_flag(text, flag, name)
+            continue
+        if current is None:
+            models = derived.get(flag, [])
+            others = [model for model in models if model != name]
+            if others:
+                notes.append(f"{flag} was derived ({', '.join(others)} and this one); it is written out now")
+        else:
+            models = [current] if isinstance(current, str) else list(current)
+        text = set_flag(text, flag, list(dict.fromkeys([*models, name])))
+    return text, tuple(notes)
 
 
 def apply_add(outcome: AddOutcome, path: str) -> None:
@@ -404,3 +498,77 @@ def _read_text(path: str) -> tuple[bytes, str]:
 def _entry_diagnostics(result: Result, index: int) -> tuple[Diagnostic, ...]:
     own = f"/models/{index}"
     return tuple(d for d in result.diagnostics if d.path == own or d.path.startswith(own + "/"))
+
+
+# --------------------------------------------------------------------------- remove
+
+
+@dataclass(frozen=True)
+class RemoveOutcome:
+    """What `install-contract remove` would do: the file's new bytes, or why it is refused.
+
+    `data` is None when the removal is refused (`error`, `hint`; `result` holds the errors when
+    the contract would not validate without the entry). `flags` names the featureFlags the
+    entry was taken out of (with --from-flags).
+    """
+
+    data: bytes | None = None
+    index: int = -1
+    flags: tuple[str, ...] = ()
+    result: Result | None = None
+    error: str | None = None
+    hint: str | None = None
+
+
+def plan_remove(path: str, name: str, *, from_flags: bool = False) -> RemoveOutcome:
+    """Remove the entry named `name` from the contract at `path`, keeping every other byte, and
+    validate the result, without writing anything.
+
+    While a featureFlags value names the entry, the removal is refused unless `from_flags`,
+    which takes the name out of those flags too (a list keeps its other models, `[]` when none
+    is left; a one-model flag such as DEFAULT_WORKFLOW_STEP_MODEL is removed).
+    Raises InputError when the file cannot be read.
+    """
+    from contract.validate import validate_text
+    from contract.yaml_edit import remove_entry, set_flag
+
+    bom, text = _read_text(path)
+    try:
+        edited, index = remove_entry(text, name)
+        typed = validate_text(text, file=path).contract
+        flags = typed.feature_flags.by_name() if typed is not None and typed.feature_flags else {}
+        naming = [
+            flag for flag, value in flags.items() if name in ([value] if isinstance(value, str) else value)
+        ]
+        if naming and not from_flags:
+            return RemoveOutcome(
+                index=index,
+                flags=tuple(naming),
+                error=f"featureFlags {', '.join(naming)} name{'s' if len(naming) == 1 else ''} {name!r}; nothing written",
+                hint="pass --from-flags to remove it there too, or point the flags at another model first",
+            )
+        for flag in naming:
+            value = flags[flag]
+            # A list keeps its other models (an explicit [] when none is left: deriving it
+            # again could bring in models it left out); a one-model flag goes.
+            edited = set_flag(
+                edited, flag, None if isinstance(value, str) else [n for n in value if n != name]
+            )
+    except EditError as exc:
+        return RemoveOutcome(error=str(exc), hint=exc.hint)
+    result = validate_text(edited, file=path)
+    if result.errors:
+        return RemoveOutcome(
+            index=index,
+            flags=tuple(naming),
+            result=result,
+            error=f"{path} would not validate without {name!r}; nothing written",
+        )
+    return RemoveOutcome(data=bom + edited.encode("utf-8"), index=index, flags=tuple(naming), result=result)
+
+
+def apply_remove(outcome: RemoveOutcome, path: str) -> None:
+    """Write what `plan_remove` planned, atomically."""
+    if outcome.data is None:
+        raise ValueError(f"{path}: the removal was refused; there is nothing to write")
+    write_atomic(path, outcome.data)

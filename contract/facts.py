@@ -5,6 +5,7 @@
 | MODE_KINDS: LiteLLM mode -> (type, metadataType) | catalog (kept modes), IC402, add, render |
 | BEDROCK_PROFILES: cross-region inference profile prefixes | catalog lookups, add's names |
 | SELF_HOSTED_PREFIXES: prefixes a self-hosted vLLM server is reached with | rules, catalog |
+| OLLAMA_PREFIXES, LOCAL_RUNTIME_PREFIXES: Ollama's native API; runtimes on one's own machine | IC105, IC2xx, catalog, add |
 """
 
 from __future__ import annotations
@@ -30,3 +31,8 @@ BEDROCK_PROFILES = ("global.", "us-gov.", "us.", "eu.", "apac.", "jp.", "au.")
 
 # The prefixes a self-hosted (vLLM) server is reached with over HTTP.
 SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})
+
+# LiteLLM's prefixes for Ollama's native API (/api/chat, /api/generate; never /v1).
+OLLAMA_PREFIXES = frozenset({"ollama", "ollama_chat"})
+# Runtimes on one's own hardware (no per-token price): add writes costTier LOW for them.
+LOCAL_RUNTIME_PREFIXES = frozenset({*OLLAMA_PREFIXES, "lm_studio", "llamafile", "hosted_vllm"})

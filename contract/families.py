@@ -1,8 +1,10 @@
 """Model families and the vLLM flags they need (seed 002, tool-call parser reference).
 
 Matched against the served model (vllm.model, else litellmModel / litellmModelName), case-
-insensitively. `also_ok` holds parsers vLLM ships for the family that work too; the seed marks
-DeepSeek's row "verify against latest vLLM release".
+insensitively, in this order (DeepSeek-R1-Distill-Llama is DeepSeek's). `also_ok` holds parsers
+vLLM ships for the family that work too; the seed marks DeepSeek's row "verify against latest
+vLLM release". Llama 3.x is not in the seed's table: its row is vLLM's tool-calling
+documentation (Llama 3.1/3.2/3.3 with `llama3_json`; `pythonic` for Llama 3.2's own format).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("Qwen 3 / Qwen 3 Coder", re.compile(r"qwen[-_]?3"), "qwen3_coder", also_ok=("hermes",)),
     Family("DeepHat V2", re.compile(r"deephat"), "qwen3_coder"),
     Family("GPT OSS", re.compile(r"gpt[-_]?oss"), "openai", "openai_gptoss"),
+    Family("Llama 3", re.compile(r"llama[-_ ]?3"), "llama3_json", also_ok=("pythonic",)),
 )
 
 

@@ -273,6 +273,10 @@ class Unleash:
     )
     project: str = spec("default", description="Unleash project of the flags.")
     environments: list[str] = spec(default_factory=_production, description="Environments to update.")
+    known_flags: list[str] = spec(
+        default_factory=list,
+        description="Flags this platform defines beyond seed 002's four (featureFlags may name them).",
+    )
 
 
 @_typed

@@ -90,6 +90,8 @@ def display_name(model_id: str, row: Provider | None = None) -> str:
     title-casing of the id without its date (`claude-3-5-sonnet-20241022` -> `Claude 3.5 Sonnet`,
     `gpt-4o-mini` -> `GPT-4o Mini`); Bedrock and Azure entries get the seed's `(Bedrock)` /
     `(Azure)` suffix."""
+    if row is not None and "ollama" in row.prefixes:
+        return _ollama_name(model_id)
     bare = _bedrock_bare(model_id) if row is not None and row.auth == "aws" else model_id
     name = _SEED_DISPLAY_NAMES.get(bare.lower()) or _tidy(bare)
     if row is not None and row.auth == "aws":
@@ -97,6 +99,21 @@ def display_name(model_id: str, row: Provider | None = None) -> str:
     if row is not None and row.auth == "azure":
         return f"{name} (Azure)"
     return name
+
+
+def _ollama_name(tag: str) -> str:
+    """An Ollama tag read as its library writes it: `llama3.1` -> Llama 3.1, `qwen3:32b` ->
+    Qwen 3 32B, `mistral-small3.1:24b` -> Mistral Small 3.1 24B (a quantization suffix of the
+    tag, `8b-instruct-q4_K_M`, is left out)."""
+    name, _, size = tag.rstrip("/").rsplit("/", 1)[-1].partition(":")
+    # A word glued to its version (llama3.1, qwen3, gemma3) is two words; r1 and v3 stay one.
+    words = [
+        re.sub(r"^([a-z]{3,})(\d[\d.]*)$", r"\1-\2", token) for token in re.split(r"[-_]", name) if token
+    ]
+    size = size.split("-", 1)[0]
+    if re.fullmatch(r"\d+(?:\.\d+)?[bm]|\d+x\d+b", size.lower()):
+        words.append(re.sub(r"b$", "B", size.lower()))  # 70B, 8x22B
+    return _tidy("-".join(words)) if words else tag
 
 
 def _tidy(model_id: str) -> str:

@@ -4,9 +4,9 @@ A value is secret when it stands
 
 * in a secret field of an entry (`apiKey`, `awsAccessKeyId`, `awsSecretAccessKey`) or of its
   `vllm:` block (`hfToken`);
-* anywhere under a key that looks like one (`…key`, `…token`, `…secret`, `…password`), at any
-  depth and in any YAML form: plain, quoted, tagged (`!!int`), a block scalar over several
-  lines, a list or a mapping under that key;
+* anywhere under a key that looks like one (`…key`, `…token`, `…secret`, `…password`; not a
+  count such as `maxToken`), at any depth and in any YAML form: plain, quoted, tagged
+  (`!!int`), a block scalar over several lines, a list or a mapping under that key;
 * after a vLLM flag that takes one (`--hf-token=…`, `--hf-token …`, `--api-key …`);
 * as the password of a URL (`https://user:pass@host`).
 
@@ -27,7 +27,10 @@ SECRET_FIELDS = ("apiKey", "awsAccessKeyId", "awsSecretAccessKey")
 VLLM_SECRET_FIELDS = ("hfToken",)
 
 # The words a secret-looking key ends in (apiKey, awsAccessKeyId, hfToken, dbPassword, ...).
-_WORDS = r"(?:key|keyid|secret|token|password|passwd|credentials?)"
+# `token` after a count word counts tokens (maxToken, num_token, outputToken): not a secret.
+_COUNT_WORDS = ("max", "min", "num", "total", "count", "limit", "input", "output", "per")
+_NOT_COUNTED = "".join(f"(?<!{word}{sep})" for word in _COUNT_WORDS for sep in ("", "_", "-"))
+_WORDS = rf"(?:key|keyid|secret|{_NOT_COUNTED}token|password|passwd|credentials?)"
 SECRET_KEY = re.compile(_WORDS + "$", re.IGNORECASE)
 # The same keys on a source line, as `key:` (quoted or not): where a reporter masks the value.
 # The lookbehind starts a match only at the start of a token: linear on a 20 MB line.

@@ -240,7 +240,9 @@ class _Run:
             routers,
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
-        view = ContractView(names, entries, raw_flags, self.options, routers)
+        unleash = platform.unleash if isinstance(platform, Platform) else None
+        known_flags = tuple(unleash.known_flags) if unleash is not None else ()
+        view = ContractView(names, entries, raw_flags, self.options, routers, known_flags)
         self.run_rules(entries, view)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:

@@ -524,3 +524,128 @@ def test_plan_add_keeps_a_byte_order_mark(contract: Path) -> None:
     outcome = plan_add("contract.yaml", AddRequest("anthropic", "claude-sonnet-4-20250514"))
     assert outcome.data is not None and outcome.data.startswith(b"\xef\xbb\xbf" + BEFORE.encode("utf-8"))
     assert not outcome.created
+
+
+# --------------------------------------------------------------------------- add: what to write
+
+LINE_OF_A_FILE = re.compile(r"\.yaml:\d+")
+
+
+def test_add_names_the_family_parser_and_the_option(contract: Path) -> None:
+    result = run(
+        "add",
+        "self-hosted",
+        "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
+        "--api-base",
+        "http://llama.inference.svc.cluster.local:8000/v1",
+        "--file",
+        "contract.yaml",
+    )
+    assert result.exit_code == 0, result.stderr
+    entry = inserted(contract.read_text(encoding="utf-8"))
+    assert "      toolCallParser: llama3_json\n      enableAutoToolChoice: true\n" in entry
+    assert "--tool-call-parser llama3_json" in result.stderr
+    assert_clean(contract.read_text(encoding="utf-8"))
+
+
+def test_a_model_of_no_known_family_is_refused_with_the_option_to_pass(contract: Path) -> None:
+    result = run(
+        "add", "self-hosted", "acme/mystery-7b", "--api-base", "http://m:8000/v1", "--context-window", "8192",
+        "--file", "contract.yaml",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "pass --tool-call-parser PARSER" in result.stderr
+    assert not LINE_OF_A_FILE.search(result.stderr), result.stderr
+    assert contract.read_text(encoding="utf-8") == COMMENTED
+
+
+def test_a_refusal_names_the_place_in_the_contract_not_a_line_of_an_unwritten_file(contract: Path) -> None:
+    result = run("add", "openai", "gpt-4o", "--max-tokens", "999999", "--file", "contract.yaml")
+    assert result.exit_code == 1
+    assert not LINE_OF_A_FILE.search(result.stderr), result.stderr
+    assert "  error IC203 models[2].maxTokens: maxTokens 999999 is larger than contextWindow 128000\n" in (
+        result.stderr
+    )
+    assert "    hint: maxTokens is the output limit only" in result.stderr
+
+
+def test_api_version_for_azure(contract: Path) -> None:
+    result = run("add", *ADDS["azure"], "--api-version", "2025-01-01-preview", "--file", "contract.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "    apiVersion: '2025-01-01-preview'\n" in inserted(contract.read_text(encoding="utf-8"))
+    wrong = run("add", "openai", "gpt-4o-mini", "--api-version", "2025-01-01", "--file", "contract.yaml")
+    assert wrong.exit_code == 2
+    assert "--api-version is for Azure OpenAI entries" in wrong.stderr
+
+
+def test_bedrock_with_the_pods_role_has_no_key_fields(contract: Path) -> None:
+    result = run("add", *ADDS["bedrock"], "--aws-auth", "role", "--file", "contract.yaml")
+    assert result.exit_code == 0, result.stderr
+    entry = inserted(contract.read_text(encoding="utf-8"))
+    assert entry.endswith("    awsRegion: us-west-2\n")
+    assert "awsAccessKeyId" not in entry and "awsSecretAccessKey" not in entry
+    assert "IAM role" in result.stderr
+    assert_clean(contract.read_text(encoding="utf-8"))
+    keys = run(
+        "add", *ADDS["bedrock"][:2], "--name", "with-keys", "--aws-auth", "keys", "--file", "contract.yaml"
+    )
+    assert "    awsSecretAccessKey: ${AWS_SECRET_ACCESS_KEY}\n" in keys.stdout
+    wrong = run("add", "openai", "gpt-4o-mini", "--aws-auth", "role", "--file", "contract.yaml")
+    assert (wrong.exit_code, "--aws-auth is for AWS Bedrock entries" in wrong.stderr) == (2, True)
+
+
+def test_flag_adds_the_entry_to_a_flags_list_keeping_every_other_byte(contract: Path) -> None:
+    result = run(
+        "add", "openai", "text-embedding-3-large", "--flag", "EMBEDDING_MODELS",
+        "--flag", "DEFAULT_WORKFLOW_STEP_MODEL", "--file", "contract.yaml",
+    )  # fmt: skip
+    assert result.exit_code == 1  # an embedding model cannot be the default workflow model (IC405)
+    result = run(
+        "add", "openai", "text-embedding-3-large", "--flag", "EMBEDDING_MODELS", "--file", "contract.yaml"
+    )
+    assert result.exit_code == 0, result.stderr
+    text = contract.read_text(encoding="utf-8")
+    after = AFTER.replace(
+        "  EMBEDDING_MODELS: [text-embedding-3-small]\n",
+        "  EMBEDDING_MODELS: [text-embedding-3-small, text-embedding-3-large]\n",
+    )
+    assert text.startswith(BEFORE) and text.endswith(after)
+    assert "  - litellmModelName: text-embedding-3-large\n" in text[len(BEFORE) : -len(after)]
+    assert_clean(text)
+
+
+def test_flag_writes_out_a_derived_list_with_the_models_it_derived_to(contract: Path) -> None:
+    result = run("add", "openai", "gpt-4o", "--flag", "TOOL_CALLING_MODELS", "--file", "contract.yaml")
+    assert result.exit_code == 0, result.stderr
+    text = contract.read_text(encoding="utf-8")
+    assert (
+        "  EMBEDDING_MODELS: [text-embedding-3-small]\n  TOOL_CALLING_MODELS: [deephat-v2, gpt-4o]\n" in text
+    )
+    assert "TOOL_CALLING_MODELS was derived (deephat-v2 and this one)" in result.stderr
+    assert_clean(text)
+
+
+def test_flag_of_a_name_the_platform_does_not_define_is_a_usage_error(contract: Path) -> None:
+    result = run("add", "openai", "gpt-4o", "--flag", "TOOL_CALLING_MODEL", "--file", "contract.yaml")
+    assert result.exit_code == 2
+    assert "did you mean TOOL_CALLING_MODELS?" in result.stderr
+    assert contract.read_text(encoding="utf-8") == COMMENTED
+
+
+def test_a_transcription_model_without_a_catalog_window_gets_the_documented_default(contract: Path) -> None:
+    result = run("add", "openai", "whisper-1", "--file", "contract.yaml")
+    assert result.exit_code == 0, result.stderr
+    entry = inserted(contract.read_text(encoding="utf-8"))
+    assert "    metadataType: Transcription\n    costTier: LOW\n    contextWindow: 448\n" in entry
+    assert "contextWindow defaults to 448" in result.stderr
+    assert_clean(contract.read_text(encoding="utf-8"))
+
+
+def test_ollama_display_name_from_the_tag_low_cost_and_the_familys_window(contract: Path) -> None:
+    result = run("add", "ollama", "llama3.1", "--api-base", "http://gpu-box:11434", "--file", "contract.yaml")
+    assert result.exit_code == 0, result.stderr
+    entry = inserted(contract.read_text(encoding="utf-8"))
+    assert "    displayName: Llama 3.1\n" in entry
+    assert "    costTier: LOW\n    contextWindow: 131072\n" in entry
+    assert "num_ctx" in result.stderr
+    assert_clean(contract.read_text(encoding="utf-8"))

@@ -190,6 +190,50 @@ def test_served_name_missing(run: Any) -> None:
     assert [s.path for s in seen.seen] == ["/v1/models"]  # the tool request was not sent
 
 
+def ollama_entry(tag: str, api_base: str) -> dict[str, Any]:
+    return entry(
+        tag.replace(":", "-"),
+        api_base,
+        litellmModel=f"ollama_chat/{tag}",
+        provider="Ollama",
+        apiKey=None,
+        contextWindow=8192,
+        maxTokens=None,
+    )
+
+
+def test_an_ollama_model_must_be_pulled_by_ollamas_latest_rule(run: Any) -> None:
+    from tests.discover_servers import FakeOllama
+
+    # The server has llama3.2:latest, qwen3:8b and nomic-embed-text:latest.
+    with FakeOllama() as server:
+        models = [
+            ollama_entry("llama3.2", server.url),  # = llama3.2:latest
+            ollama_entry("qwen3:8b", server.url),
+            ollama_entry("mistral", server.url),  # mistral:latest is not there
+            ollama_entry("qwen3", server.url),  # qwen3:latest is not qwen3:8b
+        ]
+        result = run(models, "-f", "json")
+    assert result.exit_code == 3
+    assert [steps(result, i)[1] for i in range(4)] == [
+        ("models", "pass", "llama3.2:latest pulled"),
+        ("models", "pass", "qwen3:8b pulled"),
+        (
+            "models",
+            "fail",
+            "pulled: qwen3:8b, nomic-embed-text:latest, llama3.2:latest; mistral:latest is not: "
+            "run `ollama pull mistral` on the server",
+        ),
+        (
+            "models",
+            "fail",
+            "pulled: qwen3:8b, nomic-embed-text:latest, llama3.2:latest; qwen3:latest is not: "
+            "run `ollama pull qwen3` on the server",
+        ),
+    ]
+    assert ("GET", "/api/tags") in server.requests
+
+
 def test_max_model_len_below_context_window(run: Any) -> None:
     with model_server(Behaviour(max_model_len=32768)) as (origin, _):
         result = run([entry("qwen3", origin + "/v1", contextWindow=131072)], "-f", "json")

@@ -22,7 +22,24 @@ def gpus(count: int, gib: int, **vllm: Any) -> dict[str, Any]:
 
 
 LLAMA = "meta-llama/Llama-3.3-70B-Instruct"
+
+
+def ollama(tag: str, **fields: Any) -> dict[str, Any]:
+    entry = cloud(litellmModelName="local", litellmModel=f"ollama_chat/{tag}", provider="Ollama", **fields)
+    entry.pop("apiKey")
+    return {**entry, "apiBase": "http://gpu-box:11434"}
+
+
+NUM_CTX = "OLLAMA_CONTEXT_LENGTH, or PARAMETER num_ctx in the model's Modelfile"
 QUIET = [
+    # LiteLLM's map says 8192 for ollama/llama3.1; the model's window is 131072.
+    pytest.param(ollama("llama3.1", contextWindow=131072), id="IC202-ollama-the-familys-window"),
+    pytest.param(ollama("llama3.1:latest", contextWindow=131072), id="IC202-ollama-latest"),
+    pytest.param(
+        ollama("llama3.1:8b-instruct-q4_K_M", contextWindow=131072), id="IC202-ollama-a-quantized-tag"
+    ),
+    # No family facts for Mistral 7B: LiteLLM's 8192 is a server default, not its 32768.
+    pytest.param(ollama("mistral", contextWindow=32768, maxTokens=16384), id="IC202-IC203-ollama-no-family"),
     pytest.param(served("acme/x-8b", contextWindow=8192, maxTokens=8192), id="IC203-max-equals-window"),
     pytest.param(cloud(maxTokens=16384), id="IC203-at-the-output-limit"),
     pytest.param(cloud(), id="IC203-no-maxTokens"),
@@ -125,6 +142,29 @@ FOUND = [
             "write contextWindow: 131072",
         ),
         id="IC201-under-the-native-window",
+    ),
+    pytest.param(
+        ollama("llama3.3:70b", contextWindow=200000),
+        (
+            "IC202",
+            "error",
+            "/models/0/contextWindow",
+            "contextWindow 200000 is above meta-llama/Llama-3.3-70B-Instruct's maximum of 131072",
+            f"write contextWindow: 131072, and raise the Ollama server's num_ctx to match it ({NUM_CTX})",
+        ),
+        id="IC202-ollama",
+    ),
+    pytest.param(
+        ollama("qwen3", contextWindow=8192),
+        (
+            "IC201",
+            "warning",
+            "/models/0/contextWindow",
+            "contextWindow 8192 is well below Qwen/Qwen3-8B's advertised 131072",
+            f"write contextWindow: 131072 and raise the Ollama server's num_ctx to match it ({NUM_CTX}); "
+            "if that does not fit its memory, keep contextWindow equal to num_ctx",
+        ),
+        id="IC201-ollama",
     ),
     pytest.param(
         cloud(contextWindow=128001),

@@ -51,7 +51,18 @@ def deepseek(api_base: str) -> dict[str, Any]:
     )
 
 
+def ollama(api_base: str, prefix: str = "ollama_chat") -> dict[str, Any]:
+    fields = {"litellmModelName": "llama3.1", "provider": "Ollama", "contextWindow": 131072}
+    return {**cloud(litellmModel=f"{prefix}/llama3.1", apiBase=api_base, **fields), "apiKey": None}
+
+
+OLLAMA_V1 = (
+    "LiteLLM's {}/ calls Ollama's native API (/api/chat, /api/generate), not its OpenAI-compatible /v1"
+)
+
 QUIET = [
+    pytest.param(ollama("http://gpu-box:11434"), id="IC105-ollama-native"),
+    pytest.param(ollama("http://localhost:11434/", "ollama"), id="IC105-ollama-documented"),
     pytest.param(served("${M_URL}"), id="IC105-a-whole-variable"),
     pytest.param(served(f"{IN_CLUSTER}/v1/"), id="IC105-a-trailing-slash"),
     pytest.param(azure(), id="IC105-azure-resource-url"),
@@ -115,6 +126,16 @@ FOUND = [
         id="IC105-v1-twice",
     ),
     pytest.param(served(IN_CLUSTER), ("IC105", "error", BASE, NO_V1, FIXED), id="IC105-no-v1"),
+    pytest.param(
+        ollama("http://gpu-box:11434/v1"),
+        ("IC105", "error", BASE, OLLAMA_V1.format("ollama_chat"), "write apiBase: http://gpu-box:11434"),
+        id="IC105-ollama-chat-v1",
+    ),
+    pytest.param(
+        ollama("http://localhost:11434/v1/", "ollama"),
+        ("IC105", "error", BASE, OLLAMA_V1.format("ollama"), "write apiBase: http://localhost:11434"),
+        id="IC105-ollama-v1-at-the-documented-host",
+    ),
     pytest.param(
         cloud(apiBase="https://gateway.example.com/openai"),
         ("IC105", "error", BASE, NO_V1, "write apiBase: https://gateway.example.com/openai/v1"),

@@ -98,6 +98,8 @@ def test_github_commands_escape_their_data() -> None:
         ),
         ("    awsSecretAccessKey: abc  # rotate me", "    awsSecretAccessKey: ****  # rotate me"),
         ("    maxTokens: 16384", "    maxTokens: 16384"),
+        ("    maxToken: 16384", "    maxToken: 16384"),
+        ("  - {max_token: 1, hfToken: hf_2}", "  - {max_token: 1, hfToken: ****}"),
         ('    "master_key": "sk-1234"', '    "master_key": ****'),
     ],
 )

@@ -279,3 +279,78 @@ def test_an_unknown_parser_is_not_also_called_the_wrong_one_for_the_family() -> 
         )
     ]
     assert codes == ["vLLM 0.33.0 has no tool-call parser 'hermess'"]
+
+
+FLAGGED = """\
+models:
+  - litellmModelName: gpt-4o
+    litellmModel: openai/gpt-4o
+    displayName: GPT-4o
+    provider: OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    apiKey: ${OPENAI_API_KEY}
+featureFlags:
+"""
+
+
+@pytest.mark.parametrize(
+    ("flags", "platform", "expected"),
+    [
+        pytest.param(
+            "  DEFAULT_WORKFLOW_MODEL: gpt-4o\n",
+            "",
+            [
+                (
+                    "/featureFlags/DEFAULT_WORKFLOW_MODEL",
+                    11,
+                    3,
+                    "featureFlags names DEFAULT_WORKFLOW_MODEL, which is not a flag the platform defines",
+                    "did you mean DEFAULT_WORKFLOW_STEP_MODEL? "
+                    "list the platform's own flags in platform.unleash.knownFlags",
+                )
+            ],
+            id="typo-nearest-known",
+        ),
+        pytest.param(
+            "  CODE_REVIEW_MODELS: [gpt-4o]\n",
+            "",
+            [
+                (
+                    "/featureFlags/CODE_REVIEW_MODELS",
+                    11,
+                    3,
+                    "featureFlags names CODE_REVIEW_MODELS, which is not a flag the platform defines",
+                    "list the platform's own flags in platform.unleash.knownFlags",
+                )
+            ],
+            id="no-near-name",
+        ),
+        pytest.param(
+            "  CODE_REVIEW_MODELS: [gpt-4o]\n  CODE_REVIEW_MODEL: gpt-4o\n",
+            "platform:\n  unleash: {knownFlags: [CODE_REVIEW_MODELS]}\n",
+            [
+                (
+                    "/featureFlags/CODE_REVIEW_MODEL",
+                    12,
+                    3,
+                    "featureFlags names CODE_REVIEW_MODEL, which is not a flag the platform defines",
+                    "did you mean CODE_REVIEW_MODELS? "
+                    "list the platform's own flags in platform.unleash.knownFlags",
+                )
+            ],
+            id="known-flags-extend-the-list",
+        ),
+        pytest.param(
+            "  TOOL_CALLING_MODELS: [gpt-4o]\n  AUDIO_TRANSCRIPTION: []\n", "", [], id="the-seed-flags"
+        ),
+    ],
+)
+def test_ic406_flag_names(flags: str, platform: str, expected: list[tuple[str, int, int, str, str]]) -> None:
+    from contract.validate import validate_text
+
+    result = validate_text(FLAGGED + flags + platform, file="c.yaml")
+    assert [
+        (d.path, d.line, d.column, d.message, d.hint) for d in result.diagnostics if d.code == "IC406"
+    ] == expected

@@ -326,6 +326,34 @@ def test_ic304_message_path_and_every_reference() -> None:
     ]
 
 
+def test_ic304_one_diagnostic_per_variable_naming_every_entry_that_uses_it() -> None:
+    entry = SELF.split("\n", 1)[1].replace("/v1\n", "/v1\n    apiKey: ${VLLM_API_KEY}\n")
+    entries = [
+        entry.replace("qwen3-coder-30b", name).replace("qwen.inference", f"{name}.inference")
+        for name in ("qwen-a", "qwen-b", "qwen-c", "qwen-d")
+    ]
+    entries[2] = entries[2].replace(
+        "apiBase: http://qwen-c.inference.svc.cluster.local:8000/v1", "apiBase: ${C_BASE}"
+    )
+    text = "models:\n" + "".join(entries)
+    result = validate_text(text, file="c.yaml", options=Options(check_env=True, env={}))
+    hits = [(d.path, d.line, d.message) for d in result.diagnostics if d.code == "IC304"]
+    line = text.splitlines().index("    apiKey: ${VLLM_API_KEY}") + 1
+    assert hits == [
+        (
+            "/models/0/apiKey",
+            line,
+            "environment variable VLLM_API_KEY is not set (referenced by 4 entries: qwen-a (apiKey), "
+            "qwen-b (apiKey), qwen-c (apiKey), qwen-d (apiKey))",
+        ),
+        (
+            "/models/2/apiBase",
+            text.splitlines().index("    apiBase: ${C_BASE}") + 1,
+            "environment variable C_BASE is not set (referenced by apiBase)",
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("model", "provider", "extra", "expected"),
     [

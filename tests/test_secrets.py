@@ -211,6 +211,13 @@ def test_flag_values(args: list[object], values: list[tuple[int, str]]) -> None:
         ("apiBase", False),
         ("tokenizer", False),
         ("keyboard", False),
+        # a count of tokens is no token
+        ("maxToken", False),
+        ("maxTokens", False),
+        ("tokensPerMinute", False),
+        ("max_token", False),
+        ("maxOutputToken", False),
+        ("refreshToken", True),
         (3, False),
     ],
 )
@@ -230,6 +237,15 @@ def test_secret_keys(key: object, secret: bool) -> None:
 )
 def test_url_password(url: str, password: str | None) -> None:
     assert secrets.url_password(url) == password
+
+
+@pytest.mark.parametrize("key", ["maxToken", "maxTokens", "tokensPerMinute"])
+def test_a_count_of_tokens_is_shown_in_every_output(tmp_path: Path, key: str) -> None:
+    # `maxToken: 16384` (a typo of maxTokens) is IC005, and its number is no secret to hide.
+    text = HEAD.replace("    contextWindow: 250000\n", f"    contextWindow: 250000\n    {key}: 16384\n")
+    out, _ = every_output(tmp_path, text + VLLM)
+    assert f"{key}: 16384" in out
+    assert secrets.MASK not in out
 
 
 def test_mask_longest_first_and_not_short_values() -> None:

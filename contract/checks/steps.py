@@ -5,7 +5,7 @@ For every entry, `plan` works out the endpoint and the requests of each step:
 | step | for | request | passes when |
 |---|---|---|---|
 | `dns` | every entry with a known host | resolve the host of `apiBase` (or the provider's default base URL) | it resolves |
-| `models` | every entry | `GET /v1/models` or the provider's equivalent, with the entry's key | 200; self-hosted: the served name is listed and its `max_model_len` (when reported) ≥ `contextWindow` |
+| `models` | every entry | `GET /v1/models` or the provider's equivalent, with the entry's key | 200; self-hosted: the served name is listed and its `max_model_len` (when reported) ≥ `contextWindow`; Ollama: the model is pulled (`name` is `name:latest`) |
 | `tool-call` | self-hosted CHAT (Text Generation) | the seed's `get_weather` chat request, `tool_choice: auto` | the reply has a `tool_calls` entry naming `get_weather` |
 | `embeddings` | Embeddings entries | one short input | a non-empty vector |
 
@@ -113,6 +113,7 @@ class Target:
     problem: str | None = None
     problem_step: StepName = "dns"
     served_name: str | None = None  # self-hosted: the name the server must list
+    pulled: str | None = None  # Ollama: the model /api/tags must list (`llama3.1` = `llama3.1:latest`)
     context_window: int = 0
     key_variable: str | None = None  # for "check ${VAR}" hints
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
@@ -251,6 +252,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
     parts = urlsplit(base)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     calls: dict[str, Call] = {}
+    pulled: str | None = None
     served = suffix if self_hosted else None
     bearer = (("Authorization", f"Bearer {key}"),) if key else ()
     json_headers = (("Content-Type", "application/json"), ("Accept", "application/json"))
@@ -305,6 +307,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
             {"content": {"parts": [{"text": EMBEDDING_INPUT}]}},
         )
     elif protocol == "ollama":
+        pulled = suffix
         calls["models"] = Call("GET", _join(base, "api/tags"), (("Accept", "application/json"),))
         calls["embeddings"] = Call(
             "POST", _join(base, "api/embed"), json_headers, (), {"model": suffix, "input": EMBEDDING_INPUT}
@@ -328,6 +331,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
         problem=problem,
         problem_step=problem_step,
         served_name=served,
+        pulled=pulled,
         context_window=entry.context_window,
         key_variable=key_variable,
         secrets=secrets,
@@ -335,6 +339,13 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
 
 
 # ------------------------------------------------------------------- judging
+
+
+def ollama_tag(name: str) -> str:
+    """Ollama's full name of a model: a name without a tag means `:latest` (`mistral` is
+    `mistral:latest`; `llama3.1:8b` is itself)."""
+    last = name.rsplit("/", 1)[-1]
+    return name if ":" in last else f"{name}:latest"
 
 
 def _parse(body: bytes) -> Any:
@@ -401,6 +412,8 @@ def judge_models(target: Target, body: bytes) -> tuple[Status, str]:
             if isinstance(ident, str):
                 ids.append(ident)
                 by_id.setdefault(ident, item)
+    if target.pulled is not None:
+        return _judge_pulled(target.pulled, ids)
     if target.served_name is None:
         return "pass", f"{len(ids)} model{'s' if len(ids) != 1 else ''} listed"
     served = target.served_name
@@ -421,6 +434,17 @@ def judge_models(target: Target, body: bytes) -> tuple[Status, str]:
             )
         return "pass", f"{served} served, max_model_len {max_len}"
     return "pass", f"{served} served"
+
+
+def _judge_pulled(wanted: str, names: list[str]) -> tuple[Status, str]:
+    """Ollama's /api/tags lists every pulled model by its full name (`llama3.1:latest`)."""
+    full = ollama_tag(wanted)
+    if any(ollama_tag(name) == full for name in names):
+        return "pass", f"{full} pulled"
+    listed = ", ".join(names[:_MAX_LISTED]) + (
+        f" (+{len(names) - _MAX_LISTED} more)" if len(names) > _MAX_LISTED else ""
+    )
+    return "fail", f"pulled: {listed or 'none'}; {full} is not: run `ollama pull {wanted}` on the server"
 
 
 def judge_tool_call(target: Target, body: bytes) -> tuple[Status, str]:

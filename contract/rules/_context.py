@@ -148,3 +148,5 @@ class ContractView:
     options: Options
     # The routers that passed typing, by name.
     routers: Mapping[str, Router] = field(default_factory=dict)
+    # Flags the platform defines beyond seed 002's four (platform.unleash.knownFlags).
+    known_flags: tuple[str, ...] = ()

@@ -182,9 +182,12 @@ def _attr(camel: str) -> str:
     return to_snake(camel)
 
 
-@rule("IC304", "unset-env", Severity.ERROR, uses=())
-def unset_env(entry: Entry) -> Iterator[Finding]:
+@rule("IC304", "unset-env", Severity.ERROR, scope="contract")
+def unset_env(view: ContractView) -> Iterator[Finding]:
     """A `${VAR}` the entry references is not set (checked with --check-env, and before apply).
+
+    Reported once per variable, at its first use, naming every entry and field that uses it:
+    four self-hosted entries reading ${VLLM_API_KEY} are one thing to export, not four.
 
     Fails (with ANTHROPIC_API_KEY unset):
 
@@ -194,15 +197,35 @@ def unset_env(entry: Entry) -> Iterator[Finding]:
 
         apiKey: ${ANTHROPIC_API_KEY}
     """
-    if not entry.options.check_env:
+    if not view.options.check_env:
         return
-    for path, text in _strings(entry.raw, ()):
-        for name in envref.unset(envref.refs(text), entry.options.env):
-            yield Finding(
-                f"environment variable {name} is not set (referenced by {'.'.join(str(p) for p in path)})",
-                path,
-                hint=f"export {name}=… in the shell or CI job that runs the tool",
-            )
+    uses: dict[str, list[tuple[Entry, Path]]] = {}
+    for entry in view.entries:
+        for path, text in _strings(entry.raw, ()):
+            for name in envref.unset(envref.refs(text), view.options.env):
+                uses.setdefault(name, []).append((entry, path))
+    for name, where in uses.items():
+        first, path = where[0]
+        yield Finding(
+            f"environment variable {name} is not set (referenced by {_referrers(where)})",
+            ("models", first.index, *path),
+            hint=f"export {name}=… in the shell or CI job that runs the tool",
+        )
+
+
+def _referrers(where: list[tuple[Entry, Path]]) -> str:
+    """`apiKey` (one entry), or `qwen (apiKey), deephat (apiKey, apiBase)` (several)."""
+    fields: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    for entry, path in where:
+        fields.setdefault(entry.index, []).append(".".join(str(p) for p in path))
+        raw_name = entry.raw.get("litellmModelName")
+        names[entry.index] = raw_name if isinstance(raw_name, str) else f"models[{entry.index}]"
+    if len(fields) == 1:
+        return ", ".join(next(iter(fields.values())))
+    return f"{len(fields)} entries: " + ", ".join(
+        f"{names[index]} ({', '.join(used)})" for index, used in fields.items()
+    )
 
 
 def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from contract import sizing
 from contract.diagnostics import Severity
+from contract.facts import OLLAMA_PREFIXES
 from contract.rules._context import Entry
 from contract.rules._registry import Finding, rule
 
@@ -116,6 +117,9 @@ def tensor_parallel_mismatch(entry: Entry) -> Iterator[Finding]:
         )
 
 
+# Where an Ollama server takes its context length (the default is far below most windows).
+_NUM_CTX = "OLLAMA_CONTEXT_LENGTH, or PARAMETER num_ctx in the model's Modelfile"
+
 # "Well below": under this share of the advertised window. The seed writes Gemini 2.5 Pro's
 # 1,048,576 as 1,000,000 (95%), which is the advertised window rounded, not a low-ball.
 LOW_SHARE = 0.9
@@ -132,7 +136,8 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
 
     A low-balled window truncates conversations and makes agents lose context. Set the full
     advertised window; for a self-hosted model that does not fit, vLLM reports the maximum your
-    GPUs hold: use that number.
+    GPUs hold: use that number. An Ollama entry is judged by its model family's window (the
+    open-weight facts), which its server serves only with num_ctx raised to match.
 
     Fails:
 
@@ -152,10 +157,16 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
     floor = facts.native_context_window or facts.context_window
     if window >= LOW_SHARE * floor:
         return
+    hint = f"write contextWindow: {facts.context_window}"
+    if entry.prefix in OLLAMA_PREFIXES:
+        hint += (
+            f" and raise the Ollama server's num_ctx to match it ({_NUM_CTX}); if that does not "
+            "fit its memory, keep contextWindow equal to num_ctx"
+        )
     yield Finding(
         f"contextWindow {window} is well below {facts.id}'s advertised {facts.context_window}",
         ("contextWindow",),
-        hint=f"write contextWindow: {facts.context_window}",
+        hint=hint,
     )
 
 
@@ -169,7 +180,9 @@ def context_window_high(entry: Entry) -> Iterator[Finding]:
     """contextWindow is above what the model supports.
 
     The platform would send prompts the model cannot take: the provider rejects them, or vLLM
-    refuses to start with a --max-model-len beyond the model's limit.
+    refuses to start with a --max-model-len beyond the model's limit. An Ollama entry is judged
+    by its model family's window (`ollama_chat/llama3.1`: Llama 3.1's 131072, not LiteLLM's
+    8192, a server default); the server's num_ctx must be raised to match.
 
     Fails:
 
@@ -180,15 +193,21 @@ def context_window_high(entry: Entry) -> Iterator[Finding]:
 
         litellmModel: openai/gpt-4o
         contextWindow: 128000
+
+        litellmModel: ollama_chat/llama3.1
+        contextWindow: 131072
     """
     facts = entry.facts
     window = entry.model.context_window
     if facts is None or not facts.context_window or window <= facts.context_window:
         return
+    hint = f"write contextWindow: {facts.context_window}"
+    if entry.prefix in OLLAMA_PREFIXES:
+        hint += f", and raise the Ollama server's num_ctx to match it ({_NUM_CTX})"
     yield Finding(
         f"contextWindow {window} is above {facts.id}'s maximum of {facts.context_window}",
         ("contextWindow",),
-        hint=f"write contextWindow: {facts.context_window}",
+        hint=hint,
     )
 
 

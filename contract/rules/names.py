@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from contract import catalog, envref
 from contract.diagnostics import Severity
+from contract.facts import OLLAMA_PREFIXES
 from contract.naming import k8s_name
 from contract.rules._context import ContractView, Entry
 from contract.rules._registry import Finding, rule
@@ -256,10 +257,14 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
     `/chat/completions` itself. A provider the catalog knows is held to the base URLs it
     documents instead (DeepSeek `https://api.deepseek.com`, Perplexity
     `https://api.perplexity.ai`, Gemini's `…/v1beta/openai`, Groq `…/openai/v1`). Azure takes
-    the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`.
+    the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`. LiteLLM's
+    `ollama/` and `ollama_chat/` call Ollama's native API (`/api/chat`, `/api/generate`), so
+    their apiBase is the server itself, without Ollama's OpenAI-compatible `/v1`.
 
     Fails:
 
+        litellmModel: ollama_chat/llama3.1
+        apiBase: http://gpu-box:11434/v1                                    # ollama: no /v1
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000          # no /v1
         apiBase: https://api.deepseek.com/v1/chat/completions
         apiBase: https://api.groq.com/v1                                    # Groq: /openai/v1
@@ -267,6 +272,8 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
 
     Passes:
 
+        litellmModel: ollama_chat/llama3.1
+        apiBase: http://gpu-box:11434
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000/v1
         apiBase: https://api.perplexity.ai
         apiBase: https://my-resource.openai.azure.com                       # azure/
@@ -292,6 +299,15 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
             )
         return
     root = f"{parts.scheme}://{parts.netloc}"
+    if entry.prefix in OLLAMA_PREFIXES:
+        if path.endswith("/v1"):
+            yield Finding(
+                f"LiteLLM's {entry.prefix}/ calls Ollama's native API (/api/chat, /api/generate), "
+                "not its OpenAI-compatible /v1",
+                ("apiBase",),
+                hint=f"write apiBase: {root}{path[:-3]}",
+            )
+        return
     documented = None if entry.self_hosted else _provider_at(parts.netloc)
     if documented is not None:
         known = documented.documented_base_urls

@@ -254,3 +254,43 @@ def flag_reference(view: ContractView) -> Iterator[Finding]:
                 )
             # A TOOL_CALLING_MODELS entry whose vllm block lacks toolCallParser is IC403's
             # (it fires on every CHAT vllm block without one): reported once, there.
+
+
+@rule("IC406", "unknown-flag", Severity.WARNING, scope="contract")
+def unknown_flag(view: ContractView) -> Iterator[Finding]:
+    """`featureFlags` names a flag the platform does not define; hint: the nearest known name.
+
+    `apply` points Unleash variants at models by flag name, so a misspelt flag creates a new
+    flag nobody reads while the real one keeps its old models. The platform defines seed 002's
+    DEFAULT_WORKFLOW_STEP_MODEL, TOOL_CALLING_MODELS, EMBEDDING_MODELS and AUDIO_TRANSCRIPTION;
+    list any other in `platform.unleash.knownFlags`.
+
+    Fails:
+
+        featureFlags:
+          DEFAULT_WORKFLOW_MODEL: gpt-4o      # DEFAULT_WORKFLOW_STEP_MODEL
+
+    Passes:
+
+        featureFlags:
+          DEFAULT_WORKFLOW_STEP_MODEL: gpt-4o
+
+        featureFlags:
+          CODE_REVIEW_MODELS: [gpt-4o]
+        platform:
+          unleash: {knownFlags: [CODE_REVIEW_MODELS]}
+    """
+    if not view.raw_flags:
+        return
+    known = (*_FLAG_FITS, *view.known_flags)
+    for flag in view.raw_flags:
+        if not isinstance(flag, str) or flag in known:
+            continue
+        nearest = catalog.nearest(flag, known)
+        yield Finding(
+            f"featureFlags names {flag}, which is not a flag the platform defines",
+            ("featureFlags", flag),
+            hint=(f"did you mean {nearest}? " if nearest else "")
+            + "list the platform's own flags in platform.unleash.knownFlags",
+            at_key=True,
+        )
