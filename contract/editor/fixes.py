@@ -20,7 +20,6 @@ from contract.editor.text import in_flow, indent_of, is_blank, token_end
 _ASSIGN = re.compile(r"\b(?P<verb>write|set|add|and) (?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<value>\S+)")
 _DID_YOU_MEAN = re.compile(r"\bdid you mean (?P<value>[^\s?]+)\?")
 _NOT_A_VALUE = re.compile(r"[<>…]|\.\.\.")
-UNKNOWN_FIELD = "IC005"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def fixes_for(text: str, problem: Problem) -> list[Fix]:
     guess = _DID_YOU_MEAN.search(hint)
     if guess and _plain(guess["value"]):
         value = guess["value"]
-        if problem.code == UNKNOWN_FIELD:
+        if _at_key(lines, document, path, problem):
             renamed = _replace_at(lines, problem.line, problem.column, value)
             found.append(Fix(f"Rename {path[-1]} to {value}", (renamed,)))
         else:
@@ -99,6 +98,17 @@ def _path(pointer: str) -> tuple[str | int, ...]:
         part = raw.replace("~1", "/").replace("~0", "~")
         parts.append(int(part) if part.isdigit() else part)
     return tuple(parts)
+
+
+def _at_key(lines: list[str], document: Any, path: tuple[str | int, ...], problem: Problem) -> bool:
+    """Whether the diagnostic points at a key (an unknown field, a misspelt flag), not a value."""
+    if not path or not isinstance(path[-1], str):
+        return False
+    mark = document.source_map.key(path)
+    if (mark.line - 1, mark.column - 1) != (problem.line, problem.column) or problem.line >= len(lines):
+        return False
+    text = lines[problem.line]
+    return text[problem.column : token_end(text, problem.column)].strip("\"'") == path[-1]
 
 
 def _plain(value: str) -> bool:
