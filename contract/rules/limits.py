@@ -132,7 +132,8 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
 
     A low-balled window truncates conversations and makes agents lose context. Set the full
     advertised window; for a self-hosted model that does not fit, vLLM reports the maximum your
-    GPUs hold: use that number.
+    GPUs hold: use that number. A self-hosted server the contract does not deploy (no `vllm:`
+    block) serves at most its own --max-model-len: raise that first, never contextWindow alone.
 
     Fails:
 
@@ -152,10 +153,18 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
     floor = facts.native_context_window or facts.context_window
     if window >= LOW_SHARE * floor:
         return
+    hint = f"write contextWindow: {facts.context_window}"
+    if entry.self_hosted and entry.model.vllm is None:
+        # A server the contract does not deploy serves at most its own --max-model-len: a
+        # bigger contextWindow would let LiteLLM accept requests that server refuses.
+        hint = (
+            f"contextWindow must not exceed what the server serves; to use more, restart it with "
+            f"--max-model-len up to {facts.context_window} first, then write that number here"
+        )
     yield Finding(
         f"contextWindow {window} is well below {facts.id}'s advertised {facts.context_window}",
         ("contextWindow",),
-        hint=f"write contextWindow: {facts.context_window}",
+        hint=hint,
     )
 
 
