@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from contract.bundle import build
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from contract.bundle import build, signing
+from contract.errors import UsageError
 from tests.conftest import FIXTURES
 
 FIXTURE = (FIXTURES / "install-contract.yaml").read_text()
@@ -110,3 +119,43 @@ def test_a_literal_secret_anywhere_is_found_with_its_place_never_its_value() -> 
     ]
     assert not any("canary" in line for line in found)
     assert build.literal_secrets(build.derive(FIXTURE.encode(), build.packaged_catalog(), None, {})[0]) == []
+
+
+# -- --sign-key says what is wrong with the key ----------------------------------------------
+
+CERTIFICATE = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0\n-----END CERTIFICATE-----\n"
+
+
+@pytest.mark.parametrize(
+    "content", [CERTIFICATE, "just some text\n", ""], ids=["x509-certificate", "text", "empty"]
+)
+def test_sign_key_that_is_not_an_openssh_private_key_says_so(tmp_path: Path, content: str) -> None:
+    key = tmp_path / "key"
+    key.write_text(content)
+    # --no-index: were the key not checked first, pip would fail here, never reach the index
+    args = ["--no-index", "--find-links", str(tmp_path), "--sign-key", str(key)]
+    out = tmp_path / "k.tar.gz"
+    result = CliRunner().invoke(
+        main, ["bundle", str(FIXTURES / "install-contract.yaml"), "--out", str(out), *args]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"install-contract: --sign-key {key}: not an OpenSSH private key (expected a file beginning "
+        "'-----BEGIN OPENSSH PRIVATE KEY-----', as `ssh-keygen -t ed25519 -N '' -f KEY` writes)\n"
+    )
+    assert "passphrase" not in result.output
+    assert not (tmp_path / "k.tar.gz").exists()
+
+
+def test_sign_key_with_a_passphrase_says_so(tmp_path: Path) -> None:
+    ssh_keygen = shutil.which("ssh-keygen")
+    assert ssh_keygen is not None, "ssh-keygen (openssh-client) is needed"
+    key = tmp_path / "key"
+    subprocess.run(
+        [ssh_keygen, "-q", "-t", "ed25519", "-N", "secret", "-f", str(key)], check=True, timeout=60
+    )
+    with pytest.raises(UsageError, match="the key has a passphrase"):
+        signing.sign(str(key), b"data\n")
+    plain = tmp_path / "plain"
+    subprocess.run([ssh_keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(plain)], check=True, timeout=60)
+    assert signing.sign(str(plain), b"data\n").startswith(b"-----BEGIN SSH SIGNATURE-----")

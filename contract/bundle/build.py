@@ -336,8 +336,8 @@ def build_kit(contract_path: str, options: BuildOptions) -> Kit | Refused:
         if result.errors:
             reasons.append(f"the contract has {result.errors} error(s)")
         return Refused(result, tuple(reasons))
-    if options.sign_key is not None and not os.path.isfile(options.sign_key):
-        raise InputError(f"--sign-key {options.sign_key}: no such file")
+    if options.sign_key is not None:
+        signing.check_private_key(options.sign_key)  # before the wheelhouse, not after
     files: dict[str, bytes] = {CONTRACT: raw, CATALOG: catalog, **derived.rendered}
     files[IMAGES] = lines_text([image.ref for image in derived.images])
     files[MODELS] = lines_text(derived.models)
