@@ -419,6 +419,20 @@ def test_a_fixed_file_missing_from_the_kit_and_from_sha256sums_is_named(copy: Pa
     }
 
 
+def test_the_manifest_says_whose_it_is(copy: Path) -> None:
+    (copy / "SHA256SUMS.sig").unlink()
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["tool"] = "something-else"
+    manifest["contract"]["file"] = "other.yaml"
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    _rewrite_sums(copy)
+    report = kit_verify.verify_kit(str(copy))
+    assert [(p.file, p.reason) for p in report.problems] == [
+        ("manifest.json", "not an install-contract manifest (its tool is not install-contract)"),
+        ("manifest.json", "names a contract other than install-contract.yaml"),
+    ]
+
+
 def test_the_manifest_size_of_a_file_is_checked(copy: Path) -> None:
     (copy / "SHA256SUMS.sig").unlink()
     manifest = json.loads((copy / "manifest.json").read_text())

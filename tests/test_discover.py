@@ -402,3 +402,13 @@ def test_the_table_has_a_header_and_keeps_its_columns_for_long_tags() -> None:
         assert row[status_at:].split()[0] in ("ok", "invalid", "refused"), row
         assert row[window_end - 1] != " " and row[window_end] == " ", row
     assert any(long_tag in row for row in rows)
+
+
+def test_one_endpoint_named_twice_adds_each_model_once(vllm_server: FakeVllm, tmp_path: Path) -> None:
+    contract = tmp_path / "new.yaml"
+    urls = ("--openai-compatible", vllm_server.url, "--openai-compatible", vllm_server.url + "/v1")
+    added = run(*urls, "--add", str(contract), "--yes")
+    assert added.exit_code == 0, added.output
+    assert "already in" not in added.output
+    assert "skipped: qwen3-8b was discovered twice at one endpoint; added once" in added.output
+    assert contract.read_text().count("litellmModelName: qwen3-8b") == 1

@@ -169,6 +169,11 @@ def _load_manifest(scan: archive.Scan, findings: _Findings) -> dict[str, Any] | 
 def _check_manifest(
     manifest: Mapping[str, Any], scan: archive.Scan, sums: Mapping[str, str], findings: _Findings
 ) -> None:
+    if manifest.get("tool") != "install-contract":
+        findings.add(build.MANIFEST, "not an install-contract manifest (its tool is not install-contract)")
+    recorded_file = manifest.get("contract")
+    if isinstance(recorded_file, dict) and recorded_file.get("file") != build.CONTRACT:
+        findings.add(build.MANIFEST, f"names a contract other than {build.CONTRACT}")
     listed = manifest.get("files")
     rows: dict[str, tuple[int, str]] = {}
     if isinstance(listed, list):
