@@ -132,8 +132,7 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
 
     A low-balled window truncates conversations and makes agents lose context. Set the full
     advertised window; for a self-hosted model that does not fit, vLLM reports the maximum your
-    GPUs hold: use that number. A self-hosted server the contract does not deploy (no `vllm:`
-    block) serves at most its own --max-model-len: raise that first, never contextWindow alone.
+    GPUs hold: use that number.
 
     Fails:
 
