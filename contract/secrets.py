@@ -149,8 +149,9 @@ def literal_places(document: object) -> Iterator[Place]:
             for key, item in reversed(list(value.items())):
                 stack.append(((*path, str(key)), item, under_secret_key or is_secret_key(key)))
         elif isinstance(value, list):
-            for index, _ in flag_values(value):
-                yield (*path, index), "the value of a secret flag"
+            for index, flag_value in flag_values(value):
+                if not is_reference(flag_value):
+                    yield (*path, index), "the value of a secret flag"
             for index in reversed(range(len(value))):
                 stack.append(((*path, index), value[index], under_secret_key))
         elif under_secret_key:
