@@ -136,19 +136,22 @@ def build(
 @bundle.command()
 @click.argument("path")
 @click.option("--key", metavar="PUBKEY", help="OpenSSH public key the kit must be signed by.")
+@click.option("--require-signature", is_flag=True, help="Refuse an unsigned kit (without it: a warning).")
 @click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @handled
-def verify(path: str, key: str | None, fmt: str) -> None:
-    """Verify the kit at PATH offline: checksums, no file missing or extra, the signature
-    (with --key), the contract, and that rendering it again gives rendered/ byte for byte.
+def verify(path: str, key: str | None, require_signature: bool, fmt: str) -> None:
+    """Verify the kit at PATH offline: the layout, checksums, no file missing or extra, the
+    manifest, the signature (with --key), the contract, and that rendering it again gives
+    rendered/ byte for byte. Holds at most 64 MiB of the kit in memory, whatever its size.
 
-    Exit 0 verified, 1 tampered, invalid or unsafe, 2 missing or unreadable.
+    Exit 0 verified (warnings allowed), 1 tampered, incomplete, invalid, unsafe or (with
+    --require-signature) unsigned, 2 missing or unreadable.
     """
     from contract.bundle.signing import read_public_key
     from contract.bundle.verify import verify_kit
 
     public_key = read_public_key(key) if key else None
-    report = verify_kit(path, public_key)
+    report = verify_kit(path, public_key, require_signature=require_signature)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -157,5 +160,5 @@ def verify(path: str, key: str | None, fmt: str) -> None:
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
         status = "verified" if report.verified else f"NOT verified: {len(report.problems)} problem(s)"
-        click.echo(f"{path}: {status} ({report.files} files, signature {report.signature})")
+        click.echo(f"{path}: {status} ({report.files} files, signature: {report.signature})")
     sys.exit(OK if report.verified else FAILED)

@@ -11,25 +11,59 @@ import click
 from cli._exit import EXTERNAL, FAILED, USAGE, handled
 
 if TYPE_CHECKING:
-    from contract.discover import SourceReport
+    from contract.discover import Candidate, SourceReport
+
+
+_HEADER = ("NAME", "DISCOVERED", "WINDOW", "STATUS")
+
+
+def _status(c: Candidate) -> str:
+    if c.valid:
+        return "ok"
+    if c.fields is None or c.refused:
+        return "refused"
+    return "conflict" if c.conflict else "invalid"
 
 
 def _table(reports: list[SourceReport], show_labels: bool) -> str:
+    """Each source with its state, then its candidates under a header row.
+
+    Columns are as wide as their longest cell (a long Ollama tag widens its column instead
+    of pushing the rest of its row out of line).
+    """
+    rows = [
+        (
+            c.name,
+            c.discovered,
+            str((c.fields or {}).get("contextWindow") or "-"),
+            _status(c) + (f" (LoRA adapter of {c.facts['adapterOf']})" if c.facts.get("adapterOf") else ""),
+        )
+        for r in reports
+        for c in r.candidates
+    ]
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADER)]
+
+    def line(cells: tuple[str, str, str, str]) -> str:
+        name, discovered, window, status = cells
+        return (f"  {name:<{widths[0]}}  {discovered:<{widths[1]}}  {window:>{widths[2]}}  {status}").rstrip()
+
     lines = []
     for report in reports:
         lines.append(
             f"{report.source} at {report.where}: {report.state}"
             + (f" ({report.message})" if report.message else "")
         )
+        if report.candidates:
+            lines.append(line(_HEADER))
         for c in report.candidates:
-            window = c.fields.get("contextWindow") if c.fields else None
-            status = "ok" if c.valid else "refused" if c.fields is None or c.refused else "invalid"
-            line = f"  {c.name:<32} {c.discovered:<40} {window or '-'!s:>8}  {status}"
+            row = line(rows.pop(0))
             if show_labels and c.labels:
-                line += "  " + " ".join(f"{k}={v}" for k, v in sorted(c.labels.items()))
-            lines.append(line)
+                row += "  " + " ".join(f"{k}={v}" for k, v in sorted(c.labels.items()))
+            lines.append(row)
             if c.refused:
                 lines.append(f"      {c.refused}" + (f" (hint: {c.hint})" if c.hint else ""))
+            if c.conflict:
+                lines.append(f"      conflict: {c.conflict}")
             for d in c.diagnostics:
                 lines.append(
                     f"      {d.severity.value} {d.code} {d.message}"
@@ -105,7 +139,13 @@ def discover(
     ones (asks per candidate on a terminal; else --select or --yes). Exit 3 when a source
     named on the command line is down; 2 for usage errors.
     """
-    from contract.discover import check_candidates, ollama, openai_compatible, plan_discovered_add
+    from contract.discover import (
+        check_candidates,
+        mark_conflicts,
+        ollama,
+        openai_compatible,
+        plan_discovered_add,
+    )
     from contract.writing import write_atomic
 
     if namespace and all_namespaces:
@@ -149,6 +189,7 @@ def discover(
     import dataclasses
 
     reports = [dataclasses.replace(r, candidates=tuple(check_candidates(r.candidates))) for r in reports]
+    reports = mark_conflicts(reports)
     if fmt == "json":
         click.echo(json.dumps({"sources": [r.as_dict() for r in reports]}, indent=2))
     else:
@@ -160,6 +201,9 @@ def discover(
         chosen = []
         for c in candidates:
             if selected and c.discovered not in wanted and c.name not in wanted:
+                continue
+            if c.conflict:
+                click.echo(f"not added: {c.conflict}", err=True)
                 continue
             if not c.valid:
                 if selected:
@@ -180,6 +224,8 @@ def discover(
         to_stderr = fmt == "json"
         for name in outcome.skipped:
             click.echo(f"skipped: {name} already in {add_path}", err=to_stderr)
+        for name in outcome.repeated:
+            click.echo(f"skipped: {name} was discovered twice at one endpoint; added once", err=to_stderr)
         if outcome.error:
             click.echo(f"install-contract: {outcome.error}", err=True)
             for d in outcome.diagnostics:
@@ -191,6 +237,7 @@ def discover(
         if unknown:
             sys.exit(USAGE)
     if down:
+        # The reason is in the report above (the table or the JSON): said once.
         for r in down:
-            click.echo(f"install-contract: {r.source} at {r.where} is {r.state}: {r.message}", err=True)
+            click.echo(f"install-contract: {r.source} at {r.where} is {r.state}", err=True)
         sys.exit(EXTERNAL)

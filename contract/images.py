@@ -32,7 +32,10 @@ CHECK_IMAGES = ("busybox:1.36", "curlimages/curl:8.10.1")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(?::[0-9]+)?$")
+# distribution/reference's domain: dot-separated labels that start and end with a letter or
+# digit (so no `reg..local`, no `-reg`), or a bracketed IPv6 address; then an optional port.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = re.compile(rf"^(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ class Endpoint:
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        # An IPv6 host keeps its brackets, as in the URL: `fd00::5:8000` would be ambiguous.
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
 
 def endpoint(model: ModelEntry) -> tuple[Endpoint | None, str | None]:

@@ -133,3 +133,35 @@ def _attr(camel: str) -> str:
     from contract.model import snake as to_snake
 
     return to_snake(camel)
+
+
+Place = tuple[tuple[str | int, ...], str]  # (path in the document, what kind of secret)
+
+
+def literal_places(document: object) -> Iterator[Place]:
+    """Where a loaded document (plain dicts, lists, scalars) holds a literal secret, at any depth.
+
+    The same definition as the module docstring, for the whole file (not only `models:`): a
+    non-empty scalar under a secret-looking key that is not a whole `${VAR}` (a boolean says
+    whether, never what, so it is not one), a URL's password, a secret flag's value in a list.
+    """
+    stack: list[tuple[tuple[str | int, ...], object, bool]] = [((), document, False)]
+    while stack:
+        path, value, under_secret_key = stack.pop()
+        if isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                stack.append(((*path, str(key)), item, under_secret_key or is_secret_key(key)))
+        elif isinstance(value, list):
+            for index, flag_value in flag_values(value):
+                if not is_reference(flag_value):
+                    yield (*path, index), "the value of a secret flag"
+            for index in reversed(range(len(value))):
+                stack.append(((*path, index), value[index], under_secret_key))
+        elif under_secret_key:
+            if value is None or isinstance(value, bool):
+                continue
+            shown = value if isinstance(value, str) else str(value)
+            if shown.strip() and not is_reference(shown):
+                yield path, "a literal value under a secret-looking key"
+        elif isinstance(value, str) and url_password(value):
+            yield path, "a password in a URL"

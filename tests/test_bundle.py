@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
+from contract.bundle import archive
 from contract.bundle import verify as kit_verify
 from contract.bundle.signing import read_public_key
 from contract.render import render
@@ -274,7 +275,7 @@ def test_bundle_verify_accepts_the_kit(built: dict[str, Path], keys: dict[str, P
     assert report["files"] == len([p for p in built["dir"].rglob("*") if p.is_file()])
     text = invoke("bundle", "verify", str(built[form]))
     assert text.exit_code == 0
-    assert "verified" in text.stdout and "signature not-checked" in text.stdout
+    assert "verified" in text.stdout and "signature: not-checked" in text.stdout
     assert "present but not checked" in text.stderr
 
 
@@ -367,6 +368,104 @@ def test_a_file_added_or_removed_is_caught(copy: Path) -> None:
     assert "SHA256SUMS" in problems(copy)
 
 
+def _rewrite_sums(kit: Path) -> None:
+    """SHA256SUMS over every file of `kit` as it is now: what an attacker without the key can do."""
+    (kit / "SHA256SUMS").write_text(
+        "".join(
+            f"{hashlib.sha256((kit / p).read_bytes()).hexdigest()}  {p}\n"
+            for p in _files(kit)
+            if p not in ("SHA256SUMS", "SHA256SUMS.sig")
+        )
+    )
+
+
+def test_a_kit_of_one_empty_sha256sums_is_not_a_kit(tmp_path: Path) -> None:
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "SHA256SUMS").write_bytes(b"")
+    found = problems(kit)
+    assert found == {
+        path: "missing: every kit has it (and SHA256SUMS does not list it)"
+        for path in kit_verify.REQUIRED
+        if path != "SHA256SUMS"
+    }
+    result = invoke("bundle", "verify", str(kit))
+    assert result.exit_code == 1
+    assert "NOT verified: 6 problem(s)" in result.stdout
+
+
+def test_the_manifest_is_required(copy: Path) -> None:
+    """manifest.json and its SHA256SUMS line removed, the contract edited, no signature."""
+    (copy / "manifest.json").unlink()
+    (copy / "SHA256SUMS.sig").unlink()
+    contract = copy / "install-contract.yaml"
+    contract.write_text(contract.read_text().replace("contextWindow: 128000", "contextWindow: 100000", 1))
+    _rewrite_sums(copy)
+    found = problems(copy)
+    assert found == {"manifest.json": "missing: every kit has it (and SHA256SUMS does not list it)"}
+    assert invoke("bundle", "verify", str(copy)).exit_code == 1
+
+
+def test_a_fixed_file_missing_from_the_kit_and_from_sha256sums_is_named(copy: Path) -> None:
+    (copy / "SHA256SUMS.sig").unlink()
+    (copy / "wheelhouse" / "requirements.txt").unlink()
+    _rewrite_sums(copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"] = [row for row in manifest["files"] if row["path"] != "wheelhouse/requirements.txt"]
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    _rewrite_sums(copy)
+    assert problems(copy) == {
+        "wheelhouse/requirements.txt": "missing: every kit has it (and SHA256SUMS does not list it)"
+    }
+
+
+def test_the_manifest_says_whose_it_is(copy: Path) -> None:
+    (copy / "SHA256SUMS.sig").unlink()
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["tool"] = "something-else"
+    manifest["contract"]["file"] = "other.yaml"
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    _rewrite_sums(copy)
+    report = kit_verify.verify_kit(str(copy))
+    assert [(p.file, p.reason) for p in report.problems] == [
+        ("manifest.json", "not an install-contract manifest (its tool is not install-contract)"),
+        ("manifest.json", "names a contract other than install-contract.yaml"),
+    ]
+
+
+def test_the_manifest_size_of_a_file_is_checked(copy: Path) -> None:
+    (copy / "SHA256SUMS.sig").unlink()
+    manifest = json.loads((copy / "manifest.json").read_text())
+    row = next(r for r in manifest["files"] if r["path"] == "images.txt")
+    real = row["size"]
+    row["size"] = real + 1
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    _rewrite_sums(copy)
+    assert problems(copy) == {"images.txt": f"size {real} is not {real + 1} (manifest.json)"}
+
+
+def test_a_second_archive_appended_to_a_signed_kit_is_refused(
+    built: dict[str, Path], keys: dict[str, Path], tmp_path: Path
+) -> None:
+    hidden = archive.archive_bytes({"install-contract.yaml": b"models: []\n"})
+    appended = tmp_path / "kit.tar.gz"
+    appended.write_bytes(built["archive"].read_bytes() + hidden)
+    with tarfile.open(appended, ignore_zeros=True) as tar:  # what `tar -i` sees
+        assert tar.getnames().count("install-contract.yaml") == 2
+    result = invoke("bundle", "verify", str(appended), "--key", str(keys["signer"]) + ".pub")
+    assert result.exit_code == 1
+    assert "(archive): unsafe, refused: " in result.stdout
+    assert "bytes of data after the tar end-of-archive marker" in result.stdout
+
+
+def test_verify_prints_each_warning_once(built: dict[str, Path]) -> None:
+    result = invoke("bundle", "verify", str(built["archive"]))
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(set(warnings)) > 0
+    assert any("egress" in line for line in warnings)
+
+
 def test_signature_cases(copy: Path, keys: dict[str, Path], ssh_keygen: str) -> None:
     signer, other = keys["signer"].with_suffix(".pub"), keys["other"].with_suffix(".pub")
     # a signature by another key
@@ -394,8 +493,22 @@ def test_signature_cases(copy: Path, keys: dict[str, Path], ssh_keygen: str) -> 
     # a key and no signature
     (copy / "SHA256SUMS.sig").unlink()
     assert "missing, but a key was given" in problems(copy, signer)["SHA256SUMS.sig"]
+    # no key, no signature: verified, with a warning that nobody vouches for the kit
     report = kit_verify.verify_kit(str(copy))
-    assert report.verified and report.signature == "unsigned"
+    assert report.verified and report.signature == "none"
+    assert kit_verify.UNSIGNED_WARNING in report.warnings
+    text = invoke("bundle", "verify", str(copy))
+    assert text.exit_code == 0
+    assert text.stdout.endswith("files, signature: none)\n")
+    assert f"warning: {kit_verify.UNSIGNED_WARNING}\n" in text.stderr
+    # --require-signature: that is an error
+    required = kit_verify.verify_kit(str(copy), require_signature=True)
+    assert {p.file: p.reason for p in required.problems} == {
+        "SHA256SUMS.sig": "missing: the kit is not signed (--require-signature)"
+    }
+    refused = invoke("bundle", "verify", str(copy), "--require-signature")
+    assert refused.exit_code == 1
+    assert "SHA256SUMS.sig: missing: the kit is not signed (--require-signature)" in refused.stdout
 
 
 def test_a_signature_in_another_namespace_is_refused(
@@ -420,15 +533,20 @@ def _repack(kit: Path, out: Path, extra: list[tarfile.TarInfo]) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("name", "kind", "link"),
+    ("name", "kind", "link", "reason"),
     [
-        ("../escaped.txt", tarfile.REGTYPE, ""),
-        ("rendered/escape", tarfile.SYMTYPE, "../../../escaped.txt"),
-        ("/tmp/absolute.txt", tarfile.REGTYPE, ""),
+        ("../escaped.txt", tarfile.REGTYPE, "", "a '..' component (it would land outside the kit)"),
+        (
+            "rendered/escape",
+            tarfile.SYMTYPE,
+            "../../../escaped.txt",
+            "a symbolic link to '../../../escaped.txt', outside the kit",
+        ),
+        ("/tmp/absolute.txt", tarfile.REGTYPE, "", "an absolute path"),
     ],
 )
 def test_crafted_archives_are_refused_naming_the_member(
-    copy: Path, tmp_path: Path, name: str, kind: bytes, link: str
+    copy: Path, tmp_path: Path, name: str, kind: bytes, link: str, reason: str
 ) -> None:
     info = tarfile.TarInfo(name)
     info.type = kind
@@ -436,8 +554,12 @@ def test_crafted_archives_are_refused_naming_the_member(
     crafted = _repack(copy, tmp_path / "crafted.tar.gz", [info])
     result = invoke("bundle", "verify", str(crafted))
     assert result.exit_code == 1
-    assert f"{name}: unsafe, refused:" in result.stdout
-    assert not (tmp_path / "escaped.txt").exists()
+    # The crafted member is the one problem: the rest of the kit is still read and checked.
+    problems_shown = [
+        line for line in result.stdout.splitlines() if ": " in line and "NOT verified" not in line
+    ]
+    assert problems_shown == [f"{name}: unsafe, refused: {reason}"]
+    assert result.stdout.rstrip().endswith("NOT verified: 1 problem(s) (64 files, signature: not-checked)")
 
 
 def test_verify_exit_2_for_a_missing_kit_and_bad_key(tmp_path: Path, built: dict[str, Path]) -> None:
@@ -523,6 +645,25 @@ def test_registry_rewrites_images_and_verify_renders_with_it(
     found = problems(out)
     assert "manifest.json" in found
     assert "rendered/helm/litellm.values.yaml" in found
+
+
+@pytest.mark.parametrize("key", ["postgresPassword", "openaiApiKey"])
+def test_a_literal_secret_anywhere_refuses_the_kit(tmp_path: Path, cache: Path, key: str) -> None:
+    contract = tmp_path / "install-contract.yaml"
+    contract.write_text(
+        FIXTURE.read_text().replace(
+            "  domain: ai.example.internal\n", f"  domain: ai.example.internal\n  {key}: {CANARY}\n"
+        )
+    )
+    out = tmp_path / "kit.tar.gz"
+    result = invoke("bundle", str(contract), "--out", str(out), *build_args(cache, None))
+    assert result.exit_code == 1
+    assert (
+        f"a literal secret would travel with the kit: /global/{key} (line 8): "
+        "a literal value under a secret-looking key"
+    ) in result.stderr
+    assert CANARY not in result.output
+    assert not out.exists()
 
 
 def test_literal_secret_refuses_the_kit(tmp_path: Path, cache: Path) -> None:

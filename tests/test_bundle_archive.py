@@ -221,3 +221,161 @@ def test_sums_that_list_themselves_are_refused(tmp_path: Path) -> None:
         (p.file, p.reason) for p in report.problems
     }
     assert not report.verified
+
+
+def _mode(name: str, mode: int) -> tarfile.TarInfo:
+    info = _info(name)
+    info.mode = mode
+    return info
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        (_mode("wheelhouse/setuid", 0o4755), "mode 4755: setuid or setgid"),
+        (_mode("wheelhouse/setgid", 0o2755), "mode 2755: setuid or setgid"),
+        (_mode("images.txt", 0o666), "mode 0666: world-writable"),
+        (_mode("rendered", 0o777), "mode 0777: world-writable"),
+    ],
+)
+def test_setuid_setgid_and_world_writable_members_are_refused(
+    tmp_path: Path, member: tarfile.TarInfo, reason: str
+) -> None:
+    directory = member.name == "rendered"
+    if directory:
+        member.type = tarfile.DIRTYPE
+    path = _crafted(tmp_path, _info("models.txt"), member, data={} if directory else {member.name: b"x\n"})
+    result = _scan(path)
+    assert result.refused == [(member.name, reason + _WHY[reason.split(": ")[1].split(" ")[0]])]
+    assert member.name not in result.files
+    assert "models.txt" in result.files
+
+
+_WHY = {
+    "setuid": " (a kit holds neither)",
+    "world-writable": " (anyone could change it once extracted)",
+}
+
+
+def test_directory_scan_refuses_setuid_and_world_writable_files(tmp_path: Path) -> None:
+    (tmp_path / "images.txt").write_text("busybox\n")
+    (tmp_path / "shared.txt").write_text("x\n")
+    (tmp_path / "shared.txt").chmod(0o666)
+    (tmp_path / "run").write_text("x\n")
+    (tmp_path / "run").chmod(0o4755)
+    result = _scan(tmp_path)
+    assert sorted(result.refused) == [
+        ("run", "mode 4755: setuid or setgid (a kit holds neither)"),
+        ("shared.txt", "mode 0666: world-writable (anyone could change it once extracted)"),
+    ]
+    assert set(result.files) == {"images.txt"}
+
+
+def _two_archives(tmp_path: Path, first: bytes, second: bytes) -> Path:
+    path = tmp_path / "kit.tar.gz"
+    path.write_bytes(first + second)
+    return path
+
+
+def test_a_second_archive_after_the_end_marker_is_refused(tmp_path: Path) -> None:
+    honest = archive.archive_bytes({"install-contract.yaml": b"models: []\n"})
+    hidden = archive.archive_bytes({"install-contract.yaml": b"models: [evil]\n"})
+    path = _two_archives(tmp_path, honest, hidden)
+    # The premise: a reader that skips zero blocks (tar -i) finds the hidden contract.
+    with tarfile.open(path, ignore_zeros=True) as tar:
+        assert tar.getnames().count("install-contract.yaml") == 2
+    result = _scan(path)
+    assert len(result.refused) == 1
+    member, why = result.refused[0]
+    assert member == "(archive)"
+    assert why.endswith(
+        "bytes of data after the tar end-of-archive marker "
+        "(an appended archive that `tar -i` would extract over the verified files)"
+    )
+    # Only the first archive's file was hashed.
+    assert result.files["install-contract.yaml"].size == len(b"models: []\n")
+
+
+@pytest.mark.parametrize("where", ["in the same gzip stream", "right after the marker"])
+def test_data_hidden_in_the_tar_padding_is_refused(tmp_path: Path, where: str) -> None:
+    raw = gzip.decompress(archive.archive_bytes({"a.txt": b"a\n"}))
+    # a.txt's header and data: 2 blocks; the end marker starts at 1024.
+    at = 1024 + (2 * tarfile.BLOCKSIZE if where == "in the same gzip stream" else 0)
+    tampered = raw[:at] + b"X" + raw[at + 1 :]
+    path = tmp_path / "kit.tar.gz"
+    path.write_bytes(gzip.compress(tampered))
+    result = _scan(path)
+    assert result.refused == [
+        (
+            "(archive)",
+            f"{len(raw) - at:,} bytes of data after the tar end-of-archive marker "
+            "(an appended archive that `tar -i` would extract over the verified files)",
+        )
+    ]
+
+
+def test_an_archive_without_its_end_marker_is_refused(tmp_path: Path) -> None:
+    raw = gzip.decompress(archive.archive_bytes({"a.txt": b"a\n"}))
+    path = tmp_path / "kit.tar.gz"
+    path.write_bytes(gzip.compress(raw[:1024]))
+    assert _scan(path).refused == [("(archive)", "no tar end-of-archive marker: the archive is truncated")]
+
+
+def test_honest_archives_end_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "kit.tar.gz"
+    path.write_bytes(archive.archive_bytes(FILES))
+    assert _scan(path).refused == []
+    with tarfile.open(path, "w:gz") as tar:  # Python's own writer pads to a 10 KiB record
+        tar.addfile(_info("x"), io.BytesIO(b""))
+    assert _scan(path).refused == []
+
+
+class _Zeros(io.RawIOBase):
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self.left)
+        buffer[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def test_scan_holds_only_what_it_keeps_within_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kit.tar.gz"
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        for name in ("rendered/a", "rendered/b", "small.txt"):
+            info = _info(name, size=3 if name == "small.txt" else 16 * 1024**2)
+            tar.addfile(info, io.BufferedReader(_Zeros(info.size)))
+    monkeypatch.setattr(archive, "MAX_KEPT", 20 * 1024**2)
+    result = archive.scan(path, lambda name: True)
+    assert set(result.kept) == {"rendered/a", "small.txt"}
+    assert result.too_large == {"rendered/b": 16 * 1024**2}
+    assert result.files["rendered/b"].size == 16 * 1024**2  # hashed all the same
+    assert result.held <= archive.MAX_KEPT
+
+
+def test_verify_holds_no_rendered_file_in_memory(tmp_path: Path) -> None:
+    """Two 64 MiB members of zeros under rendered/: verify streams them (the bound is MAX_KEPT)."""
+    import tracemalloc
+
+    from contract.bundle.verify import verify_kit
+
+    path = tmp_path / "kit.tar.gz"
+    size = 64 * 1024**2
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        for name in ("rendered/a", "rendered/b"):
+            tar.addfile(_info(name, size=size), io.BufferedReader(_Zeros(size)))
+    tracemalloc.start()
+    try:
+        report = verify_kit(str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.bytes_hashed == 2 * size
+    assert peak < 16 * 1024**2, f"peak {peak:,} bytes"

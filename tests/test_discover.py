@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discover_servers import FakeOllama, FakeVllm
+from discover_servers import OLLAMA_MODELS, FakeOllama, FakeVllm
 
 from cli.main import main as cli
 from contract.discover import Candidate, check_candidates, model_name, ollama, openai_compatible
@@ -273,3 +273,142 @@ def test_add_refuses_a_result_that_would_not_validate(ollama_server: FakeOllama,
     assert result.exit_code == 1
     assert "would not validate" in result.output and "nothing written" in result.output
     assert contract.read_text(encoding="utf-8") == broken
+
+
+# -- what the source says wins; --context-window fills the rest ------------------------------
+
+
+def test_context_window_never_overrides_what_the_server_says(vllm_server: FakeVllm, tmp_path: Path) -> None:
+    found = by_name(
+        json.loads(
+            run("--openai-compatible", vllm_server.url, "--context-window", "16384", "-f", "json").output
+        )
+    )
+    assert found["qwen3-8b"]["entry"]["contextWindow"] == 32768
+    assert found["qwen3-8b"]["facts"]["contextWindowFrom"] == "server"
+    assert found["mystery"]["entry"]["contextWindow"] == 16384
+    assert found["mystery"]["facts"]["contextWindowFrom"] == "--context-window"
+    contract = tmp_path / "c.yaml"
+    added = run(
+        "--openai-compatible", vllm_server.url, "--context-window", "16384", "--add", str(contract), "--yes"
+    )
+    assert added.exit_code == 0, added.output
+    text = contract.read_text()
+    assert "contextWindow: 32768" in text and "contextWindow: 16384" in text
+
+
+def test_context_window_never_overrides_what_ollama_says(ollama_server: FakeOllama, tmp_path: Path) -> None:
+    found = by_name(
+        json.loads(run("--ollama", ollama_server.url, "--context-window", "4096", "-f", "json").output)
+    )
+    assert {name: c["entry"]["contextWindow"] for name, c in found.items()} == {
+        "qwen3-8b": 40960,
+        "nomic-embed-text": 2048,
+        "llama3.2": 131072,
+    }
+    silent = ollama.candidate("http://h:11434", "x:1b", {"model_info": {}}, context_window=4096)
+    assert silent.fields is not None and silent.fields["contextWindow"] == 4096
+
+
+# -- a window below the native one, LoRA adapters, one name on two servers --------------------
+
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def test_a_server_serving_less_than_the_native_window_is_recorded_as_served() -> None:
+    with FakeVllm([{"id": "llama-8b", "root": LLAMA, "max_model_len": 4096}]) as server:
+        result = run("--openai-compatible", server.url, "-f", "json")
+    (llama,) = by_name(json.loads(result.output)).values()
+    assert llama["entry"]["contextWindow"] == 4096
+    assert llama["entry"]["baseModel"] == LLAMA
+    (ic201,) = [d for d in llama["diagnostics"] if d["code"] == "IC201"]
+    assert "131072" in ic201["message"]
+    # Never "write contextWindow: 131072": LiteLLM would accept requests this server refuses.
+    assert ic201["hint"] == (
+        "contextWindow must not exceed what the server serves; to use more, restart it with "
+        "--max-model-len up to 131072 first, then write that number here"
+    )
+
+
+def test_lora_adapters_take_their_parents_window_and_are_marked(tmp_path: Path) -> None:
+    models = [
+        {"id": "llama-8b", "root": LLAMA, "max_model_len": 32768, "parent": None},
+        {"id": "sql-lora", "root": "/adapters/sql-lora", "parent": "llama-8b", "max_model_len": None},
+    ]
+    with FakeVllm(models) as server:
+        result = run("--openai-compatible", server.url, "-f", "json")
+        table = run("--openai-compatible", server.url)
+        contract = tmp_path / "c.yaml"
+        added = run("--openai-compatible", server.url, "--add", str(contract), "--select", "sql-lora")
+    found = by_name(json.loads(result.output))
+    adapter = found["sql-lora"]
+    assert adapter["valid"], adapter
+    assert adapter["facts"]["adapterOf"] == "llama-8b"
+    assert adapter["entry"]["contextWindow"] == 32768
+    assert adapter["entry"]["baseModel"] == LLAMA
+    assert adapter["entry"]["description"] == "LoRA adapter sql-lora on llama-8b"
+    assert "adapterOf" not in found["llama-8b"]["facts"]
+    assert "ok (LoRA adapter of llama-8b)" in table.output
+    assert added.exit_code == 0, added.output
+    assert validate_file(str(contract)).errors == 0
+
+
+def test_one_served_name_on_two_servers_is_a_conflict_naming_both(tmp_path: Path) -> None:
+    qwen = [{"id": "qwen3-8b", "root": "Qwen/Qwen3-8B", "max_model_len": 32768}]
+    with FakeVllm(qwen) as one, FakeVllm(qwen) as two:
+        urls = ("--openai-compatible", one.url, "--openai-compatible", two.url)
+        payload = json.loads(run(*urls, "-f", "json").output)
+        contract = tmp_path / "new.yaml"
+        added = run(*urls, "--add", str(contract), "--yes")
+    conflicts = [c["conflict"] for s in payload["sources"] for c in s["candidates"]]
+    assert conflicts == [
+        f"qwen3-8b is served at {one.url} and at {two.url}: one litellmModelName routes to one server; "
+        "add one of them with `install-contract add` under a name of its own",
+        f"qwen3-8b is served at {two.url} and at {one.url}: one litellmModelName routes to one server; "
+        "add one of them with `install-contract add` under a name of its own",
+    ]
+    assert not any(c["valid"] for s in payload["sources"] for c in s["candidates"])
+    assert "already in" not in added.output
+    assert f"not added: qwen3-8b is served at {one.url} and at {two.url}" in added.stderr
+    assert not contract.exists()
+
+
+# -- small things ----------------------------------------------------------------------------
+
+
+def test_the_reason_a_source_is_down_is_printed_once(closed_port_url: str) -> None:
+    result = run("--openai-compatible", closed_port_url)
+    assert result.exit_code == 3
+    assert result.output.count("cannot connect") == 1
+    assert "cannot connect" in result.stdout
+    assert result.stderr == f"install-contract: openai-compatible at {closed_port_url} is down\n"
+
+
+def test_the_table_has_a_header_and_keeps_its_columns_for_long_tags() -> None:
+    long_tag = "hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M-with-a-very-long-quantization-name"
+    models = {**OLLAMA_MODELS, long_tag: OLLAMA_MODELS["llama3.2:latest"]}
+    with FakeOllama(models) as server:
+        result = run("--ollama", server.url)
+    assert result.exit_code == 0, result.output
+    lines = [
+        line for line in result.stdout.splitlines() if line.startswith("  ") and not line.startswith("      ")
+    ]
+    header, *rows = lines
+    assert header.split() == ["NAME", "DISCOVERED", "WINDOW", "STATUS"]
+    assert len(rows) == 4
+    status_at = header.index("STATUS")
+    window_end = header.index("WINDOW") + len("WINDOW")
+    for row in rows:
+        assert row[status_at:].split()[0] in ("ok", "invalid", "refused"), row
+        assert row[window_end - 1] != " " and row[window_end] == " ", row
+    assert any(long_tag in row for row in rows)
+
+
+def test_one_endpoint_named_twice_adds_each_model_once(vllm_server: FakeVllm, tmp_path: Path) -> None:
+    contract = tmp_path / "new.yaml"
+    urls = ("--openai-compatible", vllm_server.url, "--openai-compatible", vllm_server.url + "/v1")
+    added = run(*urls, "--add", str(contract), "--yes")
+    assert added.exit_code == 0, added.output
+    assert "already in" not in added.output
+    assert "skipped: qwen3-8b was discovered twice at one endpoint; added once" in added.output
+    assert contract.read_text().count("litellmModelName: qwen3-8b") == 1

@@ -184,7 +184,39 @@ def test_candidate_pure_step_reads_separated_max_model_len() -> None:
     obj = isvc("m", "ns", READY, args=["--max-model-len", "4096"])
     found = kserve.candidate(obj)
     assert found.fields is not None and found.fields["contextWindow"] == 4096
-    assert kserve.candidate(obj, context_window=2048).fields["contextWindow"] == 2048  # type: ignore[index]
+    # --context-window fills only what the runtime does not say
+    assert kserve.candidate(obj, context_window=2048).fields["contextWindow"] == 4096  # type: ignore[index]
+    silent = isvc("m", "ns", READY, args=["--dtype=bfloat16"])
+    assert kserve.candidate(silent).fields is None
+    assert kserve.candidate(silent, context_window=2048).fields["contextWindow"] == 2048  # type: ignore[index]
+    whisper = isvc("whisper", "ns", READY, uri="hf://openai/whisper-large-v3")
+    assert kserve.candidate(whisper, context_window=448).fields["contextWindow"] == 448  # type: ignore[index]
+
+
+def test_one_mode_table_for_every_source() -> None:
+    """A transcription or embedding model is never CHAT, whichever source found it."""
+    from contract.discover import _model, ollama, openai_compatible
+
+    whisper = kserve.candidate(
+        isvc("whisper", "ns", READY, args=["--max-model-len=448"], uri="hf://openai/whisper-large-v3")
+    )
+    assert whisper.fields is not None
+    assert (whisper.fields["type"], whisper.fields["metadataType"]) == ("INTERNAL", "Transcription")
+    assert "maxTokens" not in whisper.fields
+    same = openai_compatible.candidate(
+        "vllm", "http://h:8000", {"id": "whisper", "root": "openai/whisper-large-v3", "max_model_len": 448}
+    )
+    assert same.fields is not None
+    assert (same.fields["type"], same.fields["metadataType"]) == ("INTERNAL", "Transcription")
+    embed = kserve.candidate(
+        isvc("bge", "ns", READY, args=["--max-model-len=8192", "--convert", "embed"], uri="hf://acme/unknown")
+    )
+    assert embed.fields is not None and embed.fields["metadataType"] == "Embeddings"
+    rerank = kserve.candidate(isvc("rr", "ns", READY, args=["--max-model-len=512", "--convert=classify"]))
+    assert rerank.fields is None and rerank.refused is not None and "classify" in rerank.refused
+    show = {"model_info": {"bert.context_length": 512}, "capabilities": ["embedding"]}
+    assert ollama.candidate("http://h:11434", "e:1", show).fields["metadataType"] == "Embeddings"  # type: ignore[index]
+    assert _model.MODES["audio_transcription"] == ("INTERNAL", "Transcription")
 
 
 def test_llminferenceservices_fall_back_to_v1alpha1(kube_cluster: KubeCluster, monkeypatch: Any) -> None:

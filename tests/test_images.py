@@ -70,10 +70,32 @@ def test_mirror_none_keeps_the_reference() -> None:
     assert str(images.mirror("busybox:1.36", None)) == "docker.io/library/busybox:1.36"
 
 
-@pytest.mark.parametrize("registry", ["", "https://reg", "reg/UPPER", "reg host", "/prefix"])
+@pytest.mark.parametrize(
+    "registry",
+    [
+        "",
+        "https://reg",
+        "reg/UPPER",
+        "reg host",
+        "/prefix",
+        "reg..local",
+        "-reg",
+        "reg-.local",
+        ".reg",
+        "reg:port",
+    ],
+)
 def test_bad_registry_is_a_usage_error(registry: str) -> None:
     with pytest.raises(UsageError, match="--registry"):
         images.check_registry(registry)
+
+
+@pytest.mark.parametrize(
+    "registry",
+    ["reg", "reg.local", "my-reg.internal:5000/ai", "10.0.0.5:5000", "[fd00::5]:5000/ai", "REG.Example"],
+)
+def test_good_registry_is_kept(registry: str) -> None:
+    assert images.check_registry(registry) == registry
 
 
 # ---------------------------------------------------------------------------- render

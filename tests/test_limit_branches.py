@@ -167,6 +167,22 @@ FOUND = [
         id="IC201-ollama",
     ),
     pytest.param(
+        {
+            **{k: v for k, v in served("x").items() if k != "vllm"},
+            "baseModel": "Qwen/Qwen3-8B",
+            "contextWindow": 4096,
+        },
+        (
+            "IC201",
+            "warning",
+            "/models/0/contextWindow",
+            "contextWindow 4096 is well below Qwen/Qwen3-8B's advertised 131072",
+            "contextWindow must not exceed what the server serves; to use more, restart it with "
+            "--max-model-len up to 131072 first, then write that number here",
+        ),
+        id="IC201-a-server-the-contract-does-not-deploy",
+    ),
+    pytest.param(
         cloud(contextWindow=128001),
         (
             "IC202",

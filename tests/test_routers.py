@@ -131,6 +131,8 @@ def entry(**fields: object) -> ModelEntry:
             None,
         ),
         ({"apiBase": "https://gw.example.com/v1"}, "gw.example.com:443", "https", None),
+        ({"apiBase": "http://[fd00::5]:8000/v1"}, "[fd00::5]:8000", "http", None),
+        ({"apiBase": "https://[2001:db8::1]/v1"}, "[2001:db8::1]:443", "https", None),
         ({"apiBase": "http://10.0.0.5/openai/v1/"}, "10.0.0.5:80", "http", "/openai/v1/chat/completions"),
         (
             {
@@ -223,3 +225,20 @@ def test_a_literal_key_is_never_rendered_into_a_router(write) -> None:  # type: 
     body = rendering.files["router/coding.yaml"].decode()
     assert canary not in body
     assert "api_key_env: QWEN3_8B_API_KEY" in body
+
+
+def test_an_ipv6_api_base_keeps_its_brackets_in_the_router_config(write) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    text = VALID_ROUTER.replace(
+        "apiBase: http://qwen3-8b.llm.svc.cluster.local:8000/v1", "apiBase: http://[fd00::5]:8000/v1"
+    )
+    assert text != VALID_ROUTER
+    rendering = _render(write(text), ["router"])
+    config = yaml.safe_load(rendering.files["router/coding.yaml"])
+    endpoints = {
+        ref["name"]: ref["endpoint"]
+        for model in config["providers"]["models"]
+        for ref in model["backend_refs"]
+    }
+    assert endpoints["qwen3-8b"] == "[fd00::5]:8000"

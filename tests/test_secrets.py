@@ -313,3 +313,26 @@ def test_json_report_masks_message_and_hint() -> None:
         )
     )
     assert report["diagnostics"][0]["message"] == "m ****" and report["diagnostics"][0]["hint"] == "h ****"
+
+
+def test_literal_places_finds_every_literal_secret_at_any_depth() -> None:
+    from contract.secrets import literal_places
+
+    document = {
+        "global": {
+            "postgresPassword": "hunter2",
+            "enableApiKey": True,  # says whether, not what
+            "redisToken": "${REDIS_TOKEN}",
+            "deep": {"items": [{"clientSecret": ["a-secret", None, ""]}]},
+            "args": ["--api-key", "${KEY}", "--hf-token=hf_literal"],
+            "url": "https://user:pass@db.internal/x",
+        },
+        "models": [{"apiKey": "sk-literal", "apiBase": "http://h/v1"}],
+    }
+    assert list(literal_places(document)) == [
+        (("global", "postgresPassword"), "a literal value under a secret-looking key"),
+        (("global", "deep", "items", 0, "clientSecret", 0), "a literal value under a secret-looking key"),
+        (("global", "args", 2), "the value of a secret flag"),
+        (("global", "url"), "a password in a URL"),
+        (("models", 0, "apiKey"), "a literal value under a secret-looking key"),
+    ]

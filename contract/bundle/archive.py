@@ -5,10 +5,14 @@ uid/gid 0 with empty owner names, modes 0644 (0755 for directories and shell scr
 gzip header with no file name and the same fixed mtime. The same files give the same bytes.
 
 Reading (`scan`) never extracts: it streams every member through sha256 and keeps the bytes
-of the small files the caller asks for. A member that could escape or surprise an extractor
-is refused by name, and nothing of it is read: an absolute path, a `..` component, a link of
-any kind (a kit has none; one pointing outside is called out as such), a device, FIFO or
-other special file, a member over 4 GiB, a name seen twice, or more than 100,000 members.
+of the small files the caller asks for, at most `MAX_KEPT` bytes of them in all (a file that
+would go over is hashed and named, not kept). A member that could escape or surprise an
+extractor is refused by name, and nothing of it is read: an absolute path, a `..` component,
+a link of any kind (a kit has none; one pointing outside is called out as such), a device,
+FIFO or other special file, a setuid, setgid or world-writable mode, a member over 4 GiB, a
+name seen twice, or more than 100,000 members. After the tar's end-of-archive marker only the
+zeros of its padding may follow: `tar -i` (and other readers that skip zero blocks) would
+extract a second archive hidden there over the verified files.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +39,11 @@ from contract.errors import InputError, UsageError
 MAX_MEMBERS = 100_000
 MAX_MEMBER_SIZE = 4 * 1024**3
 CHUNK = 1024 * 1024
+# The most bytes of a kit `scan` holds in memory at once (the files the caller keeps): the
+# contract, catalog, manifest, lists and sums of a kit are a few MB; everything else streams.
+MAX_KEPT = 64 * 1024 * 1024
+# A tar ends with two 512-byte zero blocks (then zeros up to its 10 KiB record).
+_END_OF_ARCHIVE = 2 * tarfile.BLOCKSIZE
 ARCHIVE_SUFFIX = ".tar.gz"
 
 
@@ -123,20 +133,30 @@ class Scan:
     files: dict[str, Member] = field(default_factory=dict)
     kept: dict[str, bytes] = field(default_factory=dict)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (member, why)
+    too_large: dict[str, int] = field(default_factory=dict)  # wanted, but over MAX_KEPT: size
     bytes_hashed: int = 0
+    held: int = 0  # bytes reserved for `kept`
+
+    def reserve(self, name: str, size: int) -> int | None:
+        """Room to keep `name` (`size` bytes): the limit to read it with, or None (over MAX_KEPT)."""
+        if self.held + size > MAX_KEPT:
+            self.too_large[name] = size
+            return None
+        self.held += size
+        return size
 
 
 def _digest(
-    stream: IO[bytes], keep: bool, pool: ThreadPoolExecutor | None = None
+    stream: IO[bytes], keep: int | None, pool: ThreadPoolExecutor | None = None
 ) -> tuple[str, int, bytes | None]:
-    """sha256, size and (when `keep`) the bytes of a stream.
+    """sha256, size and (when `keep` is a limit) the bytes of a stream, if no more than `keep`.
 
     With a `pool`, hashing a chunk overlaps reading (inflating) the next one: zlib and
     hashlib both release the GIL, so an archive uses two cores instead of one.
     """
     digest = hashlib.sha256()
     size = 0
-    kept = bytearray() if keep else None
+    kept = bytearray() if keep is not None else None
     pending: Future[None] | None = None
     while True:
         chunk = stream.read(CHUNK)
@@ -150,13 +170,16 @@ def _digest(
             pending = pool.submit(digest.update, chunk)
         size += len(chunk)
         if kept is not None:
-            kept += chunk
+            if keep is not None and size > keep:
+                kept = None  # the file grew past what was reserved: hash it, hold nothing
+            else:
+                kept += chunk
     if pending is not None:
         pending.result()
     return digest.hexdigest(), size, bytes(kept) if kept is not None else None
 
 
-def _digest_file(path: Path, keep: bool) -> tuple[str, int, bytes | None]:
+def _digest_file(path: Path, keep: int | None) -> tuple[str, int, bytes | None]:
     with open(path, "rb") as stream:
         return _digest(stream, keep)
 
@@ -180,6 +203,77 @@ def _link_reason(name: str, target: str, hard: bool) -> str:
     if target.startswith("/") or joined == ".." or joined.startswith("../"):
         return f"{kind} to {target!r}, outside the kit"
     return f"{kind} to {target!r} (a kit holds no links)"
+
+
+def unsafe_mode(mode: int) -> str | None:
+    """Why a member's permission bits would surprise whoever extracts it, or None."""
+    if mode & (stat.S_ISUID | stat.S_ISGID):
+        return f"mode {stat.S_IMODE(mode):04o}: setuid or setgid (a kit holds neither)"
+    if mode & stat.S_IWOTH:
+        return f"mode {stat.S_IMODE(mode):04o}: world-writable (anyone could change it once extracted)"
+    return None
+
+
+class _Tail:
+    """A reader that counts what it hands on and remembers the last `limit` bytes of it.
+
+    tarfile's stream mode reads ahead in 10 KiB records: when it stops at the end-of-archive
+    marker, what follows the marker may already be in its buffer, so the bytes after
+    `tar.offset` are taken from here, and the rest of the stream read through it.
+    """
+
+    def __init__(self, stream: io.BufferedIOBase, limit: int = 4 * CHUNK) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.position = 0
+        self._chunks: deque[bytes] = deque()
+        self._held = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.position += len(data)
+        if data:
+            self._chunks.append(data)
+            self._held += len(data)
+            while self._held - len(self._chunks[0]) >= self.limit:
+                self._held -= len(self._chunks.popleft())
+        return data
+
+    def since(self, offset: int) -> bytes | None:
+        """The bytes read from `offset` on, or None when they are no longer held."""
+        start = self.position - offset
+        if start > self._held or start < 0:
+            return None
+        return b"".join(self._chunks)[self._held - start :]
+
+
+def _after_the_end(tail: _Tail, offset: int) -> str | None:
+    """Why the data after the end-of-archive marker (at `offset`) is not just tar's padding."""
+    seen = tail.since(offset)
+    if seen is None:
+        return "the end of the archive cannot be told apart from what follows it"
+    zeros = len(seen) - len(seen.lstrip(b"\0"))
+    extra = len(seen) - zeros
+    total = len(seen)
+    while True:
+        chunk = tail.read(CHUNK)
+        if not chunk:
+            break
+        total += len(chunk)
+        if extra == 0:
+            stripped = chunk.lstrip(b"\0")
+            zeros += len(chunk) - len(stripped)
+            extra += len(stripped)
+        else:
+            extra += len(chunk)
+    if extra:
+        return (
+            f"{extra:,} bytes of data after the tar end-of-archive marker "
+            "(an appended archive that `tar -i` would extract over the verified files)"
+        )
+    if zeros < _END_OF_ARCHIVE:
+        return "no tar end-of-archive marker: the archive is truncated"
+    return None
 
 
 def _clean(name: str) -> str:
@@ -207,7 +301,9 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
             # gzip itself (not tarfile's stream) so that draining it below checks the CRC and
             # length in the trailer: a truncated or padded kit is damaged even when the tar ends.
             unzipped = stack.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
-            tar = stack.enter_context(tarfile.open(fileobj=unzipped, mode="r|"))
+            tail = _Tail(unzipped)
+            # (typeshed wants a whole file object; stream mode only ever calls read)
+            tar = stack.enter_context(tarfile.open(fileobj=tail, mode="r|"))  # type: ignore[call-overload]
             members: Iterator[tarfile.TarInfo] = iter(tar)
             count = 0
             for info in members:
@@ -223,6 +319,8 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                     why = _link_reason(name, info.linkname, info.islnk())
                 if why is None and not (info.isfile() or info.isdir()):
                     why = "a device, FIFO or other special file"
+                if why is None:
+                    why = unsafe_mode(info.mode)
                 if why is None and info.size > MAX_MEMBER_SIZE:
                     # Skipping it would mean inflating gigabytes for nothing: stop here.
                     result.refused.append(
@@ -237,14 +335,17 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                     continue
                 stream = tar.extractfile(info)
                 assert stream is not None  # a regular file always has a stream
-                sha, size, data = _digest(stream, keep(name), pool)
+                limit = result.reserve(name, info.size) if keep(name) else None
+                sha, size, data = _digest(stream, limit, pool)
                 result.files[name] = Member(size, sha)
                 result.bytes_hashed += size
                 if data is not None:
                     result.kept[name] = data
             else:
-                while unzipped.read(CHUNK):
-                    pass
+                # Draining the stream also checks the CRC and length in gzip's trailer.
+                why = _after_the_end(tail, tar.offset)
+                if why is not None:
+                    result.refused.append(("(archive)", why))
         except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
             result.refused.append(("(archive)", f"damaged or not a tar.gz: {exc}"))
     return result
@@ -255,7 +356,7 @@ def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) ->
     result = Scan()
     base = Path(root)
     count = 0
-    regular: list[tuple[str, Path]] = []
+    regular: list[tuple[str, Path, int]] = []
     for current, dirs, names in os.walk(base, followlinks=False):
         here = Path(current)
         for name in sorted(dirs + names):
@@ -276,16 +377,25 @@ def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) ->
                 if name in dirs:
                     dirs.remove(name)
                 continue
-            if stat.S_ISDIR(status.st_mode):
-                continue
-            if not stat.S_ISREG(status.st_mode):
+            if not (stat.S_ISDIR(status.st_mode) or stat.S_ISREG(status.st_mode)):
                 result.refused.append((relative, "a device, FIFO or other special file"))
                 continue
-            regular.append((relative, path))
+            why = unsafe_mode(status.st_mode)
+            if why is not None:
+                result.refused.append((relative, why))
+                continue
+            if stat.S_ISREG(status.st_mode):
+                regular.append((relative, path, status.st_size))
     # Files are hashed on every core: hashlib releases the GIL, and a kit has many wheels.
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ic-hash") as pool:
-        futures = [(relative, pool.submit(_digest_file, path, keep(relative))) for relative, path in regular]
+        futures = [
+            (
+                relative,
+                pool.submit(_digest_file, path, result.reserve(relative, size) if keep(relative) else None),
+            )
+            for relative, path, size in regular
+        ]
         for relative, future in futures:
             try:
                 sha, size, data = future.result()
@@ -296,6 +406,8 @@ def scan_directory(root: str | os.PathLike[str], keep: Callable[[str], bool]) ->
             result.bytes_hashed += size
             if data is not None:
                 result.kept[relative] = data
+            elif relative not in result.too_large and keep(relative):
+                result.too_large[relative] = size  # it grew while it was read
     return result
 
 

@@ -7,7 +7,7 @@ The layout (at the top of the archive, no enclosing folder):
 | install-contract.yaml | the contract as given, byte for byte |
 | rendered/ | `render`'s full output, rendered from that bundled copy with the bundled catalog |
 | images.txt | every container image the install needs, sorted (pinned by digest with a lock) |
-| models.txt | `<Hugging Face id> <revision>` of each `vllm:` entry (`unpinned` without one), sorted |
+| models.txt | `<Hugging Face id> <revision>` of each `vllm:` entry (`unpinned` without one) and `ollama:<tag> unpinned` of each Ollama entry (`ollama pull <tag>`), sorted |
 | wheelhouse/ | this tool and its runtime dependencies as wheels, and a hashed requirements.txt |
 | catalog/litellm_models.json | the model map the tool validates with |
 | manifest.json | tool version, contract sha256, registry, images, and every other file's size and sha256 |
@@ -44,9 +44,9 @@ CATALOG = "catalog/litellm_models.json"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"
+WHEELHOUSE_REQUIREMENTS = "wheelhouse/requirements.txt"
 UNPINNED = "unpinned"
-# Checks that refuse a kit: a literal secret would travel with it.
-SECRET_CODES = frozenset({"IC303"})
+OLLAMA_PREFIXES = ("ollama", "ollama_chat")
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def image_list(
     contract: TypedContract, registry: str | None, lock: Mapping[str, str]
 ) -> tuple[tuple[Image, ...], list[str]]:
     found: dict[str, Image] = {}
-    warnings = []
+    unpinned: set[str] = set()  # two spellings of one image (`vllm/x:1`, `docker.io/vllm/x:1`): once
     for reference in needed_images(contract):
         source = images.parse(reference)
         digest = source.digest or lock.get(str(source.without_digest()))
@@ -151,23 +151,82 @@ def image_list(
         image = Image(str(images.mirror(pinned, registry)), str(source.without_digest()), digest)
         found[image.ref] = image
         if digest is None:
-            warnings.append(f"{IMAGES}: {image.source} is not pinned by digest (add it to --images-lock)")
+            unpinned.add(image.source)
+    warnings = [
+        f"{IMAGES}: {source} is not pinned by digest (add it to --images-lock)" for source in sorted(unpinned)
+    ]
     return tuple(sorted(found.values(), key=lambda i: i.ref)), warnings
+
+
+def ollama_tag(litellm_model: str) -> str | None:
+    """The Ollama model an `ollama/` or `ollama_chat/` entry calls, with Ollama's `:latest` rule."""
+    prefix, sep, name = litellm_model.partition("/")
+    if not sep or prefix not in OLLAMA_PREFIXES or not name:
+        return None
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
 def model_list(contract: TypedContract) -> tuple[tuple[str, ...], list[str]]:
     lines = set()
-    warnings = []
+    unpinned: dict[str, list[str]] = {}  # HF id -> the entries that serve it without a revision
     for entry in contract.models:
+        tag = ollama_tag(entry.litellm_model)
+        if tag is not None:
+            lines.add(f"ollama:{tag} {UNPINNED}")
         if entry.vllm is None:
             continue
         lines.add(f"{entry.vllm.model} {entry.vllm.revision or UNPINNED}")
         if entry.vllm.revision is None:
-            warnings.append(
-                f"{MODELS}: {entry.vllm.model} ({entry.litellm_model_name}) has no vllm.revision; "
-                "the weights are not pinned"
-            )
+            unpinned.setdefault(entry.vllm.model, []).append(entry.litellm_model_name)
+    warnings = [
+        f"{MODELS}: {model} ({', '.join(names)}) has no vllm.revision; the weights are not pinned"
+        for model, names in sorted(unpinned.items())
+    ]
     return tuple(sorted(lines)), warnings
+
+
+def egress_warnings(contract: TypedContract) -> list[str]:
+    """One warning naming the entries that call an API outside the site (they need egress)."""
+    from contract.rules._context import in_cluster, is_self_hosted
+
+    outside = []
+    for entry in contract.models:
+        if is_self_hosted(entry) or ollama_tag(entry.litellm_model) is not None:
+            continue
+        base = entry.api_base
+        if base is not None and (in_cluster(base) or _on_site(base)):
+            continue
+        where = _host(base) if base else entry.litellm_model.partition("/")[0] + " API"
+        outside.append(f"{entry.litellm_model_name} ({where})")
+    if not outside:
+        return []
+    return [
+        f"{CONTRACT}: {len(outside)} cloud entr{'y calls' if len(outside) == 1 else 'ies call'} an API "
+        f"outside the site, which an air-gapped install cannot reach without egress: {', '.join(outside)}"
+    ]
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url.strip()).hostname or url
+    except ValueError:
+        return url
+
+
+def _on_site(url: str) -> bool:
+    """A loopback or private address, or a `.local`/`.internal` name: inside the site."""
+    import ipaddress
+
+    host = _host(url).rstrip(".").casefold()
+    if host == "localhost" or host.endswith((".local", ".internal", ".lan", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def derive(
@@ -201,8 +260,24 @@ def derive(
             raise InputError(str(exc).replace(catalog_path, CATALOG)) from None
     image_rows, image_warnings = image_list(result.contract, registry, lock)
     model_rows, model_warnings = model_list(result.contract)
+    warnings = image_warnings + model_warnings + egress_warnings(result.contract)
     rendered = {RENDERED + path: data for path, data in rendering.files.items()}
-    return result, Derived(rendered, image_rows, model_rows, tuple(image_warnings + model_warnings))
+    return result, Derived(rendered, image_rows, model_rows, tuple(dict.fromkeys(warnings)))
+
+
+def literal_secrets(result: Result) -> list[str]:
+    """Every literal secret of the contract, anywhere in it, as `/pointer (line N)`: never its value."""
+    from contract._yaml import load
+    from contract.diagnostics import json_pointer
+    from contract.secrets import literal_places
+
+    if result.source is None:
+        return []
+    document = load(result.source)
+    return [
+        f"{json_pointer(path)} (line {document.source_map.value(path).line}): {what}"
+        for path, what in literal_places(document.data)
+    ]
 
 
 def packaged_catalog() -> bytes:
@@ -254,14 +329,15 @@ def build_kit(contract_path: str, options: BuildOptions) -> Kit | Refused:
     raw = read_contract(contract_path)
     catalog = catalog_bytes(options.catalog_path)
     result, derived = derive(raw, catalog, registry, lock, file=contract_path)
-    secrets = [f"{d.path} (line {d.line}): {d.message}" for d in result.diagnostics if d.code in SECRET_CODES]
+    # Wherever it stands (`global.postgresPassword` too, not only a model's apiKey).
+    secrets = literal_secrets(result)
     if derived is None or secrets:
         reasons = [f"a literal secret would travel with the kit: {s}" for s in secrets]
         if result.errors:
             reasons.append(f"the contract has {result.errors} error(s)")
         return Refused(result, tuple(reasons))
-    if options.sign_key is not None and not os.path.isfile(options.sign_key):
-        raise InputError(f"--sign-key {options.sign_key}: no such file")
+    if options.sign_key is not None:
+        signing.check_private_key(options.sign_key)  # before the wheelhouse, not after
     files: dict[str, bytes] = {CONTRACT: raw, CATALOG: catalog, **derived.rendered}
     files[IMAGES] = lines_text([image.ref for image in derived.images])
     files[MODELS] = lines_text(derived.models)

@@ -8,7 +8,6 @@ stays reproducible.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -33,10 +32,35 @@ def _tail(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
+def check_private_key(key_path: str) -> None:
+    """Refuse, before any work, a --sign-key that is no key ssh-keygen can sign with.
+
+    ssh-keygen takes an OpenSSH private key (or a PEM one), or a public key whose private half
+    it finds beside it or in ssh-agent; given anything else it says only that it cannot load
+    a public key.
+    """
+    try:
+        with open(key_path, "rb") as handle:
+            head = handle.read(4096).lstrip()
+    except FileNotFoundError:
+        raise InputError(f"--sign-key {key_path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"--sign-key {key_path}: is a directory, not a key") from None
+    except OSError as exc:
+        raise InputError(f"--sign-key {key_path}: cannot be read ({exc.strerror or exc})") from None
+    first = head.split(b"\n", 1)[0].strip()
+    private = first.startswith(b"-----BEGIN ") and first.endswith(b"PRIVATE KEY-----")
+    public = first.startswith((b"ssh-", b"ecdsa-", b"sk-")) and b" AAAA" in first
+    if not (private or public):
+        raise UsageError(
+            f"--sign-key {key_path}: not an OpenSSH private key (expected a file beginning "
+            "'-----BEGIN OPENSSH PRIVATE KEY-----', as `ssh-keygen -t ed25519 -N '' -f KEY` writes)"
+        )
+
+
 def sign(key_path: str, data: bytes) -> bytes:
     """The armored SSH signature of `data` by the private key at `key_path`."""
-    if not os.path.isfile(key_path):
-        raise InputError(f"--sign-key {key_path}: no such file")
+    check_private_key(key_path)
     with tempfile.TemporaryDirectory(prefix="ic-sign-") as tmp:
         message = Path(tmp) / "SHA256SUMS"
         message.write_bytes(data)
@@ -54,10 +78,13 @@ def sign(key_path: str, data: bytes) -> bytes:
             raise ExternalError(f"ssh-keygen did not sign within {TIMEOUT} s") from None
         signature = Path(f"{message}.sig")
         if proc.returncode != 0 or not signature.is_file():
-            raise UsageError(
-                f"--sign-key {key_path}: ssh-keygen could not sign ({_tail(proc.stderr)}); "
-                "it needs an OpenSSH private key without a passphrase"
-            )
+            said = _tail(proc.stderr)
+            if "passphrase" in said.lower():
+                raise UsageError(
+                    f"--sign-key {key_path}: the key has a passphrase, and signing runs without a "
+                    "terminal: use a key without one, or load it into ssh-agent and pass KEY.pub"
+                )
+            raise UsageError(f"--sign-key {key_path}: ssh-keygen could not sign with it ({said})")
         return signature.read_bytes()
 
 

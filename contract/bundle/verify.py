@@ -2,13 +2,17 @@
 
 In order, each finding naming the file and why:
 
-1. the kit is read safely (`archive.scan`): unsafe members are refused, never read;
-2. SHA256SUMS: every listed file present with that sha256, no file that it does not list;
-3. manifest.json agrees with SHA256SUMS (size and sha256 of every other file) and with the
-   contract's sha256;
-4. the signature, when a public key is given (a key and no signature, or a signature by
-   another key: tampered); a signature and no key is a warning;
-5. the bundled contract validates with the bundled catalog, and rendering it again with the
+1. the kit is read safely (`archive.scan`): unsafe members are refused, never read, and
+   verify holds at most `archive.MAX_KEPT` bytes of it in memory: the small fixed files
+   (`_SMALL`); everything else, rendered/ included, is compared by sha256;
+2. the layout: every fixed file (`REQUIRED`) present and listed in SHA256SUMS;
+3. SHA256SUMS: every listed file present with that sha256, no file that it does not list;
+4. manifest.json (required) agrees with SHA256SUMS (size and sha256 of every other file)
+   and with the contract's sha256;
+5. the signature, when a public key is given (a key and no signature, or a signature by
+   another key: tampered); a signature and no key, or no signature at all, is a warning
+   (an error with `require_signature`);
+6. the bundled contract validates with the bundled catalog, and rendering it again with the
    manifest's registry reproduces rendered/ byte for byte, images.txt and models.txt too.
 """
 
@@ -33,6 +37,20 @@ _SMALL = (
     build.IMAGES,
     build.MODELS,
 )
+# The fixed files of the layout (see build.py): a kit without one of them is not a kit.
+REQUIRED = (
+    build.CONTRACT,
+    build.CATALOG,
+    build.IMAGES,
+    build.MODELS,
+    build.MANIFEST,
+    build.SUMS,
+    build.WHEELHOUSE_REQUIREMENTS,
+)
+UNSIGNED_WARNING = (
+    f"{build.SIGNATURE}: none; nobody vouches for this kit "
+    "(sign it with `bundle --sign-key KEY`, check it with `bundle verify --key PUBKEY`)"
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +67,7 @@ class Report:
     kit: str
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...]
-    signature: str  # verified | unsigned | not-checked | invalid | missing
+    signature: str  # verified | none | not-checked | invalid | missing
     files: int
     bytes_hashed: int
     built_by: str | None = None
@@ -80,7 +98,20 @@ class _Findings:
 
 
 def _keep(name: str) -> bool:
-    return name in _SMALL or name.startswith(build.RENDERED)
+    return name in _SMALL
+
+
+def _check_layout(scan: archive.Scan, sums: Mapping[str, str] | None, findings: _Findings) -> None:
+    for path in REQUIRED:
+        listed = sums is not None and path in sums
+        if path not in scan.files and not listed and path != build.SUMS:
+            findings.add(path, "missing: every kit has it (and SHA256SUMS does not list it)")
+    for path, size in sorted(scan.too_large.items()):
+        findings.add(
+            path,
+            f"{size:,} bytes: over the {archive.MAX_KEPT // 1024**2} MiB verify holds in memory "
+            "(a kit's is a few MB)",
+        )
 
 
 def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:
@@ -123,7 +154,7 @@ def _check_sums(scan: archive.Scan, findings: _Findings) -> dict[str, str] | Non
 def _load_manifest(scan: archive.Scan, findings: _Findings) -> dict[str, Any] | None:
     data = scan.kept.get(build.MANIFEST)
     if data is None:
-        return None  # already reported by the checksums (or SHA256SUMS lacks it: below)
+        return None  # reported by the layout or the checksums
     try:
         manifest = json.loads(data)
     except ValueError as exc:
@@ -138,6 +169,11 @@ def _load_manifest(scan: archive.Scan, findings: _Findings) -> dict[str, Any] | 
 def _check_manifest(
     manifest: Mapping[str, Any], scan: archive.Scan, sums: Mapping[str, str], findings: _Findings
 ) -> None:
+    if manifest.get("tool") != "install-contract":
+        findings.add(build.MANIFEST, "not an install-contract manifest (its tool is not install-contract)")
+    recorded_file = manifest.get("contract")
+    if isinstance(recorded_file, dict) and recorded_file.get("file") != build.CONTRACT:
+        findings.add(build.MANIFEST, f"names a contract other than {build.CONTRACT}")
     listed = manifest.get("files")
     rows: dict[str, tuple[int, str]] = {}
     if isinstance(listed, list):
@@ -168,14 +204,20 @@ def _check_manifest(
         findings.add(build.MANIFEST, "not covered by SHA256SUMS")
 
 
-def _check_signature(scan: archive.Scan, public_key: str | None, findings: _Findings) -> str:
+def _check_signature(
+    scan: archive.Scan, public_key: str | None, findings: _Findings, required: bool = False
+) -> str:
     signature = scan.kept.get(build.SIGNATURE)
     sums = scan.kept.get(build.SUMS)
     if public_key is None:
         if signature is not None:
             findings.warnings.append(f"{build.SIGNATURE}: present but not checked (pass --key PUBKEY)")
             return "not-checked"
-        return "unsigned"
+        if required:
+            findings.add(build.SIGNATURE, "missing: the kit is not signed (--require-signature)")
+        else:
+            findings.warnings.append(UNSIGNED_WARNING)
+        return "none"
     if signature is None:
         findings.add(build.SIGNATURE, "missing, but a key was given: the kit is not signed by it")
         return "missing"
@@ -232,10 +274,10 @@ def _check_rebuild(scan: archive.Scan, manifest: Mapping[str, Any], findings: _F
     )
     on_disk = {p for p in scan.files if p.startswith(build.RENDERED)}
     for path, data in sorted(derived.rendered.items()):
-        if path not in scan.kept:
-            if path not in on_disk:
-                findings.add(path, "missing from rendered/: a fresh render writes it")
-        elif scan.kept[path] != data:
+        # By sha256: rendered/ is streamed, never held (a kit's may be any size).
+        if path not in on_disk:
+            findings.add(path, "missing from rendered/: a fresh render writes it")
+        elif scan.files[path].sha256 != build.sha256(data):
             findings.add(path, f"differs from a fresh render of install-contract.yaml{hint}")
     for path in sorted(on_disk - set(derived.rendered)):
         findings.add(path, "extra in rendered/: a fresh render does not write it")
@@ -249,27 +291,29 @@ def _check_rebuild(scan: archive.Scan, manifest: Mapping[str, Any], findings: _F
     findings.warnings.extend(derived.warnings)
 
 
-def verify_kit(path: str, public_key: str | None = None) -> Report:
+def verify_kit(path: str, public_key: str | None = None, *, require_signature: bool = False) -> Report:
     """Verify the kit at `path` (a directory or a .tar.gz). InputError when it is missing.
 
     `public_key` is the text of an OpenSSH public key (see `signing.read_public_key`).
+    With `require_signature`, a kit without a signature is refused instead of warned about.
     """
     scan = archive.scan(path, _keep)
     findings = _Findings()
     for member, why in scan.refused:
         findings.add(member, f"unsafe, refused: {why}")
     sums = _check_sums(scan, findings)
+    _check_layout(scan, sums, findings)
     manifest = _load_manifest(scan, findings)
     if manifest is not None and sums is not None:
         _check_manifest(manifest, scan, sums, findings)
-    signature = _check_signature(scan, public_key, findings)
+    signature = _check_signature(scan, public_key, findings, require_signature)
     if manifest is not None and not scan.refused:
         _check_rebuild(scan, manifest, findings)
     built_by = manifest.get("version") if manifest else None
     return Report(
         kit=path,
         problems=tuple(findings.problems),
-        warnings=tuple(findings.warnings),
+        warnings=tuple(dict.fromkeys(findings.warnings)),  # each once
         signature=signature,
         files=len(scan.files),
         bytes_hashed=scan.bytes_hashed,

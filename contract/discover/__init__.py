@@ -17,6 +17,7 @@ from contract.discover._model import (
     DiscoveredAdd,
     SourceReport,
     check_candidates,
+    mark_conflicts,
     model_name,
     plan_discovered_add,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "DiscoveredAdd",
     "SourceReport",
     "check_candidates",
+    "mark_conflicts",
     "model_name",
     "plan_discovered_add",
 ]

@@ -12,6 +12,26 @@ from contract.diagnostics import Diagnostic, Severity
 
 State = Literal["running", "stopped", "absent", "down"]
 
+# One table for every source: the catalog's (LiteLLM's) mode of a model -> the entry's
+# `type` and `metadataType`. A mode the platform has no metadataType for is refused.
+MODES: Mapping[str, tuple[str, str]] = {
+    "chat": ("CHAT", "Text Generation"),
+    "completion": ("CHAT", "Text Generation"),
+    "responses": ("CHAT", "Text Generation"),
+    "embedding": ("INTERNAL", "Embeddings"),
+    "audio_transcription": ("INTERNAL", "Transcription"),
+}
+
+
+def kind_for_mode(mode: str | None) -> tuple[str, str] | None:
+    """(type, metadataType) for a mode (None: chat, what an unknown model most likely is)."""
+    return MODES.get(mode or "chat")
+
+
+def served_window(value: Any) -> int | None:
+    """A window a server reports (vLLM's max_model_len): a positive int, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -30,6 +50,7 @@ class Candidate:
     labels: Mapping[str, str] = field(default_factory=dict)  # OpenShift AI dashboard/registry
     facts: Mapping[str, Any] = field(default_factory=dict)  # what the source said (tools, size)
     diagnostics: tuple[Diagnostic, ...] = ()
+    conflict: str | None = None  # the same name served elsewhere too (see `mark_conflicts`)
 
     @property
     def name(self) -> str:
@@ -37,7 +58,11 @@ class Candidate:
 
     @property
     def valid(self) -> bool:
-        return self.fields is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
+        return (
+            self.fields is not None
+            and self.conflict is None
+            and not any(d.severity is Severity.ERROR for d in self.diagnostics)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +74,7 @@ class Candidate:
             "entry": dict(self.fields) if self.fields else None,
             "refused": self.refused,
             "hint": self.hint,
+            "conflict": self.conflict,
             "labels": dict(self.labels),
             "facts": dict(self.facts),
             "diagnostics": [d.as_dict() for d in self.diagnostics],
@@ -81,6 +107,32 @@ def model_name(discovered: str) -> str:
     return re.sub(r"[:/\s]+", "-", name).strip("-") or "model"
 
 
+def mark_conflicts(reports: Sequence[SourceReport]) -> list[SourceReport]:
+    """The reports with every candidate whose name another server also serves marked.
+
+    One litellmModelName routes to one server: the same served name at two endpoints is a
+    conflict naming both, for the engineer to settle (neither is added).
+    """
+    where: dict[str, list[str]] = {}
+    for report in reports:
+        for c in report.candidates:
+            if c.fields is not None and c.where not in where.setdefault(c.name, []):
+                where[c.name].append(c.where)
+
+    def marked(c: Candidate) -> Candidate:
+        others = [w for w in where.get(c.name, ()) if w != c.where]
+        if c.fields is None or not others:
+            return c
+        return replace(
+            c,
+            conflict=f"{c.name} is served at {c.where} and at {', '.join(others)}: one "
+            "litellmModelName routes to one server; add one of them with `install-contract add` "
+            "under a name of its own",
+        )
+
+    return [replace(r, candidates=tuple(marked(c) for c in r.candidates)) for r in reports]
+
+
 def check_candidates(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Each candidate with the diagnostics `validate` gives its entry in a contract of its own."""
     if not any(c.fields is not None for c in candidates):
@@ -110,6 +162,7 @@ class DiscoveredAdd:
     data: bytes | None
     added: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # names already in the file
+    repeated: tuple[str, ...] = ()  # names chosen twice in this run (the first is added)
     error: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -146,11 +199,15 @@ def plan_discovered_add(path: str, chosen: Sequence[Candidate]) -> DiscoveredAdd
     present = {m.get("litellmModelName") for m in existing or () if isinstance(m, dict)}
     added: list[str] = []
     skipped: list[str] = []
+    repeated: list[str] = []
     for candidate in chosen:
         if candidate.fields is None:
             continue
-        if candidate.name in present or candidate.name in added:
+        if candidate.name in present:
             skipped.append(candidate.name)
+            continue
+        if candidate.name in added:
+            repeated.append(candidate.name)
             continue
         try:
             text = append_entry(text, candidate.fields).text
@@ -158,13 +215,14 @@ def plan_discovered_add(path: str, chosen: Sequence[Candidate]) -> DiscoveredAdd
             return DiscoveredAdd(None, error=f"{candidate.name}: {exc}")
         added.append(candidate.name)
     if not added:
-        return DiscoveredAdd(None, skipped=tuple(skipped))
+        return DiscoveredAdd(None, skipped=tuple(skipped), repeated=tuple(repeated))
     result = validate_text(text, file=path)
     if result.errors:
         return DiscoveredAdd(
             None,
             skipped=tuple(skipped),
+            repeated=tuple(repeated),
             error=f"{path} would not validate with {', '.join(added)}; nothing written",
             diagnostics=result.diagnostics,
         )
-    return DiscoveredAdd(bom + text.encode("utf-8"), tuple(added), tuple(skipped))
+    return DiscoveredAdd(bom + text.encode("utf-8"), tuple(added), tuple(skipped), tuple(repeated))

@@ -5,8 +5,11 @@ vLLM runtimes pass `--served-model-name={{.Name}}`; an explicit `--served-model-
 predictor's args wins), `apiBase` is `status.address.url` + `/v1` (cluster-internal).
 LLMInferenceService (v1alpha2, else v1alpha1): the served name is `spec.model.name` (default
 `metadata.name`), `apiBase` the first cluster-internal `status.addresses[].url`, else
-`status.url`. The window is the runtime's `--max-model-len`, else the catalog's for the
-Hugging Face id in `storageUri` / `spec.model.uri`, else the candidate is refused.
+`status.url`. The window is the runtime's `--max-model-len`, else the `--context-window`
+given, else the catalog's for the Hugging Face id in `storageUri` / `spec.model.uri`, else
+the candidate is refused. The mode comes from the runtime (`--runner pooling`/`--convert
+embed`: embeddings) or else the catalog, through the same table as every source
+(`_model.MODES`): a Whisper model is a Transcription model, not CHAT.
 The OpenShift AI dashboard and model-registry labels are shown so the engineer can pick
 what the platform approved.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contract.discover._model import Candidate, SourceReport
+from contract.discover._model import Candidate, SourceReport, kind_for_mode
 
 SOURCE = "kserve"
 GROUP = "serving.kserve.io"
@@ -56,6 +59,16 @@ def _flag(args: Sequence[Any], name: str) -> str | None:
             return arg.split("=", 1)[1]
         if arg == name and i + 1 < len(args) and isinstance(args[i + 1], str):
             return str(args[i + 1])
+    return None
+
+
+def _runtime_mode(args: Sequence[Any]) -> str | None:
+    """The mode vLLM's arguments fix: `--convert embed` (or `--runner pooling`) serves embeddings."""
+    convert = _flag(args, "--convert")
+    if convert == "classify":
+        return "classify"
+    if convert == "embed" or _flag(args, "--runner") == "pooling":
+        return "embedding"
     return None
 
 
@@ -112,10 +125,12 @@ def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> C
     if not isinstance(url, str) or not url:
         return Candidate(SOURCE, where, name, None, refused="no address in its status", labels=labels)
     facts = load_catalog().lookup(f"openai/{served}", vllm_model=hf) if hf else None
-    window: int | None = context_window
+    window: int | None = None
     max_len = _flag(args, "--max-model-len")
-    if window is None and max_len is not None and max_len.isdigit():
-        window = int(max_len)
+    if max_len is not None and max_len.isdigit() and int(max_len) > 0:
+        window = int(max_len)  # what the runtime serves: --context-window never overrides it
+    if window is None:
+        window = context_window
     if window is None and facts is not None:
         window = facts.context_window
     if window is None:
@@ -129,19 +144,29 @@ def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> C
             labels=labels,
             facts=facts_info,
         )
-    mode = facts.mode if facts and facts.mode else "chat"
-    embedding = mode == "embedding"
+    mode = _runtime_mode(args) or (facts.mode if facts and facts.mode else "chat")
+    kind = kind_for_mode(mode)
+    if kind is None:
+        return Candidate(
+            SOURCE,
+            where,
+            name,
+            None,
+            refused=f"a {mode} model: the platform takes chat, embedding and transcription models",
+            labels=labels,
+            facts=facts_info,
+        )
     fields: dict[str, Any] = {
         "litellmModelName": str(served),
         "litellmModel": f"openai/{served}",
         "displayName": display_name(hf or str(served)),
         "provider": "Self-Hosted",
-        "type": "INTERNAL" if embedding else "CHAT",
-        "metadataType": "Embeddings" if embedding else "Text Generation",
+        "type": kind[0],
+        "metadataType": kind[1],
         "costTier": cost_tier(hf or str(served), mode, self_hosted=True),
         "contextWindow": window,
     }
-    if not embedding:
+    if kind[1] == "Text Generation":
         fields["maxTokens"] = min(window, 8192)
     fields["apiBase"] = url.rstrip("/") + "/v1"
     return Candidate(SOURCE, where, name, fields, labels=labels, facts=facts_info)

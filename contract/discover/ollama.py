@@ -2,7 +2,8 @@
 
 An entry keeps the exact Ollama tag (`ollama_chat/qwen3:8b` for chat, `ollama/<tag>` for
 embeddings) and Ollama's base URL as `apiBase` (LiteLLM's ollama provider adds the paths, so
-no `/v1`). The context window is `model_info["<architecture>.context_length"]`.
+no `/v1`). The context window is `model_info["<architecture>.context_length"]`; only when
+Ollama does not say is it the `--context-window` given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contract.discover._http import PROBE_TIMEOUT, ProbeFailed, base_url, get_json
-from contract.discover._model import Candidate, SourceReport, State, model_name
+from contract.discover._model import Candidate, SourceReport, State, kind_for_mode, model_name
 
 DEFAULT_URL = "http://127.0.0.1:11434"
 SOURCE = "ollama"
@@ -29,7 +30,9 @@ def context_length(show: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def candidate(base: str, tag: str, show: Mapping[str, Any]) -> Candidate:
+def candidate(
+    base: str, tag: str, show: Mapping[str, Any], *, context_window: int | None = None
+) -> Candidate:
     """The entry for one Ollama model, from its tag and its `/api/show` answer."""
     from contract.edit import display_name
 
@@ -44,6 +47,9 @@ def candidate(base: str, tag: str, show: Mapping[str, Any]) -> Candidate:
         "quantization": details.get("quantization_level"),
     }
     window = context_length(show)
+    facts["contextWindowFrom"] = "server" if window is not None else None
+    if window is None and context_window is not None:
+        window, facts["contextWindowFrom"] = context_window, "--context-window"
     if window is None:
         return Candidate(
             SOURCE,
@@ -54,13 +60,14 @@ def candidate(base: str, tag: str, show: Mapping[str, Any]) -> Candidate:
             hint="pass --context-window",
             facts=facts,
         )
+    kind, metadata = kind_for_mode("embedding" if embedding else "chat") or ("CHAT", "Text Generation")
     fields: dict[str, Any] = {
         "litellmModelName": model_name(tag),
         "litellmModel": f"{'ollama' if embedding else 'ollama_chat'}/{tag}",
         "displayName": display_name(tag.removesuffix(":latest").replace(":", " ")),
         "provider": "Ollama",
-        "type": "INTERNAL" if embedding else "CHAT",
-        "metadataType": "Embeddings" if embedding else "Text Generation",
+        "type": kind,
+        "metadataType": metadata,
         "costTier": "LOW",
         "contextWindow": window,
     }
@@ -100,10 +107,5 @@ def probe(url: str | None = None, *, context_window: int | None = None) -> Sourc
                 continue
             if not isinstance(show, Mapping):
                 show = {}
-            if context_window is not None:
-                show = {
-                    **show,
-                    "model_info": {"general.architecture": "x", "x.context_length": context_window},
-                }
-            found.append(candidate(base, tag, show))
+            found.append(candidate(base, tag, show, context_window=context_window))
     return SourceReport(SOURCE, base, "running", f"{len(found)} model(s)", tuple(found))

@@ -163,6 +163,13 @@ def context_window_low(entry: Entry) -> Iterator[Finding]:
             f" and raise the Ollama server's num_ctx to match it ({_NUM_CTX}); if that does not "
             "fit its memory, keep contextWindow equal to num_ctx"
         )
+    elif entry.self_hosted and entry.model.vllm is None:
+        # A server the contract does not deploy serves at most its own --max-model-len: a
+        # bigger contextWindow would let LiteLLM accept requests that server refuses.
+        hint = (
+            f"contextWindow must not exceed what the server serves; to use more, restart it with "
+            f"--max-model-len up to {facts.context_window} first, then write that number here"
+        )
     yield Finding(
         f"contextWindow {window} is well below {facts.id}'s advertised {facts.context_window}",
         ("contextWindow",),
