@@ -353,8 +353,12 @@ def init(file: str, force: bool) -> None:
     "--templates", metavar="DIR", help="A directory of template overrides (same names as templates/)."
 )
 @click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 and list the files that differ when DIR is stale."
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when DIR is stale, with a unified diff of each changed file and the "
+    "files that would be added or removed.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (the exit code says the rest).")
 @click.option(
     "--catalog",
     "catalog_path",
@@ -374,6 +378,7 @@ def render(
     targets: tuple[str, ...],
     templates: str | None,
     check: bool,
+    quiet: bool,
     catalog_path: str | None,
     registry: str | None,
 ) -> None:
@@ -382,7 +387,10 @@ def render(
     An invalid contract renders nothing (exit 1, with the diagnostics). With --check, exit 0
     when DIR is current and 1 when it is stale, for CI drift checks.
     """
-    from contract.render import check_out_dir, stale_files, write_tree
+    import dataclasses
+
+    from contract.diagnostics import Severity
+    from contract.render import check_out_dir, differences, write_tree
     from contract.render import render as compile_contract
     from contract.reporters import render_text
     from contract.rules import Options
@@ -392,8 +400,12 @@ def render(
         check_out_dir(out_dir, file)
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
-    if result.diagnostics:
-        click.echo(render_text([result]), nl=False, err=True)
+    shown = result
+    if quiet:
+        errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+        shown = dataclasses.replace(result, diagnostics=errors)
+    if shown.diagnostics:
+        click.echo(render_text([shown]), nl=False, err=True)
     if result.errors or result.contract is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(1)
@@ -407,12 +419,17 @@ def render(
         registry=registry,
     )
     if check:
-        stale = stale_files(out_dir, rendering.files)
-        for line in stale:
-            click.echo(line)
-        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+        # The contract's literal secrets, should a file on disk have been edited to hold one.
+        stale = differences(out_dir, rendering.files, masked=sorted(result.secrets))
+        if not quiet:
+            for found in stale:
+                click.echo(str(found))
+                click.echo(found.diff, nl=False)
+            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
         sys.exit(1 if stale else 0)
     write_tree(out_dir, rendering.files)
+    if quiet:
+        return
     for path in rendering.files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
     click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
