@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import click
 
 from cli._exit import EXTERNAL, FAILED, OK, handled
+from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
 from contract.checks.steps import EntryResult
 
 
@@ -38,7 +39,17 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
         yield update
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "every step passed",
+            1: "the contract has errors: nothing was checked",
+            2: USAGE_MEANING,
+            3: "a step failed",
+            130: INTERRUPTED_MEANING,
+        }
+    )
+)
 @click.argument("file", default="install-contract.yaml")
 @click.option(
     "--where",

@@ -9,7 +9,9 @@ from typing import ClassVar
 import click
 
 from cli._exit import USAGE, handled, validation_code
+from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
+from contract.targets import TARGETS
 
 DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
@@ -21,7 +23,7 @@ def _codes(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
     return tuple(v.upper() if upper else v for v in items)
 
 
-class _Commands(click.Group):
+class _Commands(Group):
     """The commands of this module, plus those of `LAZY`, imported only when they are run.
 
     `validate` is run on every commit, so its start-up must not pay for the HTTP, Kubernetes
@@ -53,13 +55,28 @@ class _Commands(click.Group):
 @click.group(
     cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=exit_codes(
+        {
+            0: "success (warnings allowed)",
+            1: "the contract has errors (or warnings with --strict); a refused change",
+            2: USAGE_MEANING,
+            3: "a system outside the tool failed (check, admin API, Unleash, Kubernetes, pip)",
+            4: "plan --exit-code: changes are pending",
+            70: "a bug in the tool (INSTALL_CONTRACT_DEBUG=1 shows the traceback)",
+            130: INTERRUPTED_MEANING,
+        }
+    ),
 )
 @click.version_option(__version__, prog_name="install-contract")
 def main() -> None:
     """Compile and validate install-contract.yaml: the LLMs a self-managed AI platform may use."""
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes(
+        {0: "no errors (warnings allowed)", 1: "errors, or warnings with --strict", 2: USAGE_MEANING}
+    )
+)
 @click.argument("files", nargs=-1)
 @click.option(
     "-f",
@@ -144,7 +161,7 @@ def validate(
     sys.exit(USAGE if unreadable else validation_code(results, strict))
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "shown", 2: "no rule has that code"}))
 @click.argument("code", required=False)
 @handled
 def explain(code: str | None) -> None:
@@ -165,7 +182,7 @@ def explain(code: str | None) -> None:
     click.echo(found.doc)
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "printed or written", 2: USAGE_MEANING}))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @handled
 def schema(output: str | None) -> None:
@@ -183,7 +200,9 @@ def schema(output: str | None) -> None:
 # --------------------------------------------------------------------------- catalog
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes({0: "listed (no match is an answer too)", 2: f"{USAGE_MEANING} (--catalog FILE)"})
+)
 @click.argument("query", required=False)
 @click.option(
     "-p", "--provider", help="Only this provider: a display name (Anthropic) or a prefix (anthropic)."
@@ -224,7 +243,7 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
 # --------------------------------------------------------------------------- add
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "added", 1: "refused: nothing was written", 2: USAGE_MEANING}))
 @click.argument("provider")
 @click.argument("model")
 @click.option(
@@ -314,7 +333,7 @@ def add(
 # --------------------------------------------------------------------------- init
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "written", 1: "FILE exists (--force overwrites it)", 2: USAGE_MEANING}))
 @click.argument("file", default=DEFAULT_FILE, required=False, type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @handled
@@ -336,7 +355,15 @@ def init(file: str, force: bool) -> None:
     click.echo(f"wrote {file}: edit it, then run `install-contract validate {file}`")
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes(
+        {
+            0: "rendered; with --check: DIR is up to date",
+            1: "the contract has errors, a template override is broken; with --check: DIR is stale",
+            2: f"{USAGE_MEANING}; an unknown target; a DIR render may not replace",
+        }
+    )
+)
 @click.argument("file", default=DEFAULT_FILE)
 @click.option(
     "-o", "--out", "out_dir", required=True, metavar="DIR", help="Output directory (replaced whole)."
@@ -347,7 +374,7 @@ def init(file: str, force: bool) -> None:
     "targets",
     multiple=True,
     metavar="T,…",
-    help="litellm, vllm, helm-platform, helm-production-stack, helm-litellm (default: all that apply).",
+    help=f"{', '.join(TARGETS)}; comma-separated or repeated (default: all that apply).",
 )
 @click.option(
     "--templates", metavar="DIR", help="A directory of template overrides (same names as templates/)."

@@ -29,11 +29,9 @@ from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
 from contract.render import _views as views
+from contract.targets import SELF_HOSTED_TARGETS, TARGETS
 from contract.validate import TypedContract
 
-TARGETS = ("litellm", "vllm", "helm-platform", "helm-production-stack", "helm-litellm", "router")
-# Targets that only exist for entries with a `vllm:` block.
-SELF_HOSTED_TARGETS = frozenset({"vllm", "helm-platform", "helm-production-stack"})
 MANIFEST = "manifest.json"
 
 
