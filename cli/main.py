@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import click
 
+from cli._complete import SHELLS, complete_rule_codes, complete_targets
 from cli._exit import USAGE, handled, validation_code
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
@@ -162,7 +163,7 @@ def validate(
 
 
 @main.command(epilog=exit_codes({0: "shown", 2: "no rule has that code"}))
-@click.argument("code", required=False)
+@click.argument("code", required=False, shell_complete=complete_rule_codes)
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
@@ -374,6 +375,7 @@ def init(file: str, force: bool) -> None:
     "targets",
     multiple=True,
     metavar="T,…",
+    shell_complete=complete_targets,
     help=f"{', '.join(TARGETS)}; comma-separated or repeated (default: all that apply).",
 )
 @click.option(
@@ -465,6 +467,29 @@ def render(
             f"  {var}: the literal {where.split(' ', 1)[1]} of {where.split(' ', 1)[0]}; put it in the "
             "environment and write ${" + var + "} in the contract"
         )
+
+
+# --------------------------------------------------------------------------- completion
+
+
+@main.command(epilog=exit_codes({0: "printed", 2: "a shell other than bash, zsh or fish"}))
+@click.argument("shell", type=click.Choice(SHELLS))
+@handled
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    It completes commands and options, rule codes for `explain`, model names of the contract
+    for `check --model`, and targets for `render --target`. Load it in the current shell, or
+    put the line in your shell's start-up file:
+
+    \b
+      bash:  eval "$(install-contract completion bash)"       (~/.bashrc)
+      zsh:   eval "$(install-contract completion zsh)"        (~/.zshrc)
+      fish:  install-contract completion fish | source        (~/.config/fish/config.fish)
+    """
+    from cli._complete import script
+
+    click.echo(script(shell, main), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
