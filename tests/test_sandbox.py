@@ -52,8 +52,9 @@ def wait_for(process: subprocess.Popen[str], marker: str, timeout: float) -> lis
 
 
 def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """Ctrl-C: SIGINT to the process; (exit code, what it said after)."""
-    process.send_signal(signal.SIGINT)
+    """Ctrl-C as a terminal sends it: SIGINT to the whole process group the process leads
+    (started with `start_new_session`); (exit code, what it said after)."""
+    os.killpg(process.pid, signal.SIGINT)
     try:
         rest, _ = process.communicate(timeout=90)
     except subprocess.TimeoutExpired:
@@ -72,6 +73,7 @@ def test_the_admin_api_test_server_runs_on_its_own() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     try:
         first = wait_for(process, "admin API: http", 60)[-1]
@@ -129,14 +131,19 @@ def sandbox(directory: Path, *options: str) -> Iterator[Sandbox]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     try:
         banner = wait_for(process, "sandbox ready", 300)
         yield Sandbox(process, directory, banner)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        if process.poll() is None:  # the test failed: let the sandbox stop its servers
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.communicate(timeout=90)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
 
 
 def walk_plan_apply_plan(box: Sandbox) -> tuple[str, str]:
