@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
+from cli._help import exit_codes
 
 DEFAULT_FILE = "install-contract.yaml"
 CHANGES_PENDING = 4
@@ -70,7 +71,17 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "shown (with --exit-code: nothing pending)",
+            1: "the contract has errors (IC304 always on; IC501 from the platform)",
+            2: "usage error, an unreadable file, an unset token variable",
+            3: "a system failed (admin API, Unleash, Kubernetes)",
+            4: "--exit-code: changes are pending",
+        }
+    )
+)
 @_options
 @click.option("--exit-code", is_flag=True, help="Exit 4 when changes are pending, 0 when there are none.")
 @handled
@@ -106,7 +117,16 @@ def plan(
     )
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "done, or nothing to do",
+            1: "the contract has errors, or the confirmation was declined",
+            2: "usage error, an unreadable file, an unset token variable, no terminal and no --yes",
+            3: "a check or a system failed (what was done and what remains on stderr)",
+        }
+    )
+)
 @_options
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--skip-check", is_flag=True, help="Do not run `check` on the endpoints first.")

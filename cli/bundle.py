@@ -9,11 +9,12 @@ import sys
 import click
 
 from cli._exit import FAILED, OK, handled
+from cli._help import USAGE_MEANING, Group, exit_codes
 
 DEFAULT_FILE = "install-contract.yaml"
 
 
-class _BundleGroup(click.Group):
+class _BundleGroup(Group):
     """A group whose first argument is a contract FILE unless it names a subcommand.
 
     `bundle FILE --out PATH` builds (the `build` subcommand, implied); `bundle verify PATH`
@@ -26,7 +27,26 @@ class _BundleGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_BundleGroup)
+_BUILD_CODES = {
+    0: "built (warnings allowed)",
+    1: "the contract has errors or a literal secret",
+    2: USAGE_MEANING,
+    3: "pip or the package index failed",
+}
+_VERIFY_CODES = {0: "verified", 1: "tampered, invalid or unsafe", 2: "missing or unreadable"}
+
+
+@click.group(
+    cls=_BundleGroup,
+    epilog=exit_codes(
+        {
+            0: "built, or verified",
+            1: "build: contract errors or a literal secret; verify: tampered, invalid or unsafe",
+            2: USAGE_MEANING,
+            3: "build: pip or the package index failed",
+        }
+    ),
+)
 def bundle() -> None:
     """Build an air-gapped install kit (`bundle [FILE] --out PATH`) or verify one (`bundle verify PATH`).
 
@@ -45,7 +65,7 @@ def _source_date_epoch() -> int:
     return int(value)
 
 
-@bundle.command()
+@bundle.command(epilog=exit_codes(_BUILD_CODES))
 @click.argument("file", default=DEFAULT_FILE)
 @click.option(
     "-o",
@@ -133,7 +153,7 @@ def build(
     sys.exit(OK)
 
 
-@bundle.command()
+@bundle.command(epilog=exit_codes(_VERIFY_CODES))
 @click.argument("path")
 @click.option("--key", metavar="PUBKEY", help="OpenSSH public key the kit must be signed by.")
 @click.option("--require-signature", is_flag=True, help="Refuse an unsigned kit (without it: a warning).")

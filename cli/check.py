@@ -9,7 +9,9 @@ from contextlib import contextmanager
 
 import click
 
+from cli._complete import complete_model_names
 from cli._exit import EXTERNAL, FAILED, OK, handled
+from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
 from contract.checks.steps import EntryResult
 
 
@@ -38,7 +40,17 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
         yield update
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "every step passed",
+            1: "the contract has errors: nothing was checked",
+            2: USAGE_MEANING,
+            3: "a step failed",
+            130: INTERRUPTED_MEANING,
+        }
+    )
+)
 @click.argument("file", default="install-contract.yaml")
 @click.option(
     "--where",
@@ -47,7 +59,14 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
     help="cluster: from pods in the namespace; local: from here. "
     "Default: cluster when a kube context is configured, else local.",
 )
-@click.option("--model", "models", multiple=True, metavar="NAME", help="Only this entry (repeatable).")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="NAME",
+    shell_complete=complete_model_names,
+    help="Only this entry (repeatable).",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli._exit import EXTERNAL, FAILED, USAGE, handled
+from cli._help import USAGE_MEANING, exit_codes
 
 if TYPE_CHECKING:
     from contract.discover import Candidate, SourceReport
@@ -77,7 +78,16 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "done (finding nothing is an answer)",
+            1: "--add refused: the result would not validate, nothing was written",
+            2: f"{USAGE_MEANING}; an unknown --select name",
+            3: "a source named on the command line is down",
+        }
+    )
+)
 @click.option(
     "--ollama", "ollama_urls", multiple=True, metavar="URL", help="An Ollama server (its base URL)."
 )

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import click
 
+from cli._complete import SHELLS, complete_rule_codes, complete_targets
 from cli._exit import USAGE, handled, validation_code
+from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
+from contract.targets import TARGETS
 
 if TYPE_CHECKING:
     from contract.validate import Result
@@ -24,7 +27,7 @@ def _codes(values: tuple[str, ...], upper: bool = True) -> tuple[str, ...]:
     return tuple(v.upper() if upper else v for v in items)
 
 
-class _Commands(click.Group):
+class _Commands(Group):
     """The commands of this module, plus those of `LAZY`, imported only when they are run.
 
     `validate` is run on every commit, so its start-up must not pay for the HTTP, Kubernetes
@@ -58,13 +61,28 @@ class _Commands(click.Group):
 @click.group(
     cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=exit_codes(
+        {
+            0: "success (warnings allowed)",
+            1: "the contract has errors (or warnings with --strict); a refused change",
+            2: USAGE_MEANING,
+            3: "a system outside the tool failed (check, admin API, Unleash, Kubernetes, pip)",
+            4: "plan --exit-code: changes are pending",
+            70: "a bug in the tool (INSTALL_CONTRACT_DEBUG=1 shows the traceback)",
+            130: INTERRUPTED_MEANING,
+        }
+    ),
 )
 @click.version_option(__version__, prog_name="install-contract")
 def main() -> None:
     """Compile and validate install-contract.yaml: the LLMs a self-managed AI platform may use."""
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes(
+        {0: "no errors (warnings allowed)", 1: "errors, or warnings with --strict", 2: USAGE_MEANING}
+    )
+)
 @click.argument("files", nargs=-1)
 @click.option(
     "-f",
@@ -149,8 +167,8 @@ def validate(
     sys.exit(USAGE if unreadable else validation_code(results, strict))
 
 
-@main.command()
-@click.argument("code", required=False)
+@main.command(epilog=exit_codes({0: "shown", 2: "no rule has that code"}))
+@click.argument("code", required=False, shell_complete=complete_rule_codes)
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
@@ -170,7 +188,7 @@ def explain(code: str | None) -> None:
     click.echo(found.doc)
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "printed or written", 2: USAGE_MEANING}))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @handled
 def schema(output: str | None) -> None:
@@ -188,7 +206,9 @@ def schema(output: str | None) -> None:
 # --------------------------------------------------------------------------- catalog
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes({0: "listed (no match is an answer too)", 2: f"{USAGE_MEANING} (--catalog FILE)"})
+)
 @click.argument("query", required=False)
 @click.option(
     "-p", "--provider", help="Only this provider: a display name (Anthropic) or a prefix (anthropic)."
@@ -229,7 +249,7 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
 # --------------------------------------------------------------------------- add
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "added", 1: "refused: nothing was written", 2: USAGE_MEANING}))
 @click.argument("provider")
 @click.argument("model")
 @click.option(
@@ -397,7 +417,7 @@ def remove(name: str, path: str, from_flags: bool) -> None:
 # --------------------------------------------------------------------------- init
 
 
-@main.command()
+@main.command(epilog=exit_codes({0: "written", 1: "FILE exists (--force overwrites it)", 2: USAGE_MEANING}))
 @click.argument("file", default=DEFAULT_FILE, required=False, type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @handled
@@ -419,7 +439,15 @@ def init(file: str, force: bool) -> None:
     click.echo(f"wrote {file}: edit it, then run `install-contract validate {file}`")
 
 
-@main.command()
+@main.command(
+    epilog=exit_codes(
+        {
+            0: "rendered; with --check: DIR is up to date",
+            1: "the contract has errors, a template override is broken; with --check: DIR is stale",
+            2: f"{USAGE_MEANING}; an unknown target; a DIR render may not replace",
+        }
+    )
+)
 @click.argument("file", default=DEFAULT_FILE)
 @click.option(
     "-o", "--out", "out_dir", required=True, metavar="DIR", help="Output directory (replaced whole)."
@@ -430,14 +458,19 @@ def init(file: str, force: bool) -> None:
     "targets",
     multiple=True,
     metavar="T,…",
-    help="litellm, vllm, helm-platform, helm-production-stack, helm-litellm (default: all that apply).",
+    shell_complete=complete_targets,
+    help=f"{', '.join(TARGETS)}; comma-separated or repeated (default: all that apply).",
 )
 @click.option(
     "--templates", metavar="DIR", help="A directory of template overrides (same names as templates/)."
 )
 @click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 and list the files that differ when DIR is stale."
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when DIR is stale, with a unified diff of each changed file and the "
+    "files that would be added or removed.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (the exit code says the rest).")
 @click.option(
     "--catalog",
     "catalog_path",
@@ -463,6 +496,7 @@ def render(
     targets: tuple[str, ...],
     templates: str | None,
     check: bool,
+    quiet: bool,
     catalog_path: str | None,
     registry: str | None,
     extra_path: str | None,
@@ -472,7 +506,10 @@ def render(
     An invalid contract renders nothing (exit 1, with the diagnostics). With --check, exit 0
     when DIR is current and 1 when it is stale, for CI drift checks.
     """
-    from contract.render import check_out_dir, stale_files, write_tree
+    import dataclasses
+
+    from contract.diagnostics import Severity
+    from contract.render import check_out_dir, differences, write_tree
     from contract.render import render as compile_contract
     from contract.reporters import render_text
     from contract.rules import Options
@@ -487,8 +524,12 @@ def render(
         litellm_extra = read_extra(extra_path)
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
-    if result.diagnostics:
-        click.echo(render_text([result]), nl=False, err=True)
+    shown = result
+    if quiet:
+        errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+        shown = dataclasses.replace(result, diagnostics=errors)
+    if shown.diagnostics:
+        click.echo(render_text([shown]), nl=False, err=True)
     if result.errors or result.contract is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(1)
@@ -503,12 +544,17 @@ def render(
         litellm_extra=litellm_extra,
     )
     if check:
-        stale = stale_files(out_dir, rendering.files)
-        for line in stale:
-            click.echo(line)
-        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+        # The contract's literal secrets, should a file on disk have been edited to hold one.
+        stale = differences(out_dir, rendering.files, masked=sorted(result.secrets))
+        if not quiet:
+            for found in stale:
+                click.echo(str(found))
+                click.echo(found.diff, nl=False)
+            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
         sys.exit(1 if stale else 0)
     write_tree(out_dir, rendering.files)
+    if quiet:
+        return
     for path in rendering.files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
     click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
@@ -517,6 +563,29 @@ def render(
             f"  {var}: the literal {where.split(' ', 1)[1]} of {where.split(' ', 1)[0]}; put it in the "
             "environment and write ${" + var + "} in the contract"
         )
+
+
+# --------------------------------------------------------------------------- completion
+
+
+@main.command(epilog=exit_codes({0: "printed", 2: "a shell other than bash, zsh or fish"}))
+@click.argument("shell", type=click.Choice(SHELLS))
+@handled
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    It completes commands and options, rule codes for `explain`, model names of the contract
+    for `check --model`, and targets for `render --target`. Load it in the current shell, or
+    put the line in your shell's start-up file:
+
+    \b
+      bash:  eval "$(install-contract completion bash)"       (~/.bashrc)
+      zsh:   eval "$(install-contract completion zsh)"        (~/.zshrc)
+      fish:  install-contract completion fish | source        (~/.config/fish/config.fish)
+    """
+    from cli._complete import script
+
+    click.echo(script(shell, main), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,9 @@ Faults, for the retry and convergence tests (`Faults`):
 `page_limit` forces pages of that many items; `edit_before_patch[name]` edits a row just
 before the next PATCH of it arrives (a concurrent edit: the client's etag is stale -> 412).
 
-Not a test module.
+Not a test module. Run on its own (scripts/sandbox does) it serves until Ctrl-C or SIGTERM:
+
+    python tests/admin_api_server.py [--port 0] [--token T]     # prints "admin API: <url>"
 """
 
 from __future__ import annotations
@@ -231,13 +233,18 @@ class AdminApiServer:
     """`with AdminApiServer() as server:` — `server.url` is the document's server URL (…/api)."""
 
     def __init__(
-        self, token: str = "test-admin-token", faults: Faults | None = None, *, validate: bool = True
+        self,
+        token: str = "test-admin-token",
+        faults: Faults | None = None,
+        *,
+        validate: bool = True,
+        port: int = 0,
     ) -> None:
         # validate=False only for scripts/bench: openapi-core's checks cost more CPU than the
         # tool being measured, on the same cores.
         self.validate = validate
         self.state = AdminState(token, faults or Faults())
-        self._httpd = _QuietServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", port), _handler(self))
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
         self.origin = f"http://{host}:{port}"
@@ -402,3 +409,28 @@ def _handler(server: AdminApiServer) -> type[BaseHTTPRequestHandler]:
 def admin_api(faults: Faults | None = None, token: str = "test-admin-token") -> Iterator[AdminApiServer]:
     with AdminApiServer(token, faults) as server:
         yield server
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve on 127.0.0.1 until SIGINT or SIGTERM; the first line on stdout is the URL."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(prog="admin_api_server", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--token", default="test-admin-token", help="the bearer token it accepts")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with AdminApiServer(args.token, port=args.port) as server:
+        print(f"admin API: {server.url}", flush=True)
+        stop.wait()
+        print(f"admin API: stopped ({len(server.state.rows)} models held)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

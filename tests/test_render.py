@@ -271,16 +271,74 @@ def test_render_then_check(tmp_path: Path) -> None:
     assert (out / "vllm" / "nemotron.sh").stat().st_mode & 0o111
     check = runner.invoke(main, ["render", str(FIXTURE), "--out", str(out), "--check"])
     assert check.exit_code == 0 and check.stdout.endswith("up to date\n")
-    (out / "litellm" / "config.yaml").write_text("edited by hand\n")
+    config = out / "litellm" / "config.yaml"
+    before = config.read_text()
+    config.write_text(before.replace("max_input_tokens: 200000", "max_input_tokens: 100000", 1))
     (out / "vllm" / "nemotron.sh").unlink()
     (out / "stray.txt").write_text("x")
     stale = runner.invoke(main, ["render", str(FIXTURE), "--out", str(out), "--check"])
     assert stale.exit_code == 1
-    assert stale.stdout.splitlines()[:3] == [
-        "changed: litellm/config.yaml",
-        "missing: vllm/nemotron.sh",
-        "extra: stray.txt",
+    lines = stale.stdout.splitlines()
+    assert lines[0] == "changed: litellm/config.yaml"
+    # a unified diff from the file on disk to the render, with the line that differs
+    assert lines[1] == f"--- {config} (on disk)"
+    assert lines[2] == f"+++ {config} (rendered)"
+    assert lines[3].startswith("@@ ")
+    hunk = lines[3 : lines.index("added: vllm/nemotron.sh")]
+    assert [line for line in hunk if line[:1] in "+-"] == [
+        "-      max_input_tokens: 100000",
+        "+      max_input_tokens: 200000",
     ]
+    assert lines[-2:] == ["removed: stray.txt", f"{out}: stale, render again"]
+    assert "manifest.json" not in stale.stdout  # the manifest lists hashes of the render, not the disk
+    assert stale.stderr == ""
+
+
+def test_check_diff_of_a_file_without_a_final_newline(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, rendered().files)
+    (out / "litellm" / "config.yaml").write_text("model_list: []")
+    stale = CliRunner().invoke(main, ["render", str(FIXTURE), "--out", str(out), "--check"])
+    assert stale.exit_code == 1
+    assert "-model_list: []\n\\ No newline at end of file\n" in stale.stdout
+
+
+def test_check_never_shows_a_literal_secret_edited_into_a_file(tmp_path: Path) -> None:
+    contract = tmp_path / "install-contract.yaml"
+    contract.write_text(DEEPHAT_CONTRACT.replace("${VLLM_API_KEY}", CANARY))
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["render", str(contract), "--out", str(out)]).exit_code == 0
+    config = out / "litellm" / "config.yaml"
+    config.write_text(config.read_text().replace("os.environ/DEEPHAT_V2_API_KEY", CANARY))
+    stale = CliRunner().invoke(main, ["render", str(contract), "--out", str(out), "--check"])
+    assert stale.exit_code == 1
+    assert "-      api_key: ****" in stale.stdout
+    assert "+      api_key: os.environ/DEEPHAT_V2_API_KEY" in stale.stdout
+    assert CANARY not in stale.stdout + stale.stderr
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["render", str(FIXTURE), "--out", str(out), "--quiet"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (out / "manifest.json").is_file()
+    # a warning (IC303, a literal key) is not an error: not shown either
+    contract = tmp_path / "c.yaml"
+    contract.write_text(DEEPHAT_CONTRACT.replace("${VLLM_API_KEY}", CANARY))
+    warned = runner.invoke(main, ["render", str(contract), "--out", str(tmp_path / "o2"), "-q"])
+    assert (warned.exit_code, warned.stdout, warned.stderr) == (0, "", "")
+    loud = runner.invoke(main, ["render", str(contract), "--out", str(tmp_path / "o3")])
+    assert "IC303" in loud.stderr and "wrote" in loud.stdout
+    # --check --quiet: the exit code alone
+    (out / "stray.txt").write_text("x")
+    stale = runner.invoke(main, ["render", str(FIXTURE), "--out", str(out), "--check", "--quiet"])
+    assert (stale.exit_code, stale.stdout, stale.stderr) == (1, "", "")
+    # errors are still printed
+    contract.write_text(DEEPHAT_CONTRACT.replace("openai/deephat-v2", "openai/deephat"))
+    failed = runner.invoke(main, ["render", str(contract), "--out", str(tmp_path / "o4"), "--quiet"])
+    assert failed.exit_code == 1 and failed.stdout == ""
+    assert "error IC104" in failed.stderr and "nothing was rendered" in failed.stderr
 
 
 def test_targets_option(tmp_path: Path) -> None:

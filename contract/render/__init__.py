@@ -30,14 +30,12 @@ from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
 from contract.render import _views as views
+from contract.targets import SELF_HOSTED_TARGETS, TARGETS
 from contract.validate import TypedContract
 
 if TYPE_CHECKING:
     from contract.importer.extra import LitellmExtra
 
-TARGETS = ("litellm", "vllm", "helm-platform", "helm-production-stack", "helm-litellm", "router")
-# Targets that only exist for entries with a `vllm:` block.
-SELF_HOSTED_TARGETS = frozenset({"vllm", "helm-platform", "helm-production-stack"})
 MANIFEST = "manifest.json"
 
 
@@ -409,17 +407,62 @@ def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None
     shutil.rmtree(old, ignore_errors=True)
 
 
-def stale_files(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> list[str]:
-    """What differs between `out_dir` and a fresh render: `changed: …`, `missing: …`, `extra: …`."""
+@dataclass(frozen=True)
+class Difference:
+    """One file in which `out_dir` differs from a fresh render.
+
+    `kind` says what rendering again would do to it: `changed` (replace it; `diff` is a unified
+    diff from the file on disk to the new one), `added` (write it: it is missing), `removed`
+    (delete it: the render no longer has it).
+    """
+
+    kind: str
+    path: str
+    diff: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path}"
+
+
+def differences(
+    out_dir: str | os.PathLike[str], files: dict[str, bytes], *, masked: Sequence[str] = ()
+) -> list[Difference]:
+    """What differs between `out_dir` and a fresh render, in the render's file order, then the
+    removed files sorted. Rendered files hold no secrets; a file on disk may have been edited
+    by hand, so every value of `masked` is shown as **** in the diffs."""
+    import difflib
+
+    from contract.secrets import mask
+
     root = Path(out_dir)
     on_disk = {
         p.relative_to(root).as_posix(): p for p in (root.rglob("*") if root.is_dir() else []) if p.is_file()
     }
-    problems = []
+    found = []
     for relative, data in files.items():
         if relative not in on_disk:
-            problems.append(f"missing: {relative}")
-        elif on_disk[relative].read_bytes() != data:
-            problems.append(f"changed: {relative}")
-    problems += [f"extra: {relative}" for relative in sorted(set(on_disk) - set(files))]
-    return problems
+            found.append(Difference("added", relative))
+            continue
+        old = on_disk[relative].read_bytes()
+        if old == data:
+            continue
+        shown = os.path.join(os.fspath(out_dir), relative)
+        lines = difflib.unified_diff(
+            mask(old.decode("utf-8", errors="replace"), masked).splitlines(keepends=True),
+            mask(data.decode("utf-8", errors="replace"), masked).splitlines(keepends=True),
+            fromfile=f"{shown} (on disk)",
+            tofile=f"{shown} (rendered)",
+        )
+        found.append(Difference("changed", relative, "".join(_ended(line) for line in lines)))
+    found += [Difference("removed", relative) for relative in sorted(set(on_disk) - set(files))]
+    return found
+
+
+def _ended(line: str) -> str:
+    # difflib leaves the last line of a file without a newline as it is; say so, as diff does.
+    return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+
+
+def stale_files(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> list[str]:
+    """What differs between `out_dir` and a fresh render: `changed: …`, `added: …`, `removed: …`."""
+    return [str(found) for found in differences(out_dir, files)]
