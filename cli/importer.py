@@ -9,12 +9,19 @@ from typing import TYPE_CHECKING
 import click
 
 from cli._exit import FAILED, handled
+from cli._help import USAGE_MEANING, Group, exit_codes
 
 if TYPE_CHECKING:
     from contract.importer import Imported
 
 
-@click.group(name="import")
+@click.group(
+    name="import",
+    cls=Group,
+    epilog=exit_codes(
+        {0: "imported", 1: "refused: nothing was written", 2: USAGE_MEANING, 3: "the proxy cannot be read"}
+    ),
+)
 def import_group() -> None:
     """Turn an existing configuration into contract entries."""
 
@@ -66,7 +73,16 @@ def _report(imported: Imported, to_stdout: bool) -> None:
         say("the contract reads: " + ", ".join(imported.variables))
 
 
-@import_group.command()
+@import_group.command(
+    epilog=exit_codes(
+        {
+            0: "imported",
+            1: "--add refused, or --out FILE exists: nothing was written",
+            2: f"{USAGE_MEANING} (CONFIG)",
+            3: "the proxy (--url) cannot be read",
+        }
+    )
+)
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--url", metavar="URL", help="A running LiteLLM proxy: read its /model/info (key: $LITELLM_MASTER_KEY)."

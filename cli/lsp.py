@@ -5,12 +5,16 @@ from __future__ import annotations
 import click
 
 from cli._exit import handled
+from cli._help import exit_codes
 from contract.errors import UsageError
 
 DEFAULT_DEBOUNCE = 0.02  # seconds of quiet after a change before validating
 
 
-@click.command("lsp")
+@click.command(
+    "lsp",
+    epilog=exit_codes({0: "the editor ended the session", 2: "the lsp extra (pygls) is not installed"}),
+)
 @click.option(
     "--debounce",
     type=click.FloatRange(0, 5),

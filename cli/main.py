@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import click
 
-from cli._complete import SHELLS, complete_rule_codes, complete_targets
+from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
 from cli._exit import USAGE, handled, validation_code
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
@@ -382,8 +382,8 @@ def _pointer_words(pointer: str) -> str:
 # --------------------------------------------------------------------------- remove
 
 
-@main.command()
-@click.argument("name")
+@main.command(epilog=exit_codes({0: "removed", 1: "refused: nothing was written", 2: USAGE_MEANING}))
+@click.argument("name", shell_complete=complete_model_names)
 @click.option(
     "--file",
     "path",
