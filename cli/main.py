@@ -253,6 +253,18 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
     metavar="PARSER",
     help="Self-hosted: vLLM's --tool-call-parser (default: by family).",
 )
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=0),
+    help="Self-hosted: GPUs the server gets (default: sized from the weights, as IC205 does; 0 serves on CPUs).",
+)
+@click.option(
+    "--gpu-memory",
+    "gpu_memory",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GIB",
+    help="Self-hosted: memory of one GPU in GiB (default: 80).",
+)
 @handled
 def add(
     provider: str,
@@ -266,6 +278,8 @@ def add(
     aws_region: str | None,
     deployment: str | None,
     tool_call_parser: str | None,
+    gpus: int | None,
+    gpu_memory: float | None,
 ) -> None:
     """Add MODEL of PROVIDER to the contract, filled from the model catalog.
 
@@ -291,6 +305,8 @@ def add(
         aws_region=aws_region,
         deployment=deployment,
         tool_call_parser=tool_call_parser,
+        gpus=gpus,
+        gpu_memory_gib=gpu_memory,
     )
     outcome = plan_add(path, request)
     if outcome.data is None:

@@ -110,7 +110,9 @@ _typed = dataclass(frozen=True, slots=True, kw_only=True)
 class Gpus:
     """The GPUs a self-hosted model is given."""
 
-    count: int = spec(ge=1, description="Number of GPUs the deployment gets.")
+    count: int = spec(
+        ge=0, description="Number of GPUs the deployment gets; 0 serves on CPUs on purpose (IC209 warns)."
+    )
     memory_gib: float = spec(
         gt=0, alias="memoryGiB", description="Memory of one GPU in GiB (80 for an H100 80GB, 192 for a B200)."
     )
