@@ -119,6 +119,21 @@ class Gpus:
 
 
 @_typed
+class Resources:
+    """CPU and memory the vLLM server's pod requests besides its GPUs (Helm values)."""
+
+    cpu: int | None = spec(
+        None, ge=1, description="Whole CPU cores to request (default: 4, and 2 more for each GPU)."
+    )
+    memory_gib: float | None = spec(
+        None,
+        gt=0,
+        alias="memoryGiB",
+        description="Memory to request in GiB (default: the weights and 16 GiB for the server).",
+    )
+
+
+@_typed
 class VllmSpec:
     """How a self-hosted entry is served by `vllm serve` (rendered into argv and Helm values)."""
 
@@ -141,6 +156,9 @@ class VllmSpec:
         None, ge=1, description="--tensor-parallel-size; must fit gpus.count (defaults to it)."
     )
     gpus: Gpus | None = spec(None, description="GPUs the deployment gets: count and memory per GPU.")
+    resources: Resources | None = spec(
+        None, description="CPU and memory the deployment requests (default: sized for a vLLM server)."
+    )
     params_billions: float | None = spec(
         None,
         gt=0,

@@ -106,7 +106,7 @@ SERVED = """\
     metadataType: Text Generation
     contextWindow: 32768
     apiBase: http://served.inference.svc.cluster.local:8000/v1
-    vllm: {{model: meta-llama/Llama-3.1-8B-Instruct, toolCallParser: llama3_json, enableAutoToolChoice: true}}
+    vllm: {{model: meta-llama/Llama-3.1-8B-Instruct, gpus: {{count: 1, memoryGiB: 80}}, toolCallParser: llama3_json, enableAutoToolChoice: true}}
 """
 
 
