@@ -366,6 +366,12 @@ def _agree(text: str, code: str | None) -> None:
             None,
         ),
         (_served("llama-8b", "Llama-8B"), "IC109"),
+        (
+            _served("llama-8b").replace(
+                "gpus: {", "image: 'vllm/vllm-openai@sha256:" + "0" * 64 + "', gpus: {"
+            ),
+            "IC210",
+        ),
     ],
     ids=[
         "references",
@@ -376,6 +382,7 @@ def _agree(text: str, code: str | None) -> None:
         "url-password",
         "whole-ref",
         "case",
+        "digest-only-image",
     ],
 )
 def test_validate_and_render_agree(text: str, code: str | None) -> None:
