@@ -122,7 +122,8 @@ def test_the_check_refuses_what_helm_template_refuses() -> None:
     spec["resources"] = {"requests": {"cpu": "1"}}  # a resources map replaces both
     assert production_stack_problems(values) == []
     del spec["resources"]
-    spec.update(requestCPU=4, requestMemory="", tag="")  # `required` refuses the empty string too
+    # `required` refuses an empty tag; an empty memory passes its quoting but not the API server
+    spec.update(requestCPU=4, requestMemory="", tag="")
     assert [p.split(": ", 1)[1] for p in production_stack_problems(values)] == [
         "Required value 'modelSpec.tag' must be defined ! (deployment-vllm-multi.yaml:122)",
         "Value 'modelSpec.requestMemory' must be defined ! "

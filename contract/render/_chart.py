@@ -22,7 +22,9 @@ def chart_facts() -> dict[str, Any]:
 
 
 def _defined(value: Any) -> bool:
-    """Helm's `required` refuses a missing value, null and the empty string."""
+    """Helm's `required` refuses a missing value, null and the empty string. (An empty
+    requestCPU or requestMemory passes it, quoted first, but the API server refuses an empty
+    quantity: refused here too.)"""
     return value is not None and value != ""
 
 
