@@ -199,9 +199,7 @@ def _flag(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def platform_values(
-    entry: ModelEntry, registry: str | None = None, requests: tuple[int, str] = (BASE_CPU, "16Gi")
-) -> dict[str, Any]:
+def platform_values(entry: ModelEntry, registry: str | None, requests: tuple[int, str]) -> dict[str, Any]:
     """The platform chart's values, in the shape of the seed's values-deephat.yaml.
 
     With a mirror `registry`, the image is always written (the chart's default would be
@@ -213,10 +211,7 @@ def platform_values(
     assert vllm is not None
     image = vllm.image
     if image is not None or registry is not None:
-        name, tag, digest = images.name_tag_digest(image or images.DEFAULT_VLLM_IMAGE)
-        if registry is not None:
-            name = images.mirror(image or images.DEFAULT_VLLM_IMAGE, registry).repository
-        image = f"{name}:{images.chart_tag(tag, digest)}"
+        image = ":".join(image_parts(image, registry))
     values: dict[str, Any] = {
         "model": vllm.model,
         "servedModelName": entry.litellm_model_name,
@@ -247,7 +242,7 @@ def platform_values(
 
 
 def production_stack_spec(
-    entry: ModelEntry, registry: str | None = None, requests: tuple[int, str] = (BASE_CPU, "16Gi")
+    entry: ModelEntry, registry: str | None, requests: tuple[int, str]
 ) -> dict[str, Any]:
     """One `servingEngineSpec.modelSpec[]` item of vllm-project/production-stack.
 
