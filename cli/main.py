@@ -291,6 +291,18 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
     metavar="NAME",
     help="Add the entry to this featureFlags flag (repeatable).",
 )
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=0),
+    help="Self-hosted: GPUs the server gets (default: sized from the weights, as IC205 does; 0 serves on CPUs).",
+)
+@click.option(
+    "--gpu-memory",
+    "gpu_memory",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GIB",
+    help="Self-hosted: memory of one GPU in GiB (default: 80).",
+)
 @handled
 def add(
     provider: str,
@@ -307,6 +319,8 @@ def add(
     api_version: str | None,
     aws_auth: str | None,
     flags: tuple[str, ...],
+    gpus: int | None,
+    gpu_memory: float | None,
 ) -> None:
     """Add MODEL of PROVIDER to the contract, filled from the model catalog.
 
@@ -335,6 +349,8 @@ def add(
         api_version=api_version,
         aws_auth=aws_auth,
         flags=_codes(flags),
+        gpus=gpus,
+        gpu_memory_gib=gpu_memory,
     )
     outcome = plan_add(path, request)
     if outcome.data is None:

@@ -113,6 +113,8 @@ class AddRequest:
     api_version: str | None = None  # Azure: apiVersion (default: AZURE_API_VERSION)
     aws_auth: str | None = None  # Bedrock: "keys" (the default: the key pair from ${VAR}s) or "role"
     flags: tuple[str, ...] = ()  # featureFlags the entry is added to
+    gpus: int | None = None  # self-hosted: GPUs the server gets (default: sized from the weights)
+    gpu_memory_gib: float | None = None  # self-hosted: memory of one GPU (default: 80)
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,7 @@ def _self_hosted_entry(
     fields["apiKey"] = _env_ref(request.api_key_env or VLLM_KEY_ENV)
 
     vllm: dict[str, Any] = {"model": hf_id, "dtype": "bfloat16"}
+    vllm.update(_gpus(request, facts, hf_id, context_window, vllm["dtype"], notes))
     family = family_of(hf_id, name)
     if family is not None and family.trust_remote_code:
         vllm["trustRemoteCode"] = True
@@ -325,6 +328,47 @@ def _self_hosted_entry(
     vllm["enableChunkedPrefill"] = True
     fields["vllm"] = vllm
     return NewEntry(fields, tuple(notes))
+
+
+def _gpus(
+    request: AddRequest,
+    facts: ModelFacts | None,
+    hf_id: str,
+    context_window: int,
+    dtype: str,
+    notes: list[str],
+) -> dict[str, Any]:
+    """`tensorParallelSize` and `gpus:` for a self-hosted entry: --gpus, else IC205's sizing.
+
+    The tensor-parallel size is the GPU count (one server spans its GPUs); CPU serving
+    (--gpus 0) has none. A model whose size nobody knows needs --gpus.
+    """
+    from ruamel.yaml.comments import CommentedMap
+
+    from contract import sizing
+
+    memory = request.gpu_memory_gib or sizing.DEFAULT_GPU_MEMORY_GIB
+    count = request.gpus
+    if count is None:
+        found = sizing.suggest(
+            hf_id,
+            params_b=facts.params_b if facts else None,
+            dtype=dtype,
+            quantization=None,
+            native=facts.weights if facts else None,
+            context=context_window,
+            memory_gib=memory,
+        )
+        if found is None:
+            raise EditError(
+                f"the size of {hf_id} is unknown, so the GPUs it needs are too",
+                hint="pass --gpus N (and --gpu-memory GiB for GPUs other than 80 GiB ones)",
+            )
+        count = found.count
+        notes.append(f"{found}: {found.gpus} (--gpus and --gpu-memory set them)")
+    gpus = CommentedMap(count=count, memoryGiB=int(memory) if float(memory).is_integer() else memory)
+    gpus.fa.set_flow_style()
+    return {"tensorParallelSize": count, "gpus": gpus} if count else {"gpus": gpus}
 
 
 def _mode(facts: ModelFacts | None) -> str:

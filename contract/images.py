@@ -113,3 +113,44 @@ def mirror(reference: str | ImageRef, registry: str | None) -> ImageRef:
     host, _, prefix = target.partition("/")
     path = f"{prefix}/{ref.path}" if prefix else ref.path
     return ImageRef(host, path, ref.tag, ref.digest)
+
+
+def name_tag_digest(reference: str) -> tuple[str, str | None, str | None]:
+    """`reference` as written, split into name (host and path as written), tag and digest.
+
+    Raises UsageError when it is not a reference (see `parse`).
+    """
+    ref = parse(reference)
+    name = reference.strip().partition("@")[0]
+    if ref.tag is not None:
+        name = name[: -len(ref.tag) - 1]
+    return name, ref.tag, ref.digest
+
+
+def chart_tag(tag: str | None, digest: str | None) -> str:
+    """The `tag` value of a chart that builds its image as `repository:tag`: a digest rides in
+    it (`v0.33.0@sha256:…`); no tag means Docker's `latest`. A digest alone has no such form."""
+    if tag is None and digest is not None:
+        raise UsageError(
+            f"@{digest} has no tag: a chart that writes repository:tag cannot pull it "
+            "(write the tag it was built from, e.g. vllm/vllm-openai:v0.33.0@sha256:…)"
+        )
+    return (tag or "latest") + (f"@{digest}" if digest else "")
+
+
+def mirror_all(references: list[str], registry: str | None) -> dict[str, ImageRef]:
+    """Each reference as the mirror serves it; UsageError naming both when two different
+    images would land on one mirror reference (quay.io/x/y:1 and docker.io/x/y:1)."""
+    mirrored: dict[str, ImageRef] = {}
+    seen: dict[str, str] = {}
+    for reference in references:
+        source = parse(reference)
+        target = mirror(source, registry)
+        other = seen.setdefault(str(target), str(source))
+        if other != str(source):
+            raise UsageError(
+                f"--registry {registry}: {other} and {source} would both be mirrored as {target}; "
+                "one would overwrite the other (use one of them, or mirror them under different prefixes)"
+            )
+        mirrored[reference] = target
+    return mirrored

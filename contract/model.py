@@ -110,9 +110,26 @@ _typed = dataclass(frozen=True, slots=True, kw_only=True)
 class Gpus:
     """The GPUs a self-hosted model is given."""
 
-    count: int = spec(ge=1, description="Number of GPUs the deployment gets.")
+    count: int = spec(
+        ge=0, description="Number of GPUs the deployment gets; 0 serves on CPUs on purpose (IC209 warns)."
+    )
     memory_gib: float = spec(
         gt=0, alias="memoryGiB", description="Memory of one GPU in GiB (80 for an H100 80GB, 192 for a B200)."
+    )
+
+
+@_typed
+class Resources:
+    """CPU and memory the vLLM server's pod requests besides its GPUs (Helm values)."""
+
+    cpu: int | None = spec(
+        None, ge=1, description="Whole CPU cores to request (default: 4, and 2 more for each GPU)."
+    )
+    memory_gib: float | None = spec(
+        None,
+        gt=0,
+        alias="memoryGiB",
+        description="Memory to request in GiB (default: the weights and 16 GiB for the server).",
     )
 
 
@@ -139,6 +156,9 @@ class VllmSpec:
         None, ge=1, description="--tensor-parallel-size; must fit gpus.count (defaults to it)."
     )
     gpus: Gpus | None = spec(None, description="GPUs the deployment gets: count and memory per GPU.")
+    resources: Resources | None = spec(
+        None, description="CPU and memory the deployment requests (default: sized for a vLLM server)."
+    )
     params_billions: float | None = spec(
         None,
         gt=0,

@@ -14,6 +14,7 @@ more memory at 128k than at 4k.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -133,3 +134,68 @@ def table_need(params_b: float, bytes_each: float, context: int) -> Need | None:
         return None
     column = 0 if context <= 4096 else 1 if context <= 32768 else 2
     return row[column]
+
+
+# vLLM takes 90 % of each GPU by default (--gpu-memory-utilization 0.9); the weights must fit
+# in that share with room left for the KV cache.
+GPU_MEMORY_UTILIZATION = 0.9
+# What `add` and the hints assume a GPU holds when nobody says: an H100/A100 80GB.
+DEFAULT_GPU_MEMORY_GIB = 80.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """GPUs for a model: what its weights need and the count that holds them."""
+
+    params_b: float
+    stored: WeightFormat
+    weights_gib: float
+    count: int
+    memory_gib: float
+
+    @property
+    def gpus(self) -> str:
+        """The `gpus:` block to write, as YAML flow text."""
+        return f"gpus: {{count: {self.count}, memoryGiB: {self.memory_gib:g}}}"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.params_b:g}B parameters as {self.stored.name.upper()} need about "
+            f"{self.weights_gib:.0f} GiB of weights"
+        )
+
+
+def _power_of_two(n: int) -> int:
+    """The smallest power of two ≥ n: tensor parallelism splits attention heads, whose count
+    is a power of two (times a small factor) in every family the catalog knows."""
+    return 1 << max(0, n - 1).bit_length()
+
+
+def suggest(
+    model_id: str,
+    *,
+    params_b: float | None,
+    dtype: str | None,
+    quantization: str | None,
+    native: str | None,
+    context: int,
+    memory_gib: float = DEFAULT_GPU_MEMORY_GIB,
+    at_least: int = 1,
+) -> Suggestion | None:
+    """The GPUs of `memory_gib` that serve the model, or None when its size is unknown.
+
+    `params_b` is the parameter count as vllm.paramsBillions or the catalog says (else the
+    id's number). The count holds the weights in vLLM's share of each GPU, meets seed 002's
+    sizing table for the context, and is rounded up to a power of two, since it is also the
+    tensor-parallel size.
+    """
+    params = params_b or params_from_id(model_id)
+    if not params:
+        return None
+    stored = storage_format(model_id, dtype, quantization, native)
+    weights = weights_gib(params, stored.bytes_each)
+    count = max(at_least, math.ceil(weights / (memory_gib * GPU_MEMORY_UTILIZATION)))
+    need = table_need(params, stored.bytes_each, context)
+    if need is not None:
+        count = max(count, math.ceil(need.total / memory_gib))
+    return Suggestion(params, stored, weights, _power_of_two(count), memory_gib)

@@ -108,6 +108,8 @@ def _commented(value: Any) -> Any:
         out = CommentedMap()
         for key, item in value.items():
             out[key] = _commented(item)
+        if isinstance(value, CommentedMap) and value.fa.flow_style():  # `gpus: {count: 1, ...}`
+            out.fa.set_flow_style()
         return out
     return value
 

@@ -220,11 +220,95 @@ def test_self_hosted_entry_shape(contract: Path) -> None:
         "    vllm:\n"
         "      model: Qwen/Qwen3-Coder-30B-A3B-Instruct\n"
         "      dtype: bfloat16\n"
+        "      tensorParallelSize: 2\n"
+        "      gpus: {count: 2, memoryGiB: 80}\n"
         "      toolCallParser: qwen3_coder\n"
         "      enableAutoToolChoice: true\n"
         "      enablePrefixCaching: true\n"
         "      enableChunkedPrefill: true\n"
     )
+
+
+def add_self_hosted(model: str, *options: str) -> Result:
+    return run(
+        "add", "self-hosted", model, "--api-base", "http://m.inference.svc.cluster.local:8000/v1", *options
+    )
+
+
+def vllm_block(text: str) -> str:
+    return text[text.rindex("    vllm:\n") :]
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "lines", "note"),
+    [
+        pytest.param(
+            "openai/gpt-oss-120b",
+            (),
+            "      tensorParallelSize: 1\n      gpus: {count: 1, memoryGiB: 80}\n",
+            "note: 116.8B parameters as MXFP4 need about 58 GiB of weights: gpus: {count: 1, memoryGiB: 80} "
+            "(--gpus and --gpu-memory set them)\n",
+            id="sized-from-the-catalog",
+        ),
+        pytest.param(
+            "meta-llama/Llama-3.3-70B-Instruct",
+            ("--context-window", "131072", "--tool-call-parser", "llama3_json"),
+            # 132 GiB of BF16 weights; the seed's sizing table asks 4× 80GB at 128k of context
+            "      tensorParallelSize: 4\n      gpus: {count: 4, memoryGiB: 80}\n",
+            "note: 70.6B parameters as BF16 need about 132 GiB of weights: gpus: {count: 4, memoryGiB: 80} "
+            "(--gpus and --gpu-memory set them)\n",
+            id="the-sizing-table",
+        ),
+        pytest.param(
+            "meta-llama/Llama-3.3-70B-Instruct",
+            ("--context-window", "131072", "--tool-call-parser", "llama3_json", "--gpu-memory", "192"),
+            # the table's 4× 80GB is 320 GiB: two 192 GiB GPUs
+            "      tensorParallelSize: 2\n      gpus: {count: 2, memoryGiB: 192}\n",
+            "note: 70.6B parameters as BF16 need about 132 GiB of weights: gpus: {count: 2, memoryGiB: 192} "
+            "(--gpus and --gpu-memory set them)\n",
+            id="bigger-gpus-fewer-of-them",
+        ),
+        pytest.param(
+            "openai/gpt-oss-120b",
+            ("--gpus", "2", "--gpu-memory", "141"),
+            "      tensorParallelSize: 2\n      gpus: {count: 2, memoryGiB: 141}\n",
+            "",
+            id="given",
+        ),
+    ],
+)
+def test_add_self_hosted_fills_gpus_and_tensor_parallelism(
+    model: str, options: tuple[str, ...], lines: str, note: str, tmp_path: Path
+) -> None:
+    result = add_self_hosted(model, *options)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == note
+    text = (tmp_path / "install-contract.yaml").read_text(encoding="utf-8")
+    assert "      dtype: bfloat16\n" + lines in vllm_block(text)
+    assert_clean(text)
+
+
+def test_add_self_hosted_on_cpus_on_purpose(tmp_path: Path) -> None:
+    result = add_self_hosted("openai/gpt-oss-20b", "--gpus", "0")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "install-contract.yaml").read_text(encoding="utf-8")
+    assert "      dtype: bfloat16\n      gpus: {count: 0, memoryGiB: 80}\n      toolCallParser" in vllm_block(
+        text
+    )
+    assert "tensorParallelSize" not in text
+    assert "warning IC209 gpus.count is 0" in result.stderr
+
+
+def test_add_self_hosted_of_unknown_size_needs_gpus(tmp_path: Path) -> None:
+    result = add_self_hosted("acme/mystery", "--context-window", "8192", "--tool-call-parser", "hermes")
+    assert result.exit_code == 1
+    assert "the size of acme/mystery is unknown, so the GPUs it needs are too" in result.stderr
+    assert "hint: pass --gpus N" in result.stderr
+    assert not (tmp_path / "install-contract.yaml").exists()
+    result = add_self_hosted(
+        "acme/mystery", "--context-window", "8192", "--tool-call-parser", "hermes", "--gpus", "1"
+    )
+    assert result.exit_code == 0, result.stderr
 
 
 def test_family_flags_for_nemotron(tmp_path: Path) -> None:

@@ -250,3 +250,92 @@ def test_each_branch_says_where_what_and_how_to_fix(
 ) -> None:
     assert finding in sizing_findings(entry)
     assert [f[0] for f in sizing_findings(entry)].count(finding[0]) == 1
+
+
+def gpu_findings(entry: dict[str, Any]) -> list[Found]:
+    return findings(entry, ("IC205", "IC206", "IC209"))
+
+
+GPT_OSS = "openai/gpt-oss-120b"
+
+
+@pytest.mark.parametrize(
+    ("entry", "finding"),
+    [
+        pytest.param(
+            served(GPT_OSS, contextWindow=131072),
+            (
+                "IC209",
+                "error",
+                "/models/0/vllm",
+                "m has a vllm: block without gpus:, so its Helm values request no GPU and vLLM fails at "
+                "start on the CPU node it lands on",
+                "m: 116.8B parameters as MXFP4 need about 58 GiB of weights: gpus: {count: 1, memoryGiB: 80}",
+            ),
+            id="IC209-sized-from-the-catalog",
+        ),
+        pytest.param(
+            served(LLAMA, {"dtype": "bfloat16"}, contextWindow=131072),
+            (
+                "IC209",
+                "error",
+                "/models/0/vllm",
+                "m has a vllm: block without gpus:, so its Helm values request no GPU and vLLM fails at "
+                "start on the CPU node it lands on",
+                # 132 GiB of weights fit in two GPUs' 90 %; the seed's table asks 4× 80GB at 128k
+                "m: 70.6B parameters as BF16 need about 132 GiB of weights: gpus: {count: 4, memoryGiB: 80}",
+            ),
+            id="IC209-the-sizing-table-and-a-power-of-two",
+        ),
+        pytest.param(
+            served("acme/mystery", {"paramsBillions": 100}, contextWindow=8192),
+            (
+                "IC209",
+                "error",
+                "/models/0/vllm",
+                "m has a vllm: block without gpus:, so its Helm values request no GPU and vLLM fails at "
+                "start on the CPU node it lands on",
+                # 186 GiB over 72 GiB usable per GPU = 2.6 -> 3 -> a power of two: 4
+                "m: 100B parameters as BF16 need about 186 GiB of weights: gpus: {count: 4, memoryGiB: 80}",
+            ),
+            id="IC209-paramsBillions-rounded-to-a-tensor-parallel-size",
+        ),
+        pytest.param(
+            served("acme/mystery"),
+            (
+                "IC209",
+                "error",
+                "/models/0/vllm",
+                "m has a vllm: block without gpus:, so its Helm values request no GPU and vLLM fails at "
+                "start on the CPU node it lands on",
+                "write gpus: {count: N, memoryGiB: 80} for the GPUs the server gets (vllm.paramsBillions "
+                "lets the tool size them), or gpus: {count: 0} to serve on CPUs",
+            ),
+            id="IC209-size-unknown",
+        ),
+        pytest.param(
+            served(GPT_OSS, gpus(0, 80), contextWindow=131072),
+            (
+                "IC209",
+                "warning",
+                "/models/0/vllm/gpus/count",
+                "gpus.count is 0: the deployment requests no GPU and vLLM serves on CPUs",
+                "keep it only for CPU serving (a vLLM CPU image); else m: 116.8B parameters as MXFP4 need "
+                "about 58 GiB of weights: gpus: {count: 1, memoryGiB: 80}",
+            ),
+            id="IC209-cpu-serving-on-purpose",
+        ),
+    ],
+)
+def test_gpu_missing_says_where_what_and_how_many(entry: dict[str, Any], finding: Found) -> None:
+    assert gpu_findings(entry) == [finding]
+
+
+def test_zero_gpus_is_only_ic209() -> None:
+    """CPU serving on purpose is not also undersized (IC205) nor a tensor-parallel mismatch (IC206)."""
+    entry = served(GPT_OSS, gpus(0, 80, tensorParallelSize=2), contextWindow=131072)
+    assert [f[0] for f in gpu_findings(entry)] == ["IC209"]
+
+
+def test_gpus_given_is_quiet() -> None:
+    assert gpu_findings(served(GPT_OSS, gpus(1, 80), contextWindow=131072)) == []

@@ -34,10 +34,15 @@ def load_yaml(data: bytes):  # type: ignore[no-untyped-def]
 def test_fixture_renders_every_artifact() -> None:
     files = rendered().files
     assert sorted(files) == [
+        "helm/litellm.install.sh",
         "helm/litellm.values.yaml",
+        "helm/platform/deephat-v2.install.sh",
         "helm/platform/deephat-v2.values.yaml",
+        "helm/platform/nemotron.install.sh",
         "helm/platform/nemotron.values.yaml",
+        "helm/platform/qwen3-coder-30b.install.sh",
         "helm/platform/qwen3-coder-30b.values.yaml",
+        "helm/production-stack.install.sh",
         "helm/production-stack.values.yaml",
         "litellm/config.yaml",
         "manifest.json",
@@ -137,13 +142,17 @@ models:
 
 
 def test_platform_values_equal_the_seed_deephat_values() -> None:
-    values = load_yaml(rendered(DEEPHAT_CONTRACT).files["helm/platform/deephat-v2.values.yaml"])
-    secrets = {k: values.pop(k) for k in [k for k in values if k.endswith("Secret")]}
+    files = rendered(DEEPHAT_CONTRACT).files
+    values = load_yaml(files["helm/platform/deephat-v2.values.yaml"])
+    # the seed's values, and the CPU and memory every vLLM pod requests (README, "Helm values")
+    requests = values["resources"]["requests"]
+    assert (requests.pop("cpu"), requests.pop("memory")) == ("8", "48Gi")
     assert values == SEED_DEEPHAT_VALUES
-    assert secrets == {
-        "hfTokenSecret": {"name": "deephat-v2-credentials", "key": "HF_TOKEN"},
-        "vllmApiKeySecret": {"name": "deephat-v2-credentials", "key": "VLLM_API_KEY"},
-    }
+    # the seed's two keys are values of the chart: the install script passes them, no file holds them
+    script = files["helm/platform/deephat-v2.install.sh"].decode()
+    assert 'helm upgrade --install deephat-v2 "${CHART:-.}" \\\n' in script
+    assert "--set-file 'vllmApiKey'=<(printf '%s' \"$VLLM_API_KEY\")" in script
+    assert "--set-file 'hfToken'=<(printf '%s' \"$HF_TOKEN\")" in script
 
 
 def test_one_b200_variant_sets_one_gpu() -> None:

@@ -106,7 +106,7 @@ SERVED = """\
     metadataType: Text Generation
     contextWindow: 32768
     apiBase: http://served.inference.svc.cluster.local:8000/v1
-    vllm: {{model: meta-llama/Llama-3.1-8B-Instruct, toolCallParser: llama3_json, enableAutoToolChoice: true}}
+    vllm: {{model: meta-llama/Llama-3.1-8B-Instruct, gpus: {{count: 1, memoryGiB: 80}}, toolCallParser: llama3_json, enableAutoToolChoice: true}}
 """
 
 
@@ -366,6 +366,12 @@ def _agree(text: str, code: str | None) -> None:
             None,
         ),
         (_served("llama-8b", "Llama-8B"), "IC109"),
+        (
+            _served("llama-8b").replace(
+                "gpus: {", "image: 'vllm/vllm-openai@sha256:" + "0" * 64 + "', gpus: {"
+            ),
+            "IC210",
+        ),
     ],
     ids=[
         "references",
@@ -376,6 +382,7 @@ def _agree(text: str, code: str | None) -> None:
         "url-password",
         "whole-ref",
         "case",
+        "digest-only-image",
     ],
 )
 def test_validate_and_render_agree(text: str, code: str | None) -> None:

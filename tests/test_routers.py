@@ -242,3 +242,166 @@ def test_an_ipv6_api_base_keeps_its_brackets_in_the_router_config(write) -> None
         for ref in model["backend_refs"]
     }
     assert endpoints["qwen3-8b"] == "[fd00::5]:8000"
+
+
+# Three kinds of model behind one router, each with values no other field shares: a cloud model
+# whose server id differs from its name, a self-hosted one behind a path and TLS, one with a key.
+WHOLE = """\
+models:
+  - litellmModelName: qwen3-8b
+    litellmModel: openai/qwen3-8b
+    displayName: Qwen3 8B
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 32768
+    maxTokens: 8192
+    description: Small and quick
+    apiBase: http://qwen3-8b.llm.svc.cluster.local:8000/v1
+    apiKey: ${VLLM_API_KEY}
+    vllm:
+      model: Qwen/Qwen3-8B
+      gpus: {count: 1, memoryGiB: 80}
+      toolCallParser: qwen3_coder
+      enableAutoToolChoice: true
+      reasoningParser: qwen3
+  - litellmModelName: fast-chat
+    litellmModel: openai/gpt-4o-mini
+    displayName: GPT-4o mini
+    provider: OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    maxTokens: 16384
+    apiKey: ${OPENAI_API_KEY}
+  - litellmModelName: llama-3.3-70b
+    litellmModel: openai/llama-3.3-70b
+    displayName: Llama 3.3 70B
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 131072
+    maxTokens: 4096
+    apiBase: https://llama.inference.svc.cluster.local:8443/serving/v1
+    vllm:
+      model: meta-llama/Llama-3.3-70B-Instruct
+      dtype: bfloat16
+      tensorParallelSize: 4
+      gpus: {count: 4, memoryGiB: 80}
+      toolCallParser: llama3_json
+      enableAutoToolChoice: true
+routers:
+  coding:
+    default: fast-chat
+    port: 8801
+    signals:
+      keywords:
+        - {name: code_keywords, operator: OR, keywords: [code, debug]}
+    decisions:
+      - name: code_route
+        priority: 200
+        rules: {operator: OR, conditions: [{type: keyword, name: code_keywords}]}
+        modelRefs: [{model: llama-3.3-70b}, {model: qwen3-8b, use_reasoning: true}]
+"""
+
+
+def test_the_whole_router_config_is_what_the_contract_says(write) -> None:  # type: ignore[no-untyped-def]
+    from ruamel.yaml import YAML
+
+    body = _render(write(WHOLE), ["router"]).files["router/coding.yaml"].decode()
+    assert body.splitlines()[6:9] == [
+        "# Environment variables it reads (the upstream keys):",
+        "#   OPENAI_API_KEY",
+        "#   VLLM_API_KEY",
+    ]
+    assert YAML(typ="safe", pure=True).load(body) == {
+        "version": "v0.3",
+        "listeners": [{"name": "coding-8801", "address": "0.0.0.0", "port": 8801, "timeout": "300s"}],
+        "providers": {
+            "defaults": {"model": "fast-chat"},
+            "models": [
+                {
+                    "name": "fast-chat",
+                    "provider_model_id": "gpt-4o-mini",  # what OpenAI expects, not the entry's name
+                    "api_format": "openai",
+                    "backend_refs": [
+                        {
+                            "name": "fast-chat",
+                            "provider": "openai",
+                            "endpoint": "api.openai.com:443",
+                            "protocol": "https",
+                            "weight": 100,
+                            "api_key_env": "OPENAI_API_KEY",
+                        }
+                    ],
+                },
+                {
+                    "name": "llama-3.3-70b",
+                    "provider_model_id": "llama-3.3-70b",
+                    "api_format": "openai",
+                    "backend_refs": [
+                        {
+                            "name": "llama-3.3-70b",
+                            "provider": "vllm",
+                            "endpoint": "llama.inference.svc.cluster.local:8443",
+                            "protocol": "https",
+                            "weight": 100,
+                            "chat_path": "/serving/v1/chat/completions",
+                        }
+                    ],
+                },
+                {
+                    "name": "qwen3-8b",
+                    "provider_model_id": "qwen3-8b",
+                    "api_format": "openai",
+                    "backend_refs": [
+                        {
+                            "name": "qwen3-8b",
+                            "provider": "vllm",
+                            "endpoint": "qwen3-8b.llm.svc.cluster.local:8000",
+                            "protocol": "http",
+                            "weight": 100,
+                            "api_key_env": "VLLM_API_KEY",
+                        }
+                    ],
+                },
+            ],
+        },
+        "routing": {
+            "strategy": "priority",
+            "modelCards": [
+                {
+                    "name": "fast-chat",
+                    "context_window_size": 128000,
+                    "max_output_tokens": 16384,
+                    "capabilities": ["chat", "tools"],
+                },
+                {
+                    "name": "llama-3.3-70b",
+                    "param_size": "70.6B",
+                    "context_window_size": 131072,
+                    "max_output_tokens": 4096,
+                    "capabilities": ["chat", "tools"],
+                },
+                {
+                    "name": "qwen3-8b",
+                    "param_size": "8.2B",
+                    "context_window_size": 32768,
+                    "max_output_tokens": 8192,
+                    "description": "Small and quick",
+                    "capabilities": ["chat", "reasoning", "tools"],
+                },
+            ],
+            "signals": {
+                "keywords": [{"name": "code_keywords", "operator": "OR", "keywords": ["code", "debug"]}]
+            },
+            "decisions": [
+                {
+                    "name": "code_route",
+                    "priority": 200,
+                    "rules": {"operator": "OR", "conditions": [{"type": "keyword", "name": "code_keywords"}]},
+                    "modelRefs": [{"model": "llama-3.3-70b"}, {"model": "qwen3-8b", "use_reasoning": True}],
+                }
+            ],
+        },
+    }

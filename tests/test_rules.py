@@ -162,6 +162,7 @@ def test_misspelt_tool_parser_key_is_judged_as_what_render_would_write(write) ->
         "models:\n  - litellmModelName: deephat-v2\n    litellmModel: openai/deephat-v2\n"
         "    displayName: D\n    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
         "    contextWindow: 250000\n    apiBase: http://d:8000/v1\n    vllm:\n      model: DeepHat/DeepHat-V2-ext\n"
+        "      gpus: {count: 2, memoryGiB: 80}\n"
         "      toolCallParserr: qwen3_coder\n      enableAutoToolChoice: true\n"
     )
     found = diagnostics(write, text)
@@ -219,7 +220,7 @@ def test_nemotron_needs_reasoning_parser_and_remote_code(write) -> None:  # type
         "models:\n  - litellmModelName: nemotron\n    litellmModel: openai/nemotron\n    displayName: N\n"
         "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 1000000\n"
         "    apiBase: http://n:8000/v1\n    vllm:\n      model: nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16\n"
-        "      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n"
+        "      gpus: {count: 4, memoryGiB: 80}\n      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n"
     )
     found = diagnostics(write, text)
     assert [(d.code, d.hint) for d in found] == [
@@ -475,7 +476,7 @@ def test_tool_calling_flag_without_parser_is_reported_once(write) -> None:  # ty
         "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: openai/qwen3-8b\n    displayName: Qwen3 8B\n"
         "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 131072\n"
         "    apiBase: http://qwen3-8b.inference.svc.cluster.local:8000/v1\n    apiKey: ${VLLM_API_KEY}\n"
-        "    vllm:\n      model: Qwen/Qwen3-8B\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n      gpus: {count: 1, memoryGiB: 80}\n"
         "featureFlags:\n  TOOL_CALLING_MODELS: [qwen3-8b]\n"
     )
     assert [d.code for d in diagnostics(write, text)] == ["IC403"]
@@ -514,7 +515,7 @@ def test_a_served_name_equal_to_a_cloud_id_is_not_judged_by_that_api(  # type: i
 
 def test_self_hosted_facts_come_from_the_served_weights(write) -> None:  # type: ignore[no-untyped-def]
     text = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
-    text += "    vllm:\n      model: openai/gpt-oss-20b\n      toolCallParser: openai\n"
+    text += "    vllm:\n      model: openai/gpt-oss-20b\n      gpus: {count: 1, memoryGiB: 80}\n      toolCallParser: openai\n"
     text += "      enableAutoToolChoice: true\n      reasoningParser: openai_gptoss\n"
     found = [(d.code, d.hint) for d in diagnostics(write, text)]
     assert found == [("IC202", "write contextWindow: 131072")]

@@ -4,9 +4,9 @@
 |---|---|---|
 | litellm | litellm/config.yaml | the LiteLLM proxy |
 | vllm | vllm/<name>.argv.json, vllm/<name>.sh | `vllm serve` |
-| helm-platform | helm/platform/<name>.values.yaml | the platform's vLLM chart |
-| helm-production-stack | helm/production-stack.values.yaml | vllm-project/production-stack |
-| helm-litellm | helm/litellm.values.yaml | LiteLLM's Helm chart |
+| helm-platform | helm/platform/<name>.values.yaml, .install.sh | the platform's vLLM chart |
+| helm-production-stack | helm/production-stack.values.yaml, .install.sh | vllm-project/production-stack |
+| helm-litellm | helm/litellm.values.yaml, .install.sh | LiteLLM's Helm chart |
 | router | router/<name>.yaml | vLLM Semantic Router (`routers:` only) |
 
 plus manifest.json (tool version, contract sha256, every file's sha256). The same contract
@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING
 from contract import __version__, images
 from contract.errors import UsageError
 from contract.model import ModelEntry
+from contract.naming import k8s_name
 from contract.render import _views as views
 from contract.targets import SELF_HOSTED_TARGETS, TARGETS
 from contract.validate import TypedContract
 
 if TYPE_CHECKING:
+    from contract.catalog import Catalog, ModelFacts
     from contract.importer.extra import LitellmExtra
 
 MANIFEST = "manifest.json"
@@ -69,10 +71,13 @@ def render(
         # Never a partial config: an entry that could not be typed has an error diagnostic.
         shown = ", ".join(f"models[{i}]" for i in contract.left_out)
         raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
-    if registry is not None:
-        registry = images.check_registry(registry)
     models = list(contract.models)
     served = [m for m in models if m.vllm is not None]
+    if registry is not None:
+        registry = images.check_registry(registry)
+        # Two images on one mirror reference would overwrite each other there.
+        pulled = {m.vllm.image or images.DEFAULT_VLLM_IMAGE for m in served if m.vllm is not None}
+        images.mirror_all(sorted(pulled | {images.LITELLM_IMAGE, *images.CHECK_IMAGES}), registry)
     chosen = _targets(targets, bool(served), bool(contract.routers))
     env = environment(templates)
     catalog = load_catalog(catalog_path)
@@ -112,6 +117,20 @@ def render(
             proxy_config=proxy_config,
             image=views.litellm_image(registry),
         )
+        files["helm/litellm.install.sh"] = render_template(
+            env,
+            "helm/install.sh.j2",
+            context,
+            release=views.LITELLM_RELEASE,
+            chart=views.LITELLM_CHART,
+            values_file="litellm.values.yaml",
+            keys=[],
+        )
+    requests = {
+        m.litellm_model_name: views.server_requests(m, _served_facts(catalog, m))
+        for m in served
+        if {"helm-platform", "helm-production-stack"} & set(chosen)
+    }
     for entry in served:
         name = entry.litellm_model_name
         if "vllm" in chosen:
@@ -119,26 +138,34 @@ def render(
             files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
             files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
         if "helm-platform" in chosen:
-            values = views.platform_values(entry, registry)
-            keys = [v["key"] for k, v in values.items() if k.endswith("Secret")]
+            values = views.platform_values(entry, registry, requests[name])
+            keys = views.platform_keys(entry)
             files[f"helm/platform/{name}.values.yaml"] = render_template(
+                env, "helm/platform.values.yaml.j2", common, values=values, name=name, keys=keys
+            )
+            files[f"helm/platform/{name}.install.sh"] = render_template(
                 env,
-                "helm/platform.values.yaml.j2",
+                "helm/install.sh.j2",
                 common,
-                values=values,
-                name=name,
-                secret=views.credentials_secret(entry),
-                secret_keys=keys,
+                release=k8s_name(name),
+                chart=views.PLATFORM_CHART,
+                values_file=f"{name}.values.yaml",
+                keys=keys,
             )
     if "helm-production-stack" in chosen and served:
-        specs = [views.production_stack_spec(e, registry) for e in served]
-        api_key = views.production_stack_api_key(served)
-        secrets = sorted(
-            {spec["hf_token"]["secretName"] for spec in specs if "hf_token" in spec}
-            | ({api_key["secretName"]} if api_key else set())
-        )
+        specs = [views.production_stack_spec(e, registry, requests[e.litellm_model_name]) for e in served]
+        keys = views.production_stack_keys(served)
         files["helm/production-stack.values.yaml"] = render_template(
-            env, "helm/production-stack.values.yaml.j2", common, specs=specs, api_key=api_key, secrets=secrets
+            env, "helm/production-stack.values.yaml.j2", common, specs=specs, keys=keys
+        )
+        files["helm/production-stack.install.sh"] = render_template(
+            env,
+            "helm/install.sh.j2",
+            common,
+            release=views.PRODUCTION_STACK_RELEASE,
+            chart=views.PRODUCTION_STACK_CHART,
+            values_file="production-stack.values.yaml",
+            keys=keys,
         )
     if "router" in chosen:
         from contract.render._router import key_vars, router_config
@@ -161,6 +188,14 @@ def render(
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded, litellm_extra)
     _refuse_secrets(models, encoded)
     return Rendering(encoded, chosen, needs)
+
+
+def _served_facts(catalog: Catalog, entry: ModelEntry) -> ModelFacts | None:
+    """What the catalog knows of the weights a `vllm:` entry serves (as the rules look it up)."""
+    assert entry.vllm is not None
+    return catalog.lookup(
+        entry.litellm_model, base_model=entry.base_model, vllm_model=entry.vllm.model, self_hosted=True
+    )
 
 
 def _refuse_secrets(models: Sequence[ModelEntry], files: dict[str, bytes]) -> None:

@@ -7,10 +7,12 @@ entry (GPT_4O_API_KEY), which the render reports as one to provide.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract import envref, images
+from contract import envref, images, sizing
+from contract.catalog import ModelFacts
 from contract.errors import UsageError
 from contract.facts import RENDERED_MODE
 from contract.model import FeatureFlags, ModelEntry, Platform, Secret, VllmSpec
@@ -19,10 +21,21 @@ from contract.rules._context import is_self_hosted
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"
-DEFAULT_IMAGE: tuple[str, str] = (
-    images.DEFAULT_VLLM_IMAGE.rpartition(":")[0],
-    images.DEFAULT_VLLM_IMAGE.rpartition(":")[2],
-)
+# The charts and release names the install scripts name. The platform's chart ships with the
+# platform (seed 002 installs it from its folder: `helm install deephat-v2 .`); production-stack's
+# is `helm repo add vllm https://vllm-project.github.io/production-stack`; LiteLLM's is on GHCR.
+PLATFORM_CHART = '"${CHART:-.}"'
+PRODUCTION_STACK_CHART = "vllm/vllm-stack --version 0.1.12"
+PRODUCTION_STACK_RELEASE = "vllm-stack"
+LITELLM_CHART = "oci://ghcr.io/berriai/litellm-helm"
+LITELLM_RELEASE = "litellm"
+# A vLLM server's CPU and memory when `vllm.resources` does not say (README, "Helm values"):
+# the API server, the engine core and one worker a GPU each hold a CPU busy (tokenizing,
+# scheduling, detokenizing), and the weights pass through host memory while they load.
+BASE_CPU = 4
+CPU_PER_GPU = 2
+BASE_MEMORY_GIB = 16
+MEMORY_PER_GPU_GIB = 16  # when the weights' size is unknown
 # LiteLLM falls back to the ambient OPENAI_API_KEY when an openai/ entry has no key: a
 # self-hosted server without auth gets this placeholder instead of a real OpenAI key.
 NO_KEY = "no-key-required"
@@ -182,32 +195,23 @@ def vllm_argv(entry: ModelEntry) -> list[str]:
     return argv + list(vllm.extra_args)
 
 
-def credentials_secret(entry: ModelEntry) -> str:
-    return f"{k8s_name(entry.litellm_model_name)}-credentials"
-
-
-def _secret_ref(entry: ModelEntry, value: Secret | None, default_key: str) -> dict[str, str] | None:
-    if value is None or not value.get_secret_value().strip():
-        return None
-    key = envref.whole_ref(value.get_secret_value()) or default_key
-    return {"name": credentials_secret(entry), "key": key}
-
-
 def _flag(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def platform_values(entry: ModelEntry, registry: str | None = None) -> dict[str, Any]:
+def platform_values(entry: ModelEntry, registry: str | None, requests: tuple[int, str]) -> dict[str, Any]:
     """The platform chart's values, in the shape of the seed's values-deephat.yaml.
 
     With a mirror `registry`, the image is always written (the chart's default would be
-    pulled from the internet) and points at the mirror.
+    pulled from the internet) and points at the mirror. `requests` is (cpu, memory) from
+    `server_requests`. The keys (`vllmApiKey`, `hfToken`) are not values here: the install
+    script passes them from the environment (`platform_keys`).
     """
     vllm = entry.vllm
     assert vllm is not None
     image = vllm.image
-    if registry is not None:
-        image = str(images.mirror(vllm.image or images.DEFAULT_VLLM_IMAGE, registry))
+    if image is not None or registry is not None:
+        image = ":".join(image_parts(image, registry))
     values: dict[str, Any] = {
         "model": vllm.model,
         "servedModelName": entry.litellm_model_name,
@@ -229,25 +233,27 @@ def platform_values(entry: ModelEntry, registry: str | None = None) -> dict[str,
         ("extraArgs", list(vllm.extra_args) or None),
     ]
     values.update((k, v) for k, v in optional if v is not None)
-    if vllm.gpus is not None:
-        gpus = {"nvidia.com/gpu": vllm.gpus.count}
-        values["resources"] = {"limits": dict(gpus), "requests": dict(gpus)}
-    hf = _secret_ref(entry, vllm.hf_token, "HF_TOKEN")
-    if hf:
-        values["hfTokenSecret"] = hf
-    api_key = _secret_ref(entry, entry.api_key, "VLLM_API_KEY")
-    if api_key:
-        values["vllmApiKeySecret"] = api_key
+    cpu, memory = requests
+    gpus = {"nvidia.com/gpu": vllm.gpus.count} if vllm.gpus is not None and vllm.gpus.count else {}
+    values["resources"] = {"limits": dict(gpus), "requests": {**gpus, "cpu": str(cpu), "memory": memory}}
+    if not gpus:
+        del values["resources"]["limits"]
     return values
 
 
-def production_stack_spec(entry: ModelEntry, registry: str | None = None) -> dict[str, Any]:
-    """One `servingEngineSpec.modelSpec[]` item of vllm-project/production-stack."""
+def production_stack_spec(
+    entry: ModelEntry, registry: str | None, requests: tuple[int, str]
+) -> dict[str, Any]:
+    """One `servingEngineSpec.modelSpec[]` item of vllm-project/production-stack.
+
+    Everything the chart's templates require of an item (`contract/data/production_stack_chart.json`):
+    `repository` and `tag`, which it joins as `repository:tag`, and `requestCPU` and
+    `requestMemory`; `requestGPU` becomes `nvidia.com/gpu`. The Hugging Face token is passed by
+    the install script, not written here.
+    """
     vllm = entry.vllm
     assert vllm is not None
-    repository, tag = image_parts(vllm.image)
-    if registry is not None:
-        repository = images.mirror(repository, registry).repository
+    repository, tag = image_parts(vllm.image, registry)
     config: dict[str, Any] = {"maxModelLen": vllm.max_model_len or entry.context_window}
     if vllm.dtype:
         config["dtype"] = vllm.dtype
@@ -267,42 +273,94 @@ def production_stack_spec(entry: ModelEntry, registry: str | None = None) -> dic
         "tag": tag,
         "modelURL": vllm.model,
         "replicaCount": 1,
+        "requestCPU": requests[0],
+        "requestMemory": requests[1],
     }
-    if vllm.gpus is not None:
+    if vllm.gpus is not None and vllm.gpus.count:
         spec["requestGPU"] = vllm.gpus.count
-    hf = _secret_ref(entry, vllm.hf_token, "HF_TOKEN")
-    if hf:
-        spec["hf_token"] = {"secretName": hf["name"], "secretKey": hf["key"]}
     spec["vllmConfig"] = config
     return spec
 
 
-def production_stack_api_key(entries: list[ModelEntry]) -> dict[str, str] | None:
-    """The chart takes one vLLM API key for all its models: the first entry's reference."""
-    for entry in entries:
-        ref = _secret_ref(entry, entry.api_key, "VLLM_API_KEY")
-        if ref:
-            return {"secretName": ref["name"], "secretKey": ref["key"]}
-    return None
+def server_requests(entry: ModelEntry, facts: ModelFacts | None) -> tuple[int, str]:
+    """(cpu cores, memory as a Kubernetes quantity) the server's pod requests: `vllm.resources`,
+    else BASE_CPU + CPU_PER_GPU a GPU, and the weights (rounded up) + BASE_MEMORY_GIB."""
+    vllm = entry.vllm
+    assert vllm is not None
+    count = vllm.gpus.count if vllm.gpus is not None else 0
+    weights = sizing.suggest(
+        vllm.model,
+        params_b=vllm.params_billions or (facts.params_b if facts else None),
+        dtype=vllm.dtype,
+        quantization=vllm.quantization,
+        native=facts.weights if facts else None,
+        context=entry.context_window,
+    )
+    cpu = BASE_CPU + CPU_PER_GPU * count
+    memory: float = BASE_MEMORY_GIB + (
+        math.ceil(weights.weights_gib) if weights is not None else MEMORY_PER_GPU_GIB * max(count, 1)
+    )
+    given = vllm.resources
+    if given is not None:
+        cpu = given.cpu if given.cpu is not None else cpu
+        memory = given.memory_gib if given.memory_gib is not None else memory
+    return cpu, f"{memory:g}Gi"
+
+
+# -- keys: from the environment into `helm upgrade --install`, never into a file ----------------
+
+
+def key_variable(entry: ModelEntry, value: Secret | None, field_name: str) -> str | None:
+    """The environment variable that holds a key: the `${VAR}` it is written as, else the
+    variable named after the entry that render asks for (GPT_4O_API_KEY)."""
+    if value is None or not value.get_secret_value().strip():
+        return None
+    return envref.whole_ref(value.get_secret_value()) or envref.literal_var(
+        entry.litellm_model_name, field_name
+    )
+
+
+def platform_keys(entry: ModelEntry) -> list[tuple[str, str]]:
+    """(chart value, variable) of the keys the seed's platform chart takes as plain values."""
+    vllm = entry.vllm
+    assert vllm is not None
+    keys = [
+        ("vllmApiKey", key_variable(entry, entry.api_key, "apiKey")),
+        ("hfToken", key_variable(entry, vllm.hf_token, "hfToken")),
+    ]
+    return [(value, var) for value, var in keys if var is not None]
+
+
+def production_stack_keys(entries: list[ModelEntry]) -> list[tuple[str, str]]:
+    """(chart value, variable) for production-stack: one vLLM API key for every model (the
+    first entry's; the chart has one), and each model's Hugging Face token by its index. The
+    chart keeps both in one Secret named after the release (`<release>-secrets`)."""
+    keys: list[tuple[str, str]] = []
+    api_keys = [var for e in entries if (var := key_variable(e, e.api_key, "apiKey"))]
+    if api_keys:
+        keys.append(("servingEngineSpec.vllmApiKey", api_keys[0]))
+    for index, entry in enumerate(entries):
+        assert entry.vllm is not None
+        var = key_variable(entry, entry.vllm.hf_token, "hfToken")
+        if var is not None:
+            keys.append((f"servingEngineSpec.modelSpec[{index}].hf_token", var))
+    return keys
 
 
 def litellm_image(registry: str | None) -> dict[str, str] | None:
     """LiteLLM chart `image:` values: only with a mirror, where the chart's default would be pulled."""
     if registry is None:
         return None
-    ref = images.mirror(images.LITELLM_IMAGE, registry)
-    return {"repository": ref.repository, "tag": ref.tag or "latest"}
+    repository, tag = image_parts(images.LITELLM_IMAGE, registry)
+    return {"repository": repository, "tag": tag}
 
 
-def image_parts(image: str | None) -> tuple[str, str]:
-    """`repo/name:tag` as (repository, tag); a digest or missing tag keeps `latest` semantics."""
-    if not image:
-        return DEFAULT_IMAGE
-    name = image.rsplit("/", 1)[-1]
-    if "@" in image:
-        repository, _, digest = image.partition("@")
-        return repository, f"@{digest}"
-    if ":" in name:
-        repository, _, tag = image.rpartition(":")
-        return repository, tag
-    return image, "latest"
+def image_parts(image: str | None, registry: str | None = None) -> tuple[str, str]:
+    """(repository, tag) for a chart that pulls `repository:tag`: the name as written (or as the
+    mirror serves it), and the tag with any digest after it (`v0.33.0@sha256:…`); no tag is
+    `latest`. A digest-only image has no such form: IC210 refuses it before render."""
+    reference = image or images.DEFAULT_VLLM_IMAGE
+    name, tag, digest = images.name_tag_digest(reference)
+    if registry is not None:
+        name = images.mirror(reference, registry).repository
+    return name, images.chart_tag(tag, digest)

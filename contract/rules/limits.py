@@ -100,7 +100,7 @@ def tensor_parallel_mismatch(entry: Entry) -> Iterator[Finding]:
         vllm: {model: DeepHat/DeepHat-V2-ext, tensorParallelSize: 2, gpus: {count: 2, memoryGiB: 80}}
     """
     vllm = entry.model.vllm
-    if vllm is None or vllm.gpus is None or vllm.tensor_parallel_size is None:
+    if vllm is None or vllm.gpus is None or vllm.tensor_parallel_size is None or vllm.gpus.count == 0:
         return
     tp, count = vllm.tensor_parallel_size, vllm.gpus.count
     if tp > count:
@@ -248,7 +248,7 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
         vllm: {model: openai/gpt-oss-120b, gpus: {count: 1, memoryGiB: 80}}   # MXFP4: 58 GiB
     """
     vllm = entry.model.vllm
-    if vllm is None or vllm.gpus is None:
+    if vllm is None or vllm.gpus is None or vllm.gpus.count == 0:  # CPU serving is IC209's
         return
     facts = entry.facts
     # The catalog's total beats the id's number: "8x7B" is 46.7B, "30B-A3B" is 30.5B.
@@ -281,3 +281,64 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
             hint=f"give it {need}, or expect vLLM to report a smaller maximum context",
             severity=Severity.WARNING,
         )
+
+
+@rule("IC209", "gpu-missing", Severity.ERROR, uses=("vllm", "contextWindow", "litellmModel"))
+def gpu_missing(entry: Entry) -> Iterator[Finding]:
+    """A `vllm:` entry asks for no GPU (error), or for none on purpose (warning).
+
+    Render writes the entry's Helm values; without `gpus:` they request no `nvidia.com/gpu`
+    and no tensor parallelism, the pod schedules on a CPU node and vLLM fails at start. The
+    hint sizes the GPUs as IC205 does (weights in 90 % of each GPU, the seed's sizing table,
+    a power of two). `gpus: {count: 0}` serves on CPUs on purpose: a warning.
+
+    Fails:
+
+        vllm: {model: openai/gpt-oss-120b}        # 116.8B as MXFP4: gpus: {count: 1, memoryGiB: 80}
+
+        vllm: {model: Qwen/Qwen3-8B, gpus: {count: 0, memoryGiB: 80}}   # CPU serving: a warning
+
+    Passes:
+
+        vllm: {model: openai/gpt-oss-120b, gpus: {count: 1, memoryGiB: 80}}
+    """
+    vllm = entry.model.vllm
+    if vllm is None:
+        return
+    if vllm.gpus is not None:
+        if vllm.gpus.count == 0:
+            yield Finding(
+                "gpus.count is 0: the deployment requests no GPU and vLLM serves on CPUs",
+                ("vllm", "gpus", "count"),
+                hint="keep it only for CPU serving (a vLLM CPU image); else " + _gpu_hint(entry),
+                severity=Severity.WARNING,
+            )
+        return
+    yield Finding(
+        f"{entry.model.litellm_model_name} has a vllm: block without gpus:, so its Helm values "
+        "request no GPU and vLLM fails at start on the CPU node it lands on",
+        ("vllm",),
+        hint=_gpu_hint(entry),
+        at_key=True,
+    )
+
+
+def _gpu_hint(entry: Entry) -> str:
+    vllm = entry.model.vllm
+    assert vllm is not None
+    facts = entry.facts
+    found = sizing.suggest(
+        vllm.model,
+        params_b=vllm.params_billions or (facts.params_b if facts else None),
+        dtype=vllm.dtype,
+        quantization=vllm.quantization,
+        native=facts.weights if facts else None,
+        context=entry.model.context_window,
+        at_least=vllm.tensor_parallel_size or 1,
+    )
+    if found is None:
+        return (
+            f"write gpus: {{count: N, memoryGiB: {sizing.DEFAULT_GPU_MEMORY_GIB:g}}} for the GPUs the server "
+            "gets (vllm.paramsBillions lets the tool size them), or gpus: {count: 0} to serve on CPUs"
+        )
+    return f"{entry.model.litellm_model_name}: {found}: {found.gpus}"

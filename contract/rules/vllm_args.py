@@ -1,4 +1,5 @@
-"""IC207–IC208: `vllm.extraArgs` checked against vLLM's own flags and the ones the tool generates."""
+"""IC207–IC208: `vllm.extraArgs` checked against vLLM's own flags and the ones the tool generates;
+IC210: `vllm.image` as the charts pull it."""
 
 from __future__ import annotations
 
@@ -130,3 +131,45 @@ def conflicting_vllm_flag(entry: Entry) -> Iterator[Finding]:
                 ("vllm", "extraArgs", index),
                 hint=f"remove it and set {'vllm.' if field != 'litellmModelName' else ''}{field} instead",
             )
+
+
+@rule("IC210", "image-reference", Severity.ERROR, uses=("vllm",))
+def image_reference(entry: Entry) -> Iterator[Finding]:
+    """`vllm.image` is no image reference, or one a Helm chart cannot pull (a digest without a tag).
+
+    The charts build the image as `repository:tag`, so a digest rides in the tag
+    (`v0.33.0@sha256:…`) and an image named by its digest alone has no form they can write.
+    Every other form works: `name`, `name:tag`, `registry:port/path/name:tag`,
+    `name:tag@sha256:…`.
+
+    Fails:
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, image: "vllm/vllm-openai@sha256:0000000000000000000000000000000000000000000000000000000000000000"}
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, image: "vllm/vLLM-openai:v0.33.0"}
+
+    Passes:
+
+        vllm: {model: DeepHat/DeepHat-V2-ext, image: "registry.internal:5000/ai/vllm-openai:v0.33.0@sha256:0000000000000000000000000000000000000000000000000000000000000000"}
+    """
+    from contract import images
+    from contract.errors import UsageError
+
+    vllm = entry.model.vllm
+    if vllm is None or vllm.image is None:
+        return
+    try:
+        name, tag, digest = images.name_tag_digest(vllm.image)
+    except UsageError as exc:
+        yield Finding(
+            str(exc),
+            ("vllm", "image"),
+            hint="write [registry[:port]/]path/name[:tag][@sha256:<64 hex digits>], e.g. vllm/vllm-openai:v0.33.0",
+        )
+        return
+    if tag is None and digest is not None:
+        yield Finding(
+            f"{vllm.image!r} names a digest without a tag: the Helm charts pull repository:tag and cannot write it",
+            ("vllm", "image"),
+            hint=f"write the tag the digest was built from before it: {name}:<tag>@{digest}",
+        )
