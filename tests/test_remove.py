@@ -56,7 +56,7 @@ TAIL = """\
     contextWindow: 131072
     apiBase: http://qwen.inference.svc.cluster.local:8000/v1
     apiKey: ${VLLM_API_KEY}
-    vllm: {model: Qwen/Qwen3-8B, toolCallParser: hermes, enableAutoToolChoice: true}
+    vllm: {model: Qwen/Qwen3-8B, toolCallParser: hermes, enableAutoToolChoice: true, gpus: {count: 1, memoryGiB: 80}}
 # models end here
 
 featureFlags:
