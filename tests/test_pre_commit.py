@@ -32,6 +32,7 @@ SNAPSHOT = (
     "cli",
     "schemas",
     "templates",
+    "docs",
 )
 
 pytestmark = [
