@@ -205,3 +205,16 @@ def test_a_value_that_came_through_an_alias_is_not_edited_at_the_alias() -> None
         "Write apiBase: http://deephat-v2.inference.svc.cluster.local:8000/v1"
     ]
     assert fixes_for(text, aliased) == []
+
+
+def test_flag_names_include_the_platforms_known_flags() -> None:
+    lines = [
+        "models:",
+        "  - litellmModelName: a",
+        "featureFlags:",
+        "  CODE",
+        "platform:",
+        "  unleash:",
+        "    knownFlags: [CODE_REVIEW_MODELS]",
+    ]
+    assert [c.label for c in complete(lines, 3, len(lines[3])).candidates] == ["CODE_REVIEW_MODELS"]

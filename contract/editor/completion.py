@@ -49,8 +49,8 @@ def _fields(lines: list[str] | tuple[str, ...], line: int, where: Context) -> li
     ]
     if where.path == ("featureFlags",):
         out += [
-            Candidate(name, "flag", f"{name}: ", "feature flag")
-            for name in _known_flags()
+            Candidate(name, "flag", f"{name}: ", "feature flag (platform.unleash.knownFlags)")
+            for name in _known_flags([text if at != line else "" for at, text in enumerate(lines)])
             if name not in fields and name not in present
         ]
     return out
@@ -106,8 +106,15 @@ def model_names(lines: list[str] | tuple[str, ...]) -> list[str]:
     return names
 
 
-def _known_flags() -> list[str]:
-    return list(fields_at(("featureFlags",)))
+def _known_flags(lines: list[str] | tuple[str, ...]) -> list[str]:
+    """The flags the contract says its platform defines beyond seed 002's (when the text parses)."""
+    from contract._yaml import load
+
+    document = load("\n".join(lines))
+    platform = document.data.get("platform") if document.ok and isinstance(document.data, dict) else None
+    unleash = platform.get("unleash") if isinstance(platform, dict) else None
+    known = unleash.get("knownFlags") if isinstance(unleash, dict) else None
+    return [name for name in known if isinstance(name, str)] if isinstance(known, list) else []
 
 
 def _sibling_keys(lines: list[str] | tuple[str, ...], line: int, column: int) -> set[str]:
