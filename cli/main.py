@@ -323,7 +323,7 @@ def init(file: str, force: bool) -> None:
     """Write a starter contract to FILE (default: ./install-contract.yaml).
 
     One live Anthropic entry, and commented-out examples for a cloud API, Azure OpenAI, AWS
-    Bedrock, embeddings, a self-hosted vLLM model and featureFlags. Exit 1 when FILE exists
+    Bedrock, embeddings, a self-hosted vLLM model, featureFlags and environments. Exit 1 when FILE exists
     (unless --force).
     """
     from cli._exit import FAILED

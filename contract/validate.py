@@ -60,6 +60,8 @@ class Result:
     # The typed contract, for the commands that compile it (render, apply); None when the
     # file could not be read as a contract at all.
     contract: TypedContract | None = field(default=None, repr=False)
+    # Each validated environment's resolved contract (`environments:`), by name.
+    environments: Mapping[str, TypedContract] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> int:
@@ -141,6 +143,7 @@ def validate_text(
         frozenset(doc.secrets),
         frozenset(doc.secret_lines),
         run.typed_contract,
+        run.environments,
     )
 
 
@@ -173,6 +176,7 @@ class _Run:
         self.selection = selection
         self.diagnostics: list[Diagnostic] = []
         self.typed_contract: TypedContract | None = None
+        self.environments: dict[str, TypedContract] = {}
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, code: str, finding: Finding, base: Path = ()) -> None:
@@ -242,6 +246,10 @@ class _Run:
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
         view = ContractView(names, entries, raw_flags, self.options, routers)
         self.run_rules(entries, view)
+        if "environments" in data or "gitops" in data:
+            from contract._envrun import run_environments
+
+            self.environments = run_environments(self, data)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
         path: Path = ("models", index)
