@@ -62,6 +62,8 @@ class Result:
     contract: TypedContract | None = field(default=None, repr=False)
     # Each validated environment's resolved contract (`environments:`), by name.
     environments: Mapping[str, TypedContract] = field(default_factory=dict, repr=False)
+    # Every environment the file declares, in its order (validated or not).
+    declared_environments: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -144,6 +146,7 @@ def validate_text(
         frozenset(doc.secret_lines),
         run.typed_contract,
         run.environments,
+        run.declared_environments,
     )
 
 
@@ -177,6 +180,7 @@ class _Run:
         self.diagnostics: list[Diagnostic] = []
         self.typed_contract: TypedContract | None = None
         self.environments: dict[str, TypedContract] = {}
+        self.declared_environments: tuple[str, ...] = ()
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, code: str, finding: Finding, base: Path = ()) -> None:
@@ -248,7 +252,9 @@ class _Run:
         self.run_rules(entries, view)
         if "environments" in data or "gitops" in data:
             from contract._envrun import run_environments
+            from contract.environments import environment_names
 
+            self.declared_environments = tuple(environment_names(data))
             self.environments = run_environments(self, data)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
