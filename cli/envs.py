@@ -122,7 +122,17 @@ def resolve(file: str, env_name: str) -> None:
     text, problem = decode(raw)
     if text is None:
         raise InputError(f"{file}: {problem.message if problem else 'cannot be read'}")
-    click.echo(resolved_text(text, env_name, file), nl=False)
+    from contract._yaml import load
+    from contract.errors import UsageError
+    from contract.secrets import mask
+
+    resolved = resolved_text(text, env_name, file)
+    if mask(resolved, load(text).secrets) != resolved:
+        raise UsageError(
+            f"{file}: environment {env_name} holds a literal secret (IC303); nothing was printed: "
+            "write it as ${VAR} and keep the value in the environment"
+        )
+    click.echo(resolved, nl=False)
 
 
 @click.command()
@@ -163,9 +173,12 @@ def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
     from contract.environments import environment_names
 
     choose(environment_names(doc.data), envs, False)
+    from contract.secrets import mask
+
     changes = diff_environments(doc.data, envs[0], envs[1])
+    # Secret fields are masked by the diff; a literal secret anywhere else (a URL's password) here.
     if fmt == "json":
-        click.echo(json.dumps([c.as_dict() for c in changes], indent=2))
+        click.echo(mask(json.dumps([c.as_dict() for c in changes], indent=2), doc.secrets))
     else:
-        click.echo(render_diff(changes, envs[0], envs[1]), nl=False)
+        click.echo(mask(render_diff(changes, envs[0], envs[1]), doc.secrets), nl=False)
     sys.exit(1 if changes else 0)

@@ -215,3 +215,43 @@ def test_only_the_chosen_environments_are_validated() -> None:
 def test_a_contract_without_environments_is_unchanged() -> None:
     result = validate_text(contract("a"), file="c.yaml")
     assert result.diagnostics == () and result.environments == {}
+
+
+# -- typing without pydantic -------------------------------------------------------------------
+
+
+def test_environments_and_gitops_are_typed_without_pydantic() -> None:
+    from contract._fast import construct
+    from contract.model import Environment, GitOps
+    from tests.test_fast_typing import same
+
+    raw = data(THREE.read_text())
+    for body in raw["environments"].values():
+        assert construct(Environment, body) is not None
+        same(Environment, body)
+    assert construct(GitOps, raw["gitops"]) is not None
+    same(GitOps, raw["gitops"])
+    for wrong in (
+        {"variables": {"HOST": 3}},
+        {"variables": {1: "x"}},
+        {"overrides": {"a": [1]}},
+        {"overrides": []},
+        {"only": []},
+        {"except": "a"},
+    ):
+        assert construct(Environment, wrong) is None
+        same(Environment, wrong)
+
+
+def test_validating_environments_does_not_import_pydantic() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from contract.validate import validate_file; "
+        f"r = validate_file({str(THREE)!r}); "
+        "assert r.valid and set(r.environments) == {'dev', 'staging', 'prod'}; "
+        "print('pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -150,6 +150,31 @@ def test_diff_never_shows_a_secret(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "sk-live-1234567" not in result.output
     assert "~ a.apiKey: ${OPENAI_API_KEY} -> ****" in result.stdout
+    url = contract(
+        "a",
+        tail="environments:\n  dev: {}\n  prod:\n    overrides: {a: {apiBase: 'https://u:pw-9876543@h/v1'}}\n",
+    )
+    path.write_text(url)
+    for fmt in ("text", "json"):
+        shown = run("diff", str(path), "--env", "dev", "--env", "prod", "-f", fmt)
+        assert (
+            shown.exit_code == 1
+            and "pw-9876543" not in shown.output
+            and "https://u:****@h/v1" in shown.stdout
+        )
+
+
+def test_resolve_never_prints_a_literal_secret(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        contract(
+            "a", tail="environments:\n  dev: {}\n  prod:\n    overrides: {a: {apiKey: sk-live-1234567}}\n"
+        )
+    )
+    assert "${OPENAI_API_KEY}" in run("resolve", str(path), "--env", "dev").stdout
+    result = run("resolve", str(path), "--env", "prod")
+    assert result.exit_code == 2 and "IC303" in result.stderr
+    assert "sk-live-1234567" not in result.output
 
 
 def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_path: Path) -> None:  # noqa: F811
