@@ -46,7 +46,7 @@ def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:
     from contract.render.environments import choose
 
     for result in results:
-        if result.source is not None:
+        if result.contract is not None:  # a file that could not be read is reported as such
             choose(result.declared_environments, wanted, every)
 
 

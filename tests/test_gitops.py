@@ -228,6 +228,10 @@ def test_secrets_are_references_and_external_secret_stubs(tmp_path: Path) -> Non
     built = kustomize(tmp_path / "out" / "overlays" / "prod")
     assert {o["kind"] for o in built} == {"ConfigMap", "Deployment", "Service", "ExternalSecret"}
     assert all(o["kind"] != "Secret" for o in built)
+    stubs = [o for o in built if o["kind"] == "ExternalSecret"]
+    checked = published_schemas(stubs)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("valid external-secrets.io/v1 ExternalSecret")
     for value in ENV.values():
         assert all(value.encode() not in data for data in files.values())
 

@@ -93,6 +93,10 @@ def test_all_envs_needs_environments(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "declares no environments" in result.stderr
     assert run("validate", str(path), "--all-envs").exit_code == 2
     assert run("validate", str(path)).exit_code == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("models: [\n")
+    unreadable = run("validate", str(broken), "--env", "dev")
+    assert unreadable.exit_code == 1 and "IC001" in unreadable.stdout
 
 
 def test_validate_env_reports_only_that_environment(tmp_path: Path) -> None:

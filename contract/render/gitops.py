@@ -357,7 +357,7 @@ def _external_secret(
 ) -> bytes:
     return _doc(
         {
-            "apiVersion": "external-secrets.io/v1beta1",
+            "apiVersion": "external-secrets.io/v1",
             "kind": "ExternalSecret",
             "metadata": {"name": secret},
             "spec": {

@@ -1,5 +1,5 @@
-// Validates Kubernetes objects against the published schemas of Argo CD's and Flux's custom
-// resources (@kubernetes-models/argo-cd, @kubernetes-models/flux-cd). Usage:
+// Validates Kubernetes objects against the published schemas of Argo CD's, Flux's and External
+// Secrets' custom resources (@kubernetes-models/argo-cd, flux-cd, external-secrets). Usage:
 //   node scripts/peers/kubernetes_models_validate.mjs .peers/kubernetes-models < objects.json
 // stdin: a JSON array of objects. Prints "valid <apiVersion> <kind> <name>" per object; exits 1
 // with the schema's errors at the first invalid or unknown one.
@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 
 const root = process.argv[2];
 const objects = JSON.parse(readFileSync(0, "utf8"));
-const packages = { "argoproj.io": "argo-cd" };
+const packages = { "argoproj.io": "argo-cd", "external-secrets.io": "external-secrets" };
 
 for (const object of objects) {
   const [group, version] = String(object.apiVersion).split("/");
