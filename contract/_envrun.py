@@ -55,7 +55,8 @@ class _EnvDoc:
 def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract]:
     """Type `environments:` and `gitops:`, run the environment rules, then validate every
     (chosen) environment's resolved contract. Returns the typed contract of each environment
-    that resolved without errors of its own."""
+    validated (like the base's, it exists also when the environment has errors: the
+    diagnostics decide whether it may be compiled)."""
     if "gitops" in data and data["gitops"] is not None:
         run.typed(GitOps, data["gitops"], ("gitops",))
     raw = data.get("environments")
@@ -123,15 +124,24 @@ class _EnvRun(_Run):
         path = (*base, *finding.path)
         mark = self.map.key(path) if finding.at_key else self.map.value(path)
         rule = RULES[code]
+        origin = self.resolved.origin(path)
+        hint = finding.hint
+        if origin[:1] != ("environments",):
+            # Written in the base: the fix may be the base's, or this environment's own setting.
+            where = f"set it for this environment under environments.{self.resolved.name}."
+            if not hint:
+                hint = where[:1].upper() + where[1:]
+            else:
+                hint = f"{hint}{'' if hint.endswith(('?', '.')) else '.'} Or {where}"
         self.diagnostics.append(
             Diagnostic(
                 rule.code,
                 rule.name,
                 finding.severity or rule.severity,
                 f"environment {self.resolved.name}: {finding.message}",
-                json_pointer(self.resolved.origin(path)),
+                json_pointer(origin),
                 mark.line,
                 mark.column,
-                finding.hint,
+                hint,
             )
         )

@@ -181,7 +181,9 @@ def test_what_only_an_environment_breaks_is_reported_at_the_base_line_with_its_n
         line_of(text, "TOOL_CALLING_MODELS"),
         "/featureFlags/TOOL_CALLING_MODELS/1",
     )
-    assert "dev" not in result.environments or result.environments["dev"] is not None
+    assert diag.hint is not None
+    assert diag.hint.endswith("Or set it for this environment under environments.dev.")
+    assert not result.valid  # dev is typed, but its error makes the file invalid: nothing compiles it
 
 
 def test_environment_blocks_are_typed() -> None:

@@ -203,3 +203,25 @@ def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_pat
     assert cli(path, "check", "--env", "qa").exit_code == 2
     assert cli(path, "apply", "--env", "qa").exit_code == 2
     assert server.state.writes() == []
+
+
+def test_check_env_probes_the_environments_endpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.check_servers import Behaviour, model_server
+    from tests.test_check_local import KEY, entry
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    with model_server(Behaviour(served=("qwen3",), max_model_len=32768, key=KEY)) as (origin, _seen):
+        body = {
+            "models": [entry("qwen3", "http://127.0.0.1:1/v1")],
+            "environments": {"prod": {"overrides": {"qwen3": {"apiBase": origin + "/v1"}}}},
+        }
+        path = tmp_path / "c.yaml"
+        path.write_text(json.dumps(body))
+        args = ["check", str(path), "--where", "local", "--timeout", "2", "-f", "json"]
+        env = {"VLLM_API_KEY": KEY}
+        prod = CliRunner().invoke(main, [*args, "--env", "prod"], env=env)
+        assert prod.exit_code == 0, prod.output
+        assert json.loads(prod.stdout)["results"][0]["endpoint"] == origin + "/v1"
+        base = CliRunner().invoke(main, args, env=env)
+        assert base.exit_code == 3  # the base's endpoint is closed
