@@ -247,6 +247,28 @@ def test_gitops_needs_a_repository_and_stands_alone(tmp_path: Path) -> None:
     assert mixed.exit_code == 2
 
 
+def test_an_environment_may_not_rename_the_litellm_objects_but_may_change_its_secret(tmp_path: Path) -> None:
+    src = tmp_path / "c.yaml"
+    renamed = THREE.read_text().replace(
+        "      kubernetes: {context: dev, namespace: ai-dev}\n",
+        "      kubernetes: {context: dev, namespace: ai-dev}\n      litellm: {deployment: litellm-dev}\n",
+    )
+    src.write_text(renamed)
+    result = run("render", str(src), "-t", "gitops", "-o", str(tmp_path / "out"))
+    assert (
+        result.exit_code == 2
+        and "environment dev names the LiteLLM deployment 'litellm-dev'" in result.stderr
+    )
+    src.write_text(renamed.replace("{deployment: litellm-dev}", "{secret: litellm-dev-credentials}"))
+    assert run("render", str(src), "-t", "gitops", "-o", str(tmp_path / "out")).exit_code == 0
+    dev = kustomize(tmp_path / "out" / "overlays" / "dev")
+    pod = next(o for o in dev if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert pod["containers"][0]["envFrom"] == [{"secretRef": {"name": "litellm-dev-credentials"}}]
+    # a second render replaces its own tree; --check finds it current
+    assert run("render", str(src), "-t", "gitops", "-o", str(tmp_path / "out")).exit_code == 0
+    assert run("render", str(src), "-t", "gitops", "-o", str(tmp_path / "out"), "--check").exit_code == 0
+
+
 def test_gitops_for_one_environment(tmp_path: Path) -> None:
     result = run("render", str(THREE), "-t", "gitops", "--env", "prod", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output

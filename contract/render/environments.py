@@ -12,10 +12,13 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import __version__
 from contract.errors import UsageError
+
+if TYPE_CHECKING:
+    from contract.validate import Result
 
 __all__ = ["choose", "render_environments", "resolved_name", "resolved_text"]
 
@@ -67,7 +70,7 @@ def resolved_text(text: str, env: str, file_name: str = "install-contract.yaml")
 
 
 def render_environments(
-    result: Any,
+    result: Result,
     text: str,
     file_name: str,
     envs: Sequence[str],

@@ -26,11 +26,14 @@ writes: Flux gets a HelmRelease (`spec.values`), Argo CD a Helm source (`helm.va
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import __version__, images
 from contract.errors import UsageError
 from contract.render._yamlout import block
+
+if TYPE_CHECKING:
+    from contract.validate import Result
 
 __all__ = ["VLLM_STACK_CHART", "VLLM_STACK_REPOSITORY", "VLLM_STACK_VERSION", "render_gitops"]
 
@@ -52,7 +55,7 @@ def _header(what: str, file_name: str) -> str:
 
 
 def render_gitops(
-    result: Any,
+    result: Result,
     text: str,
     file_name: str,
     envs: Sequence[str],
@@ -92,6 +95,8 @@ def render_gitops(
         return f"{root}/{path}" if root else path
 
     base = result.contract
+    if base is None:
+        raise UsageError(f"{file_name}: the contract has errors; nothing was rendered")
     names = _litellm_names(base.platform)
     base_config = render(base, source_name=file_name, source_bytes=raw, targets=["litellm"], **options).files[
         "litellm/config.yaml"
@@ -124,6 +129,13 @@ def render_gitops(
             contract, source_name=source_name, source_bytes=source.encode("utf-8"), targets=targets, **options
         )
         env_names = _litellm_names(contract.platform)
+        for key in ("configMap", "deployment"):
+            if env_names[key] != names[key]:
+                raise UsageError(
+                    f"environment {env} names the LiteLLM {key} {env_names[key]!r}, the base {names[key]!r}: "
+                    "the GitOps tree takes these names from the base (set platform.litellm there); "
+                    "only the Secret may differ per environment"
+                )
         namespace = _namespace(contract.platform, env)
         raw_env: dict[str, Any] = envs_data[env] if isinstance(envs_data.get(env), dict) else {}
         cluster = str(raw_env.get("cluster") or IN_CLUSTER)
