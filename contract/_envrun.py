@@ -17,7 +17,7 @@ from contract.diagnostics import Diagnostic, Path, json_pointer
 from contract.environments import Resolved, resolve
 from contract.model import ENV_NAME_PATTERN, Environment, GitOps
 from contract.rules import RULES, Finding
-from contract.rules.environments import EnvironmentsView
+from contract.rules.environments import EnvironmentsView, secret_variables
 from contract.validate import _Run
 
 if TYPE_CHECKING:
@@ -91,6 +91,10 @@ def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract
         if isinstance(typed, Environment) and not broken:
             sound.append(name)
     view = EnvironmentsView(data)
+    for _env, _name, value, _why in secret_variables(view):
+        # A secret written as a variable's value (IC702) is masked wherever a report quotes it.
+        if isinstance(value, str) and value.strip():
+            run.doc.secrets.add(value)
     flagged: set[str] = set()  # environments an IC7xx rule reported: not resolved (one cause, one report)
     for rule in RULES.values():
         if rule.scope == "environment" and rule.check is not None and run.selection.wants(rule.code):

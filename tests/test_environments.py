@@ -9,7 +9,7 @@ import pytest
 from contract._yaml import load
 from contract.environments import environment_names, merge, resolve, substitute
 from contract.rules import Options
-from contract.validate import validate_text
+from contract.validate import Selection, validate_text
 
 THREE = Path(__file__).parent / "contracts" / "valid" / "three-environments.yaml"
 
@@ -257,3 +257,18 @@ def test_validating_environments_does_not_import_pydantic() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_secret_written_as_a_variable_is_masked_in_every_report() -> None:
+    from contract.reporters import REPORTERS
+
+    text = contract(
+        "a", tail="environments:\n  dev:\n    variables: {OPENAI_KEY_DEV: sk-live-5566778899}\n"
+    ).replace("${OPENAI_API_KEY}", "${OPENAI_KEY_DEV}")
+    result = validate_text(text, file="c.yaml")
+    assert [d.code for d in result.diagnostics] == ["IC702"]
+    for name, report in REPORTERS.items():
+        shown = report([result], False)
+        assert "sk-live-5566778899" not in shown, name
+    ignored = validate_text(text, file="c.yaml", selection=Selection(ignore=("IC702",)))
+    assert "sk-live-5566778899" in ignored.secrets

@@ -116,6 +116,20 @@ def secret_variable(view: EnvironmentsView) -> Iterator[Finding]:
           dev:
             variables: {INFERENCE_HOST: vllm.dev.svc.cluster.local}
     """
+    for env, name, _value, why in secret_variables(view):
+        yield Finding(
+            f"environment {env}: variable {name} {why}; variables are not for secrets",
+            ("environments", env, "variables", name),
+            hint=f"remove it from variables: and export {name} where the platform runs "
+            "(or keep it in the LiteLLM Secret)",
+            at_key=True,
+        )
+
+
+def secret_variables(view: EnvironmentsView) -> Iterator[tuple[str, str, Any, str]]:
+    """(environment, variable, value, why) for each variable of `variables:` that is a secret.
+
+    The validation engine also masks these values in every report (contract/_envrun.py)."""
     from contract.environments import secret_references
 
     read_by_secrets = set(secret_references(view.data))
@@ -123,7 +137,7 @@ def secret_variable(view: EnvironmentsView) -> Iterator[Finding]:
         variables = body.get("variables")
         if not isinstance(variables, dict):
             continue
-        for name in variables:
+        for name, value in variables.items():
             if not isinstance(name, str):
                 continue
             if secrets.is_secret_key(name):
@@ -132,13 +146,7 @@ def secret_variable(view: EnvironmentsView) -> Iterator[Finding]:
                 why = "is read by a secret field (apiKey, awsAccessKeyId, hfToken, ...)"
             else:
                 continue
-            yield Finding(
-                f"environment {env}: variable {name} {why}; variables are not for secrets",
-                ("environments", env, "variables", name),
-                hint=f"remove it from variables: and export {name} where the platform runs "
-                "(or keep it in the LiteLLM Secret)",
-                at_key=True,
-            )
+            yield env, name, value, why
 
 
 @rule("IC703", "environment-no-models", Severity.ERROR, scope="environment")
