@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -272,3 +273,66 @@ def test_a_secret_written_as_a_variable_is_masked_in_every_report() -> None:
         assert "sk-live-5566778899" not in shown, name
     ignored = validate_text(text, file="c.yaml", selection=Selection(ignore=("IC702",)))
     assert "sk-live-5566778899" in ignored.secrets
+
+
+# -- any environments block ----------------------------------------------------------------------
+
+_KEYS = [
+    "only",
+    "except",
+    "overrides",
+    "platform",
+    "featureFlags",
+    "variables",
+    "cluster",
+    "a",
+    "b",
+    "apiBase",
+    "apiKey",
+    "maxTokens",
+    "vllm",
+    "kubernetes",
+    "namespace",
+    "TOOL_CALLING_MODELS",
+    "HOST",
+]
+
+
+def _json() -> Any:
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 300000),
+        st.sampled_from(["a", "b", "${HOST}", "http://${HOST}/v1", "sk-x", ""]),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
+
+
+def test_any_environments_block_validates_without_raising() -> None:
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    base = data(contract("a", "b"))
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    @given(st.dictionaries(st.sampled_from(["dev", "prod", "Bad_Name"]), _json(), max_size=3))
+    def check(envs: dict[str, Any]) -> None:
+        text = json.dumps({**base, "environments": envs}, indent=1)
+        result = validate_text(text, file="c.yaml")
+        lines = text.count("\n") + 1
+        for d in result.diagnostics:
+            assert 1 <= d.line <= lines and d.column >= 1, d
+        for name in result.environments:
+            assert name in envs
+
+    check()
