@@ -336,3 +336,35 @@ def test_any_environments_block_validates_without_raising() -> None:
             assert name in envs
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("tail", "code", "pointer", "at"),
+    [
+        ("  dev:\n    only: [a, c]\n", "IC701", "/environments/dev/only/1", "c]"),
+        ("  dev:\n    except: [zz]\n", "IC701", "/environments/dev/except/0", "zz]"),
+        (
+            "  dev:\n    overrides:\n      bb: {maxTokens: 1}\n",
+            "IC701",
+            "/environments/dev/overrides/bb",
+            "bb:",
+        ),
+        (
+            "  dev:\n    variables: {HF_TOKEN: x}\n",
+            "IC702",
+            "/environments/dev/variables/HF_TOKEN",
+            "HF_TOKEN",
+        ),
+        ("  dev:\n    only: [b]\n    except: [b]\n", "IC703", "/environments/dev/only", "[b]\n    except"),
+        ("  dev:\n    except: [a, b]\n", "IC703", "/environments/dev/except", "[a, b]"),
+    ],
+)
+def test_each_branch_of_the_environment_rules(tail: str, code: str, pointer: str, at: str) -> None:
+    text = contract("a", "b", tail="environments:\n" + tail)
+    (diag,) = validate_text(text, file="c.yaml").diagnostics
+    assert (diag.code, diag.path) == (code, pointer)
+    offset = text.index(at)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    assert (diag.line, diag.column) == (line, column)
+    assert diag.message.startswith("environment dev: ")
