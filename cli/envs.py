@@ -79,6 +79,13 @@ def render_environments(
     if result.errors or result.contract is None or result.source is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(FAILED)
+    if gitops and not result.declared_environments:
+        from contract.errors import UsageError
+
+        raise UsageError(
+            "--target gitops writes one overlay per environment, and the contract declares no "
+            "environments: (see README, Environments and GitOps)"
+        )
     envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
     name = os.path.basename(file) if file != "-" else "<stdin>"
     if gitops:

@@ -245,6 +245,9 @@ def test_gitops_needs_a_repository_and_stands_alone(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "gitops.repoURL" in result.stderr
     mixed = run("render", str(THREE), "-t", "gitops,litellm", "-o", str(tmp_path / "out"))
     assert mixed.exit_code == 2
+    (tmp_path / "plain.yaml").write_text(THREE.read_text().split("\nenvironments:\n")[0] + "\n")
+    plain = run("render", str(tmp_path / "plain.yaml"), "-t", "gitops", "-o", str(tmp_path / "out"))
+    assert plain.exit_code == 2 and "declares no environments" in plain.stderr
 
 
 def test_an_environment_may_not_rename_the_litellm_objects_but_may_change_its_secret(tmp_path: Path) -> None:
