@@ -88,13 +88,14 @@ def test_every_overlay_builds_and_its_configmap_is_render_envs_config(gitops: Pa
     for env in ENVS:
         objects = kustomize(gitops / "out" / "overlays" / env)
         by_kind = {o["kind"]: o for o in objects}
-        assert set(by_kind) == {"ConfigMap", "Deployment", "Service"}
+        assert set(by_kind) == {"Namespace", "ConfigMap", "Deployment", "Service"}
+        assert by_kind["Namespace"]["metadata"]["name"] == f"ai-{env}"
         config_map = by_kind["ConfigMap"]
         own = (gitops / f"env-{env}" / env / "litellm" / "config.yaml").read_text()
         assert config_map["data"]["config.yaml"] == own  # byte for byte
         assert config_map["metadata"]["name"].startswith("litellm-config-")  # hashed
         namespace = f"ai-{env}"
-        assert {o["metadata"]["namespace"] for o in objects} == {namespace}
+        assert {o["metadata"]["namespace"] for o in objects if o["kind"] != "Namespace"} == {namespace}
         pod = by_kind["Deployment"]["spec"]["template"]["spec"]
         assert pod["volumes"][0]["configMap"]["name"] == config_map["metadata"]["name"]
         assert pod["containers"][0]["envFrom"] == [{"secretRef": {"name": "litellm-credentials"}}]
@@ -226,7 +227,7 @@ def test_secrets_are_references_and_external_secret_stubs(tmp_path: Path) -> Non
     assert "overlays/dev/externalsecret-qwen3-coder-30b-credentials.yaml" not in files
     assert "overlays/prod/externalsecret-qwen3-coder-30b-credentials.yaml" in files
     built = kustomize(tmp_path / "out" / "overlays" / "prod")
-    assert {o["kind"] for o in built} == {"ConfigMap", "Deployment", "Service", "ExternalSecret"}
+    assert {o["kind"] for o in built} == {"Namespace", "ConfigMap", "Deployment", "Service", "ExternalSecret"}
     assert all(o["kind"] != "Secret" for o in built)
     stubs = [o for o in built if o["kind"] == "ExternalSecret"]
     checked = published_schemas(stubs)

@@ -6,6 +6,7 @@
 | base/config.yaml | the base contract's LiteLLM config, as `render` writes it |
 | base/litellm.yaml | the proxy's Deployment (reads the ConfigMap and the Secret) and Service |
 | overlays/<env>/kustomization.yaml | namespace, labels, the patch, a ConfigMap generator replacing the config |
+| overlays/<env>/namespace.yaml | the environment's Namespace (Flux applies no namespace it is not given) |
 | overlays/<env>/config.yaml | the environment's LiteLLM config, byte-identical to `render --env`'s |
 | overlays/<env>/litellm-deployment.yaml | the patch: the environment's Secret, and which keys it must hold |
 | overlays/<env>/externalsecret-<name>.yaml | with `gitops.externalSecrets`: an ExternalSecret stub per Secret |
@@ -149,7 +150,11 @@ def render_gitops(
                 if ref["secretKey"] not in keys:
                     keys.append(ref["secretKey"])
         overlay = f"overlays/{env}"
-        resources = ["../../base"]
+        resources = ["../../base", "namespace.yaml"]
+        files[f"{overlay}/namespace.yaml"] = _doc(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+            _header(f"Environment {env}'s namespace", file_name),
+        )
         if external is not None:
             for secret, keys in secrets.items():
                 path = f"externalsecret-{secret}.yaml"
