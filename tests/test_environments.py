@@ -368,3 +368,15 @@ def test_each_branch_of_the_environment_rules(tail: str, code: str, pointer: str
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     assert (diag.line, diag.column) == (line, column)
     assert diag.message.startswith("environment dev: ")
+
+
+def test_a_list_an_override_replaces_is_reported_inside_the_override() -> None:
+    raw = THREE.read_text().replace(
+        "        vllm: {gpus: {count: 2, memoryGiB: 80}, enablePrefixCaching: true}\n",
+        "        vllm:\n          enablePrefixCaching: true\n          extraArgs: [--max-num-seqs=8, --no-such-flag]\n",
+    )
+    (diag,) = validate_text(raw, file="c.yaml").diagnostics
+    assert diag.code == "IC207" and diag.message.startswith("environment prod: ")
+    assert diag.path == "/environments/prod/overrides/qwen3-coder-30b/vllm/extraArgs/1"
+    line = line_of(raw, "--no-such-flag")
+    assert (diag.line, diag.column) == (line, raw.splitlines()[line - 1].index("--no-such-flag") + 1)
