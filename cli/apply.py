@@ -65,6 +65,12 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 envvar="INSTALL_CONTRACT_CATALOG",
                 help="A newer LiteLLM model map.",
             ),
+            click.option(
+                "--env",
+                "env_name",
+                metavar="NAME",
+                help="Use environment NAME's resolved contract (environments: in the contract).",
+            ),
         ]
     ):
         fn = decorator(fn)
@@ -93,6 +99,7 @@ def plan(
     timeout: float,
     ca_bundle: str | None,
     catalog_path: str | None,
+    env_name: str | None,
     exit_code: bool,
 ) -> None:
     """Show what `apply` would change in the admin API, Unleash and LiteLLM; write nothing.
@@ -114,6 +121,7 @@ def plan(
         catalog_path=catalog_path,
         exit_code=exit_code,
         concurrency=16,
+        env_name=env_name,
     )
 
 
@@ -153,6 +161,7 @@ def apply(
     timeout: float,
     ca_bundle: str | None,
     catalog_path: str | None,
+    env_name: str | None,
     yes: bool,
     skip_check: bool,
     check_where: str,
@@ -178,6 +187,7 @@ def apply(
         catalog_path=catalog_path,
         exit_code=False,
         concurrency=concurrency,
+        env_name=env_name,
     )
 
 
@@ -200,7 +210,9 @@ def _run(
     catalog_path: str | None,
     exit_code: bool,
     concurrency: int,
+    env_name: str | None = None,
 ) -> None:
+    from cli.envs import chosen
     from contract.apply import report, run
     from contract.reporters import REPORTERS, render_text
     from contract.validate import read_contract
@@ -215,7 +227,7 @@ def _run(
         catalog_path=catalog_path,
     )
     raw = read_contract(file)
-    result = run.validated(file, raw, settings)
+    result = chosen(run.validated(file, raw, settings), env_name)
     if result.diagnostics:
         click.echo(render_text([result]), nl=False, err=True)
     if result.errors or result.contract is None:

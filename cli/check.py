@@ -115,6 +115,12 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
 @click.option(
     "--color/--no-color", "colour", default=None, help="Colour the text report (default: on a terminal)."
 )
+@click.option(
+    "--env",
+    "env_name",
+    metavar="NAME",
+    help="Check environment NAME's resolved contract (environments: in the contract).",
+)
 @handled
 def check(
     file: str,
@@ -132,6 +138,7 @@ def check(
     curl_image: str | None,
     pull_secrets: tuple[str, ...],
     colour: bool | None,
+    env_name: str | None,
 ) -> None:
     """Check every endpoint of FILE: DNS, GET /v1/models, a tool call, embeddings.
 
@@ -146,7 +153,9 @@ def check(
 
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     env = dict(os.environ)
-    result = validate_bytes(raw, file=file, options=Options(env=env))
+    from cli.envs import chosen
+
+    result = chosen(validate_bytes(raw, file=file, options=Options(env=env)), env_name)
     if result.diagnostics:
         click.echo(render_diagnostics([result]), nl=False, err=True)
     if result.errors or result.contract is None:

@@ -43,6 +43,8 @@ class _Commands(Group):
         "plan": "cli.apply:plan",
         "apply": "cli.apply:apply",
         "lsp": "cli.lsp:lsp_command",
+        "resolve": "cli.envs:resolve",
+        "diff": "cli.envs:diff",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -115,6 +117,14 @@ def main() -> None:
     default=None,
     help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset).",
 )
+@click.option(
+    "--env",
+    "env_names",
+    multiple=True,
+    metavar="NAME",
+    help="Validate the base and only environment NAME's resolved contract (repeatable).",
+)
+@click.option("--all-envs", is_flag=True, help="Validate the base and every environment (the default).")
 @handled
 def validate(
     files: tuple[str, ...],
@@ -125,6 +135,8 @@ def validate(
     ignore: tuple[str, ...],
     catalog_path: str | None,
     colour: bool | None,
+    env_names: tuple[str, ...],
+    all_envs: bool,
 ) -> None:
     """Validate contract FILES (default: ./install-contract.yaml; - reads stdin).
 
@@ -144,7 +156,12 @@ def validate(
         from contract.catalog import load_catalog
 
         load_catalog(catalog_path)  # a bad file fails here, once, with exit 2
-    options = Options(check_env=check_env, env=dict(os.environ), catalog_path=catalog_path)
+    options = Options(
+        check_env=check_env,
+        env=dict(os.environ),
+        catalog_path=catalog_path,
+        environments=env_names or None,
+    )
     results = []
     unreadable = False
     for path in files or (DEFAULT_FILE,):
@@ -160,6 +177,10 @@ def validate(
         except InputError as exc:
             click.echo(f"install-contract: {exc}", err=True)
             unreadable = True
+    if env_names or all_envs:
+        from cli.envs import check_choice
+
+        check_choice(results, env_names, all_envs)
     if results:
         if colour is None:
             colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -441,7 +462,7 @@ def init(file: str, force: bool) -> None:
     """Write a starter contract to FILE (default: ./install-contract.yaml).
 
     One live Anthropic entry, and commented-out examples for a cloud API, Azure OpenAI, AWS
-    Bedrock, embeddings, a self-hosted vLLM model and featureFlags. Exit 1 when FILE exists
+    Bedrock, embeddings, a self-hosted vLLM model, featureFlags and environments. Exit 1 when FILE exists
     (unless --force).
     """
     from cli._exit import FAILED
@@ -475,7 +496,8 @@ def init(file: str, force: bool) -> None:
     multiple=True,
     metavar="T,…",
     shell_complete=complete_targets,
-    help=f"{', '.join(TARGETS)}; comma-separated or repeated (default: all that apply).",
+    help=f"{', '.join(TARGETS)}; comma-separated or repeated (default: all that apply); "
+    "gitops: the Kustomize/Argo CD/Flux tree of every environment.",
 )
 @click.option(
     "--templates", metavar="DIR", help="A directory of template overrides (same names as templates/)."
@@ -505,6 +527,14 @@ def init(file: str, force: bool) -> None:
     metavar="FILE",
     help="LiteLLM settings the contract does not model (import litellm --keep-extra), merged into the config.",
 )
+@click.option(
+    "--env",
+    "env_names",
+    multiple=True,
+    metavar="NAME",
+    help="Render environment NAME's resolved contract under DIR/NAME/ (repeatable).",
+)
+@click.option("--all-envs", is_flag=True, help="Render every environment, each under DIR/<env>/.")
 @handled
 def render(
     file: str,
@@ -516,11 +546,15 @@ def render(
     catalog_path: str | None,
     registry: str | None,
     extra_path: str | None,
+    env_names: tuple[str, ...],
+    all_envs: bool,
 ) -> None:
     """Compile FILE into the LiteLLM config, `vllm serve` arguments and Helm values under DIR.
 
     An invalid contract renders nothing (exit 1, with the diagnostics). With --check, exit 0
-    when DIR is current and 1 when it is stale, for CI drift checks.
+    when DIR is current and 1 when it is stale, for CI drift checks. With --env NAME or
+    --all-envs, each environment's artifacts go under DIR/<env>/; --target gitops writes the
+    Kustomize base and overlays, Argo CD ApplicationSet and Flux Kustomizations instead.
     """
     import dataclasses
 
@@ -538,6 +572,22 @@ def render(
         from contract.importer.extra import read_extra
 
         litellm_extra = read_extra(extra_path)
+    if env_names or all_envs or "gitops" in _codes(targets, upper=False):
+        from cli.envs import render_environments
+
+        render_environments(
+            file,
+            out_dir,
+            env_names,
+            all_envs,
+            _codes(targets, upper=False),
+            check,
+            catalog_path,
+            templates=templates,
+            registry=registry,
+            litellm_extra=litellm_extra,
+        )
+        return
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
     shown = result

@@ -119,6 +119,16 @@ def _type_check(annotation: Any) -> Check:
             return _REFUSE if any(x is _REFUSE for x in out) else out
 
         return check_list
+    if origin is dict and len(args) == 2 and args[0] is str:
+        value_check = _type_check(args[1])
+
+        def check_dict(v: Any) -> Any:
+            if type(v) is not dict or any(type(k) is not str for k in v):
+                return _REFUSE
+            out = {k: value_check(x) for k, x in v.items()}
+            return _REFUSE if any(x is _REFUSE for x in out.values()) else out
+
+        return check_dict
     if origin in (typing.Union, types.UnionType):
         options = [a for a in args if a is not type(None)]
         nullable = len(options) < len(args)

@@ -343,6 +343,76 @@ class Platform:
     litellm: Litellm | None = spec(None)
 
 
+# -- environments and GitOps (resolved by contract/environments.py) ----------------------------
+
+# An environment's name: a directory under render's --out and part of Kubernetes object names.
+ENV_NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+@_typed
+class Environment:
+    """One place the platform is installed (dev, staging, prod): the base contract plus these changes."""
+
+    platform: Platform | None = spec(
+        None,
+        description="Overrides of platform: (Kubernetes context and namespace, admin API and Unleash "
+        "URLs, Unleash environments, LiteLLM object names); maps merge, lists replace.",
+    )
+    only: list[str] | None = spec(
+        None, min_length=1, description="Only these models (by litellmModelName) are installed here."
+    )
+    except_: list[str] | None = spec(
+        None, alias="except", description="Every model but these (by litellmModelName)."
+    )
+    overrides: dict[str, dict[str, Any]] = spec(
+        default_factory=dict,
+        description="Changes to models by litellmModelName: any entry field; maps merge, lists replace.",
+    )
+    feature_flags: FeatureFlags | None = spec(
+        None, description="Flags set differently here (each flag named replaces the base's)."
+    )
+    variables: dict[str, str] = spec(
+        default_factory=dict,
+        description="Values of ${VAR} names that are not secrets (a service host); secrets stay "
+        "environment variables or Secret references.",
+    )
+    cluster: str | None = spec(
+        None,
+        description="The Kubernetes API server Argo CD deploys this environment to "
+        "(default https://kubernetes.default.svc).",
+    )
+
+
+@_typed
+class ExternalSecrets:
+    """External Secrets Operator: each overlay gets an ExternalSecret stub that fills the LiteLLM Secret."""
+
+    store: str = spec(min_length=1, description="The SecretStore or ClusterSecretStore to read from.")
+    kind: Literal["SecretStore", "ClusterSecretStore"] = spec(
+        "ClusterSecretStore", description="The kind of the store."
+    )
+    refresh_interval: str = spec("1h", description="How often the operator refreshes the Secret.")
+
+
+@_typed
+class GitOps:
+    """`render --target gitops`: where the tree lives in Git, for Argo CD and Flux."""
+
+    repo_url: str | None = spec(
+        None, alias="repoURL", description="The Git repository Argo CD reads the tree from."
+    )
+    revision: str = spec("main", min_length=1, description="The branch, tag or commit to deploy.")
+    path: str = spec(
+        "", description="The folder in the repository where the rendered tree is committed ('' = root)."
+    )
+    flux_source: str = spec(
+        "flux-system", pattern=K8S_NAME, description="The Flux GitRepository holding the repository."
+    )
+    external_secrets: ExternalSecrets | None = spec(
+        None, description="Write ExternalSecret stubs for the LiteLLM Secret from this store."
+    )
+
+
 # -- routers: vLLM Semantic Router v0.3 (the pydantic classes are in contract/routers.py) ---------
 
 # A decision condition's `type` -> the `signals:` collection that declares it (vllm-sr 0.4.0's
@@ -417,3 +487,9 @@ class Contract:
         description="vLLM Semantic Router instances by name: which requests go to which model "
         "(rendered into router/<name>.yaml; agents send model: auto to the router's listener).",
     )
+    environments: dict[str, Environment] | None = spec(
+        None,
+        description="Where the platform is installed (dev, staging, prod), by name: each is models: "
+        "and platform: with its own changes (render --env NAME, render --target gitops).",
+    )
+    gitops: GitOps | None = spec(None, description="Settings of render --target gitops.")

@@ -2,8 +2,8 @@
 
 One live entry (Anthropic's Claude Sonnet 4, key from `${ANTHROPIC_API_KEY}`) so the file
 validates clean as written, and commented-out examples for the other shapes the seed describes:
-a second cloud API, Azure OpenAI, AWS Bedrock, an embeddings model, a self-hosted vLLM model and
-`featureFlags:`. Below `models:`, prose comments start with `##` and example lines with `# `,
+a second cloud API, Azure OpenAI, AWS Bedrock, an embeddings model, a self-hosted vLLM model,
+`featureFlags:` and `environments:`. Below `models:`, prose comments start with `##` and example lines with `# `,
 the convention of Helm values files: deleting the `# ` in front of an example's lines turns it on,
 and every example, turned on, validates clean alongside the others.
 """
@@ -126,4 +126,25 @@ models:
 #   DEFAULT_WORKFLOW_STEP_MODEL: claude-sonnet-4-20250514
 #   TOOL_CALLING_MODELS: [claude-sonnet-4-20250514, gpt-4o, azure-gpt-4o, claude-sonnet-4-bedrock, qwen3-coder-30b]
 #   EMBEDDING_MODELS: [text-embedding-3-small]
+
+## Environments: the models above are the base; each environment installs a subset (only: or
+## except:), changes fields of a model by litellmModelName (maps merge, lists replace), and
+## sets its own platform:, featureFlags: and non-secret ${{VAR}} values (variables:).
+## `install-contract render --env prod` or `--all-envs`; `--target gitops` for Argo CD / Flux.
+# environments:
+#   dev:
+#     only: [claude-sonnet-4-20250514, text-embedding-3-small]
+#     featureFlags:
+#       TOOL_CALLING_MODELS: [claude-sonnet-4-20250514]
+#     platform:
+#       kubernetes: {{context: dev, namespace: ai-dev}}
+#   prod:
+#     variables:
+#       VLLM_HOST: vllm-qwen.inference-prod.svc.cluster.local
+#     overrides:
+#       claude-sonnet-4-20250514: {{maxTokens: 8192}}
+#       qwen3-coder-30b:
+#         apiBase: http://${{VLLM_HOST}}:8000/v1
+#     platform:
+#       kubernetes: {{context: prod, namespace: ai-prod}}
 """

@@ -60,6 +60,10 @@ class Result:
     # The typed contract, for the commands that compile it (render, apply); None when the
     # file could not be read as a contract at all.
     contract: TypedContract | None = field(default=None, repr=False)
+    # Each validated environment's resolved contract (`environments:`), by name.
+    environments: Mapping[str, TypedContract] = field(default_factory=dict, repr=False)
+    # Every environment the file declares, in its order (validated or not).
+    declared_environments: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -141,6 +145,8 @@ def validate_text(
         frozenset(doc.secrets),
         frozenset(doc.secret_lines),
         run.typed_contract,
+        run.environments,
+        run.declared_environments,
     )
 
 
@@ -173,6 +179,8 @@ class _Run:
         self.selection = selection
         self.diagnostics: list[Diagnostic] = []
         self.typed_contract: TypedContract | None = None
+        self.environments: dict[str, TypedContract] = {}
+        self.declared_environments: tuple[str, ...] = ()
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, code: str, finding: Finding, base: Path = ()) -> None:
@@ -244,6 +252,12 @@ class _Run:
         known_flags = tuple(unleash.known_flags) if unleash is not None else ()
         view = ContractView(names, entries, raw_flags, self.options, routers, known_flags)
         self.run_rules(entries, view)
+        if "environments" in data or "gitops" in data:
+            from contract._envrun import run_environments
+            from contract.environments import environment_names
+
+            self.declared_environments = tuple(environment_names(data))
+            self.environments = run_environments(self, data)
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
         path: Path = ("models", index)

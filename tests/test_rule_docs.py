@@ -174,7 +174,7 @@ def contract_text(code: str, example: str) -> str:
         document = _routers_document(data, example)
     elif isinstance(data, list):
         document: dict[str, Any] = {"models": [_complete(i, example) for i in data]}
-    elif isinstance(data, dict) and ("models" in data or "featureFlags" in data):
+    elif isinstance(data, dict) and ("models" in data or "featureFlags" in data or "environments" in data):
         document = dict(data)
         document["models"] = [_complete(i, example) for i in data.get("models") or [CLOUD, EMBEDDING]]
     else:

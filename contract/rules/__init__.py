@@ -10,9 +10,20 @@
 | types, tools, flags | routing.py | IC4xx |
 | what only the platform can tell (run by `plan`) | platform.py | IC5xx |
 | semantic routers | routers.py | IC601–IC606 |
+| environments | environments.py | IC701–IC703 |
 """
 
-from contract.rules import credentials, limits, names, platform, routers, routing, structure, vllm_args
+from contract.rules import (
+    credentials,
+    environments,
+    limits,
+    names,
+    platform,
+    routers,
+    routing,
+    structure,
+    vllm_args,
+)
 from contract.rules._context import ContractView, Entry, Named, Options
 from contract.rules._registry import RULES, Finding, Rule, matches
 
@@ -25,6 +36,7 @@ __all__ = [
     "Options",
     "Rule",
     "credentials",
+    "environments",
     "limits",
     "matches",
     "names",

@@ -24,6 +24,8 @@ class Options:
     check_env: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
     catalog_path: str | None = None
+    # The environments whose resolved contracts are validated (None: every one declared).
+    environments: tuple[str, ...] | None = None
 
 
 def is_self_hosted(model: ModelEntry) -> bool:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # "platform": rules that need what only the platform can tell (its providers); `plan` runs
 # them after reading the admin API, `validate` never does.
-Scope = Literal["load", "schema", "entry", "contract", "platform"]
+# "environment": rules on `environments:` as written (contract/_envrun.py runs them).
+Scope = Literal["load", "schema", "entry", "contract", "platform", "environment"]
 
 
 @dataclass(frozen=True, slots=True)

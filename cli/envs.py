@@ -1,0 +1,202 @@
+"""Environments on the command line: `--env NAME` for validate/render/plan/apply/check,
+`render --all-envs`, `render --target gitops`, and the `resolve` and `diff` commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import Any
+
+import click
+
+from cli._exit import FAILED, handled
+from cli._help import USAGE_MEANING, exit_codes
+
+DEFAULT_FILE = "install-contract.yaml"
+
+
+def env_option(fn: Any) -> Any:
+    """`--env NAME`: use one environment's resolved contract (plan, apply, check)."""
+    return click.option(
+        "--env",
+        "env_name",
+        metavar="NAME",
+        help="Use environment NAME's resolved contract (environments: in the contract).",
+    )(fn)
+
+
+def chosen(result: Any, env: str | None) -> Any:
+    """`result` with its contract replaced by environment `env`'s (None: unchanged), and
+    without the diagnostics of the other environments (each names its environment first).
+
+    An environment the file does not declare is a usage error; one with errors has no
+    contract, so the caller's "the contract has errors" applies."""
+    if env is None:
+        return result
+    from contract.render.environments import choose
+
+    choose(result.declared_environments, (env,), False)
+    others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
+    own = tuple(d for d in result.diagnostics if not d.message.startswith(others or ("\0",)))
+    return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
+
+
+def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:
+    """validate --env/--all-envs: each file declares the environments named."""
+    from contract.render.environments import choose
+
+    for result in results:
+        if result.contract is not None:  # a file that could not be read is reported as such
+            choose(result.declared_environments, wanted, every)
+
+
+def render_environments(
+    file: str,
+    out_dir: str,
+    wanted: tuple[str, ...],
+    every: bool,
+    targets: tuple[str, ...],
+    check: bool,
+    catalog_path: str | None,
+    **options: Any,
+) -> None:
+    """render --env/--all-envs/--target gitops: validate every environment, then write the tree."""
+    from contract.render import check_out_dir, stale_files, write_tree
+    from contract.render.environments import choose, render_environments
+    from contract.reporters import render_text
+    from contract.rules import Options
+    from contract.validate import read_contract, validate_bytes
+
+    if not check:
+        check_out_dir(out_dir, file)
+    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
+    gitops = "gitops" in targets
+    # Only the environments rendered are validated (the base always is).
+    checks = Options(env=dict(os.environ), catalog_path=catalog_path, environments=wanted or None)
+    result = validate_bytes(raw, file=file, options=checks)
+    if result.diagnostics:
+        click.echo(render_text([result]), nl=False, err=True)
+    if result.errors or result.contract is None or result.source is None:
+        click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
+        sys.exit(FAILED)
+    if gitops and not result.declared_environments:
+        from contract.errors import UsageError
+
+        raise UsageError(
+            "--target gitops writes one overlay per environment, and the contract declares no "
+            "environments: (see README, Environments and GitOps)"
+        )
+    envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
+    name = os.path.basename(file) if file != "-" else "<stdin>"
+    if gitops:
+        from contract.render.gitops import render_gitops
+
+        others = tuple(t for t in targets if t != "gitops")
+        if others:
+            raise click.UsageError(f"--target gitops is rendered on its own, not with {', '.join(others)}")
+        files = render_gitops(result, result.source, name, envs, raw, catalog_path=catalog_path, **options)
+    else:
+        files = render_environments(
+            result, result.source, name, envs, raw, targets=targets, catalog_path=catalog_path, **options
+        )
+    if check:
+        stale = stale_files(out_dir, files)
+        for line in stale:
+            click.echo(line)
+        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+        sys.exit(1 if stale else 0)
+    write_tree(out_dir, files)
+    for path in files:
+        click.echo(f"wrote {os.path.join(out_dir, path)}")
+
+
+@click.command(
+    epilog=exit_codes({0: "printed", 2: f"{USAGE_MEANING}, no such environment, or a literal secret in it"})
+)
+@click.argument("file", default=DEFAULT_FILE, required=False)
+@click.option("--env", "env_name", required=True, metavar="NAME", help="The environment to resolve.")
+@handled
+def resolve(file: str, env_name: str) -> None:
+    """Print environment NAME's contract as a file of its own: the base models with the
+    environment's only/except, overrides, platform, featureFlags and variables applied.
+
+    `render --env NAME` renders exactly this file (its manifest.json names it).
+    """
+    from contract._yaml import decode
+    from contract.errors import InputError
+    from contract.render.environments import resolved_text
+    from contract.validate import read_contract
+
+    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
+    text, problem = decode(raw)
+    if text is None:
+        raise InputError(f"{file}: {problem.message if problem else 'cannot be read'}")
+    from contract._yaml import load
+    from contract.errors import UsageError
+    from contract.secrets import mask
+
+    resolved = resolved_text(text, env_name, file)
+    if mask(resolved, load(text).secrets) != resolved:
+        raise UsageError(
+            f"{file}: environment {env_name} holds a literal secret (IC303); nothing was printed: "
+            "write it as ${VAR} and keep the value in the environment"
+        )
+    click.echo(resolved, nl=False)
+
+
+@click.command(
+    epilog=exit_codes(
+        {
+            0: "the two environments are the same",
+            1: "they differ (or the contract has errors)",
+            2: USAGE_MEANING,
+        }
+    )
+)
+@click.argument("file", default=DEFAULT_FILE, required=False)
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    required=True,
+    metavar="NAME",
+    help="Two environments: --env staging --env prod.",
+)
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@handled
+def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
+    """Show what differs between two environments' resolved contracts (models, fields, flags,
+    platform), for reviewing a promotion: `diff --env staging --env prod`.
+
+    Exit 0 when they are the same, 1 when they differ, 2 for usage errors.
+    """
+    import json
+
+    from contract._yaml import load
+    from contract.envdiff import diff_environments, render_diff
+    from contract.render.environments import choose
+    from contract.validate import read_contract
+
+    if len(envs) != 2:
+        raise click.UsageError("diff takes exactly two environments: --env A --env B")
+    raw = read_contract(file)
+    try:
+        doc = load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise click.UsageError(f"{file}: is not UTF-8 text") from None
+    if not doc.ok or not isinstance(doc.data, dict):
+        click.echo(f"install-contract: {file} cannot be read as a contract; run validate", err=True)
+        sys.exit(FAILED)
+    from contract.environments import environment_names
+
+    choose(environment_names(doc.data), envs, False)
+    from contract.secrets import mask
+
+    changes = diff_environments(doc.data, envs[0], envs[1])
+    # Secret fields are masked by the diff; a literal secret anywhere else (a URL's password) here.
+    if fmt == "json":
+        click.echo(mask(json.dumps([c.as_dict() for c in changes], indent=2), doc.secrets))
+    else:
+        click.echo(mask(render_diff(changes, envs[0], envs[1]), doc.secrets), nl=False)
+    sys.exit(1 if changes else 0)
