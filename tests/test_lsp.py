@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 import pytest_lsp
 from click.testing import CliRunner
 from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from cli.main import main
@@ -26,8 +28,29 @@ CANARY = "sk-canary-LSP-0123456789abcdef"
 WAIT = 60  # seconds; generous for a loaded machine, never reached when the server answers
 
 
+PUBLISHED: dict[int, list[lsp.PublishDiagnosticsParams]] = {}
+
+
+def _client() -> LanguageClient:
+    """pytest-lsp's test client that also keeps every publishDiagnostics it receives, with its
+    version: a notification that lands while no one waits is still seen (no race)."""
+    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+    client = LanguageClient(converter_factory=default_converter)
+    received = PUBLISHED.setdefault(id(client), [])
+
+    def publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        received.append(params)
+
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish})
+    return client
+
+
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, server_env={**os.environ, "PYTHONPATH": str(REPO)})
+    config=ClientServerConfig(
+        client_factory=_client, server_command=SERVER, server_env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
 )
 async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[LanguageClient]:
     await lsp_client.initialize_session(
@@ -90,12 +113,17 @@ class Editor:
     async def published(self, uri: str) -> list[lsp.Diagnostic]:
         """The diagnostics published for the document's current version (earlier ones skipped)."""
         wanted = self.versions[uri]
+        received = PUBLISHED[id(self.client)]
 
         async def arrived() -> list[lsp.Diagnostic]:
             while True:
-                params = await self.client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-                if params.uri == uri and params.version == wanted:
-                    return list(params.diagnostics)
+                for params in received:
+                    if params.uri == uri and params.version == wanted:
+                        return list(params.diagnostics)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(
+                        self.client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 0.5
+                    )
 
         return await asyncio.wait_for(arrived(), WAIT)
 
