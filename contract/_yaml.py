@@ -519,12 +519,16 @@ def _compose(text: str, doc: Document) -> None:
     for event in _events(text):
         kind = type(event)
         if kind is ScalarEvent:
-            mark = at(event.start_mark)
-            tag = event.tag
+            start = event.start_mark
+            mark = (start.line << 32) | start.column
+            if end is not None and mark > end:
+                mark = end
             value = event.value
-            if tag is not None and tag != "!":
-                value = _resolve_tagged(tag, value, _unpack(mark))
-            elif tag is None and not event.style and event.implicit[0]:
+            if event.ctag is not None:  # (`tag` is a property that builds a string)
+                tag = event.tag
+                if tag != "!":
+                    value = _resolve_tagged(tag, value, _unpack(mark))
+            elif not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR):
                 value = _resolve_plain(value)
             if isinstance(value, str) and "@" in value:
                 password = secret_rules.url_password(value)
@@ -532,6 +536,32 @@ def _compose(text: str, doc: Document) -> None:
                     doc.secrets.add(password)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
+            # The common cases inline (what `place` does for them): a string key, and a
+            # value under a new string key outside any secret block.
+            frame = stack[-1] if stack else None
+            if frame is not None and not frame.is_list and total < MAX_NODES:
+                key = frame.key
+                if key is _NO_KEY:
+                    if type(value) is str:
+                        total += 1
+                        frame.size += 1
+                        frame.key, frame.key_mark = intern(value), mark
+                        continue
+                elif type(key) is str and not frame.secret and key != "<<" and key not in frame.container:
+                    total += 1
+                    frame.size += 1
+                    frame.key = _NO_KEY
+                    frame.container[key] = value
+                    node = frame.node
+                    node.keys.append(key)  # type: ignore[union-attr]  # a mapping's node has keys
+                    node.marks.append(frame.key_mark)
+                    node.marks.append(mark)
+                    secret = secret_keys.get(key)
+                    if secret is None:
+                        secret = secret_keys[key] = secret_rules.is_secret_key(key)
+                    if secret:
+                        keep_secret(value, event, mark)
+                    continue
             place(value, mark, 1, event)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             mark = at(event.start_mark)
