@@ -524,6 +524,9 @@ def _compose(text: str, doc: Document) -> None:
             if end is not None and mark > end:
                 mark = end
             value = event.value
+            if len(value) <= 64:
+                # One object per distinct short value: thousands of entries repeat theirs.
+                value = intern(value)
             if event.ctag is not None:  # (`tag` is a property that builds a string)
                 tag = event.tag
                 if tag != "!":

@@ -148,7 +148,8 @@ def render(
                 env=key_vars(config),
                 config=config,
             )
-    encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
+    # Each text is let go as soon as it is encoded: at scale the two copies would double the peak.
+    encoded = {path: files.pop(path).encode("utf-8") for path in sorted(files)}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded)
     _refuse_secrets(models, encoded)
     return Rendering(encoded, chosen, needs)
