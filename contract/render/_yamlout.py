@@ -60,8 +60,10 @@ def _lines(value: Any, pad: str) -> list[str]:
         if not value:
             return [pad + "{}"]
         for key, item in value.items():
-            head = f"{pad}{scalar(key)}:"
-            if _nested(item):
+            head = f"{pad}{_string(key) if type(key) is str else scalar(key)}:"
+            if type(item) is str:  # most values: no further tests
+                out.append(f"{head} {_string(item)}")
+            elif _nested(item):
                 out.append(head)
                 nested = _lines(item, pad + "  ")
                 out.extend(nested)
