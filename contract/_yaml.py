@@ -548,7 +548,7 @@ def _compose(text: str, doc: Document) -> None:
                     if type(value) is str:
                         total += 1
                         frame.size += 1
-                        frame.key, frame.key_mark = intern(value), mark
+                        frame.key, frame.key_mark = value, mark  # (interned above when short)
                         continue
                 elif type(key) is str and not frame.secret and key != "<<" and key not in frame.container:
                     total += 1
