@@ -178,6 +178,9 @@ def _bounded(check: Check, bounds: dict[str, Any]) -> Check:
         typed = check(v)
         if typed is _REFUSE or typed is None:
             return typed
-        return typed if all(holds(typed, bound) for holds, bound in tests) else _REFUSE
+        for holds, bound in tests:  # (a loop, not all() over a generator: once per field)
+            if not holds(typed, bound):
+                return _REFUSE
+        return typed
 
     return check_bounded

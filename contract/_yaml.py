@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,21 +59,78 @@ class LoadProblem:
     hint: str | None = None
 
 
+class _Node:
+    """The positions of one container's entries, in order, as packed marks (see `_pack`).
+
+    A mapping keeps its keys as path parts and two marks per key (the key's, the value's);
+    a list one mark per item. Flat arrays of integers instead of a Mark and a path tuple per
+    node: a large contract's positions then cost a few bytes per node, not a few hundred.
+    """
+
+    __slots__ = ("index", "indexed", "keys", "marks", "previous")
+
+    def __init__(self, keys: list[str | int] | None) -> None:
+        self.keys = keys
+        self.marks = array("q")
+        # An earlier container at the same path (a repeated key): its positions stay
+        # reachable, as the path-keyed maps of old kept what a later container did not set.
+        self.previous: _Node | None = None
+        # A mapping's key -> its place in `keys` (the last one set winning), for the keys[:indexed]
+        # seen so far: made on the first look-up (only a diagnostic looks), kept up as keys come.
+        self.index: dict[str | int, int] = {}
+        self.indexed = 0
+
+    def find(self, part: str | int) -> tuple[int, int] | None:
+        """(key mark or -1, value mark) of the entry `part`, the last one set winning."""
+        node: _Node | None = self
+        while node is not None:
+            keys = node.keys
+            if keys is None:
+                if isinstance(part, int) and 0 <= part < len(node.marks):
+                    return -1, node.marks[part]
+            else:
+                for at in range(node.indexed, len(keys)):
+                    node.index[keys[at]] = at
+                node.indexed = len(keys)
+                found = node.index.get(part)
+                if found is not None:
+                    return node.marks[2 * found], node.marks[2 * found + 1]
+            node = node.previous
+        return None
+
+
+def _pack(line: int, column: int) -> int:
+    """A 0-based line and column as one integer that orders as the pair does."""
+    return (line << 32) | column
+
+
+def _unpack(packed: int) -> Mark:
+    return Mark((packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1)
+
+
 @dataclass
 class SourceMap:
     """Positions by path. Paths under an alias or merge fall back to the nearest ancestor."""
 
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    root: int | None = None  # the packed mark of the document's root node
+    nodes: dict[Path, _Node] = field(default_factory=dict)  # by the path of the container
+
+    def _find(self, path: Path) -> tuple[int, int] | None:
+        node = self.nodes.get(path[:-1])
+        return node.find(path[-1]) if node is not None else None
 
     def value(self, path: Path) -> Mark:
-        while path not in self.values and path:
+        while path:
+            found = self._find(path)
+            if found is not None:
+                return _unpack(found[1])
             path = path[:-1]
-        return self.values.get(path, Mark(1, 1))
+        return _unpack(self.root) if self.root is not None else Mark(1, 1)
 
     def key(self, path: Path) -> Mark:
-        if path in self.keys:
-            return self.keys[path]
+        found = self._find(path) if path else None
+        if found is not None and found[0] >= 0:
+            return _unpack(found[0])
         return self.value(path)
 
 
@@ -138,7 +197,13 @@ def _offset_mark(raw: bytes, offset: int) -> Mark:
     return Mark(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
 
 
+# The first characters of every plain scalar that resolves to something other than a string.
+_NOT_ALWAYS_STR = frozenset("~nNtTfF0123456789+-.")
+
+
 def _resolve_plain(value: str) -> Any:
+    if value and value[0] not in _NOT_ALWAYS_STR:
+        return value  # most keys and values: no pattern below can match
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -190,17 +255,32 @@ _HASHABLE = (str, int, float, bool, type(None))
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_mark", "mark", "merges", "path", "secret")
+    __slots__ = (
+        "anchor",
+        "container",
+        "is_list",
+        "key",
+        "key_mark",
+        "mark",
+        "merges",
+        "node",
+        "path",
+        "secret",
+        "size",
+    )
 
-    def __init__(self, container: Any, path: Path, mark: Mark, anchor: str | None, secret: bool) -> None:
+    def __init__(self, container: Any, path: Path, mark: int, anchor: str | None, secret: bool) -> None:
         self.container = container
+        self.is_list = isinstance(container, list)
         self.path = path
-        self.mark = mark
+        self.mark = mark  # packed (see `_pack`), as every mark while composing
         self.anchor = anchor
         self.secret = secret  # the container stands under a secret key: all it holds is secret
         self.key: Any = _NO_KEY
         self.key_mark = mark
-        self.merges: list[tuple[Any, Mark]] = []
+        self.merges: list[tuple[Any, int]] = []
+        self.node = _Node(None if self.is_list else [])
+        self.size = 1  # expanded node count, this container included
 
 
 _NO_KEY = object()
@@ -309,11 +389,18 @@ def _char_at(text: str, mark: Any) -> str:
 
 
 def _compose(text: str, doc: Document) -> None:
-    values = doc.source_map.values
-    keys = doc.source_map.keys
+    from ruamel.yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    nodes = doc.source_map.nodes
     anchors: dict[str, tuple[Any, int]] = {}
-    # expanded node count under each open container, and for finished anchored nodes
-    sizes: list[int] = []
     stack: list[_Frame] = []
     total = 0
     documents = 0
@@ -321,133 +408,186 @@ def _compose(text: str, doc: Document) -> None:
     have_root = False
     # Without a final line break the C parser puts the end of the stream on a line after
     # the last one (`---` gives an empty document at 2:1): marks never go past the text.
-    end = _within(text, Mark(len(text) + 2, 1)) if text and text[-1] not in "\r\n\x85\u2028\u2029" else None
+    end: int | None = None
+    if text and text[-1] not in "\r\n\x85\u2028\u2029":
+        last = _within(text, Mark(len(text) + 2, 1))
+        end = _pack(last.line - 1, last.column - 1)
+    # is_secret_key by key: a contract repeats a few dozen keys thousands of times.
+    secret_keys: dict[Any, bool] = {}
+    intern = sys.intern
 
-    def at(m: Any) -> Mark:
-        mark = _mark(m)
-        if end is not None and (mark.line, mark.column) > (end.line, end.column):
-            return end
-        return mark
+    def at(m: Any) -> int:
+        if m is None:
+            return 0
+        mark = (m.line << 32) | m.column
+        return end if end is not None and mark > end else mark
 
     source_lines: list[str] = []
 
-    def keep_secret(value: Any, lines: tuple[int, int] | None) -> None:
+    def keep_secret(value: Any, event: Any, mark: int) -> None:
         if isinstance(value, (dict, list)) or value is None:
             return
         shown = value if isinstance(value, str) else str(value)
         if not shown or secret_rules.is_reference(shown):
             return
         doc.secrets.add(shown)
-        if lines is not None and lines[1] > lines[0]:
+        if event is None:
+            return
+        # The lines the scalar spans (a block scalar ends at column 0 of the next line).
+        first = (mark >> 32) + 1
+        last = max(event.end_mark.line + (1 if event.end_mark.column else 0), first)
+        if last > first:
             # Several source lines: each continuation line is masked whole, and what each line
             # says is a secret of its own (a folded scalar joins them into one value).
-            doc.secret_lines.update(range(lines[0] + 1, lines[1] + 1))
+            doc.secret_lines.update(range(first + 1, last + 1))
             if not source_lines:
                 source_lines.extend(_BREAK.split(text))
-            for number in range(lines[0] + 1, min(lines[1], len(source_lines)) + 1):
+            for number in range(first + 1, min(last, len(source_lines)) + 1):
                 part = source_lines[number - 1].strip().strip("\"'")
                 if part:
                     doc.secrets.add(part)
             doc.secrets.update(part.strip() for part in shown.splitlines() if part.strip())
 
-    def place(value: Any, mark: Mark, size: int, lines: tuple[int, int] | None = None) -> None:
+    def place(value: Any, mark: int, size: int, event: Any = None) -> None:
+        """Put a composed node where it belongs; `event` is a scalar's own (for its lines)."""
         nonlocal root, have_root, total
         total += size
         if total > MAX_NODES:
             raise _Refused(
                 f"the document expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
-                mark,
+                _unpack(mark),
                 "a contract does not need deeply repeated aliases; write the values out",
             )
         if not stack:
             root, have_root = value, True
-            values[()] = mark
+            doc.source_map.root = mark
             return
-        sizes[-1] += size
         frame = stack[-1]
-        if frame.secret and (isinstance(frame.container, list) or frame.key is not _NO_KEY):
-            keep_secret(value, lines)
-        if isinstance(frame.container, list):
-            path = (*frame.path, len(frame.container))
+        frame.size += size
+        if frame.is_list:
+            if frame.secret:
+                keep_secret(value, event, mark)
             frame.container.append(value)
-            values[path] = mark
+            frame.node.marks.append(mark)
             return
-        if frame.key is _NO_KEY:
+        key = frame.key
+        if key is _NO_KEY:
             if not isinstance(value, _HASHABLE):
                 raise _Refused(
                     "a mapping or list cannot be used as a key",
-                    mark,
+                    _unpack(mark),
                     "keys in a contract are plain strings",
                 )
-            frame.key, frame.key_mark = value, mark
+            # One string object per distinct key: ten thousand entries share their keys.
+            frame.key, frame.key_mark = (intern(value) if type(value) is str else value), mark
             return
-        key, key_mark = frame.key, frame.key_mark
         frame.key = _NO_KEY
+        if frame.secret:
+            keep_secret(value, event, mark)
         if key == "<<" and isinstance(value, (dict, list)):
             frame.merges.append((value, mark))
             return
         path_key = key if isinstance(key, str) else str(key)
-        path = (*frame.path, path_key)
+        node = frame.node
         if key in frame.container:
             shown = key if isinstance(key, str) else repr(key)
+            found = node.find(path_key)
+            if found is None:  # an equal key spelled otherwise (1 and true are one key)
+                found = (node.marks[2 * list(frame.container).index(key)], 0)
+            first = _unpack(found[0])
             doc.problems.append(
                 LoadProblem(
                     "IC002",
-                    f"duplicate key {shown!r}: it is already set at line {keys[path].line}",
-                    key_mark,
-                    path=path,
+                    f"duplicate key {shown!r}: it is already set at line {first.line}",
+                    _unpack(frame.key_mark),
+                    path=(*frame.path, path_key),
                     hint="remove one of the two; YAML readers disagree on which one wins",
                 )
             )
             return
         frame.container[key] = value
-        keys[path] = key_mark
-        values[path] = mark
-        if not frame.secret and secret_rules.is_secret_key(key):
-            keep_secret(value, lines)
+        node.keys.append(path_key)  # type: ignore[union-attr]  # a mapping's node has keys
+        node.marks.append(frame.key_mark)
+        node.marks.append(mark)
+        if not frame.secret:
+            secret = secret_keys.get(key)
+            if secret is None:
+                secret = secret_keys[key] = secret_rules.is_secret_key(key)
+            if secret:
+                keep_secret(value, event, mark)
 
     for event in _events(text):
-        kind = type(event).__name__
-        if kind == "ScalarEvent":
-            mark = at(event.start_mark)
-            tag = event.tag
-            if tag is not None and tag != "!":
-                value = _resolve_tagged(tag, event.value, mark)
-            elif not event.style and tag is None and event.implicit[0]:
-                value = _resolve_plain(event.value)
-            else:
-                value = event.value
+        kind = type(event)
+        if kind is ScalarEvent:
+            start = event.start_mark
+            mark = (start.line << 32) | start.column
+            if end is not None and mark > end:
+                mark = end
+            value = event.value
+            if len(value) <= 64:
+                # One object per distinct short value: thousands of entries repeat theirs.
+                value = intern(value)
+            if event.ctag is not None:  # (`tag` is a property that builds a string)
+                tag = event.tag
+                if tag != "!":
+                    value = _resolve_tagged(tag, value, _unpack(mark))
+            elif not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR):
+                value = _resolve_plain(value)
             if isinstance(value, str) and "@" in value:
                 password = secret_rules.url_password(value)
                 if password:
                     doc.secrets.add(password)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
-            # The lines the scalar spans (a block scalar ends at column 0 of the next line).
-            last = event.end_mark.line + (0 if event.end_mark.column else -1)
-            place(value, mark, 1, (mark.line, max(last + 1, mark.line)))
-        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            # The common cases inline (what `place` does for them): a string key, and a
+            # value under a new string key outside any secret block.
+            frame = stack[-1] if stack else None
+            if frame is not None and not frame.is_list and total < MAX_NODES:
+                key = frame.key
+                if key is _NO_KEY:
+                    if type(value) is str:
+                        total += 1
+                        frame.size += 1
+                        frame.key, frame.key_mark = value, mark  # (interned above when short)
+                        continue
+                elif type(key) is str and not frame.secret and key != "<<" and key not in frame.container:
+                    total += 1
+                    frame.size += 1
+                    frame.key = _NO_KEY
+                    frame.container[key] = value
+                    node = frame.node
+                    node.keys.append(key)  # type: ignore[union-attr]  # a mapping's node has keys
+                    node.marks.append(frame.key_mark)
+                    node.marks.append(mark)
+                    secret = secret_keys.get(key)
+                    if secret is None:
+                        secret = secret_keys[key] = secret_rules.is_secret_key(key)
+                    if secret:
+                        keep_secret(value, event, mark)
+                    continue
+            place(value, mark, 1, event)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
             mark = at(event.start_mark)
             tag = event.tag
-            is_map = kind == "MappingStartEvent"
+            is_map = kind is MappingStartEvent
             if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
-                raise _Refused(*_tag_refusal(tag, mark))
+                raise _Refused(*_tag_refusal(tag, _unpack(mark)))
             if len(stack) >= MAX_DEPTH:
                 raise _Refused(
                     f"the document nests more than {MAX_DEPTH} levels deep",
-                    mark,
+                    _unpack(mark),
                     "a contract is a few levels deep; check for runaway brackets or indentation",
                 )
             secret = False
             if stack:
                 parent = stack[-1]
                 secret = parent.secret
-                if isinstance(parent.container, list):
+                if parent.is_list:
                     path = (*parent.path, len(parent.container))
                 elif parent.key is _NO_KEY:
                     raise _Refused(
                         "a mapping or list cannot be used as a key",
-                        mark,
+                        _unpack(mark),
                         "keys in a contract are plain strings",
                     )
                 else:
@@ -457,46 +597,47 @@ def _compose(text: str, doc: Document) -> None:
             else:
                 path = ()
             stack.append(_Frame({} if is_map else [], path, mark, event.anchor, secret))
-            sizes.append(1)
-        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             frame = stack.pop()
-            size = sizes.pop()
-            if isinstance(frame.container, list):
+            if frame.is_list:
                 # a command line (vllm.extraArgs) with `--hf-token x`: x is a secret
                 doc.secrets.update(value for _, value in secret_rules.flag_values(frame.container))
             if frame.merges:
-                _merge(frame, doc.source_map)
+                _merge(frame)
+            frame.node.previous = nodes.get(frame.path)
+            nodes[frame.path] = frame.node
             if frame.anchor:
-                anchors[frame.anchor] = (frame.container, size)
-            place(frame.container, frame.mark, size)
-        elif kind == "AliasEvent":
+                anchors[frame.anchor] = (frame.container, frame.size)
+            place(frame.container, frame.mark, frame.size)
+        elif kind is AliasEvent:
             mark = at(event.start_mark)
             if event.anchor not in anchors:
-                raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", mark)
+                raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", _unpack(mark))
             value, size = anchors[event.anchor]
             place(value, mark, size)
-        elif kind == "DocumentStartEvent":
+        elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _Refused(
                     "the file holds more than one YAML document (a second '---')",
-                    at(event.start_mark),
+                    _unpack(at(event.start_mark)),
                     "a contract is one document: remove the '---' separator or split the file",
                 )
     doc.data = root if have_root else None
     doc.ok = True
 
 
-def _merge(frame: _Frame, source_map: SourceMap) -> None:
+def _merge(frame: _Frame) -> None:
     """Apply `<<:` merge keys: explicit keys win, earlier merges win over later ones."""
     target = frame.container
+    node = frame.node
     for value, mark in frame.merges:
         for source in value if isinstance(value, list) else [value]:
             if not isinstance(source, dict):
-                raise _Refused("a merge key (<<) takes a mapping or a list of mappings", mark)
+                raise _Refused("a merge key (<<) takes a mapping or a list of mappings", _unpack(mark))
             for key, item in source.items():
                 if key not in target:
                     target[key] = item
-                    path = (*frame.path, key if isinstance(key, str) else str(key))
-                    source_map.values[path] = mark
-                    source_map.keys[path] = mark
+                    node.keys.append(key if isinstance(key, str) else str(key))  # type: ignore[union-attr]
+                    node.marks.append(mark)
+                    node.marks.append(mark)

@@ -193,6 +193,7 @@ def providers() -> tuple[Provider, ...]:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def _display_key(name: str) -> str:
     # "Self-Hosted", "self hosted" and "SelfHosted" are one provider; so are "Z.ai" and "ZAI".
     return "".join(ch for ch in name.casefold() if ch.isalnum())
@@ -212,6 +213,7 @@ def provider_for_display_name(name: str) -> Provider | None:
     return _providers_by_display_name().get(_display_key(name))
 
 
+@functools.lru_cache(maxsize=1024)
 def provider_for_prefix(prefix: str) -> Provider | None:
     """The provider a LiteLLM prefix belongs to: the one whose usual prefix it is, else any."""
     rows = providers()

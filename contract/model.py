@@ -13,6 +13,7 @@ these declarations, on first use, for those error reports and for the JSON Schem
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 ModelType = Literal["CHAT", "INTERNAL"]
@@ -53,9 +54,11 @@ def camel(name: str) -> str:
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+@cache
 def snake(key: str) -> str:
     """The attribute of a YAML key: `awsAccessKeyId` -> `aws_access_key_id` (camel's inverse;
-    pydantic's to_snake would import pydantic on `validate`'s path)."""
+    pydantic's to_snake would import pydantic on `validate`'s path). Cached: the rules ask for
+    the same few fields once per entry."""
     out = []
     for i, ch in enumerate(key):
         if ch.isupper() and i and not key[i - 1].isupper():

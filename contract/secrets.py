@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -129,6 +130,7 @@ def literal_values(entry: ModelEntry) -> set[str]:
     return {s for s in found if len(s) >= MIN_MASKED}
 
 
+@cache
 def _attr(camel: str) -> str:
     from contract.model import snake as to_snake
 

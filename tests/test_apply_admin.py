@@ -4,11 +4,13 @@ faults without ever duplicating a row or sending a secret."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,6 +142,27 @@ def test_client_reads_every_page(server: AdminApiServer) -> None:
 
 def test_client_lists_providers(server: AdminApiServer) -> None:
     assert ModelProvider("prv_02", "OpenAI") in client(server).providers()
+
+
+def test_observe_reads_the_providers_while_it_reads_the_pages(server: AdminApiServer) -> None:
+    # Each of the first two requests waits until the other has arrived: read one after the
+    # other, the first would wait in vain and the read would fail.
+    for i in range(150):
+        server.state.add_row(f"m{i}", **body(f"m{i}"))
+    both_in = threading.Barrier(2, timeout=5)
+    original = server.state.fault
+    calls = itertools.count()
+
+    def meet() -> str | None:
+        if next(calls) < 2:
+            both_in.wait()
+        return original()
+
+    server.state.fault = meet  # type: ignore[method-assign]
+    observed = admin.observe(client(server))
+    first_two = sorted(s.path.split("?")[0] for s in server.state.seen[:2])
+    assert first_two == ["/api/v1/model-providers", "/api/v1/models"]
+    assert len(observed.rows) == 150 and ModelProvider("prv_02", "OpenAI") in observed.providers
 
 
 def test_create_sends_an_idempotency_key_derived_from_the_body(server: AdminApiServer) -> None:

@@ -49,7 +49,12 @@ class ObservedAdmin:
 
 
 def observe(client: AdminApiClient) -> ObservedAdmin:
-    return ObservedAdmin(tuple(client.providers()), tuple(client.models()))
+    """Providers and every page of models, the providers read while the pages are: the pages
+    follow one another's cursor, the providers need not wait for them (one round trip less)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        providers = pool.submit(client.providers)
+        rows = client.models()
+        return ObservedAdmin(tuple(providers.result()), tuple(rows))
 
 
 def provider_problems(desired: Sequence[DesiredModel], observed: ObservedAdmin) -> list[Finding]:

@@ -83,6 +83,8 @@ def environment(overrides: str | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
+        # Templates do not change during a run: no stat per render (10,000 files at scale).
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )

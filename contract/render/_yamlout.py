@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./@+-]*(?::[A-Za-z0-9_./@+-]+)*$")
@@ -18,13 +19,20 @@ _WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "i
 
 
 def scalar(value: Any) -> str:
+    if type(value) is str:
+        return _string(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    text = str(value)
+    return _string(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _string(text: str) -> str:
+    """A string as a scalar (cached: keys and many values repeat across thousands of entries)."""
     if _PLAIN.match(text) and text.lower() not in _WORDS:
         return text
     return json.dumps(text, ensure_ascii=False)
@@ -35,25 +43,38 @@ def block(value: Any, indent: int = 0) -> str:
     return "\n".join(_lines(value, " " * indent))
 
 
+# Exact types tested before the (slower) abstract ones: rendered values are plain data.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _nested(item: Any) -> bool:
+    """A non-empty mapping or list: written on lines of its own."""
+    if type(item) in _LEAVES:
+        return False
+    return isinstance(item, (Mapping, list, tuple)) and bool(item)
+
+
 def _lines(value: Any, pad: str) -> list[str]:
     out: list[str] = []
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         if not value:
             return [pad + "{}"]
         for key, item in value.items():
-            head = f"{pad}{scalar(key)}:"
-            if isinstance(item, (Mapping, list, tuple)) and item:
+            head = f"{pad}{_string(key) if type(key) is str else scalar(key)}:"
+            if type(item) is str:  # most values: no further tests
+                out.append(f"{head} {_string(item)}")
+            elif _nested(item):
                 out.append(head)
                 nested = _lines(item, pad + "  ")
                 out.extend(nested)
             else:
                 out.append(f"{head} {_inline(item)}")
         return out
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if type(value) is list or (isinstance(value, Sequence) and not isinstance(value, str)):
         if not value:
             return [pad + "[]"]
         for item in value:
-            if isinstance(item, (Mapping, list, tuple)) and item:
+            if _nested(item):
                 nested = _lines(item, pad + "  ")
                 out.append(pad + "- " + nested[0][len(pad) + 2 :])
                 out.extend(nested[1:])
@@ -64,6 +85,10 @@ def _lines(value: Any, pad: str) -> list[str]:
 
 
 def _inline(value: Any) -> str:
+    if type(value) is str:
+        return _string(value)
+    if type(value) in _LEAVES:
+        return scalar(value)
     if isinstance(value, Mapping):
         return "{}"
     if isinstance(value, (list, tuple)):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from contract import catalog
 from contract.diagnostics import Path
@@ -55,6 +54,33 @@ def in_cluster(url: str) -> bool:
     if not host or "${" in url:
         return False
     return host.endswith(_CLUSTER_SUFFIXES) or ("." not in host and ":" not in host and host != "localhost")
+
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):
+    """functools.cached_property without its lock: Python 3.11 takes one on every first read,
+    seven times per entry, which a 10,000-model contract feels. Entries are not shared
+    between threads while rules run."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | cached_property[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Entry:

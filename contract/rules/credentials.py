@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from contract import envref, secrets
@@ -176,6 +177,7 @@ def _secrets(entry: Entry) -> Iterator[tuple[Path, Any]]:
             yield ("vllm", name), getattr(model.vllm, _attr(name))
 
 
+@cache
 def _attr(camel: str) -> str:
     from contract.model import snake as to_snake
 
