@@ -621,6 +621,8 @@ def render(
     write_tree(out_dir, rendering.files)
     if quiet:
         return
+    for warning in rendering.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for path in rendering.files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
     click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
