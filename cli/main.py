@@ -586,6 +586,7 @@ def render(
             templates=templates,
             registry=registry,
             litellm_extra=litellm_extra,
+            quiet=quiet,
         )
         return
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
