@@ -99,6 +99,7 @@ def render_environments(
         )
     envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
     name = os.path.basename(file) if file != "-" else "<stdin>"
+    warnings: list[str] = []
     if gitops:
         from contract.render.gitops import render_gitops
 
@@ -108,7 +109,15 @@ def render_environments(
         files = render_gitops(result, result.source, name, envs, raw, catalog_path=catalog_path, **options)
     else:
         files = render_environments(
-            result, result.source, name, envs, raw, targets=targets, catalog_path=catalog_path, **options
+            result,
+            result.source,
+            name,
+            envs,
+            raw,
+            warnings=warnings,
+            targets=targets,
+            catalog_path=catalog_path,
+            **options,
         )
     if check:
         # The contract's literal secrets, should a file on disk have been edited to hold one.
@@ -122,6 +131,8 @@ def render_environments(
     write_tree(out_dir, files)
     if quiet:
         return
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     for path in files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
 
