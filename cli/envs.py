@@ -59,10 +59,16 @@ def render_environments(
     targets: tuple[str, ...],
     check: bool,
     catalog_path: str | None,
+    quiet: bool = False,
     **options: Any,
 ) -> None:
-    """render --env/--all-envs/--target gitops: validate every environment, then write the tree."""
-    from contract.render import check_out_dir, stale_files, write_tree
+    """render --env/--all-envs/--target gitops: validate every environment, then write the tree.
+
+    As for one contract: `check` prints a diff of each changed file, `quiet` nothing but errors."""
+    import dataclasses
+
+    from contract.diagnostics import Severity
+    from contract.render import check_out_dir, differences, write_tree
     from contract.render.environments import choose, render_environments
     from contract.reporters import render_text
     from contract.rules import Options
@@ -75,8 +81,12 @@ def render_environments(
     # Only the environments rendered are validated (the base always is).
     checks = Options(env=dict(os.environ), catalog_path=catalog_path, environments=wanted or None)
     result = validate_bytes(raw, file=file, options=checks)
-    if result.diagnostics:
-        click.echo(render_text([result]), nl=False, err=True)
+    shown = result
+    if quiet:
+        errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+        shown = dataclasses.replace(result, diagnostics=errors)
+    if shown.diagnostics:
+        click.echo(render_text([shown]), nl=False, err=True)
     if result.errors or result.contract is None or result.source is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(FAILED)
@@ -89,6 +99,7 @@ def render_environments(
         )
     envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
     name = os.path.basename(file) if file != "-" else "<stdin>"
+    warnings: list[str] = []
     if gitops:
         from contract.render.gitops import render_gitops
 
@@ -98,15 +109,30 @@ def render_environments(
         files = render_gitops(result, result.source, name, envs, raw, catalog_path=catalog_path, **options)
     else:
         files = render_environments(
-            result, result.source, name, envs, raw, targets=targets, catalog_path=catalog_path, **options
+            result,
+            result.source,
+            name,
+            envs,
+            raw,
+            warnings=warnings,
+            targets=targets,
+            catalog_path=catalog_path,
+            **options,
         )
     if check:
-        stale = stale_files(out_dir, files)
-        for line in stale:
-            click.echo(line)
-        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+        # The contract's literal secrets, should a file on disk have been edited to hold one.
+        stale = differences(out_dir, files, masked=sorted(result.secrets))
+        if not quiet:
+            for found in stale:
+                click.echo(str(found))
+                click.echo(found.diff, nl=False)
+            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
         sys.exit(1 if stale else 0)
     write_tree(out_dir, files)
+    if quiet:
+        return
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     for path in files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
 

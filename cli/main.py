@@ -586,6 +586,7 @@ def render(
             templates=templates,
             registry=registry,
             litellm_extra=litellm_extra,
+            quiet=quiet,
         )
         return
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
@@ -621,6 +622,8 @@ def render(
     write_tree(out_dir, rendering.files)
     if quiet:
         return
+    for warning in rendering.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for path in rendering.files:
         click.echo(f"wrote {os.path.join(out_dir, path)}")
     click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))

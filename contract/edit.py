@@ -366,7 +366,9 @@ def _gpus(
             )
         count = found.count
         notes.append(f"{found}: {found.gpus} (--gpus and --gpu-memory set them)")
-    gpus = CommentedMap(count=count, memoryGiB=int(memory) if float(memory).is_integer() else memory)
+    gpus = CommentedMap(count=count)
+    if count:  # CPU serving (--gpus 0) has no GPU memory to state
+        gpus["memoryGiB"] = int(memory) if float(memory).is_integer() else memory
     gpus.fa.set_flow_style()
     return {"tensorParallelSize": count, "gpus": gpus} if count else {"gpus": gpus}
 

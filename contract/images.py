@@ -77,6 +77,10 @@ def parse(reference: str) -> ImageRef:
         name, _, tag = name.rpartition(":")
         if not _TAG.match(tag):
             raise UsageError(f"{reference!r}: {tag!r} is not a valid tag")
+    if not name or name.endswith("/"):
+        raise UsageError(
+            f"{reference!r} names no image before its tag or digest (expected [host/]path[:tag])"
+        )
     first, slash, rest = name.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost"):
         registry, path = first, rest

@@ -116,8 +116,11 @@ class Gpus:
     count: int = spec(
         ge=0, description="Number of GPUs the deployment gets; 0 serves on CPUs on purpose (IC209 warns)."
     )
-    memory_gib: float = spec(
-        gt=0, alias="memoryGiB", description="Memory of one GPU in GiB (80 for an H100 80GB, 192 for a B200)."
+    memory_gib: float | None = spec(
+        None,
+        gt=0,
+        alias="memoryGiB",
+        description="Memory of one GPU in GiB (80 for an H100 80GB, 192 for a B200); required unless count is 0.",
     )
 
 

@@ -67,6 +67,20 @@ def test_each_warning_once_when_two_entries_spell_one_image_differently() -> Non
     ]
 
 
+def test_renders_warnings_travel_with_the_kit() -> None:
+    """production-stack's one key, which a served entry's own key would not pass: said once."""
+    text = FIXTURE.replace("apiKey: ${VLLM_API_KEY}", "apiKey: ${DEEPHAT_KEY}", 2).replace(
+        "apiKey: ${DEEPHAT_KEY}", "apiKey: ${VLLM_API_KEY}", 1
+    )
+    assert "${DEEPHAT_KEY}" in text
+    assert [w for w in derive(text).warnings if "production-stack" in w] == [
+        "rendered: production-stack: every server of the release checks one key, qwen3-coder-30b's "
+        "$VLLM_API_KEY; LiteLLM calls deephat-v2 with $DEEPHAT_KEY, which those servers refuse (give every "
+        "vllm: entry apiKey: ${VLLM_API_KEY}, or install deephat-v2 with its platform chart)"
+    ]
+    assert not [w for w in derive(FIXTURE).warnings if "production-stack" in w]
+
+
 def test_one_model_served_twice_without_a_revision_is_one_warning_naming_both() -> None:
     second = FIXTURE.split("  - litellmModelName: deephat-v2\n")[1].split("\n\n")[0]
     twin = "  - litellmModelName: deephat-v2-b\n" + second.replace("openai/deephat-v2", "openai/deephat-v2-b")

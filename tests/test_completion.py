@@ -133,6 +133,18 @@ def test_model_names_for_check_model(tmp_path: Path) -> None:
     ]
 
 
+def test_model_names_for_remove() -> None:
+    # the contract of --file
+    assert candidates("install-contract", "remove", "--file", str(FIXTURE), "g") == [
+        "gpt-4o",
+        "gemini-2.5-pro",
+    ]
+    assert candidates("install-contract", "remove", "--file", str(FIXTURE), "") == FIXTURE_NAMES
+    # else ./install-contract.yaml
+    assert candidates("install-contract", "remove", "d", cwd=FIXTURES) == ["deephat-v2"]
+    assert candidates("install-contract", "remove", "--from-flags", "n", cwd=FIXTURES) == ["nemotron"]
+
+
 def test_targets_for_render() -> None:
     assert candidates("install-contract", "render", "--target", "") == list(TARGETS)
     assert candidates("install-contract", "render", "-t", "r") == ["router"]

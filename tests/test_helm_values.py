@@ -411,6 +411,39 @@ def test_production_stack_keys_live_in_one_secret_named_after_the_release(
     assert (record / "value.servingEngineSpec.modelSpec[1].hf_token").read_text() == "hf-b"
 
 
+def test_production_stack_says_when_one_key_cannot_serve_every_model(tmp_path: Path) -> None:
+    """The chart checks one key on every server: an entry LiteLLM calls with another is refused."""
+    text = (
+        DEEPHAT
+        + served("qwen3-8b", apiKey="${QWEN_KEY}")
+        + served("gemma", "google/gemma-3-27b-it")  # no apiKey: LiteLLM sends none
+        + served("coder", "Qwen/Qwen3-Coder-30B-A3B-Instruct", apiKey="${VLLM_API_KEY}")
+    )
+    result = validate_bytes(text.encode(), file="c.yaml")
+    assert result.contract is not None and result.errors == 0
+    warnings = render(result.contract, source_name="c.yaml", source_bytes=text.encode()).warnings
+    head = "production-stack: every server of the release checks one key, deephat-v2's $VLLM_API_KEY; LiteLLM calls"
+    fix = "which those servers refuse (give every vllm: entry apiKey: ${VLLM_API_KEY}, or install"
+    assert warnings == (
+        f"{head} qwen3-8b with $QWEN_KEY, {fix} qwen3-8b with its platform chart)",
+        f"{head} gemma with no key, {fix} gemma with its platform chart)",
+    )
+    contract = tmp_path / "c.yaml"
+    contract.write_text(text)
+    run = CliRunner().invoke(main, ["render", str(contract), "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    assert run.stderr.count("warning: production-stack: every server") == 2
+    # the platform charts alone take a key per model: nothing to say
+    alone = CliRunner().invoke(
+        main, ["render", str(contract), "--out", str(tmp_path / "o2"), "--target", "helm-platform"]
+    )
+    assert alone.exit_code == 0 and "production-stack" not in alone.stderr
+    one_key = DEEPHAT + served("coder", "Qwen/Qwen3-Coder-30B-A3B-Instruct", apiKey="${VLLM_API_KEY}")
+    result = validate_bytes(one_key.encode(), file="c.yaml")
+    assert result.contract is not None
+    assert render(result.contract, source_name="c.yaml", source_bytes=one_key.encode()).warnings == ()
+
+
 def test_a_literal_key_is_read_from_the_variable_render_names(tmp_path: Path, helm: dict[str, str]) -> None:
     text = DEEPHAT.replace("${VLLM_API_KEY}", "sk-literal-1234567890")
     files = rendered(text)

@@ -48,6 +48,18 @@ def test_parse_refuses_what_is_no_reference(reference: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "reference", [":v1", "@sha256:" + "ab" * 32, "quay.io/:v1", ":v1@sha256:" + "ab" * 32]
+)
+def test_a_tag_or_digest_without_a_name_says_so(reference: str) -> None:
+    """Not "'library/' is not a valid repository path": nothing names the image at all."""
+    with pytest.raises(UsageError) as refused:
+        images.parse(reference)
+    assert str(refused.value) == (
+        f"{reference!r} names no image before its tag or digest (expected [host/]path[:tag])"
+    )
+
+
+@pytest.mark.parametrize(
     ("reference", "mirrored"),
     [
         # the issue's three examples of the one rule

@@ -337,5 +337,27 @@ def test_zero_gpus_is_only_ic209() -> None:
     assert [f[0] for f in gpu_findings(entry)] == ["IC209"]
 
 
+def test_cpu_serving_needs_no_gpu_memory() -> None:
+    """`gpus: {count: 0}`, as the README and IC209's hint write it, is the warning alone."""
+    entry = served(GPT_OSS, {"gpus": {"count": 0}}, contextWindow=131072)
+    assert [f[:3] for f in findings(entry, ("IC003", "IC205", "IC206", "IC209"))] == [
+        ("IC209", "warning", "/models/0/vllm/gpus/count")
+    ]
+
+
+def test_gpus_without_their_memory_is_an_error_that_says_what_to_write() -> None:
+    entry = served(GPT_OSS, {"gpus": {"count": 2}}, contextWindow=131072)
+    assert findings(entry, ("IC003", "IC205", "IC206", "IC209")) == [
+        (
+            "IC209",
+            "error",
+            "/models/0/vllm/gpus",
+            "gpus: {count: 2} does not say the memory of each GPU, so nobody can tell whether the weights fit",
+            "write gpus: {count: 2, memoryGiB: 80} (80 for an H100 80GB, 192 for a B200); only "
+            "gpus: {count: 0} (CPU serving) leaves it out",
+        )
+    ]
+
+
 def test_gpus_given_is_quiet() -> None:
     assert gpu_findings(served(GPT_OSS, gpus(1, 80), contextWindow=131072)) == []

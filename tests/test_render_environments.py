@@ -72,6 +72,53 @@ def test_render_one_environment_and_refresh_it(three: Path, tmp_path: Path) -> N
     assert run("render", str(three), "--env", "dev", "-o", str(out)).exit_code == 0  # replaces its own tree
 
 
+def test_check_shows_a_diff_and_quiet_prints_nothing_but_errors_for_environments(
+    three: Path, tmp_path: Path
+) -> None:
+    """What `render --check` and `--quiet` promise for one contract holds for its environments."""
+    out = tmp_path / "out"
+    quiet = run("render", str(three), "--all-envs", "-o", str(out), "--quiet")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert run("render", str(three), "--all-envs", "-o", str(out), "--check", "-q").exit_code == 0
+    config = out / "prod" / "litellm" / "config.yaml"
+    config.write_text(config.read_text().replace("max_input_tokens: 128000", "max_input_tokens: 1", 1))
+    stale = run("render", str(three), "--all-envs", "-o", str(out), "--check")
+    assert stale.exit_code == 1
+    assert "changed: prod/litellm/config.yaml\n" in stale.stdout
+    assert f"--- {out}/prod/litellm/config.yaml (on disk)" in stale.stdout
+    assert "-      max_input_tokens: 1\n+      max_input_tokens: 128000\n" in stale.stdout
+    silent = run("render", str(three), "--all-envs", "-o", str(out), "--check", "--quiet")
+    assert (silent.exit_code, silent.stdout, silent.stderr) == (1, "", "")
+
+
+def test_renders_warnings_name_their_environment(three: Path, tmp_path: Path) -> None:
+    """production-stack's one key, which a second served model's own key would not pass."""
+    second = """
+  - litellmModelName: qwen3-8b
+    litellmModel: openai/qwen3-8b
+    displayName: Qwen3 8B
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 32768
+    apiBase: http://vllm-qwen8.inference.svc.cluster.local:8000/v1
+    apiKey: ${QWEN_KEY}
+    vllm: {model: Qwen/Qwen3-8B, gpus: {count: 1, memoryGiB: 80}, toolCallParser: hermes, enableAutoToolChoice: true}
+"""
+    text = three.read_text()
+    three.write_text(text.replace("\nfeatureFlags:", second + "\nfeatureFlags:", 1))
+    result = run("render", str(three), "--all-envs", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert [line.split(": production-stack: ")[0] for line in said] == [
+        "warning: environment staging",
+        "warning: environment prod",
+    ]  # dev serves only cloud models
+    assert all("LiteLLM calls qwen3-8b with $QWEN_KEY" in line for line in said)
+    quiet = run("render", str(three), "--all-envs", "-o", str(tmp_path / "out"), "-q")
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+
+
 def test_an_unknown_environment_is_a_usage_error_with_the_nearest_name(three: Path, tmp_path: Path) -> None:
     for args in (
         ("render", str(three), "--env", "prd", "-o", str(tmp_path / "o")),

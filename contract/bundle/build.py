@@ -261,6 +261,7 @@ def derive(
     image_rows, image_warnings = image_list(result.contract, registry, lock)
     model_rows, model_warnings = model_list(result.contract)
     warnings = image_warnings + model_warnings + egress_warnings(result.contract)
+    warnings += [f"{RENDERED.rstrip('/')}: {warning}" for warning in rendering.warnings]
     rendered = {RENDERED + path: data for path, data in rendering.files.items()}
     return result, Derived(rendered, image_rows, model_rows, tuple(dict.fromkeys(warnings)))
 

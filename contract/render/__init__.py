@@ -47,6 +47,7 @@ class Rendering:
     files: dict[str, bytes]  # relative path -> bytes, manifest.json included
     targets: tuple[str, ...]
     env: views.EnvNeeds
+    warnings: tuple[str, ...] = ()  # what the files leave to the installer (render prints them)
 
 
 def render(
@@ -107,6 +108,7 @@ def render(
         "env": needs.all(),
     }
     files: dict[str, str] = {}
+    warnings: list[str] = []
     if "litellm" in chosen:
         files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
     if "helm-litellm" in chosen:
@@ -156,6 +158,7 @@ def render(
     if "helm-production-stack" in chosen and served:
         specs = [views.production_stack_spec(e, registry, requests[e.litellm_model_name]) for e in served]
         keys = views.production_stack_keys(served)
+        warnings.extend(views.production_stack_key_warnings(served))
         files["helm/production-stack.values.yaml"] = render_template(
             env, "helm/production-stack.values.yaml.j2", common, specs=specs, keys=keys
         )
@@ -189,7 +192,7 @@ def render(
     encoded = {path: files.pop(path).encode("utf-8") for path in sorted(files)}
     encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded, litellm_extra)
     _refuse_secrets(models, encoded)
-    return Rendering(encoded, chosen, needs)
+    return Rendering(encoded, chosen, needs, tuple(warnings))
 
 
 def _served_facts(catalog: Catalog, entry: ModelEntry) -> ModelFacts | None:

@@ -347,6 +347,23 @@ def production_stack_keys(entries: list[ModelEntry]) -> list[tuple[str, str]]:
     return keys
 
 
+def production_stack_key_warnings(entries: list[ModelEntry]) -> list[str]:
+    """What production-stack's one vLLM API key leaves out: a served entry whose key LiteLLM
+    sends is not the one every server of the release checks (another variable, or none)."""
+    keys = [(e.litellm_model_name, key_variable(e, e.api_key, "apiKey")) for e in entries]
+    chosen = next((var for _, var in keys if var is not None), None)
+    if chosen is None:
+        return []
+    first = next(name for name, var in keys if var == chosen)
+    return [
+        f"production-stack: every server of the release checks one key, {first}'s ${chosen}; "
+        f"LiteLLM calls {name} with {'$' + var if var else 'no key'}, which those servers refuse "
+        f"(give every vllm: entry apiKey: ${{{chosen}}}, or install {name} with its platform chart)"
+        for name, var in keys
+        if var != chosen
+    ]
+
+
 def litellm_image(registry: str | None) -> dict[str, str] | None:
     """LiteLLM chart `image:` values: only with a mirror, where the chart's default would be pulled."""
     if registry is None:

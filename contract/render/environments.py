@@ -75,12 +75,15 @@ def render_environments(
     file_name: str,
     envs: Sequence[str],
     raw: bytes,
+    *,
+    warnings: list[str] | None = None,
     **options: Any,
 ) -> dict[str, bytes]:
     """Every chosen environment rendered under `<env>/`, plus a manifest.json listing them.
 
     `result` is the validation Result (its `environments` hold the typed contracts); `options`
-    go to `contract.render.render` (targets, templates, catalog_path, registry, ...)."""
+    go to `contract.render.render` (targets, templates, catalog_path, registry, ...). Each
+    rendering's warnings are appended to `warnings`, named after their environment."""
     from contract.render import MANIFEST, MANIFEST_FORMAT, render
 
     files: dict[str, bytes] = {}
@@ -97,6 +100,8 @@ def render_environments(
         )
         for path, data in rendering.files.items():
             files[f"{env}/{path}"] = data
+        if warnings is not None:
+            warnings.extend(f"environment {env}: {warning}" for warning in rendering.warnings)
     files[MANIFEST] = top_manifest(file_name, raw, envs, files, MANIFEST_FORMAT)
     return files
 

@@ -250,6 +250,9 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
     vllm = entry.model.vllm
     if vllm is None or vllm.gpus is None or vllm.gpus.count == 0:  # CPU serving is IC209's
         return
+    memory_gib = vllm.gpus.memory_gib
+    if memory_gib is None:  # IC209 asks for it
+        return
     facts = entry.facts
     # The catalog's total beats the id's number: "8x7B" is 46.7B, "30B-A3B" is 30.5B.
     params = vllm.params_billions or (facts.params_b if facts else None) or sizing.params_from_id(vllm.model)
@@ -260,15 +263,15 @@ def gpu_undersized(entry: Entry) -> Iterator[Finding]:
     )
     each = stored.bytes_each
     weights = sizing.weights_gib(params, each)
-    total = vllm.gpus.count * vllm.gpus.memory_gib
-    gpus = f"{vllm.gpus.count}× {vllm.gpus.memory_gib:g} GiB"
+    total = vllm.gpus.count * memory_gib
+    gpus = f"{vllm.gpus.count}× {memory_gib:g} GiB"
     if weights > total:
         yield Finding(
             f"{params:g}B parameters stored as {stored.name.upper()} ({stored.bits:g} bits each) need "
             f"{weights:.0f} GiB for the weights alone; "
             f"the deployment has {gpus}",
             ("vllm", "gpus"),
-            hint=f"give it at least {math.ceil(weights / vllm.gpus.memory_gib)}× {vllm.gpus.memory_gib:g} GiB, "
+            hint=f"give it at least {math.ceil(weights / memory_gib)}× {memory_gib:g} GiB, "
             "or serve a quantized (FP8, AWQ) build",
         )
         return
@@ -290,13 +293,16 @@ def gpu_missing(entry: Entry) -> Iterator[Finding]:
     Render writes the entry's Helm values; without `gpus:` they request no `nvidia.com/gpu`
     and no tensor parallelism, the pod schedules on a CPU node and vLLM fails at start. The
     hint sizes the GPUs as IC205 does (weights in 90 % of each GPU, the seed's sizing table,
-    a power of two). `gpus: {count: 0}` serves on CPUs on purpose: a warning.
+    a power of two). `gpus: {count: 0}` serves on CPUs on purpose: a warning. GPUs without
+    `memoryGiB` (the memory of each) are an error: nobody can tell whether the weights fit.
 
     Fails:
 
         vllm: {model: openai/gpt-oss-120b}        # 116.8B as MXFP4: gpus: {count: 1, memoryGiB: 80}
 
-        vllm: {model: Qwen/Qwen3-8B, gpus: {count: 0, memoryGiB: 80}}   # CPU serving: a warning
+        vllm: {model: openai/gpt-oss-120b, gpus: {count: 1}}             # memoryGiB: 80
+
+        vllm: {model: Qwen/Qwen3-8B, gpus: {count: 0}}   # CPU serving: a warning
 
     Passes:
 
@@ -312,6 +318,14 @@ def gpu_missing(entry: Entry) -> Iterator[Finding]:
                 ("vllm", "gpus", "count"),
                 hint="keep it only for CPU serving (a vLLM CPU image); else " + _gpu_hint(entry),
                 severity=Severity.WARNING,
+            )
+        elif vllm.gpus.memory_gib is None:
+            yield Finding(
+                f"gpus: {{count: {vllm.gpus.count}}} does not say the memory of each GPU, so nobody can "
+                "tell whether the weights fit",
+                ("vllm", "gpus"),
+                hint=f"write gpus: {{count: {vllm.gpus.count}, memoryGiB: {sizing.DEFAULT_GPU_MEMORY_GIB:g}}} "
+                "(80 for an H100 80GB, 192 for a B200); only gpus: {count: 0} (CPU serving) leaves it out",
             )
         return
     yield Finding(

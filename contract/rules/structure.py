@@ -60,7 +60,8 @@ builtin(
     """A required field is absent (reported at the first line of its entry or block).
 
     Required in every entry: litellmModelName, litellmModel, displayName, provider, type,
-    metadataType, contextWindow; in a vllm block: model; in gpus: count and memoryGiB.
+    metadataType, contextWindow; in a vllm block: model; in gpus: count. (gpus without
+    memoryGiB is IC209's: only count 0, CPU serving, may leave it out.)
 
     Fails:
 
