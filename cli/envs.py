@@ -12,6 +12,7 @@ import click
 
 from cli._exit import FAILED, handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._report import echo_diagnostics
 
 DEFAULT_FILE = "install-contract.yaml"
 
@@ -65,12 +66,9 @@ def render_environments(
     """render --env/--all-envs/--target gitops: validate every environment, then write the tree.
 
     As for one contract: `check` prints a diff of each changed file, `quiet` nothing but errors."""
-    import dataclasses
 
-    from contract.diagnostics import Severity
     from contract.render import check_out_dir, differences, write_tree
     from contract.render.environments import choose, render_environments
-    from contract.reporters import render_text
     from contract.rules import Options
     from contract.validate import read_contract, validate_bytes
 
@@ -81,12 +79,7 @@ def render_environments(
     # Only the environments rendered are validated (the base always is).
     checks = Options(env=dict(os.environ), catalog_path=catalog_path, environments=wanted or None)
     result = validate_bytes(raw, file=file, options=checks)
-    shown = result
-    if quiet:
-        errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
-        shown = dataclasses.replace(result, diagnostics=errors)
-    if shown.diagnostics:
-        click.echo(render_text([shown]), nl=False, err=True)
+    echo_diagnostics(result, quiet)
     if result.errors or result.contract is None or result.source is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(FAILED)

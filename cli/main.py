@@ -556,12 +556,10 @@ def render(
     --all-envs, each environment's artifacts go under DIR/<env>/; --target gitops writes the
     Kustomize base and overlays, Argo CD ApplicationSet and Flux Kustomizations instead.
     """
-    import dataclasses
 
-    from contract.diagnostics import Severity
+    from cli._report import echo_diagnostics
     from contract.render import check_out_dir, differences, write_tree
     from contract.render import render as compile_contract
-    from contract.reporters import render_text
     from contract.rules import Options
     from contract.validate import read_contract, validate_bytes
 
@@ -591,12 +589,7 @@ def render(
         return
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
-    shown = result
-    if quiet:
-        errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
-        shown = dataclasses.replace(result, diagnostics=errors)
-    if shown.diagnostics:
-        click.echo(render_text([shown]), nl=False, err=True)
+    echo_diagnostics(result, quiet)
     if result.errors or result.contract is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(1)
