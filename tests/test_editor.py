@@ -218,3 +218,17 @@ def test_flag_names_include_the_platforms_known_flags() -> None:
         "    knownFlags: [CODE_REVIEW_MODELS]",
     ]
     assert [c.label for c in complete(lines, 3, len(lines[3])).candidates] == ["CODE_REVIEW_MODELS"]
+
+
+@pytest.mark.parametrize(
+    ("newline", "last"), [("\n", "\n"), ("\r\n", "\r\n"), ("\n", ""), ("\r\n", "")], ids=repr
+)
+def test_an_added_field_keeps_the_files_line_endings_and_its_last_line(newline: str, last: str) -> None:
+    path = next(p for p in INVALID if p.name.startswith("IC403"))
+    text = path.read_text().rstrip("\n").replace("\n", newline) + last
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    [fix] = fixes_for(text, problem)
+    after = apply_edits(text, fix.edits)
+    assert analyse(after, "c.yaml", env={}).problems == ()
+    added = f"      toolCallParser: qwen3_coder{newline}      enableAutoToolChoice: true"
+    assert after == text.rstrip("\r\n") + newline + added + last

@@ -69,7 +69,18 @@ def fixes_for(text: str, problem: Problem) -> list[Fix]:
             said = " and ".join(f"{key}: {value}" for key, value in assignments)
             verb = "Add" if all(_is_insert(e) for e in edits if e) else "Write"
             found.append(Fix(f"{verb} {said}", tuple(_merged([e for e in edits if e is not None]))))
-    return found
+    return [Fix(fix.title, tuple(_fitted(text, lines, e) for e in fix.edits)) for fix in found]
+
+
+def _fitted(text: str, lines: list[str], edit: Edit) -> Edit:
+    """An edit written with `\n` in the text's own line endings; an insert after a last line
+    that has no line break starts with one (else it would join that line)."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    written = edit.text.replace("\n", newline)
+    if _is_insert(edit) and edit.line >= len(lines) and lines and not text.endswith(("\n", "\r")):
+        last = len(lines) - 1
+        return Edit(last, len(lines[last]), last, len(lines[last]), newline + written[: -len(newline)])
+    return Edit(edit.line, edit.column, edit.end_line, edit.end_column, written)
 
 
 def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
