@@ -232,3 +232,65 @@ def test_an_added_field_keeps_the_files_line_endings_and_its_last_line(newline: 
     assert analyse(after, "c.yaml", env={}).problems == ()
     added = f"      toolCallParser: qwen3_coder{newline}      enableAutoToolChoice: true"
     assert after == text.rstrip("\r\n") + newline + added + last
+
+
+def _labels(text: str, line: int) -> list[str]:
+    lines = text.splitlines()
+    return [c.label for c in complete(lines, line, len(lines[line])).candidates]
+
+
+ENVS = """models:
+  - litellmModelName: alpha
+  - litellmModelName: beta
+environments:
+  dev:
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("    on", ["only"]),
+        ("    only:\n      - al", ["alpha"]),
+        ("    except: [alpha, be", ["beta"]),
+        ("    overrides:\n      alpha:\n        apiB", ["apiBase"]),
+        ("    overrides:\n      alpha:\n        type: IN", ["INTERNAL"]),
+        ("    overrides:\n      alpha:\n        vllm:\n          toolC", ["toolCallParser"]),
+        ("    featureFlags:\n      DEF", ["DEFAULT_WORKFLOW_STEP_MODEL"]),
+        ("    featureFlags:\n      TOOL_CALLING_MODELS:\n        - be", ["beta"]),
+        ("    platform:\n      kubernetes:\n        nam", ["namespace"]),
+    ],
+)
+def test_completion_inside_an_environment(tail: str, expected: list[str]) -> None:
+    text = ENVS + tail
+    assert _labels(text, len(text.splitlines()) - 1) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("  - {litellmModelName: a, litellmModel: openai/gpt-4o, ty", ["type"]),
+        ("  - {litellmModelName: a, type: CHAT, metadataType: Emb", ["Embeddings"]),
+        (
+            "  - {litellmModelName: a, litellmModel: anthropic/claude-sonnet-4-2",
+            ["anthropic/claude-sonnet-4-20250514"],
+        ),
+        ("  - {litellmModelName: a, vllm: {model: x, gpus: {count: 2, mem", ["memoryGiB"]),
+        ("  - {litellmModelName: a, vllm: {model: x, gpus: {count: 2}, toolC", ["toolCallParser"]),
+    ],
+)
+def test_completion_inside_a_flow_mapping(line: str, expected: list[str]) -> None:
+    assert _labels("models:\n" + line, 1) == expected
+
+
+def test_completion_inside_a_flow_mapping_leaves_out_its_keys_and_replaces_the_word() -> None:
+    lines = ["models:", "  - {litellmModelName: a, metadataType: Embeddings, m"]
+    found = complete(lines, 1, len(lines[1]))
+    labels = [c.label for c in found.candidates]
+    assert "maxTokens" in labels and "metadataType" not in labels
+    assert (found.line, found.column) == (1, len(lines[1]) - 1)
+
+
+def test_completion_of_flag_names_in_a_flow_list() -> None:
+    text = "models:\n  - litellmModelName: alpha\n  - litellmModelName: beta\nfeatureFlags:\n"
+    assert _labels(text + "  TOOL_CALLING_MODELS: [alpha, be", 4) == ["beta"]
