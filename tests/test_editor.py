@@ -294,3 +294,50 @@ def test_completion_inside_a_flow_mapping_leaves_out_its_keys_and_replaces_the_w
 def test_completion_of_flag_names_in_a_flow_list() -> None:
     text = "models:\n  - litellmModelName: alpha\n  - litellmModelName: beta\nfeatureFlags:\n"
     assert _labels(text + "  TOOL_CALLING_MODELS: [alpha, be", 4) == ["beta"]
+
+
+FLOW_ENTRY = (
+    "models:\n  - {litellmModelName: deephat, litellmModel: openai/deephat, displayName: Dé😀,"
+    " provider: Self-Hosted, type: CHAT, metadataType: Text Generation, contextWindow: 32768,"
+    " apiBase: BASE, apiKey: '${VLLM_API_KEY}'}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("flow", "written", "fixed"),
+    [
+        (True, "'http://deephat.svc:8000'", "'http://deephat.svc:8000/v1'"),
+        (True, '"http://deephat.svc:8000"', '"http://deephat.svc:8000/v1"'),
+        (False, "'http://deephat.svc:8000'", "'http://deephat.svc:8000/v1'"),
+        (False, '"http://deephat.svc:8000"', '"http://deephat.svc:8000/v1"'),
+        (False, "http://deephat.svc:8000", "http://deephat.svc:8000/v1"),
+    ],
+)
+def test_a_value_fixed_keeps_its_quotes_and_a_flow_mapping_parses(
+    flow: bool, written: str, fixed: str
+) -> None:
+    if flow:
+        text = FLOW_ENTRY.replace("BASE", written)
+    else:
+        text = (REPO / "tests/contracts/invalid/IC105-base-url-path.yaml").read_text()
+        text = text.replace("http://deephat-v2.inference.svc.cluster.local:8000", "BASE").replace(
+            "BASE", written
+        )
+    [problem] = [p for p in analyse(text, "c.yaml", env={}).problems if p.code == "IC105"]
+    [fix] = fixes_for(text, problem)
+    after = apply_edits(text, fix.edits)
+    assert after == text.replace(written, fixed)
+    assert [p.code for p in analyse(after, "c.yaml", env={}).problems] == []
+
+
+def test_a_value_with_a_colon_fixed_in_a_flow_mapping_is_quoted() -> None:
+    text = (
+        "models:\n  - {litellmModelName: c, litellmModel: bedrock/anthropic.claude-3-5-sonnet-20240620,"
+        " displayName: D, provider: AWS Bedrock, type: CHAT, metadataType: Text Generation,"
+        " contextWindow: 200000, awsRegion: us-east-1}\n"
+    )
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    [fix] = fixes_for(text, problem)
+    after = apply_edits(text, fix.edits)
+    assert "litellmModel: 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0'," in after
+    assert [p.code for p in analyse(after, "c.yaml", env={}).problems] == []

@@ -173,7 +173,18 @@ def _replace_value(lines: list[str], document: Any, path: tuple[str | int, ...],
         return None  # an empty, block, aliased or tagged scalar: not one plain token here
     if text[start : token_end(text, start)].strip("\"'") != _shown(current):
         return None  # the position is an ancestor's (the value came through an alias or merge)
-    return _replace_at(lines, mark.line - 1, start, value)
+    return _replace_at(lines, mark.line - 1, start, _as_written(text, start, value))
+
+
+def _as_written(text: str, start: int, value: str) -> str:
+    """`value` in the quotes of the scalar it replaces; plain where that was plain, unless it
+    stands in a flow collection and holds what would end a plain scalar there (`: `, `,`, …)."""
+    quote = text[start : start + 1]
+    if quote == "'" or (quote != '"' and in_flow(text, start) and re.search(r"[:,\[\]{}#]", value)):
+        return "'" + value.replace("'", "''") + "'"
+    if quote == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
 
 
 def _holds(data: Any, path: tuple[str | int, ...]) -> bool:
