@@ -341,3 +341,21 @@ def test_a_value_with_a_colon_fixed_in_a_flow_mapping_is_quoted() -> None:
     after = apply_edits(text, fix.edits)
     assert "litellmModel: 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0'," in after
     assert [p.code for p in analyse(after, "c.yaml", env={}).problems] == []
+
+
+def test_hover_inside_a_flow_mapping_and_an_environment_override() -> None:
+    flow = [
+        "models:",
+        "  - {litellmModelName: a, litellmModel: anthropic/claude-sonnet-4-20250514, type: CHAT}",
+    ]
+    at = flow[1].index
+    field = hover(flow, 1, at("type") + 1)
+    assert field is not None and field.startswith("**type**") and "One of: `CHAT`" in field
+    row = hover(flow, 1, at("claude") + 1)
+    assert row is not None and "| 200,000 | 64,000 | chat | yes |" in row
+    nested = ["models:", "  - litellmModelName: a", "    vllm: {model: x, toolCallParser: hermes}"]
+    said = hover(nested, 2, nested[2].index("toolCall") + 1)
+    assert said is not None and said.startswith("**toolCallParser**")
+    override = (ENVS + "    overrides:\n      alpha:\n        contextWindow: 4096").splitlines()
+    said = hover(override, len(override) - 1, 10)
+    assert said is not None and said.startswith("**contextWindow**")
