@@ -359,3 +359,25 @@ def test_hover_inside_a_flow_mapping_and_an_environment_override() -> None:
     override = (ENVS + "    overrides:\n      alpha:\n        contextWindow: 4096").splitlines()
     said = hover(override, len(override) - 1, 10)
     assert said is not None and said.startswith("**contextWindow**")
+
+
+@pytest.mark.parametrize(
+    ("stem", "title", "line"),
+    [
+        ("IC005-environment-override-field", "Rename maxTokns to maxTokens", "        maxTokens: 4096"),
+        (
+            "IC105-environment-override",
+            "Write apiBase: http://vllm-qwen.inference-prod.svc.cluster.local:8000/v1",
+            "        apiBase: http://vllm-qwen.inference-prod.svc.cluster.local:8000/v1",
+        ),
+    ],
+)
+def test_a_fix_of_an_environment_override_edits_the_overrides_line(stem: str, title: str, line: str) -> None:
+    path = REPO / "tests/contracts/invalid" / f"{stem}.yaml"
+    text = path.read_text()
+    [problem] = analyse(text, str(path), env={}).problems
+    assert problem.record["path"].startswith("/environments/prod/overrides/")
+    assert problem.line == len(text.splitlines()) - 1  # the override is the file's last line
+    [(_, got, after)] = _fixed(path)
+    assert got == title
+    assert after.splitlines()[:-1] == text.splitlines()[:-1] and after.splitlines()[-1] == line
