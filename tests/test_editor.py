@@ -253,6 +253,8 @@ environments:
         ("    on", ["only"]),
         ("    only:\n      - al", ["alpha"]),
         ("    except: [alpha, be", ["beta"]),
+        ("    overrides:\n      be", ["beta"]),
+        ("    overrides:\n      alpha: {maxTokens: 1}\n      ", ["beta"]),
         ("    overrides:\n      alpha:\n        apiB", ["apiBase"]),
         ("    overrides:\n      alpha:\n        type: IN", ["INTERNAL"]),
         ("    overrides:\n      alpha:\n        vllm:\n          toolC", ["toolCallParser"]),

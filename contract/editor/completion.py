@@ -41,6 +41,12 @@ def complete(lines: list[str] | tuple[str, ...], line: int, column: int) -> Comp
 
 def _fields(lines: list[str] | tuple[str, ...], line: int, where: Context) -> list[Candidate]:
     present = _sibling_keys(lines, line, where.column) if where.siblings is None else set(where.siblings)
+    if len(where.path) == 3 and where.path[0] == "environments" and where.path[2] == "overrides":
+        return [  # an override is keyed by the litellmModelName it changes
+            Candidate(name, "model", f"{name}:", "litellmModelName")
+            for name in model_names(lines)
+            if name not in present
+        ]
     fields = fields_at(where.path)
     out = [
         Candidate(name, "field", f"{name}: ", _type(schema), str(schema.get("description", "")))
