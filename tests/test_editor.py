@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contract.editor.analysis import analyse
 from contract.editor.completion import complete
@@ -383,3 +385,27 @@ def test_a_fix_of_an_environment_override_edits_the_overrides_line(stem: str, ti
     [(_, got, after)] = _fixed(path)
     assert got == title
     assert after.splitlines()[:-1] == text.splitlines()[:-1] and after.splitlines()[-1] == line
+
+
+_TYPED = st.text(alphabet="{}[],:'\" -#\t\r\nab1😀é", max_size=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    st.sampled_from(CONTRACTS),
+    st.integers(min_value=0),
+    st.integers(min_value=0),
+    _TYPED,
+    st.integers(0, 200),
+)
+def test_completion_and_hover_answer_anywhere_in_any_half_typed_text(
+    path: Path, at: int, column: int, typed: str, where: int
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    where = min(where * 17, len(text))
+    lines = (text[:where] + typed + text[where:]).splitlines() or [""]
+    line = at % len(lines)
+    column %= len(lines[line]) + 1
+    found = complete(lines, line, column)
+    assert (found.line, 0) <= (found.line, found.column) and found.column <= column
+    hover(lines, line, column)
