@@ -409,3 +409,13 @@ def test_completion_and_hover_answer_anywhere_in_any_half_typed_text(
     found = complete(lines, line, column)
     assert (found.line, 0) <= (found.line, found.column) and found.column <= column
     hover(lines, line, column)
+
+
+def test_a_key_with_a_stray_quote_is_renamed_and_its_value_kept() -> None:
+    text = (REPO / "tests/contracts/invalid/IC005-unknown-field.yaml").read_text()
+    text = text.replace("maxToken:", 'maxTokens":')
+    [problem] = [p for p in analyse(text, "c.yaml", env={}).problems if p.code == "IC005"]
+    assert problem.hint == "did you mean maxTokens?"
+    [fix] = fixes_for(text, problem)
+    assert fix.title == 'Rename maxTokens" to maxTokens'
+    assert apply_edits(text, fix.edits) == text.replace('maxTokens":', "maxTokens:")

@@ -119,7 +119,8 @@ def _at_key(lines: list[str], document: Any, path: tuple[str | int, ...], proble
     if (mark.line - 1, mark.column - 1) != (problem.line, problem.column) or problem.line >= len(lines):
         return False
     text = lines[problem.line]
-    return text[problem.column : token_end(text, problem.column)].strip("\"'") == path[-1]
+    token = text[problem.column : token_end(text, problem.column)]
+    return path[-1] in (token, token.strip("\"'"))  # `"key"`, or a key with a stray quote
 
 
 def _plain(value: str) -> bool:
