@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -419,3 +420,13 @@ def test_a_key_with_a_stray_quote_is_renamed_and_its_value_kept() -> None:
     [fix] = fixes_for(text, problem)
     assert fix.title == 'Rename maxTokens" to maxTokens'
     assert apply_edits(text, fix.edits) == text.replace('maxTokens":', "maxTokens:")
+
+
+def test_a_hint_with_an_example_region_or_a_flow_value_offers_no_fix() -> None:
+    bedrock = (REPO / "tests/contracts/invalid/IC302-bedrock-incomplete.yaml").read_text()
+    [problem] = analyse(bedrock, "c.yaml", env={}).problems
+    assert fixes_for(bedrock, problem) == []  # the region is the engineer's to say, not us-west-2
+    text = (REPO / "tests/contracts/invalid/IC403-tool-parser-missing.yaml").read_text()
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    flow = dataclasses.replace(problem, record={**problem.record, "hint": "add nodeSelector: {gpu: a100}"})
+    assert fixes_for(text, flow) == []

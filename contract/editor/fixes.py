@@ -135,8 +135,8 @@ def _assignments(hint: str) -> list[tuple[str, str]]:
         if m["verb"] == "and" and m.start() != previous_end + 1:
             continue
         value = m["value"].rstrip(".,;)")
-        if not _plain(value) or value.endswith("/"):
-            return []
+        if not _plain(value) or value.endswith("/") or value[:1] in "{[":
+            return []  # a placeholder, a prefix to complete, or a flow collection cut at its first space
         pairs.append((m["key"], value))
         previous_end = m.end()
     return pairs
