@@ -430,3 +430,37 @@ def test_a_hint_with_an_example_region_or_a_flow_value_offers_no_fix() -> None:
     [problem] = analyse(text, "c.yaml", env={}).problems
     flow = dataclasses.replace(problem, record={**problem.record, "hint": "add nodeSelector: {gpu: a100}"})
     assert fixes_for(text, flow) == []
+
+
+CHAT_AS_EMBEDDINGS = """models:
+  - litellmModelName: gpt-4o
+    litellmModel: openai/gpt-4o
+    displayName: GPT-4o
+    provider: OpenAI
+    type: CHAT
+    metadataType: Embeddings
+    contextWindow: 128000
+    maxTokens: 16384
+    apiKey: ${OPENAI_API_KEY}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "title"),
+    [
+        (CHAT_AS_EMBEDDINGS, "IC402", "Write metadataType: Text Generation"),
+        (
+            (REPO / "tests/contracts/invalid/IC103-prefix-provider-mismatch.yaml")
+            .read_text()
+            .replace("anthropic/", "bedrock/anthropic.")
+            .replace("claude-sonnet-4-20250514", "claude-3-5-sonnet-20240620-v1:0"),
+            "IC103",
+            "Write provider: AWS Bedrock",
+        ),
+    ],
+)
+def test_a_value_of_several_words_is_written_whole(text: str, code: str, title: str) -> None:
+    [problem] = [p for p in analyse(text, "c.yaml", env={}).problems if p.code == code]
+    [fix] = [f for f in fixes_for(text, problem) if f.title == title]
+    after = analyse(apply_edits(text, fix.edits), "c.yaml", env={}).problems
+    assert not [p for p in after if p.code in (code, "IC004", "IC001")]

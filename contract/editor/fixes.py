@@ -17,7 +17,12 @@ from contract.editor.analysis import Problem
 from contract.editor.text import in_flow, indent_of, is_blank, token_end
 
 # `write key: value`, `set key: value`, `add key: value`, and `and key: value` after one of them.
-_ASSIGN = re.compile(r"\b(?P<verb>write|set|add|and) (?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<value>\S+)")
+# The value runs on over words (`Text Generation`, `AWS Bedrock`) up to a comma, a `(` or a
+# word that goes on with the sentence (`16384 or less`, `qwen3_coder and enableAutoToolChoice`).
+_ASSIGN = re.compile(
+    r"\b(?P<verb>write|set|add|and) (?P<key>[A-Za-z_][A-Za-z0-9_]*): "
+    r"(?P<value>[^\s,;]+(?: (?!(?:and|or|for|to|with|if|in|instead|under|e\.g\.)(?:\s|$))[^\s,;(]+)*)"
+)
 _DID_YOU_MEAN = re.compile(r"\bdid you mean (?P<value>[^\s?]+)\?")
 _NOT_A_VALUE = re.compile(r"[<>…]|\.\.\.")
 
