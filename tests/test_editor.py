@@ -19,6 +19,7 @@ from contract.reporters import report_object
 from contract.rules import Options
 from contract.validate import validate_text
 from tests.conftest import INVALID, VALID
+from tests.test_environments import contract as contract_from_entries
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -464,3 +465,21 @@ def test_a_value_of_several_words_is_written_whole(text: str, code: str, title: 
     [fix] = [f for f in fixes_for(text, problem) if f.title == title]
     after = analyse(apply_edits(text, fix.edits), "c.yaml", env={}).problems
     assert not [p for p in after if p.code in (code, "IC004", "IC001")]
+
+
+def test_a_value_ends_with_its_sentence() -> None:
+    # what only an environment breaks is reported at the base line, its hint then goes on
+    text = contract_of_two(
+        "environments:\n  prod:\n    overrides:\n      b:\n        apiBase: http://x.svc:8000/v1\n"
+    )
+    [problem] = analyse(text, "c.yaml", env={}).problems
+    assert problem.hint == (
+        "write litellmModel: openai/b. Or set it for this environment under environments.prod."
+    )
+    [fix] = fixes_for(text, problem)
+    assert fix.title == "Write litellmModel: openai/b"
+    assert [e.text for e in fix.edits] == ["openai/b"]
+
+
+def contract_of_two(tail: str) -> str:
+    return contract_from_entries("a", "b", tail=tail)

@@ -139,7 +139,7 @@ def _assignments(hint: str) -> list[tuple[str, str]]:
     for m in _ASSIGN.finditer(hint):
         if m["verb"] == "and" and m.start() != previous_end + 1:
             continue
-        value = m["value"].rstrip(".,;)")
+        value = m["value"].split(". ", 1)[0].rstrip(".,;)")  # a sentence ends the value
         if not _plain(value) or value.endswith("/") or value[:1] in "{[":
             return []  # a placeholder, a prefix to complete, or a flow collection cut at its first space
         pairs.append((m["key"], value))
