@@ -483,3 +483,26 @@ def test_a_value_ends_with_its_sentence() -> None:
 
 def contract_of_two(tail: str) -> str:
     return contract_from_entries("a", "b", tail=tail)
+
+
+_EDITS = st.sampled_from(
+    ["{", "}", "[", "]", ",", ":", "'", '"', " ", "-", "#", "😀", "\r\n", "\n", "  ", "&a ", "*a"]
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.sampled_from(INVALID), st.lists(st.tuples(st.integers(0, 10**6), _EDITS), max_size=3))
+def test_a_fix_offered_on_a_half_edited_contract_removes_its_diagnostic_and_keeps_the_yaml(
+    path: Path, typed: list[tuple[int, str]]
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    for at, piece in typed:
+        at %= len(text) + 1
+        text = text[:at] + piece + text[at:]
+    before = analyse(text, "c.yaml", env={}).problems
+    for problem in before:
+        for fix in fixes_for(text, problem):
+            after = analyse(apply_edits(text, fix.edits), "c.yaml", env={}).problems
+            if "IC001" not in {p.code for p in before}:
+                assert "IC001" not in {p.code for p in after}, fix
+            assert dict(problem.record) not in [dict(p.record) for p in after], fix
