@@ -157,8 +157,14 @@ def resolve(file: str, env_name: str) -> None:
 
     resolved = resolved_text(text, env_name, file)
     if mask(resolved, load(text).secrets) != resolved:
+        from contract.secrets import literal_places
+
+        places = [
+            "/" + "/".join(str(part) for part in path) for path, _ in literal_places(load(resolved).data)
+        ]
         raise UsageError(
-            f"{file}: environment {env_name} holds a literal secret (IC303); nothing was printed: "
+            f"{file}: environment {env_name} holds a literal secret"
+            f" ({', '.join(places) or 'IC303'}); nothing was printed: "
             "write it as ${VAR} and keep the value in the environment"
         )
     click.echo(resolved, nl=False)

@@ -4,7 +4,8 @@ A value is secret when it stands
 
 * in a secret field of an entry (`apiKey`, `awsAccessKeyId`, `awsSecretAccessKey`) or of its
   `vllm:` block (`hfToken`);
-* anywhere under a key that looks like one (`…key`, `…token`, `…secret`, `…password`; not a
+* anywhere under a key that looks like one (`…key`, `…token`, `…secret`, `…password`,
+  `…authorization` as an HTTP header; not a
   count such as `maxToken`), at any depth and in any YAML form: plain, quoted, tagged
   (`!!int`), a block scalar over several lines, a list or a mapping under that key;
 * after a vLLM flag that takes one (`--hf-token=…`, `--hf-token …`, `--api-key …`);
@@ -31,7 +32,7 @@ VLLM_SECRET_FIELDS = ("hfToken",)
 # `token` after a count word counts tokens (maxToken, num_token, outputToken): not a secret.
 _COUNT_WORDS = ("max", "min", "num", "total", "count", "limit", "input", "output", "per")
 _NOT_COUNTED = "".join(f"(?<!{word}{sep})" for word in _COUNT_WORDS for sep in ("", "_", "-"))
-_WORDS = rf"(?:key|keyid|secret|{_NOT_COUNTED}token|password|passwd|credentials?)"
+_WORDS = rf"(?:key|keyid|secret|{_NOT_COUNTED}token|password|passwd|credentials?|authorization)"
 SECRET_KEY = re.compile(_WORDS + "$", re.IGNORECASE)
 # The same keys on a source line, as `key:` (quoted or not): where a reporter masks the value.
 # The lookbehind starts a match only at the start of a token: linear on a 20 MB line.

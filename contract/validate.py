@@ -369,6 +369,8 @@ class _Run:
         for error in errors:
             loc = _real_loc(raw, tuple(error["loc"]))
             code, finding = _describe(error, loc, model)
+            if path[:1] == ("environments",) and len(path) == 2:  # say which environment, as its rules do
+                finding = dataclasses.replace(finding, message=f"environment {path[1]}: {finding.message}")
             if (code, loc) not in seen:
                 seen.add((code, loc))
                 self.report(code, finding, path)

@@ -200,6 +200,10 @@ def test_environment_blocks_are_typed() -> None:
         ("IC004", "/environments/ok/variables/HOST"),
         ("IC004", "/gitops/revision"),
     }
+    messages = {d.path: d.message for d in validate_text(text, file="c.yaml").diagnostics}
+    assert messages["/environments/ok/onyl"] == "environment ok: unknown field 'onyl'"
+    assert messages["/environments/ok/variables/HOST"].startswith("environment ok: ")
+    assert not messages["/gitops/revision"].startswith("environment")
     bad = validate_text(contract("a", tail="environments: [dev]\n"), file="c.yaml")
     assert [(d.code, d.path) for d in bad.diagnostics] == [("IC004", "/environments")]
 

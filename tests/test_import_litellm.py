@@ -157,7 +157,7 @@ def test_a_secret_anywhere_in_the_settings_becomes_a_variable() -> None:
                     "model": "openai/gpt-4o",
                     "api_key": "os.environ/OPENAI_API_KEY",
                     "vertex_credentials": {"private_key": KEY_CANARY},
-                    "extra_headers": {"X-Token": KEY_CANARY},
+                    "extra_headers": {"X-Token": KEY_CANARY, "Authorization": f"Bearer {KEY_CANARY}"},
                 },
             }
         ],
@@ -168,7 +168,10 @@ def test_a_secret_anywhere_in_the_settings_becomes_a_variable() -> None:
     extra = dict(imported.extra)
     assert extra["model_extras"]["gpt-4o"]["litellm_params"] == {
         "vertex_credentials": "os.environ/GPT_4O_VERTEX_CREDENTIALS",
-        "extra_headers": {"X-Token": "os.environ/GPT_4O_X_TOKEN"},
+        "extra_headers": {
+            "X-Token": "os.environ/GPT_4O_X_TOKEN",
+            "Authorization": "os.environ/GPT_4O_AUTHORIZATION",
+        },
     }
     assert extra["litellm_settings"]["cache_params"] == {
         "password": "os.environ/LITELLM_SETTINGS_PASSWORD",

@@ -492,3 +492,52 @@ def test_neovim_shows_the_diagnostics(tmp_path: Path) -> None:
         1,
     )
     assert shown["message"].startswith(record["message"])
+
+
+@pytest.mark.asyncio
+async def test_quick_fixes_in_a_crlf_file_without_a_last_line_break(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    editor = Editor(client, tmp_path)
+    for stem, (code, title) in FIXES.items():
+        name = f"install-contract-crlf-{stem}.yaml"
+        text = (
+            (REPO / "tests/contracts/invalid" / f"{stem}.yaml").read_text().rstrip("\n").replace("\n", "\r\n")
+        )
+        published = await editor.open(name, text)
+        [diagnostic] = [d for d in published if d.code == code]
+        actions = await client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=editor.uri(name)),
+                range=diagnostic.range,
+                context=lsp.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        [action] = [a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title == title]
+        assert action.edit is not None and action.edit.changes is not None
+        fixed = apply(text, list(action.edit.changes[editor.uri(name)]))
+        assert "\n" not in fixed.replace("\r\n", ""), stem  # no bare line break
+        after = await editor.change(name, fixed)
+        assert code not in {d.code for d in after} and "IC001" not in {d.code for d in after}, stem
+
+
+@pytest.mark.asyncio
+async def test_completion_in_a_flow_mapping_after_a_character_outside_the_bmp(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    editor = Editor(client, tmp_path)
+    name = "install-contract.yaml"
+    line = '  - {litellmModelName: a, displayName: "Model 😀", type: CH'
+    text = f"models:\r\n{line}"
+    await editor.open(name, text)
+    found = await client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=editor.uri(name)),
+            position=lsp.Position(line=1, character=utf16(line, len(line))),
+        )
+    )
+    assert isinstance(found, lsp.CompletionList)
+    [item] = found.items
+    assert item.label == "CHAT" and isinstance(item.text_edit, lsp.TextEdit)
+    assert item.text_edit.range.start == lsp.Position(line=1, character=utf16(line, len(line) - 2))
+    assert apply(text, [item.text_edit]) == text[:-2] + "CHAT"

@@ -224,8 +224,18 @@ def test_resolve_never_prints_a_literal_secret(tmp_path: Path) -> None:
     )
     assert "${OPENAI_API_KEY}" in run("resolve", str(path), "--env", "dev").stdout
     result = run("resolve", str(path), "--env", "prod")
-    assert result.exit_code == 2 and "IC303" in result.stderr
+    assert result.exit_code == 2 and "literal secret (/models/0/apiKey)" in result.stderr
     assert "sk-live-1234567" not in result.output
+    # a URL's password, which IC303 (entries only) does not report: the place is named
+    path.write_text(
+        contract(
+            "a", tail="environments:\n  dev:\n    platform: {adminApi: {url: 'https://u:pw-live-99@admin'}}\n"
+        )
+    )
+    assert run("validate", str(path)).exit_code == 0
+    result = run("resolve", str(path), "--env", "dev")
+    assert result.exit_code == 2 and "literal secret (/platform/adminApi/url)" in result.stderr
+    assert "pw-live-99" not in result.output
 
 
 def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_path: Path) -> None:  # noqa: F811

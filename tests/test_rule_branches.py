@@ -141,7 +141,7 @@ def test_ic302_both_keys_or_none_and_the_region() -> None:
     assert found(BEDROCK + both, "IC302") == []
     assert found(BEDROCK, "IC302") == []  # IRSA
     assert [h for _, h, _ in found(BEDROCK.replace("    awsRegion: us-west-2\n", ""), "IC302")] == [
-        "add awsRegion: us-west-2 (the model's region)"
+        "add awsRegion: <the model's region>, e.g. us-west-2"
     ]
     # an empty key counts as absent (the seed's IRSA fallback)
     assert found(BEDROCK + '    awsAccessKeyId: ""\n    awsSecretAccessKey: ""\n', "IC302") == []

@@ -193,6 +193,10 @@ def test_azure_reports_each_missing_field_with_an_example(write) -> None:  # typ
         ("http://q:8000/v1/v1", "write apiBase: http://q:8000/v1"),
         ("http://q:8000/v1/chat/completions", "write apiBase: http://q:8000/v1"),
         ("q:8000/v1", "write the full URL, e.g. http://my-model.inference.svc.cluster.local:8000/v1"),
+        (
+            "'http://[q:8000/v1'",
+            "write the full URL, e.g. http://my-model.inference.svc.cluster.local:8000/v1",
+        ),
     ],
 )
 def test_openai_compatible_base_url_hints(write, api_base: str, hint: str) -> None:  # type: ignore[no-untyped-def]

@@ -40,14 +40,20 @@ def complete(lines: list[str] | tuple[str, ...], line: int, column: int) -> Comp
 
 
 def _fields(lines: list[str] | tuple[str, ...], line: int, where: Context) -> list[Candidate]:
-    present = _sibling_keys(lines, line, where.column)
+    present = _sibling_keys(lines, line, where.column) if where.siblings is None else set(where.siblings)
+    if len(where.path) == 3 and where.path[0] == "environments" and where.path[2] == "overrides":
+        return [  # an override is keyed by the litellmModelName it changes
+            Candidate(name, "model", f"{name}:", "litellmModelName")
+            for name in model_names(lines)
+            if name not in present
+        ]
     fields = fields_at(where.path)
     out = [
         Candidate(name, "field", f"{name}: ", _type(schema), str(schema.get("description", "")))
         for name, schema in fields.items()
         if name not in present
     ]
-    if where.path == ("featureFlags",):
+    if _flags(where.path):
         out += [
             Candidate(name, "flag", f"{name}: ", "feature flag (platform.unleash.knownFlags)")
             for name in _known_flags([text if at != line else "" for at, text in enumerate(lines)])
@@ -57,7 +63,9 @@ def _fields(lines: list[str] | tuple[str, ...], line: int, where: Context) -> li
 
 
 def _values(lines: list[str] | tuple[str, ...], where: Context) -> list[Candidate]:
-    if where.path == ("featureFlags",):
+    if _flags(where.path) or (
+        len(where.path) == 2 and where.path[0] == "environments" and where.key in _LISTS
+    ):
         return [Candidate(name, "model", name, "litellmModelName") for name in model_names(lines)]
     if where.key == "litellmModel":
         return _litellm_models(where.partial)
@@ -72,6 +80,16 @@ def _values(lines: list[str] | tuple[str, ...], where: Context) -> list[Candidat
     if (schema or {}).get("type") == "boolean":
         values = ["true", "false"]
     return [Candidate(v, "value", _quoted(v), where.key or "") for v in values]
+
+
+_LISTS = ("only", "except")
+
+
+def _flags(path: tuple[str, ...]) -> bool:
+    """The path of a featureFlags mapping: the contract's or an environment's."""
+    return path == ("featureFlags",) or (
+        len(path) == 3 and path[0] == "environments" and path[2] == "featureFlags"
+    )
 
 
 def _litellm_models(partial: str) -> list[Candidate]:

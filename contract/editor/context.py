@@ -22,11 +22,67 @@ class Context:
     partial: str
     column: int  # where `partial` starts (0-based code points)
     item: bool = False  # the value is a list item (`- name`)
+    siblings: frozenset[str] | None = None  # keys already in the flow mapping `{…}` being typed
+
+
+def _open_flow(head: str) -> int | None:
+    """Where the innermost `{` or `[` still open at the end of `head` stands (quotes skipped)."""
+    opened: list[int] = []
+    quote = ""
+    for at, ch in enumerate(head):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            opened.append(at)
+        elif ch in "}]" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
+def _flow_context(lines: list[str] | tuple[str, ...], line: int, column: int, bracket: int) -> Context:
+    """The cursor inside `{…}` or `[…]` on one line: the element typed since the bracket or the
+    last comma, owned by what stands before the bracket (`key: {`, `- {`, `key: [`)."""
+    head = lines[line][:column]
+    outer = context_at([*lines[:line], head[:bracket]], line, bracket)
+    element_start = bracket + 1
+    depth = 0
+    for at in range(bracket + 1, len(head)):
+        if head[at] in "{[":
+            depth += 1
+        elif head[at] in "}]":
+            depth -= 1
+        elif head[at] == "," and depth == 0:
+            element_start = at + 1
+    element = head[element_start:]
+    if head[bracket] == "[":
+        partial = element.strip().strip("\"'")
+        return Context(outer.path, outer.key, partial, column - len(partial), item=True)
+    path = (*outer.path, outer.key) if outer.key is not None else outer.path
+    if outer.item and outer.key is not None:
+        path = (*path, ITEM)  # `- {…}`: a mapping item of the list
+    keys = frozenset(
+        m["key"] for m in _FLOW_KEY.finditer(head[bracket + 1 : element_start]) if m["key"] is not None
+    )
+    key, colon, value = element.partition(":")
+    if colon and (value[:1] in (" ", "\t") or not value):
+        partial = value.strip().strip("\"'")
+        return Context(path, key.strip().strip("\"'"), partial, column - len(partial))
+    partial = element.lstrip()
+    return Context(path, None, partial, column - len(partial), siblings=keys)
+
+
+_FLOW_KEY = re.compile(r"(?:^|[{,])\s*[\"']?(?P<key>[A-Za-z_][\w.-]*)[\"']?\s*:")
 
 
 def context_at(lines: list[str] | tuple[str, ...], line: int, column: int) -> Context:
     text = lines[line] if 0 <= line < len(lines) else ""
     head = text[:column]
+    bracket = _open_flow(head)
+    if bracket is not None:
+        return _flow_context(lines, line, column, bracket)
     value = _VALUE_HEAD.match(head)
     if value is not None:
         key_column = value.start("key")

@@ -17,7 +17,12 @@ from contract.editor.analysis import Problem
 from contract.editor.text import in_flow, indent_of, is_blank, token_end
 
 # `write key: value`, `set key: value`, `add key: value`, and `and key: value` after one of them.
-_ASSIGN = re.compile(r"\b(?P<verb>write|set|add|and) (?P<key>[A-Za-z_][A-Za-z0-9_]*): (?P<value>\S+)")
+# The value runs on over words (`Text Generation`, `AWS Bedrock`) up to a comma, a `(` or a
+# word that goes on with the sentence (`16384 or less`, `qwen3_coder and enableAutoToolChoice`).
+_ASSIGN = re.compile(
+    r"\b(?P<verb>write|set|add|and) (?P<key>[A-Za-z_][A-Za-z0-9_]*): "
+    r"(?P<value>[^\s,;]+(?: (?!(?:and|or|for|to|with|if|in|instead|under|e\.g\.)(?:\s|$))[^\s,;(]+)*)"
+)
 _DID_YOU_MEAN = re.compile(r"\bdid you mean (?P<value>[^\s?]+)\?")
 _NOT_A_VALUE = re.compile(r"[<>…]|\.\.\.")
 
@@ -69,7 +74,18 @@ def fixes_for(text: str, problem: Problem) -> list[Fix]:
             said = " and ".join(f"{key}: {value}" for key, value in assignments)
             verb = "Add" if all(_is_insert(e) for e in edits if e) else "Write"
             found.append(Fix(f"{verb} {said}", tuple(_merged([e for e in edits if e is not None]))))
-    return found
+    return [Fix(fix.title, tuple(_fitted(text, lines, e) for e in fix.edits)) for fix in found]
+
+
+def _fitted(text: str, lines: list[str], edit: Edit) -> Edit:
+    """An edit written with `\n` in the text's own line endings; an insert after a last line
+    that has no line break starts with one (else it would join that line)."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    written = edit.text.replace("\n", newline)
+    if _is_insert(edit) and edit.line >= len(lines) and lines and not text.endswith(("\n", "\r")):
+        last = len(lines) - 1
+        return Edit(last, len(lines[last]), last, len(lines[last]), newline + written[: -len(newline)])
+    return Edit(edit.line, edit.column, edit.end_line, edit.end_column, written)
 
 
 def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
@@ -108,7 +124,8 @@ def _at_key(lines: list[str], document: Any, path: tuple[str | int, ...], proble
     if (mark.line - 1, mark.column - 1) != (problem.line, problem.column) or problem.line >= len(lines):
         return False
     text = lines[problem.line]
-    return text[problem.column : token_end(text, problem.column)].strip("\"'") == path[-1]
+    token = text[problem.column : token_end(text, problem.column)]
+    return path[-1] in (token, token.strip("\"'"))  # `"key"`, or a key with a stray quote
 
 
 def _plain(value: str) -> bool:
@@ -122,9 +139,9 @@ def _assignments(hint: str) -> list[tuple[str, str]]:
     for m in _ASSIGN.finditer(hint):
         if m["verb"] == "and" and m.start() != previous_end + 1:
             continue
-        value = m["value"].rstrip(".,;)")
-        if not _plain(value) or value.endswith("/"):
-            return []
+        value = m["value"].split(". ", 1)[0].rstrip(".,;)")  # a sentence ends the value
+        if not _plain(value) or value.endswith("/") or value[:1] in "{[":
+            return []  # a placeholder, a prefix to complete, or a flow collection cut at its first space
         pairs.append((m["key"], value))
         previous_end = m.end()
     return pairs
@@ -162,7 +179,18 @@ def _replace_value(lines: list[str], document: Any, path: tuple[str | int, ...],
         return None  # an empty, block, aliased or tagged scalar: not one plain token here
     if text[start : token_end(text, start)].strip("\"'") != _shown(current):
         return None  # the position is an ancestor's (the value came through an alias or merge)
-    return _replace_at(lines, mark.line - 1, start, value)
+    return _replace_at(lines, mark.line - 1, start, _as_written(text, start, value))
+
+
+def _as_written(text: str, start: int, value: str) -> str:
+    """`value` in the quotes of the scalar it replaces; plain where that was plain, unless it
+    stands in a flow collection and holds what would end a plain scalar there (`: `, `,`, …)."""
+    quote = text[start : start + 1]
+    if quote == "'" or (quote != '"' and in_flow(text, start) and re.search(r"[:,\[\]{}#]", value)):
+        return "'" + value.replace("'", "''") + "'"
+    if quote == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
 
 
 def _holds(data: Any, path: tuple[str | int, ...]) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from contract.editor.analysis import Problem
 from contract.editor.context import context_at
 from contract.editor.schema import enum_of, fields_at
-from contract.editor.text import key_of, token_end
+from contract.editor.text import in_flow, key_of, token_end
 
 _RULE_CODE = re.compile(r"\bIC\d{3}\b")
 
@@ -22,7 +22,7 @@ def hover(
     code = _word(text, column, _RULE_CODE)
     if code is not None:
         parts.append(explain(code))
-    found = key_of(text)
+    found = _key_at(text, column)
     if found is not None:
         key_column, key = found
         if key_column <= column <= key_column + len(key):
@@ -31,6 +31,22 @@ def hover(
             parts.insert(0, _model(text, key_column + len(key)))
     said = [p for p in dict.fromkeys(parts) if p]
     return "\n\n---\n\n".join(said) if said else None
+
+
+# A key inside a flow mapping on the line: `{key: …` or `, key: …`.
+_FLOW_KEY = re.compile(r"[{,]\s*[\"']?(?P<key>[A-Za-z_][\w.-]*)[\"']?\s*:(?:\s|$)")
+
+
+def _key_at(text: str, column: int) -> tuple[int, str] | None:
+    """The key under the cursor, or whose value the cursor is in: the line's block key, or the
+    last key of a flow mapping `{…}` that starts at or before the cursor."""
+    found = key_of(text)
+    for m in _FLOW_KEY.finditer(text):
+        if m.start("key") > column:
+            break
+        if in_flow(text, m.start("key")):
+            found = (m.start("key"), m["key"])
+    return found
 
 
 def explain(code: str) -> str:

@@ -36,6 +36,8 @@ def _deref(node: dict[str, Any]) -> dict[str, Any]:
 
 def node_at(path: tuple[str, ...]) -> dict[str, Any] | None:
     """The schema of the value at `path` (`[]` for a list item), or None where the schema has none."""
+    if len(path) >= 4 and path[0] == "environments" and path[2] == "overrides":
+        return node_at(("models", ITEM, *path[4:]))  # an override holds any field of its model
     node = _deref(contract_schema())
     for part in path:
         if part == ITEM:
@@ -45,9 +47,12 @@ def node_at(path: tuple[str, ...]) -> dict[str, Any] | None:
             node = _deref(items)
             continue
         properties = node.get("properties", {})
-        if part not in properties:
+        if part in properties:
+            node = _deref(properties[part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = _deref(node["additionalProperties"])  # a mapping by name (environments.<name>)
+        else:
             return None
-        node = _deref(properties[part])
     return node
 
 

@@ -99,7 +99,7 @@ def bedrock_incomplete(entry: Entry) -> Iterator[Finding]:
     model = entry.model
     if not _present(model.aws_region):
         yield Finding(
-            "a bedrock/ entry needs awsRegion", hint="add awsRegion: us-west-2 (the model's region)"
+            "a bedrock/ entry needs awsRegion", hint="add awsRegion: <the model's region>, e.g. us-west-2"
         )
     has_id, has_secret = _present(model.aws_access_key_id), _present(model.aws_secret_access_key)
     if has_id != has_secret:

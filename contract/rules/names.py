@@ -281,7 +281,10 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
     base = entry.model.api_base
     if base is None or envref.whole_ref(base) is not None:
         return
-    parts = urlsplit(base)
+    try:
+        parts = urlsplit(base)
+    except ValueError:  # `http://[host` (an unclosed IPv6 bracket, as while typing)
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         yield Finding(
             f"apiBase {base!r} is not an http(s) URL",
