@@ -192,7 +192,9 @@ def build_server(debounce: float) -> ContractServer:
         line, column = ls.from_client(uri, params.position)
         lines = ls.workspace.get_text_document(uri).source.splitlines()
         found = complete(lines, line, column)
-        where = ls.to_client(uri, found.line, found.column, line, column)
+        where = ls.to_client(
+            uri, found.line, found.column, line, found.end_column if found.end_column is not None else column
+        )
         kinds = {
             "field": lsp.CompletionItemKind.Field,
             "flag": lsp.CompletionItemKind.Field,

@@ -506,3 +506,13 @@ def test_a_fix_offered_on_a_half_edited_contract_removes_its_diagnostic_and_keep
             if "IC001" not in {p.code for p in before}:
                 assert "IC001" not in {p.code for p in after}, fix
             assert dict(problem.record) not in [dict(p.record) for p in after], fix
+
+
+def test_completing_inside_a_word_replaces_the_whole_word() -> None:
+    lines = ["models:", "  - litellmModelName: a", "    type: CHAT", "    contextWin: 5"]
+    found = complete(lines, 2, len("    type: CH"))
+    assert [c.label for c in found.candidates] == ["CHAT"]
+    assert (found.column, found.end_column) == (len("    type: "), len("    type: CHAT"))
+    key = complete(lines, 3, len("    contextW"))
+    assert [(c.label, c.insert) for c in key.candidates] == [("contextWindow", "contextWindow")]
+    assert key.end_column == len("    contextWin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -24,19 +25,30 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Completion:
-    """Candidates for the word that begins at (line, column) and ends at the cursor."""
+    """Candidates for the word that stands from (line, column) to `end_column`: what was typed
+    before the cursor and the rest of the word after it (completing `CH|AT` replaces `CHAT`)."""
 
     line: int
     column: int
     candidates: tuple[Candidate, ...]
     complete: bool = True  # False: more matched than were listed (the editor should ask again)
+    end_column: int | None = None  # None: the cursor
+
+
+_WORD_END = re.compile(r"[^\s:,{}\[\]#\"']*")
 
 
 def complete(lines: list[str] | tuple[str, ...], line: int, column: int) -> Completion:
     where = context_at(lines, line, column)
     found = _fields(lines, line, where) if where.key is None else _values(lines, where)
     wanted = [c for c in found if c.label.casefold().startswith(where.partial.casefold())]
-    return Completion(line, where.column, tuple(wanted[:MAX_ITEMS]), len(wanted) <= MAX_ITEMS)
+    text = lines[line] if 0 <= line < len(lines) else ""
+    match = _WORD_END.match(text, column)
+    end = match.end() if match else column
+    if where.key is None and text[end:].lstrip(" ").startswith(":"):
+        # the key's colon is written already: complete the name alone
+        wanted = [dataclasses.replace(c, insert=c.label) for c in wanted]
+    return Completion(line, where.column, tuple(wanted[:MAX_ITEMS]), len(wanted) <= MAX_ITEMS, end)
 
 
 def _fields(lines: list[str] | tuple[str, ...], line: int, where: Context) -> list[Candidate]:
