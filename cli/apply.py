@@ -193,6 +193,7 @@ def _run(
         ca_bundle=ca_bundle,
         concurrency=concurrency,
         catalog_path=catalog_path,
+        require_env=apply_changes,
     )
     raw = read_contract(file)
     result = run.validated(file, raw, settings)
@@ -215,10 +216,13 @@ def _run(
         if planned.diagnostics:
             stopped = dataclasses.replace(result, diagnostics=planned.diagnostics)
             click.echo(render_text([stopped]), nl=False, err=True)
-            if fmt == "json":
-                click.echo(REPORTERS["json"]([stopped], False), nl=False)
-            click.echo("install-contract: the platform refuses the contract; nothing was written", err=True)
-            sys.exit(FAILED)
+            if any(d.severity == "error" for d in planned.diagnostics):
+                if fmt == "json":
+                    click.echo(REPORTERS["json"]([stopped], False), nl=False)
+                click.echo(
+                    "install-contract: the platform refuses the contract; nothing was written", err=True
+                )
+                sys.exit(FAILED)
         the_plan = planned.plan
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if fmt == "text":

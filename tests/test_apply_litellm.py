@@ -172,7 +172,10 @@ def test_nothing_differs_everything_is_kept() -> None:
 
 def test_an_empty_namespace_creates_and_warns_about_the_deployment() -> None:
     changes, warnings = diff_litellm(DESIRED, ObservedLitellm(namespace="platform"))
-    assert kinds(changes) == {"secret": ("create", ()), "configmap": ("create", ())}
+    assert kinds(changes) == {
+        "secret": ("create", ("A_KEY", "B_KEY")),
+        "configmap": ("create", ("config.yaml",)),
+    }
     assert len(warnings) == 1 and "Deployment litellm not found in namespace platform" in warnings[0]
 
 
