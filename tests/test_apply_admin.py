@@ -195,6 +195,20 @@ def test_a_412_rereads_and_recomputes_the_patch(server: AdminApiServer) -> None:
     assert server.state.violations == []
 
 
+def test_after_a_412_a_row_already_as_wanted_gets_no_empty_patch(server: AdminApiServer) -> None:
+    row = server.state.add_row("a", **body("a"))
+    server.state.edit_before_patch["a"] = {"displayName": "Wanted"}  # someone made the same edit
+
+    def patch_for(current: dict[str, Any]) -> dict[str, Any]:
+        return {"displayName": "Wanted"} if current.get("displayName") != "Wanted" else {}
+
+    final = client(server).update(dict(row), patch_for)
+    patches = [s for s in server.state.writes() if s.method == "PATCH"]
+    assert [json.loads(p.body) for p in patches] == [{"displayName": "Wanted"}]  # the one that met 412
+    assert final["displayName"] == "Wanted"
+    assert server.state.violations == []
+
+
 def test_delete_sends_if_match_and_a_deleted_row_counts_as_deleted(server: AdminApiServer) -> None:
     row = server.state.add_row("a", **body("a"))
     server.faults.script = ["after_commit"]  # deleted, then 503; the retry gets 404
