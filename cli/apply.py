@@ -1,9 +1,9 @@
 """`install-contract plan` and `install-contract apply`: options -> contract.apply.run -> report.
 
-Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 always on; IC5xx from
-the platform) or the confirmation was declined, 2 usage (no terminal to confirm and no --yes,
-unset token variable), 3 a system failed (what was done and what remains on stderr),
-4 `plan --exit-code` with changes pending.
+Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 for apply, while
+`plan` warns about an unset key; IC501 errors from the platform) or the confirmation was
+declined, 2 usage (no terminal to confirm and no --yes, unset token variable), 3 a system
+failed (what was done and what remains on stderr), 4 `plan --exit-code` with changes pending.
 """
 
 from __future__ import annotations
