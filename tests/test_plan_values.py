@@ -217,3 +217,33 @@ def test_the_table_puts_values_under_their_line() -> None:
         "      contextWindow: 4096 → 8192",
         "-  admin-api  model  gone  delete",
     ]
+
+
+def test_values_are_coloured_like_their_sign() -> None:
+    plan = Plan(
+        (
+            Change(
+                "unleash",
+                "flag",
+                "F",
+                "update",
+                ("variants",),
+                diff=(FieldDiff("variants", ["a=mdl_1"], ["b=mdl_2"]),),
+            ),
+            Change(
+                "kubernetes",
+                "secret",
+                "s",
+                "update",
+                ("K", "R"),
+                diff=(FieldDiff("K", secret=True, how="added"), FieldDiff("R", secret=True, how="removed")),
+            ),
+            Change("admin-api", "model", "m", "create", ("name",), diff=(FieldDiff("name", None, "m"),)),
+        )
+    )
+    coloured = render_table(plan, colour=True)
+    assert "\x1b[32m      variants: + b=mdl_2" in coloured
+    assert "\x1b[31m      variants: - a=mdl_1" in coloured
+    assert "\x1b[32m      keys added: K" in coloured and "\x1b[31m      keys removed: R" in coloured
+    assert '\x1b[32m      + name: "m"' in coloured
+    assert "      variants" not in render_table(Plan()) and "\x1b" not in render_table(plan)
