@@ -158,3 +158,88 @@ def test_a_name_taken_outside_the_project_says_how_to_free_it(unleash: FakeUnlea
     unleash.taken_elsewhere.add("EMBEDDING_MODELS")
     with pytest.raises(UnleashError, match=r"already exists; the name is taken outside project default"):
         converge(unleash)
+
+
+# --------------------------------------------------------------------------- through run: plan, apply, prune
+
+
+def run_contract(admin_url: str, models: tuple[str, ...]) -> str:
+    entries = "".join(
+        f"  - litellmModelName: {name}\n"
+        "    litellmModel: openai/gpt-4o-2024-08-06\n"
+        f"    displayName: {name}\n"
+        "    provider: OpenAI\n"
+        "    type: CHAT\n"
+        "    metadataType: Text Generation\n"
+        "    contextWindow: 128000\n"
+        "    apiKey: ${OPENAI_API_KEY}\n"
+        for name in models
+    )
+    return (
+        f"platform:\n  adminApi: {{url: '{admin_url}'}}\n"
+        "  unleash: {url: 'https://unleash.example.internal', environments: [development, production]}\n"
+        f"featureFlags:\n  TOOL_CALLING_MODELS: [{', '.join(models)}]\n"
+        f"models:\n{entries}"
+    )
+
+
+def plan_and_apply(
+    fake: FakeUnleash, admin_url: str, models: tuple[str, ...], *, prune: bool = False, write: bool = True
+) -> Any:
+    from contract.apply import run
+    from contract.validate import validate_text
+
+    text = run_contract(admin_url, models)
+    env = {"ADMIN_API_TOKEN": "test-admin-token", "UNLEASH_ADMIN_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-x"}
+    typed = validate_text(text, file="c.yaml").contract
+    assert typed is not None
+    settings = run.Settings(env=env, prune=prune, timeout=2)
+    session = run.connect(
+        "c.yaml", typed, text.encode(), settings, unleash_transport=httpx.MockTransport(fake)
+    )
+    try:
+        planned = run.read_and_plan(session, text)
+        if write and not planned.plan.empty:
+            run.execute(session, planned)
+        return planned
+    finally:
+        session.close()
+
+
+def test_apply_points_the_flags_at_the_rows_and_prune_unpoints_before_deleting(unleash: FakeUnleash) -> None:
+    from tests.admin_api_server import admin_api
+
+    with admin_api() as server:
+        first = plan_and_apply(unleash, server.url, ("a", "b"))
+        (flag,) = [c for c in first.plan.changes if c.system == "unleash"]
+        assert (flag.name, flag.action, flag.fields) == (
+            "TOOL_CALLING_MODELS",
+            "create",
+            ("variants", "enabled"),
+        )
+        ids = {name: row["id"] for name, row in server.state.by_name().items()}
+        for env in ENVIRONMENTS:
+            state = unleash.flags["TOOL_CALLING_MODELS"][env]
+            assert state["enabled"] is True
+            assert {v["name"]: v["payload"]["value"] for v in state["variants"]} == ids
+        again = plan_and_apply(unleash, server.url, ("a", "b"), write=False)
+        assert again.plan.empty and [c.action for c in again.plan.changes] == ["keep", "keep", "keep"]
+
+        rows_at_put: list[list[str]] = []
+        original = unleash.__call__
+
+        def spy(request: httpx.Request) -> httpx.Response:
+            if request.method == "PUT":
+                rows_at_put.append(server.state.names())
+            return original(request)
+
+        pruned = plan_and_apply(spy, server.url, ("a",), prune=True)  # type: ignore[arg-type]
+        assert [(c.system, c.action, c.name) for c in pruned.plan.pending] == [
+            ("unleash", "update", "TOOL_CALLING_MODELS"),
+            ("admin-api", "delete", "b"),
+        ]
+        assert rows_at_put == [["a", "b"]]  # the variants moved while b still existed
+        assert server.state.names() == ["a"]
+        production = unleash.flags["TOOL_CALLING_MODELS"]["production"]["variants"]
+        assert [v["name"] for v in production] == ["a"]
+        assert server.state.violations == []

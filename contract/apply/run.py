@@ -133,7 +133,13 @@ class Session:
 
 
 def connect(
-    file: str, contract: TypedContract, source: bytes, settings: Settings, *, admin_transport: Any = None
+    file: str,
+    contract: TypedContract,
+    source: bytes,
+    settings: Settings,
+    *,
+    admin_transport: Any = None,
+    unleash_transport: Any = None,
 ) -> Session:
     """Open a client for every configured system. Missing settings for the admin API, or a
     token variable that is unset, are usage errors (exit 2); nothing is sent yet."""
@@ -156,7 +162,7 @@ def connect(
     try:
         if platform and platform.unleash and platform.unleash.url:
             session.warnings.extend(in_clear("Unleash", platform.unleash.url))
-            session.systems.append(_FlagsSystem(contract, platform.unleash, settings))
+            session.systems.append(_FlagsSystem(contract, platform.unleash, settings, unleash_transport))
         else:
             session.notes.append("unleash: skipped (no platform.unleash.url in the contract)")
         if platform and platform.kubernetes and platform.kubernetes.namespace:
@@ -313,14 +319,16 @@ class _FlagsSystem:
 
     name = "unleash"
 
-    def __init__(self, contract: TypedContract, unleash: UnleashSettings, settings: Settings) -> None:
+    def __init__(
+        self, contract: TypedContract, unleash: UnleashSettings, settings: Settings, transport: Any = None
+    ) -> None:
         from contract.apply import flags
         from contract.clients.unleash import UnleashClient
 
         self._flags = flags
         self._settings = unleash
         self._client = UnleashClient.from_settings(
-            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=transport
         )
         self._desired = flags.desired_flags(contract, catalog_path=settings.catalog_path)
         self._observed: ObservedFlags | None = None
