@@ -229,3 +229,150 @@ def test_a_secret_edited_elsewhere_rolls_the_pods() -> None:
     changes, _ = diff_litellm(DESIRED, observed)
     assert kinds(changes)["deployment"] == ("update", (SECRET_VERSION_ANNOTATION,))
     assert next(c for c in changes if c.kind == "deployment").note == "rolls the LiteLLM pods"
+
+
+# -- the values a plan shows --------------------------------------------------------------------
+
+
+def test_an_empty_namespace_plans_every_value_but_the_keys() -> None:
+    changes, _ = diff_litellm(DESIRED, ObservedLitellm(namespace="platform"))
+    assert [c.to_json() for c in changes] == [
+        {
+            "system": "kubernetes",
+            "kind": "secret",
+            "name": "litellm-credentials",
+            "action": "create",
+            "fields": ["A_KEY", "B_KEY"],
+            "diff": {"A_KEY": {"changed": True}, "B_KEY": {"changed": True}},
+        },
+        {
+            "system": "kubernetes",
+            "kind": "configmap",
+            "name": "litellm-config",
+            "action": "create",
+            "fields": ["config.yaml"],
+            "diff": {"config.yaml": {"old": None, "new": "model_list: []\n"}},
+        },
+    ]
+    assert [d.how for d in changes[0].diff] == ["added", "added"]
+
+
+def test_an_update_shows_old_and_new_and_only_key_names() -> None:
+    from contract.apply.report import values
+
+    observed = replace(
+        SAME,
+        secret_data={"A_KEY": "old-value", "GONE": "x", "OTHER": "theirs"},
+        secret_keys=frozenset({"A_KEY", "GONE"}),
+        config_map_data={"config.yaml": "model_list: [old]\n"},
+        pod_annotations={CONFIG_SHA_ANNOTATION: "old-sha", SECRET_VERSION_ANNOTATION: "7"},
+    )
+    changes, _ = diff_litellm(DESIRED, observed)
+    secret, config_map, deployment = changes
+    assert secret.to_json() == {
+        "system": "kubernetes",
+        "kind": "secret",
+        "name": "litellm-credentials",
+        "action": "update",
+        "fields": ["A_KEY", "B_KEY", "GONE"],
+        "diff": {"A_KEY": {"changed": True}, "B_KEY": {"changed": True}, "GONE": {"changed": True}},
+    }
+    assert values(secret) == ["keys added: B_KEY", "keys changed: A_KEY", "keys removed: GONE"]
+    assert config_map.to_json()["diff"] == {
+        "config.yaml": {"old": "model_list: [old]\n", "new": "model_list: []\n"}
+    }
+    assert values(config_map) == [
+        "--- config.yaml",
+        "+++ config.yaml",
+        "@@ -1 +1 @@",
+        "-model_list: [old]",
+        "+model_list: []",
+    ]
+    assert deployment.to_json() == {
+        "system": "kubernetes",
+        "kind": "deployment",
+        "name": "litellm",
+        "action": "update",
+        "fields": [CONFIG_SHA_ANNOTATION, SECRET_VERSION_ANNOTATION],
+        "diff": {
+            CONFIG_SHA_ANNOTATION: {"old": "old-sha", "new": "abc"},
+            SECRET_VERSION_ANNOTATION: {"old": "7", "new": "(known after apply)"},
+        },
+    }
+    assert deployment.note == "rolls the LiteLLM pods"
+    for value in ("old-value", "theirs"):
+        assert value not in repr(changes) and value not in str([c.to_json() for c in changes[:1]])
+
+
+def test_a_kept_deployment_has_no_note_and_a_secret_version_that_stays() -> None:
+    changes, _ = diff_litellm(
+        DESIRED, replace(SAME, pod_annotations={CONFIG_SHA_ANNOTATION: "x", SECRET_VERSION_ANNOTATION: "7"})
+    )
+    deployment = changes[2]
+    assert deployment.to_json()["diff"] == {CONFIG_SHA_ANNOTATION: {"old": "x", "new": "abc"}}
+    assert [c.system for c in changes] == ["kubernetes"] * 3
+    kept, _ = diff_litellm(DESIRED, SAME)
+    assert [(c.system, c.note, c.diff) for c in kept] == [("kubernetes", "", ())] * 3
+
+
+def test_the_config_diff_is_unified_with_one_line_of_context() -> None:
+    from contract.apply.litellm import config_diff
+
+    assert config_diff("a\nb\nc\nd\ne\n", "a\nb\nX\nd\ne\n") == (
+        "--- config.yaml\n+++ config.yaml\n@@ -2,3 +2,3 @@\n b\n-c\n+X\n d\n"
+    )
+    assert config_diff("a", "b") == "--- config.yaml\n+++ config.yaml\n@@ -1 +1 @@\n-a\n+b\n"
+
+
+def test_plan_mode_warns_about_an_unset_key_and_leaves_it_alone() -> None:
+    contract, config = typed()
+    env = {k: v for k, v in ENV.items() if k != "OPENAI_API_KEY"}
+    desired = desired_litellm(contract, config, env, allow_unset=True)
+    assert "OPENAI_API_KEY" not in desired.secret_data
+    assert desired.untouched_keys == frozenset({"OPENAI_API_KEY"})
+    assert desired.warnings == ("Secret key OPENAI_API_KEY: unset; apply will refuse",)
+    with pytest.raises(UsageError, match=r"reads OPENAI_API_KEY, which is not set: export"):
+        desired_litellm(contract, config, env)
+
+
+class _Namespace:
+    """`Kube.get` over a dict of paths (observe_litellm reads three objects, nothing else)."""
+
+    def __init__(self, objects: dict[str, dict[str, object]]) -> None:
+        self.objects = objects
+
+    def get(self, path: str) -> dict[str, object] | None:
+        return self.objects.get(path)
+
+
+def test_observe_reads_the_three_objects() -> None:
+    from typing import Any, cast
+
+    from contract.apply.litellm import observe_litellm
+
+    base = "/api/v1/namespaces/ns"
+    empty = observe_litellm(cast(Any, _Namespace({})), "ns")
+    assert empty == ObservedLitellm(namespace="ns")
+    assert empty.secret_keys == frozenset() and empty.secret_version is None
+    found = observe_litellm(
+        cast(
+            Any,
+            _Namespace(
+                {
+                    f"{base}/secrets/litellm-credentials": {
+                        "metadata": {"resourceVersion": "5"},
+                        "data": {"K": "dg==", "BAD": "%%%"},
+                    },
+                    f"{base}/configmaps/litellm-config": {"data": {"config.yaml": "x"}},
+                    "/apis/apps/v1/namespaces/ns/deployments/litellm": {
+                        "spec": {"template": {"metadata": {"annotations": {"a": "b"}}}}
+                    },
+                }
+            ),
+        ),
+        "ns",
+    )
+    assert found.secret_data == {"K": "v", "BAD": "\0undecodable"}
+    assert found.secret_keys == frozenset() and found.secret_version == "5"
+    assert found.config_map_data == {"config.yaml": "x"}
+    assert found.deployment_found and found.pod_annotations == {"a": "b"}
