@@ -156,8 +156,72 @@ def test_a_flag_created_after_the_plan_is_adopted_on_409(unleash: FakeUnleash) -
 
 def test_a_name_taken_outside_the_project_says_how_to_free_it(unleash: FakeUnleash) -> None:
     unleash.taken_elsewhere.add("EMBEDDING_MODELS")
-    with pytest.raises(UnleashError, match=r"already exists; the name is taken outside project default"):
+    with pytest.raises(
+        UnleashError, match=r"already exists; the name is taken outside project default"
+    ) as caught:
         converge(unleash)
+    assert caught.value.status == 409
+    assert str(caught.value).endswith(
+        "(an archived flag, or a flag of another project): revive or move it in Unleash, then apply again"
+    )
+
+
+def test_flags_are_created_as_release_flags(unleash: FakeUnleash) -> None:
+    converge(unleash)
+    creates = [body for m, p, body in unleash.requests if m == "POST" and p.endswith("/features")]
+    assert creates == [
+        {"name": "EMBEDDING_MODELS", "type": "release"},
+        {"name": "TOOL_CALLING_MODELS", "type": "release"},
+    ]
+
+
+def test_an_environment_the_project_lacks_is_named_with_those_it_has(unleash: FakeUnleash) -> None:
+    unleash.add("EMBEDDING_MODELS")
+    del unleash.flags["EMBEDDING_MODELS"]["production"]
+    with client(unleash) as api, pytest.raises(UnleashError) as caught:
+        observe_flags(api, FLAGS, SETTINGS)
+    assert str(caught.value) == (
+        "Unleash: project default has no environment production for flag EMBEDDING_MODELS (it has: development); "
+        "fix platform.unleash.environments or enable the environment in the project"
+    )
+    unleash.flags["EMBEDDING_MODELS"] = {}
+    with (
+        client(unleash) as api,
+        pytest.raises(
+            UnleashError, match=r"development, production for flag EMBEDDING_MODELS \(it has: none\)"
+        ),
+    ):
+        observe_flags(api, FLAGS, SETTINGS)
+
+
+def test_observing_no_flags_reads_nothing(unleash: FakeUnleash) -> None:
+    from contract.apply.flags import ObservedFlags
+
+    with client(unleash) as api:
+        assert observe_flags(api, (), SETTINGS) == ObservedFlags({})
+    assert unleash.requests == []
+
+
+def test_a_model_without_an_id_stops_before_any_write(unleash: FakeUnleash) -> None:
+    from contract.apply.changes import KNOWN_AFTER_APPLY
+    from contract.errors import UsageError
+
+    with client(unleash) as api:
+        observed = observe_flags(api, FLAGS, SETTINGS)
+        with pytest.raises(UsageError) as caught:
+            apply_flags(api, FLAGS, observed, {"a": "mdl_1", "b": KNOWN_AFTER_APPLY}, SETTINGS)
+    assert str(caught.value) == "flag EMBEDDING_MODELS: no admin-API id for embed; models are written first"
+    assert unleash.writes() == []
+
+
+def test_a_created_flag_plans_its_variants_from_none() -> None:
+    from contract.apply.flags import ObservedFlags
+
+    (change,) = diff_flags(FLAGS[:1], ObservedFlags({"EMBEDDING_MODELS": None}), IDS, SETTINGS)
+    assert change.to_json()["diff"] == {
+        "variants": {"old": [], "new": ["embed=mdl_3"]},
+        "enabled": {"old": None, "new": True},
+    }
 
 
 # --------------------------------------------------------------------------- through run: plan, apply, prune

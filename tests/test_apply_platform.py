@@ -326,6 +326,7 @@ def test_prune_deletes_after_everything_else_and_a_failure_before_leaves_the_row
     server.faults.script = ["", "", "after_commit_500"]  # providers, models, then the PATCH of a
     failed = apply(changed, "--prune")
     assert failed.exit_code == 3
+    assert "install-contract: admin API: update model a: HTTP 500 internal: something broke" in failed.stderr
     assert "not done (2):\n  update admin-api model a\n  delete admin-api model b\n" in failed.stderr
     assert "b" in server.state.names()  # nothing deleted while the rest was unfinished
     assert apply(changed, "--prune").exit_code == 0
@@ -350,7 +351,29 @@ class _Recorder:
         return [Change("unleash", "flag", "F", "update", ("variants",))], []
 
     def apply(self, model_ids: Any) -> None:
-        self._calls.append(f"flags (rows: {','.join(self._server.state.names())})")
+        self._calls.append(
+            f"flags (rows: {','.join(self._server.state.names())}; ids: {','.join(model_ids)})"
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class _Idle:
+    """A system whose objects all match: it must not be applied."""
+
+    name = "kubernetes"
+
+    def observe(self) -> None:
+        pass
+
+    def diff(self, model_ids: Any) -> tuple[list[Any], list[str]]:
+        from contract.apply.changes import Change
+
+        return [Change("kubernetes", "configmap", "c", "keep")], []
+
+    def apply(self, model_ids: Any) -> None:
+        raise AssertionError("nothing to apply")
 
     def close(self) -> None:
         pass
@@ -369,13 +392,14 @@ def test_flags_stop_pointing_before_the_rows_are_deleted(server: AdminApiServer,
     session = run.connect(str(only_a), typed, raw, settings)
     calls: list[str] = []
     session.systems.append(_Recorder(server, calls))
+    session.systems.append(_Idle())
     try:
         planned = run.read_and_plan(session, raw.decode())
         assert [c.action for c in planned.plan.pending] == ["update", "delete"]
         run.execute(session, planned)
     finally:
         session.close()
-    assert calls == ["flags (rows: a,b)"]
+    assert calls == ["flags (rows: a,b; ids: a)"]
     assert server.state.names() == ["a"]
 
 

@@ -67,6 +67,7 @@ def contract(url: str, *models: str) -> str:
     return (
         f"platform:\n  adminApi:\n    url: {url}\n"
         f"  kubernetes:\n    context: test\n    namespace: {NS}\n"
+        "  litellm:\n    secret: proxy-keys\n    configMap: proxy-config\n"
         "models:\n" + "".join(models)
     )
 
@@ -111,8 +112,13 @@ def test_plan_and_apply_through_all_of_litellm(
     applied = cli(kube_cluster, path, "apply", "--skip-check", "--yes")
     assert applied.exit_code == 0, applied.stderr
     # apply wrote LiteLLM's objects, not only the admin API's rows
-    assert "model_name: a" in stored(kube_cluster, CONFIG_MAPS, "litellm-config")["data"]["config.yaml"]
-    assert "OPENAI_API_KEY" in stored(kube_cluster, SECRETS, "litellm-credentials")["data"]
+    config = stored(kube_cluster, CONFIG_MAPS, "proxy-config")["data"]["config.yaml"]
+    assert "model_name: a" in config and f"from {path.name}." in config.splitlines()[0]
+    assert "OPENAI_API_KEY" in stored(kube_cluster, SECRETS, "proxy-keys")["data"]
+    annotations = stored(kube_cluster, DEPLOYMENTS, "litellm")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["install-contract/secret-version"] == str(
+        stored(kube_cluster, SECRETS, "proxy-keys")["metadata"]["resourceVersion"]
+    )
 
     # an update: old → new, the config's unified diff, the Secret's changed key by name only
     server.state.add_row("orphan", **{**server.state.by_name()["a"], "name": "orphan", "id": None})
@@ -144,7 +150,10 @@ def test_long_values_are_cut_in_the_middle() -> None:
     assert cut("short") == "short"
     text = "a" * 50 + "b" * 50
     assert cut(text) == "a" * 30 + "…" + "b" * 29 and len(cut(text)) == 60
-    assert len(cut("z" * 61)) == 60 and len(cut("z" * 60)) == 60
+    assert len(cut("z" * 61)) == 60 and cut("z" * 60) == "z" * 60
+    from contract.apply.report import shown
+
+    assert shown("é") == '"é"' and shown(None) == "null"
 
 
 def test_secret_fields_show_no_value_in_text_or_json() -> None:
@@ -247,3 +256,66 @@ def test_values_are_coloured_like_their_sign() -> None:
     assert "\x1b[32m      keys added: K" in coloured and "\x1b[31m      keys removed: R" in coloured
     assert '\x1b[32m      + name: "m"' in coloured
     assert "      variants" not in render_table(Plan()) and "\x1b" not in render_table(plan)
+
+
+def test_variants_that_differ_only_in_their_settings_say_so() -> None:
+    same = Change(
+        "unleash", "flag", "F", "update", ("variants",), diff=(FieldDiff("variants", ["a=1"], ["a=1"]),)
+    )
+    assert values(same) == ["variants: same names and ids, other settings differ"]
+    created = Change(
+        "unleash", "flag", "F", "create", ("variants",), diff=(FieldDiff("variants", [], ["a=1"]),)
+    )
+    assert values(created) == ["variants: + a=1"]
+
+
+def test_a_config_diff_keeps_blank_context_lines() -> None:
+    change = Change(
+        "kubernetes",
+        "configmap",
+        "c",
+        "update",
+        ("config.yaml",),
+        diff=(FieldDiff("config.yaml", "a\n\nb\n", "a\n\nc\n"),),
+    )
+    assert values(change) == ["--- config.yaml", "+++ config.yaml", "@@ -2,2 +2,2 @@", " ", "-b", "+c"]
+
+
+def test_the_json_report_is_indented_and_keeps_non_ascii() -> None:
+    plan = Plan((Change("admin-api", "model", "é", "delete"),), orphans=("admin-api model ü",))
+    assert render_json("f.yaml", plan, applied=True, models={"é": "mdl_1"}) == (
+        "{\n"
+        '  "file": "f.yaml",\n'
+        '  "changes": [\n'
+        "    {\n"
+        '      "system": "admin-api",\n'
+        '      "kind": "model",\n'
+        '      "name": "é",\n'
+        '      "action": "delete",\n'
+        '      "fields": [],\n'
+        '      "diff": {}\n'
+        "    }\n"
+        "  ],\n"
+        '  "orphans": [\n'
+        '    "admin-api model ü"\n'
+        "  ],\n"
+        '  "applied": true,\n'
+        '  "models": {\n'
+        '    "é": "mdl_1"\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_progress_after_a_failure() -> None:
+    from contract.apply.report import render_progress
+
+    assert render_progress([Change("admin-api", "model", "a", "create")], []) == (
+        "done (1):\n  create admin-api model a\nnot done (0):\n  nothing\n"
+        "run `install-contract apply` again once the system is back: it converges\n"
+    )
+    assert render_progress([], [Change("unleash", "flag", "F", "update")]).splitlines()[:3] == [
+        "done (0):",
+        "  nothing",
+        "not done (1):",
+    ]
