@@ -76,6 +76,3 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.pending
-
-    def for_system(self, system: System) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.system == system)
