@@ -333,6 +333,13 @@ def test_plan_mode_warns_about_an_unset_key_and_leaves_it_alone() -> None:
     assert desired.warnings == ("Secret key OPENAI_API_KEY: unset; apply will refuse",)
     with pytest.raises(UsageError, match=r"reads OPENAI_API_KEY, which is not set: export"):
         desired_litellm(contract, config, env)
+    without_master = {k: v for k, v in ENV.items() if k != "LITELLM_MASTER_KEY"}
+    desired = desired_litellm(contract, config, without_master, allow_unset=True)
+    assert desired.untouched_keys == frozenset({"LITELLM_MASTER_KEY"})
+    assert desired.warnings == (
+        "LITELLM_MASTER_KEY is not set: the Secret proxy-keys gets no master key, so the LiteLLM deployment "
+        "must provide it (what the Secret holds for it is left as it is)",
+    )
 
 
 class _Namespace:

@@ -333,6 +333,34 @@ def test_prune_deletes_after_everything_else_and_a_failure_before_leaves_the_row
     assert server.state.names() == ["a"]
 
 
+def test_a_failed_delete_says_what_was_done_before_it(server: AdminApiServer, write: Any) -> None:
+    both = write(contract(server.url, openai("a"), openai("b")))
+    assert apply(both).exit_code == 0
+    changed = write(contract(server.url, openai("a").replace("GPT-4o a", "GPT-4o A")), name="a.yaml")
+    server.faults.script = ["", "", "", "after_commit_500"]  # providers, models, PATCH a, then DELETE b
+    failed = apply(changed, "--prune")
+    assert failed.exit_code == 3
+    assert "install-contract: admin API: delete model b: HTTP 500 internal" in failed.stderr
+    assert (
+        "done (1):\n  update admin-api model a\nnot done (1):\n  delete admin-api model b\n" in failed.stderr
+    )
+
+
+def test_a_model_failing_after_its_provider_was_created_reports_the_provider_done(
+    server: AdminApiServer, write: Any
+) -> None:
+    path = write(contract(server.url, ollama()))
+    server.faults.script = ["", "", "", "after_commit_500"]  # providers, models, POST provider, POST model
+    failed = apply(path)
+    assert failed.exit_code == 3
+    assert (
+        "done (1):\n  create admin-api provider Ollama\nnot done (1):\n  create admin-api model llama3-8b\n"
+        in (failed.stderr)
+    )
+    assert apply(path).exit_code == 0
+    assert [p["name"] for p in server.state.providers].count("Ollama") == 1
+
+
 class _Recorder:
     """A system (Unleash's place) that records when it is applied, relative to the deletes."""
 
