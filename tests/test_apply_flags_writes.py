@@ -177,11 +177,12 @@ def test_flags_are_created_as_release_flags(unleash: FakeUnleash) -> None:
 
 def test_an_environment_the_project_lacks_is_named_with_those_it_has(unleash: FakeUnleash) -> None:
     unleash.add("EMBEDDING_MODELS")
-    del unleash.flags["EMBEDDING_MODELS"]["production"]
+    unleash.flags["EMBEDDING_MODELS"]["staging"] = unleash.flags["EMBEDDING_MODELS"].pop("production")
     with client(unleash) as api, pytest.raises(UnleashError) as caught:
         observe_flags(api, FLAGS, SETTINGS)
     assert str(caught.value) == (
-        "Unleash: project default has no environment production for flag EMBEDDING_MODELS (it has: development); "
+        "Unleash: project default has no environment production for flag EMBEDDING_MODELS "
+        "(it has: development, staging); "
         "fix platform.unleash.environments or enable the environment in the project"
     )
     unleash.flags["EMBEDDING_MODELS"] = {}
@@ -211,6 +212,11 @@ def test_a_model_without_an_id_stops_before_any_write(unleash: FakeUnleash) -> N
         with pytest.raises(UsageError) as caught:
             apply_flags(api, FLAGS, observed, {"a": "mdl_1", "b": KNOWN_AFTER_APPLY}, SETTINGS)
     assert str(caught.value) == "flag EMBEDDING_MODELS: no admin-API id for embed; models are written first"
+    with (
+        client(unleash) as api,
+        pytest.raises(UsageError, match=r"TOOL_CALLING_MODELS: no admin-API id for a, b;"),
+    ):
+        apply_flags(api, FLAGS[1:], observe_flags(api, FLAGS[1:], SETTINGS), {}, SETTINGS)
     assert unleash.writes() == []
 
 

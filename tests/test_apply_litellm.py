@@ -278,8 +278,13 @@ def test_an_update_shows_old_and_new_and_only_key_names() -> None:
         "diff": {"A_KEY": {"changed": True}, "B_KEY": {"changed": True}, "GONE": {"changed": True}},
     }
     assert values(secret) == ["keys added: B_KEY", "keys changed: A_KEY", "keys removed: GONE"]
-    assert config_map.to_json()["diff"] == {
-        "config.yaml": {"old": "model_list: [old]\n", "new": "model_list: []\n"}
+    assert config_map.to_json() == {
+        "system": "kubernetes",
+        "kind": "configmap",
+        "name": "litellm-config",
+        "action": "update",
+        "fields": ["config.yaml"],
+        "diff": {"config.yaml": {"old": "model_list: [old]\n", "new": "model_list: []\n"}},
     }
     assert values(config_map) == [
         "--- config.yaml",
@@ -383,3 +388,112 @@ def test_observe_reads_the_three_objects() -> None:
     assert found.secret_keys == frozenset() and found.secret_version == "5"
     assert found.config_map_data == {"config.yaml": "x"}
     assert found.deployment_found and found.pod_annotations == {"a": "b"}
+
+
+def test_literal_keys_are_found_under_the_variable_render_names() -> None:
+    from contract.apply.litellm import literal_secrets
+
+    contract, _ = typed()
+    assert literal_secrets(contract.models) == {"LOCAL_LLM_API_KEY": CANARY}
+
+
+class _Recording:
+    """`Kube` as apply_litellm uses it: records every create and patch, answers like a server."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, object]]] = []
+
+    def create(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        self.calls.append(("create", path, body))
+        return {"metadata": {"resourceVersion": "11"}}
+
+    def patch(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        self.calls.append(("patch", path, body))
+        return {"metadata": {"resourceVersion": "12"}}
+
+
+def test_apply_writes_well_formed_objects_with_their_field_manager() -> None:
+    from typing import Any, cast
+
+    from contract.apply.litellm import apply_litellm
+
+    kube = _Recording()
+    apply_litellm(cast(Any, kube), DESIRED, ObservedLitellm(namespace="ns", deployment_found=True))
+    labels = {"app.kubernetes.io/managed-by": "install-contract"}
+    assert kube.calls == [
+        (
+            "create",
+            "/api/v1/namespaces/ns/secrets?fieldManager=install-contract",
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {
+                    "name": "litellm-credentials",
+                    "labels": labels,
+                    "annotations": {SECRET_KEYS_ANNOTATION: "A_KEY,B_KEY"},
+                },
+                "data": {"A_KEY": "YQ==", "B_KEY": "Yg=="},
+            },
+        ),
+        (
+            "create",
+            "/api/v1/namespaces/ns/configmaps?fieldManager=install-contract",
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "litellm-config", "labels": labels},
+                "data": {"config.yaml": "model_list: []\n"},
+            },
+        ),
+        (
+            "patch",
+            "/apis/apps/v1/namespaces/ns/deployments/litellm?fieldManager=install-contract",
+            {
+                "spec": {
+                    "template": {
+                        "metadata": {
+                            "annotations": {CONFIG_SHA_ANNOTATION: "abc", SECRET_VERSION_ANNOTATION: "11"}
+                        }
+                    }
+                }
+            },
+        ),
+    ]
+
+
+def test_apply_patches_only_what_differs() -> None:
+    from typing import Any, cast
+
+    from contract.apply.litellm import apply_litellm
+
+    kube = _Recording()
+    observed = replace(
+        SAME,
+        namespace="ns",
+        secret_data={"A_KEY": "a", "GONE": "x"},
+        secret_keys=frozenset({"A_KEY", "GONE"}),
+        config_map_data={"config.yaml": "old"},
+    )
+    apply_litellm(cast(Any, kube), DESIRED, observed)
+    (secret, config_map, deployment) = kube.calls
+    assert secret == (
+        "patch",
+        "/api/v1/namespaces/ns/secrets/litellm-credentials?fieldManager=install-contract",
+        {
+            "metadata": {"annotations": {SECRET_KEYS_ANNOTATION: "A_KEY,B_KEY"}},
+            "data": {"GONE": None, "A_KEY": "YQ==", "B_KEY": "Yg=="},
+        },
+    )
+    assert config_map == (
+        "patch",
+        "/api/v1/namespaces/ns/configmaps/litellm-config?fieldManager=install-contract",
+        {"data": {"config.yaml": "model_list: []\n"}},
+    )
+    assert deployment[2] == {
+        "spec": {
+            "template": {
+                "metadata": {"annotations": {CONFIG_SHA_ANNOTATION: "abc", SECRET_VERSION_ANNOTATION: "12"}}
+            }
+        }
+    }

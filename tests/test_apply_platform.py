@@ -489,3 +489,14 @@ def test_plan_needs_no_data_plane_key_and_apply_still_refuses(server: AdminApiSe
     assert refused.exit_code == 1
     assert "IC304" in refused.stderr and "OPENAI_API_KEY" in refused.stderr
     assert server.state.writes() == []
+
+
+def test_incomplete_keeps_its_cause() -> None:
+    from contract.apply.changes import Change
+    from contract.errors import ExternalError
+
+    cause = ExternalError("admin API: down")
+    done = [Change("admin-api", "model", "a", "create")]
+    failure = run.Incomplete(cause, done, [])
+    assert failure.cause is cause and str(failure) == "admin API: down"
+    assert failure.done == tuple(done) and failure.remaining == ()

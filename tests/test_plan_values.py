@@ -256,6 +256,64 @@ def test_values_are_coloured_like_their_sign() -> None:
     assert "\x1b[32m      keys added: K" in coloured and "\x1b[31m      keys removed: R" in coloured
     assert '\x1b[32m      + name: "m"' in coloured
     assert "      variants" not in render_table(Plan()) and "\x1b" not in render_table(plan)
+    assert "+  admin-api   model   m     create\n" in render_table(plan)
+    plain = Plan(
+        (
+            Change(
+                "admin-api",
+                "model",
+                "b",
+                "update",
+                ("maxTokens",),
+                diff=(FieldDiff("maxTokens", 4096, 8192),),
+            ),
+            Change(
+                "kubernetes",
+                "configmap",
+                "c",
+                "update",
+                ("config.yaml",),
+                diff=(FieldDiff("config.yaml", "a\nb\n", "a\nc\n"),),
+            ),
+        )
+    )
+    coloured = render_table(plain, colour=True)
+    assert "\n      maxTokens: 4096 → 8192\n" in coloured  # neither coloured nor highlighted
+    assert "\x1b[31m      -b" in coloured and "\x1b[32m      +c" in coloured
+
+
+def test_secret_and_plain_values_together_and_a_list_from_nothing() -> None:
+    mixed = Change(
+        "kubernetes",
+        "secret",
+        "s",
+        "update",
+        ("A", "B", "x"),
+        diff=(
+            FieldDiff("A", secret=True, how="added"),
+            FieldDiff("B", secret=True, how="added"),
+            FieldDiff("x", 1, 2),
+        ),
+    )
+    assert values(mixed) == ["keys added: A, B", "x: 1 → 2"]
+    listed = Change(
+        "unleash", "flag", "F", "update", ("variants",), diff=(FieldDiff("variants", None, ["a=1"]),)
+    )
+    assert values(listed) == ["variants: + a=1"]
+
+
+def test_the_summary_counts_every_action() -> None:
+    from contract.apply.report import summary
+
+    plan = Plan(
+        (
+            Change("admin-api", "model", "a", "create"),
+            Change("admin-api", "model", "b", "update"),
+            Change("admin-api", "model", "c", "delete"),
+            Change("admin-api", "model", "d", "keep"),
+        )
+    )
+    assert summary(plan) == "Plan: 1 to create, 1 to update, 1 to delete, 1 unchanged."
 
 
 def test_variants_that_differ_only_in_their_settings_say_so() -> None:

@@ -150,7 +150,7 @@ def _text(d: FieldDiff) -> list[str]:
 
     if d.old is None:
         return [f"+ {d.name}: {len(str(d.new).splitlines())} lines"]
-    return [line.rstrip("\n") for line in config_diff(str(d.old), str(d.new)).splitlines()]
+    return config_diff(str(d.old), str(d.new)).splitlines()
 
 
 def _detail_style(line: str) -> str:

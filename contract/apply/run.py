@@ -337,11 +337,11 @@ class _FlagsSystem:
         self._observed = self._flags.observe_flags(self._client, self._desired, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         return self._flags.diff_flags(self._desired, self._observed, model_ids, self._settings), []
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         self._flags.apply_flags(self._client, self._desired, self._observed, model_ids, self._settings)
 
     def close(self) -> None:
@@ -387,11 +387,11 @@ class _LitellmSystem:
         self._observed = self._litellm.observe_litellm(self._kube, self._namespace, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         return self._litellm.diff_litellm(self._desired, self._observed)
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         self._litellm.apply_litellm(self._kube, self._desired, self._observed)
 
     def close(self) -> None:
