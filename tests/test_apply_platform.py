@@ -500,3 +500,104 @@ def test_incomplete_keeps_its_cause() -> None:
     failure = run.Incomplete(cause, done, [])
     assert failure.cause is cause and str(failure) == "admin API: down"
     assert failure.done == tuple(done) and failure.remaining == ()
+
+
+def test_the_planned_provider_in_full(server: AdminApiServer, write: Any) -> None:
+    path = write(contract(server.url, ollama()))
+    first = json.loads(cli(path, "plan", "-f", "json").stdout)["changes"][0]
+    assert first == {
+        "system": "admin-api",
+        "kind": "provider",
+        "name": "Ollama",
+        "action": "create",
+        "fields": ["name", "managedBy"],
+        "diff": {"name": {"old": None, "new": "Ollama"}, "managedBy": {"old": None, "new": MANAGED_BY}},
+    }
+    assert "  create (the platform has no provider of this name)\n" in cli(path, "plan").stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://admin.example.com./api", "admin.example.com"),
+        ("http://Admin.Example.COM/api", "admin.example.com"),
+        ("http://localhost.example.com/api", "localhost.example.com"),
+    ],
+)
+def test_the_warning_names_the_host_as_dns_sees_it(url: str, host: str) -> None:
+    (said,) = run.in_clear("Unleash", url)
+    assert said == f"Unleash at {url}: plain http:// to {host}, so its token travels in clear; use https://"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.localhost:8080/api", "http://LOCALHOST/api", "http:///api", "ftp://x.example/"]
+)
+def test_no_warning_for_local_names_or_no_host(url: str) -> None:
+    assert run.in_clear("admin API", url) == []
+
+
+def _session(server: AdminApiServer, text: str, **settings: Any) -> Any:
+    from contract.validate import validate_text
+
+    typed = validate_text(text, file="c.yaml").contract
+    assert typed is not None
+    return run.connect("c.yaml", typed, text.encode(), run.Settings(env=ENV, **settings))
+
+
+def test_a_twin_stops_the_library_plan_too(server: AdminApiServer) -> None:
+    text = contract(server.url, openai("a", provider="open-ai"))
+    session = _session(server, text)
+    try:
+        planned = run.read_and_plan(session, text)
+    finally:
+        session.close()
+    assert planned.plan.changes == () and planned.model_ids == {}
+    assert [(d.code, d.severity.value, d.line) for d in planned.diagnostics] == [("IC501", "error", 8)]
+    assert [d.name for d in planned.desired] == ["a"] and planned.observed.providers
+
+
+def test_skipped_systems_are_noted_and_prune_lists_no_orphans(server: AdminApiServer, write: Any) -> None:
+    server.state.add_row("old", **{**_row_fields(), "name": "old"})
+    text = contract(server.url, openai("a"))
+    session = _session(server, text, prune=True)
+    try:
+        assert session.notes == [
+            "unleash: skipped (no platform.unleash.url in the contract)",
+            "kubernetes: skipped (no platform.kubernetes.namespace in the contract)",
+        ]
+        planned = run.read_and_plan(session, text)
+    finally:
+        session.close()
+    assert planned.plan.orphans == ()
+    assert [(c.action, c.name) for c in planned.plan.changes] == [("create", "a"), ("delete", "old")]
+    kept = _session(server, text)
+    try:
+        assert run.read_and_plan(kept, text).plan.orphans == ("admin-api model old",)
+    finally:
+        kept.close()
+
+
+def _row_fields() -> dict[str, Any]:
+    return {
+        "litellmModel": "openai/x",
+        "displayName": "X",
+        "providerId": "prv_02",
+        "type": "CHAT",
+        "metadataType": "Text Generation",
+        "contextWindow": 1,
+        "managedBy": MANAGED_BY,
+    }
+
+
+def test_an_api_base_from_the_environment_is_resolved_in_the_row() -> None:
+    from contract.apply.desired import desired_models
+    from contract.validate import validate_text
+
+    text = contract(
+        "https://admin.example/api", openai("a") + "    apiBase: ${BASE}/v1\n    description: ${DESC}\n"
+    )
+    typed = validate_text(text, file="c.yaml").contract
+    assert typed is not None
+    (model,) = desired_models(typed, {"BASE": "https://gw.example"})
+    assert model.fields["apiBase"] == "https://gw.example/v1"
+    assert model.fields["description"] == "${DESC}"  # unset: left as written
