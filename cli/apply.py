@@ -1,9 +1,9 @@
 """`install-contract plan` and `install-contract apply`: options -> contract.apply.run -> report.
 
-Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 always on; IC5xx from
-the platform) or the confirmation was declined, 2 usage (no terminal to confirm and no --yes,
-unset token variable), 3 a system failed (what was done and what remains on stderr),
-4 `plan --exit-code` with changes pending.
+Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 for apply, while
+`plan` warns about an unset key; IC501 errors from the platform) or the confirmation was
+declined, 2 usage (no terminal to confirm and no --yes, unset token variable), 3 a system
+failed (what was done and what remains on stderr), 4 `plan --exit-code` with changes pending.
 """
 
 from __future__ import annotations
@@ -225,6 +225,7 @@ def _run(
         ca_bundle=ca_bundle,
         concurrency=concurrency,
         catalog_path=catalog_path,
+        require_env=apply_changes,
     )
     raw = read_contract(file)
     result = chosen(run.validated(file, raw, settings), env_name)
@@ -247,10 +248,13 @@ def _run(
         if planned.diagnostics:
             stopped = dataclasses.replace(result, diagnostics=planned.diagnostics)
             click.echo(render_text([stopped]), nl=False, err=True)
-            if fmt == "json":
-                click.echo(REPORTERS["json"]([stopped], False), nl=False)
-            click.echo("install-contract: the platform refuses the contract; nothing was written", err=True)
-            sys.exit(FAILED)
+            if any(d.severity == "error" for d in planned.diagnostics):
+                if fmt == "json":
+                    click.echo(REPORTERS["json"]([stopped], False), nl=False)
+                click.echo(
+                    "install-contract: the platform refuses the contract; nothing was written", err=True
+                )
+                sys.exit(FAILED)
         the_plan = planned.plan
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if fmt == "text":

@@ -1,8 +1,11 @@
 """A test server for the platform's admin API: schemas/admin-api.openapi.yaml, on 127.0.0.1.
 
-It keeps the Model table in memory and implements the document's conventions (bearer token,
-pagination by opaque cursor, Idempotency-Key replay, 409 with existingId, If-Match/etag with
-412 and 428, merge-patch, the error shape). Every request it receives is validated against
+It keeps the Model and ModelProvider tables in memory and implements the document's conventions
+(bearer token, pagination by opaque cursor, Idempotency-Key replay for 24 h — also after the row
+was deleted, as the document allows —, 409 with existingId, If-Match/etag with 412 and 428,
+merge-patch, the error shape, `POST /v1/model-providers` with its `providers:write` scope).
+`unique_names=False` is a server that does not refuse a second model of the same name (no
+409): only the Idempotency-Key then stands between a retried create and a duplicate row. Every request it receives is validated against
 the document with openapi-core, and so is every regular answer it gives: a request the
 document does not allow is recorded in `violations` (tests assert there are none) and refused.
 
@@ -79,9 +82,13 @@ class AdminState:
     def __init__(self, token: str, faults: Faults) -> None:
         self.token = token
         self.faults = faults
-        self.providers = [{"id": f"prv_{i:02d}", "name": n} for i, n in enumerate(PROVIDERS, 1)]
+        self.providers: list[dict[str, Any]] = [
+            {"id": f"prv_{i:02d}", "name": n, "managedBy": None} for i, n in enumerate(PROVIDERS, 1)
+        ]
         self.rows: dict[str, dict[str, Any]] = {}
-        self.keys: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self.keys: dict[tuple[str, str], tuple[str, int, dict[str, Any]]] = {}
+        self.unique_names = True  # False: a second model of the same name is stored (no 409)
+        self.provider_writes = True  # False: the token lacks the providers:write scope (403)
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.edit_before_patch: dict[str, dict[str, Any]] = {}
@@ -143,23 +150,58 @@ class AdminState:
         self.rows[row["id"]] = row
         return row
 
-    def create(self, body: dict[str, Any], key: str | None) -> tuple[int, dict[str, Any]]:
+    def _replay(self, key: str | None, route: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """The first answer to this key (kept 24 h, whatever happened to the row since), or None."""
+        if key is None or (route, key) not in self.keys:
+            return None
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        if key is not None and key in self.keys:
-            first_digest, status, answer = self.keys[key]
-            if first_digest != digest:
-                return 422, _error("idempotency_key_reused", "this Idempotency-Key came with another body")
-            return status, answer
+        first_digest, status, answer = self.keys[(route, key)]
+        if first_digest != digest:
+            return 422, _error("idempotency_key_reused", "this Idempotency-Key came with another body")
+        return status, answer
+
+    def _remember(self, key: str | None, route: str, body: dict[str, Any], answer: dict[str, Any]) -> None:
+        if key is not None:
+            digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            self.keys[(route, key)] = (digest, 201, answer)
+
+    def model_count(self, name: str) -> int:
+        with self.lock:
+            return sum(1 for r in self.rows.values() if r["name"] == name)
+
+    def create_provider(self, body: dict[str, Any], key: str | None) -> tuple[int, dict[str, Any]]:
+        if not self.provider_writes:
+            return 403, _error("forbidden", "this token lacks the providers:write scope")
+        replayed = self._replay(key, "providers", body)
+        if replayed is not None:
+            return replayed
+        for provider in self.providers:
+            if provider["name"] == body["name"]:  # names compare exactly
+                answer = _error("name_taken", f"a provider named {body['name']} exists")
+                answer["error"]["existingId"] = provider["id"]
+                return 409, answer
+        provider = {
+            "id": f"prv_{len(self.providers) + 1:02d}",
+            "name": body["name"],
+            "managedBy": body.get("managedBy"),
+        }
+        self.providers.append(provider)
+        self._remember(key, "providers", body, dict(provider))
+        return 201, dict(provider)
+
+    def create(self, body: dict[str, Any], key: str | None) -> tuple[int, dict[str, Any]]:
+        replayed = self._replay(key, "models", body)
+        if replayed is not None:
+            return replayed
         if body["providerId"] not in {p["id"] for p in self.providers}:
             return 422, _error("unknown_provider", "providerId names no provider")
-        existing = self.by_name().get(body["name"])
+        existing = self.by_name().get(body["name"]) if self.unique_names else None
         if existing is not None:
             answer = _error("name_taken", f"a model named {body['name']} exists")
             answer["error"]["existingId"] = existing["id"]
             return 409, answer
         row = dict(self._insert(dict(body)))
-        if key is not None:
-            self.keys[key] = (digest, 201, row)
+        self._remember(key, "models", body, row)
         return 201, row
 
     def patch(self, model_id: str, etag: str, patch: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -344,7 +386,9 @@ class AdminApiServer:
         rest = path.removeprefix("/api")
         with state.lock:
             if rest == "/v1/model-providers" and method == "GET":
-                return 200, {"items": state.providers}
+                return 200, {"items": [dict(p) for p in state.providers]}
+            if rest == "/v1/model-providers" and method == "POST":
+                return state.create_provider(json.loads(body), headers.get("idempotency-key"))
             if rest == "/v1/models" and method == "GET":
                 limit = int(query.get("limit", ["50"])[0])
                 return 200, state.page(limit, query.get("cursor", [None])[0])

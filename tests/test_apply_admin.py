@@ -165,13 +165,19 @@ def test_observe_reads_the_providers_while_it_reads_the_pages(server: AdminApiSe
     assert len(observed.rows) == 150 and ModelProvider("prv_02", "OpenAI") in observed.providers
 
 
-def test_create_sends_an_idempotency_key_derived_from_the_body(server: AdminApiServer) -> None:
+def test_each_create_attempt_has_its_own_idempotency_key_and_its_retries_reuse_it(
+    server: AdminApiServer,
+) -> None:
+    server.faults.script = ["after_commit"]
     row, adopted = client(server).create(body("a"))
     assert not adopted and row["id"].startswith("mdl_")
-    (post,) = server.state.writes()
-    assert post.headers["Idempotency-Key"] == idempotency_key(body("a"))
-    assert idempotency_key(body("a")) != idempotency_key(body("a", contextWindow=2000))
-    assert len(idempotency_key(body("a"))) <= 128
+    first, retry = server.state.writes()
+    assert first.headers["Idempotency-Key"] == retry.headers["Idempotency-Key"]
+    client(server).create(body("b"))
+    client(server).create(body("a"))  # a later attempt with the same body: a new key (409, adopted)
+    keys = [s.headers["Idempotency-Key"] for s in server.state.writes()]
+    assert len(set(keys)) == 3 and keys[0] not in keys[2:]
+    assert all(len(k) <= 128 for k in keys) and idempotency_key("model") != idempotency_key("model")
     assert server.state.violations == []
 
 
@@ -209,6 +215,20 @@ def test_a_412_rereads_and_recomputes_the_patch(server: AdminApiServer) -> None:
     assert patches[1].headers["Content-Type"] == "application/merge-patch+json"
     final = server.state.by_name()["a"]
     assert final["displayName"] == "Wanted" and final["costTier"] is None
+    assert server.state.violations == []
+
+
+def test_after_a_412_a_row_already_as_wanted_gets_no_empty_patch(server: AdminApiServer) -> None:
+    row = server.state.add_row("a", **body("a"))
+    server.state.edit_before_patch["a"] = {"displayName": "Wanted"}  # someone made the same edit
+
+    def patch_for(current: dict[str, Any]) -> dict[str, Any]:
+        return {"displayName": "Wanted"} if current.get("displayName") != "Wanted" else {}
+
+    final = client(server).update(dict(row), patch_for)
+    patches = [s for s in server.state.writes() if s.method == "PATCH"]
+    assert [json.loads(p.body) for p in patches] == [{"displayName": "Wanted"}]  # the one that met 412
+    assert final["displayName"] == "Wanted"
     assert server.state.violations == []
 
 
@@ -294,7 +314,22 @@ def test_diff_creates_updates_keeps_and_leaves_others_alone() -> None:
     )
     changes = admin.diff([desired("new"), desired("same"), desired("edited")], observed)
     assert changes == [
-        Change("admin-api", "model", "new", "create"),
+        Change(
+            "admin-api",
+            "model",
+            "new",
+            "create",
+            (
+                "name",
+                "litellmModel",
+                "displayName",
+                "providerId",
+                "type",
+                "metadataType",
+                "contextWindow",
+                "managedBy",
+            ),
+        ),
         Change("admin-api", "model", "same", "keep"),
         Change("admin-api", "model", "edited", "update", ("contextWindow", "displayName")),
     ]
@@ -326,7 +361,8 @@ def test_a_provider_the_platform_lacks_is_a_finding_with_the_nearest() -> None:
     wrong = DesiredModel("a", "OpenAl", 3, desired("a").fields)
     (finding,) = admin.provider_problems([wrong, desired("b")], observed)
     assert finding.path == ("models", 3, "provider")
-    assert finding.hint is not None and "did you mean OpenAI?" in finding.hint and "OpenAI" in finding.hint
+    assert finding.severity == "warning" and "did you mean 'OpenAI'?" in finding.message
+    assert finding.hint == "write provider: OpenAI to use the existing row"
 
 
 def test_desired_rows_never_hold_a_secret(tmp_path: Path) -> None:
@@ -364,7 +400,32 @@ def test_apply_creates_every_model_then_a_second_apply_writes_nothing(
         "kind": "model",
         "name": "gpt-4o-0",
         "action": "create",
-        "fields": [],
+        "fields": [
+            "name",
+            "litellmModel",
+            "displayName",
+            "providerId",
+            "creator",
+            "type",
+            "metadataType",
+            "costTier",
+            "contextWindow",
+            "maxTokens",
+            "managedBy",
+        ],
+        "diff": {
+            "name": {"old": None, "new": "gpt-4o-0"},
+            "litellmModel": {"old": None, "new": "openai/gpt-4o-2024-08-06"},
+            "displayName": {"old": None, "new": "GPT-4o gpt-4o-0"},
+            "providerId": {"old": None, "new": "prv_02"},
+            "creator": {"old": None, "new": "OpenAI"},
+            "type": {"old": None, "new": "CHAT"},
+            "metadataType": {"old": None, "new": "Text Generation"},
+            "costTier": {"old": None, "new": "MEDIUM"},
+            "contextWindow": {"old": None, "new": 128000},
+            "maxTokens": {"old": None, "new": 16384},
+            "managedBy": {"old": None, "new": MANAGED_BY},
+        },
     }
     rows = server.state.by_name()
     assert report["models"] == {n: rows[n]["id"] for n in rows}
@@ -395,10 +456,16 @@ def test_a_row_edited_elsewhere_is_an_update_in_the_plan_and_is_corrected(
         "name": "gpt-4o-1",
         "action": "update",
         "fields": ["contextWindow", "description"],
+        "diff": {
+            "contextWindow": {"old": 4096, "new": 128000},
+            "description": {"old": "hand-edited", "new": None},
+        },
     }
     assert json.loads(planned.stdout)["applied"] is False
     text = cli(path, "plan")
     assert "gpt-4o-1" in text.stdout and "contextWindow, description" in text.stdout
+    assert "      contextWindow: 4096 → 128000\n" in text.stdout
+    assert '      description: "hand-edited" → null\n' in text.stdout
     assert "1 to update" in text.stdout
     assert apply(path).exit_code == 0
     assert server.state.by_name()["gpt-4o-1"]["contextWindow"] == 128000
@@ -432,14 +499,17 @@ def test_prune_deletes_only_what_install_contract_made(server: AdminApiServer, w
     assert server.state.names() == ["gpt-4o-0", "gpt-4o-1", "ui-made"]
 
 
-def test_an_unknown_provider_stops_the_plan_at_its_line(server: AdminApiServer, write: Any) -> None:
+def test_a_twin_of_an_existing_provider_stops_the_plan_at_its_line(
+    server: AdminApiServer, write: Any
+) -> None:
     text = contract(server.url, ["good"]) + entry("bad", provider="Open AI")
     path = write(text)
     result = apply(path)
     assert result.exit_code == 1
     line = text.splitlines().index("    provider: Open AI") + 1
     assert f"{path}:{line}:15: error IC501" in result.stderr
-    assert "did you mean OpenAI?" in result.stderr and "Self-Hosted" in result.stderr
+    assert "the platform's provider 'OpenAI' written differently" in result.stderr
+    assert "write provider: OpenAI" in result.stderr
     assert server.state.writes() == []
     as_json = apply(path, "-f", "json")
     assert json.loads(as_json.stdout)["diagnostics"][0]["code"] == "IC501"
@@ -619,7 +689,7 @@ def test_an_interrupted_apply_converges_when_run_again(write: Any, how: signal.S
 
 def test_the_ic5xx_rule_is_registered_for_the_platform() -> None:
     rule = RULES["IC501"]
-    assert rule.scope == "platform" and rule.name == "unknown-provider"
+    assert rule.scope == "platform" and rule.name == "provider-near-miss"
 
 
 def test_the_table_lists_pending_changes_and_counts_the_rest() -> None:
@@ -674,6 +744,7 @@ def plan_then_execute(
         meanwhile()
     progress = admin.Progress()
     ids = admin.execute(api, wanted, observed, changes, progress=progress)
+    admin.execute_deletes(api, wanted, observed, changes, progress=progress)
     return changes, progress, ids
 
 

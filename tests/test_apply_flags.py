@@ -129,7 +129,9 @@ def observed(*, dev: ObservedEnvironment, prod: ObservedEnvironment) -> Observed
 
 def test_a_missing_flag_is_created_and_says_it_was_derived() -> None:
     changes = diff_flags([TOOLS], ObservedFlags({"TOOL_CALLING_MODELS": None}), IDS, SETTINGS)
-    assert changes == [Change("unleash", "flag", "TOOL_CALLING_MODELS", "create", (), DERIVED_NOTE)]
+    assert changes == [
+        Change("unleash", "flag", "TOOL_CALLING_MODELS", "create", ("variants", "enabled"), DERIVED_NOTE)
+    ]
 
 
 def test_a_flag_that_matches_everywhere_is_kept() -> None:

@@ -118,7 +118,10 @@ def test_first_apply_creates_the_secret_and_config_then_nothing(
 ) -> None:
     desired = desired_for()
     plan, warnings = run(kube, desired)
-    assert plan == [("secret", "create", ()), ("configmap", "create", ())]
+    assert plan == [
+        ("secret", "create", ("LITELLM_MASTER_KEY", "LOCAL_LLM_API_KEY", "OPENAI_API_KEY")),
+        ("configmap", "create", ("config.yaml",)),
+    ]
     assert len(warnings) == 1 and "Deployment litellm not found in namespace platform" in warnings[0]
     assert kube_cluster.writes() == [("POST", SECRETS), ("POST", CONFIG_MAPS)]
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from contract.apply.changes import KNOWN_AFTER_APPLY, Action, Change
+from contract.apply.changes import KNOWN_AFTER_APPLY, Action, Change, FieldDiff
 from contract.errors import UsageError
 from contract.model import FeatureFlags, ModelEntry, Unleash
 
@@ -261,12 +261,18 @@ def diff_flags(
     for flag in desired:
         notes = [DERIVED_NOTE] if flag.derived else []
         current = observed.get(flag.name)
-        if current is None:
-            changes.append(Change("unleash", "flag", flag.name, "create", (), "; ".join(notes)))
-            continue
         variants = desired_variants(flag, model_ids)
+        if current is None:
+            values = (FieldDiff("variants", [], _shown(variants)), FieldDiff("enabled", None, True))
+            changes.append(
+                Change(
+                    "unleash", "flag", flag.name, "create", ("variants", "enabled"), "; ".join(notes), values
+                )
+            )
+            continue
         fields: set[str] = set()
         stale: list[str] = []
+        old_variants: set[str] = set()
         for env in wanted:
             state = current.environment(env)
             differs = [
@@ -276,11 +282,25 @@ def diff_flags(
             if differs:
                 fields.update(differs)
                 stale.append(env)
+            if state.variants != variants:
+                old_variants.update(_shown(state.variants))
         if stale:
             notes.append(f"environments: {', '.join(stale)}")
         action: Action = "update" if fields else "keep"
-        changes.append(Change("unleash", "flag", flag.name, action, tuple(sorted(fields)), "; ".join(notes)))
+        diff: list[FieldDiff] = []
+        if "enabled" in fields:
+            diff.append(FieldDiff("enabled", False, True))
+        if "variants" in fields:
+            diff.append(FieldDiff("variants", sorted(old_variants), _shown(variants)))
+        changes.append(
+            Change("unleash", "flag", flag.name, action, tuple(sorted(fields)), "; ".join(notes), tuple(diff))
+        )
     return changes
+
+
+def _shown(variants: Iterable[Variant]) -> list[str]:
+    """Variants as a plan shows them: `name=admin-API id`."""
+    return [f"{v.name}={v.value}" for v in variants]
 
 
 # -- apply --------------------------------------------------------------------------------------

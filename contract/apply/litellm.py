@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from contract import envref
-from contract.apply.changes import Action, Change
+from contract.apply.changes import Action, Change, FieldDiff
 from contract.errors import UsageError
 from contract.model import Litellm as LitellmSettings
 from contract.model import ModelEntry, Platform
@@ -149,11 +149,14 @@ def desired_litellm(
     config_yaml: str,
     env: Mapping[str, str],
     settings: LitellmSettings | None = None,
+    *,
+    allow_unset: bool = False,
 ) -> DesiredLitellm:
     """The Secret, ConfigMap and Deployment annotation for `config_yaml` (render's LiteLLM config).
 
     Raises UsageError naming a variable the config reads that is neither set nor a literal of
-    the contract (validation with IC304 catches this first).
+    the contract (validation with IC304 catches this first). With `allow_unset` (`plan`, which
+    needs no data-plane key) such a variable is a warning and its Secret key is left as it is.
     """
     settings = settings or settings_of(contract.platform)
     literals = literal_secrets(contract.models)
@@ -172,6 +175,9 @@ def desired_litellm(
                 f"{MASTER_KEY_ENV} is not set: the Secret {settings.secret} gets no master key, so the "
                 "LiteLLM deployment must provide it (what the Secret holds for it is left as it is)"
             )
+        elif allow_unset:
+            untouched.add(name)
+            warnings.append(f"Secret key {name}: unset; apply will refuse")
         else:
             unset.append(name)
     if unset:
@@ -271,6 +277,30 @@ def _secret_version_after(desired: DesiredLitellm, observed: ObservedLitellm) ->
     return observed.secret_version
 
 
+def _secret_diff(
+    desired: DesiredLitellm, observed: ObservedLitellm, fields: Sequence[str]
+) -> tuple[FieldDiff, ...]:
+    """Which keys are added, changed or removed: names only, never a value."""
+    current = observed.secret_data or {}
+    out = []
+    for key in fields:
+        if key == SECRET_KEYS_ANNOTATION:
+            continue
+        how = "added" if key not in current else "removed" if key not in desired.secret_data else "changed"
+        out.append(FieldDiff(key, secret=True, how=how))
+    return tuple(out)
+
+
+def config_diff(old: str, new: str) -> str:
+    """A unified diff of config.yaml (it names variables, never a value)."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), CONFIG_KEY, CONFIG_KEY, n=1
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
 def _deployment_fields(desired: DesiredLitellm, observed: ObservedLitellm) -> tuple[str, ...]:
     annotations = observed.pod_annotations
     fields = []
@@ -287,16 +317,44 @@ def diff_litellm(desired: DesiredLitellm, observed: ObservedLitellm) -> tuple[li
     changes: list[Change] = []
     warnings = list(desired.warnings)
     if observed.secret_data is None:
-        changes.append(Change("kubernetes", "secret", desired.secret_name, "create"))
+        keys = tuple(sorted(desired.secret_data))
+        added = tuple(FieldDiff(k, secret=True, how="added") for k in keys)
+        changes.append(Change("kubernetes", "secret", desired.secret_name, "create", keys, diff=added))
     else:
         fields = _secret_fields(desired, observed)
         changes.append(
-            Change("kubernetes", "secret", desired.secret_name, "update" if fields else "keep", fields)
+            Change(
+                "kubernetes",
+                "secret",
+                desired.secret_name,
+                "update" if fields else "keep",
+                fields,
+                diff=_secret_diff(desired, observed, fields),
+            )
         )
     if observed.config_map_data is None:
-        changes.append(Change("kubernetes", "configmap", desired.config_map_name, "create"))
+        changes.append(
+            Change(
+                "kubernetes",
+                "configmap",
+                desired.config_map_name,
+                "create",
+                (CONFIG_KEY,),
+                diff=(FieldDiff(CONFIG_KEY, None, desired.config_yaml),),
+            )
+        )
     elif observed.config_map_data.get(CONFIG_KEY) != desired.config_yaml:
-        changes.append(Change("kubernetes", "configmap", desired.config_map_name, "update", (CONFIG_KEY,)))
+        old = observed.config_map_data.get(CONFIG_KEY)
+        changes.append(
+            Change(
+                "kubernetes",
+                "configmap",
+                desired.config_map_name,
+                "update",
+                (CONFIG_KEY,),
+                diff=(FieldDiff(CONFIG_KEY, old, desired.config_yaml),),
+            )
+        )
     else:
         changes.append(Change("kubernetes", "configmap", desired.config_map_name, "keep"))
     if not observed.deployment_found:
@@ -308,7 +366,14 @@ def diff_litellm(desired: DesiredLitellm, observed: ObservedLitellm) -> tuple[li
         fields = _deployment_fields(desired, observed)
         action: Action = "update" if fields else "keep"
         note = "rolls the LiteLLM pods" if fields else ""
-        changes.append(Change("kubernetes", "deployment", desired.deployment_name, action, fields, note))
+        after = {
+            CONFIG_SHA_ANNOTATION: desired.config_sha256,
+            SECRET_VERSION_ANNOTATION: _secret_version_after(desired, observed) or "(known after apply)",
+        }
+        values = tuple(FieldDiff(f, observed.pod_annotations.get(f), after[f]) for f in fields)
+        changes.append(
+            Change("kubernetes", "deployment", desired.deployment_name, action, fields, note, values)
+        )
     return changes, warnings
 
 

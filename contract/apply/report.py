@@ -2,8 +2,14 @@
 
 JSON, which tools depend on:
 
-    {"file": "install-contract.yaml", "changes": [{"system", "kind", "name", "action", "fields"}],
-     "applied": true, "models": {"gpt-4o": "mdl_…"}}
+    {"file": "install-contract.yaml",
+     "changes": [{"system", "kind", "name", "action", "fields": [names],
+                  "diff": {field: {"old": …, "new": …}}}],     # a secret field: {"changed": true}
+     "orphans": ["admin-api model old-x"], "applied": true, "models": {"gpt-4o": "mdl_…"}}
+
+The table shows each pending change's values under its line: `old → new` for an update (long
+strings cut in the middle), the fields a create writes, the variants a flag gains (+) and
+loses (-), a unified diff of the LiteLLM config.yaml, and only the names of the Secret's keys.
 """
 
 from __future__ import annotations
@@ -13,16 +19,21 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from contract.apply.changes import Change, Plan
+from contract.apply.changes import Change, FieldDiff, Plan
 
 _STYLE = {"create": "green", "update": "yellow", "delete": "red", "keep": "dim"}
 _SIGN = {"create": "+", "update": "~", "delete": "-", "keep": " "}
+# A value longer than this is cut in the middle: both ends are what tells two values apart.
+MAX_VALUE = 60
+ORPHAN_NOTE = "kept; `--prune` deletes"
+_INDENT = " " * 6
 
 
 def render_json(file: str, plan: Plan, *, applied: bool, models: Mapping[str, str]) -> str:
     report = {
         "file": file,
         "changes": [c.to_json() for c in plan.changes],
+        "orphans": list(plan.orphans),
         "applied": applied,
         "models": dict(models),
     }
@@ -64,6 +75,11 @@ def render_table(plan: Plan, *, notes: Sequence[str] = (), colour: bool = False)
             )
             style = "bold" if index == 0 else _STYLE[plan.pending[index - 1].action]
             text.append(line.rstrip() + "\n", style=style)
+            if index:
+                for detail in values(plan.pending[index - 1]):
+                    text.append(f"{_INDENT}{detail}\n", style=_detail_style(detail))
+    for orphan in plan.orphans:
+        text.append(f"orphan: {orphan} (managed by install-contract, not in the contract): {ORPHAN_NOTE}\n")
     for note in notes:
         text.append(f"note: {note}\n")
     for warning in plan.warnings:
@@ -83,9 +99,71 @@ def render_progress(done: Sequence[Change], remaining: Sequence[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cut(value: str, limit: int = MAX_VALUE) -> str:
+    """`value` in at most `limit` characters, cut in the middle."""
+    if len(value) <= limit:
+        return value
+    keep = limit - 1
+    return value[: keep - keep // 2] + "…" + value[len(value) - keep // 2 :]
+
+
+def shown(value: object) -> str:
+    """One value as the plan shows it: JSON (strings quoted), cut in the middle."""
+    return cut(json.dumps(value, ensure_ascii=False))
+
+
+def values(change: Change) -> list[str]:
+    """The lines under a change: what each field was and will be (never a secret's value)."""
+    lines: list[str] = []
+    secrets = [d for d in change.diff if d.secret]
+    if secrets:
+        for how in ("added", "changed", "removed"):
+            keys = [d.name for d in secrets if d.how == how]
+            if keys:
+                lines.append(f"keys {how}: {', '.join(keys)}")
+    for d in change.diff:
+        if d.secret:
+            continue
+        if isinstance(d.new, list) or isinstance(d.old, list):
+            lines.extend(_listed(d))
+        elif isinstance(d.new, str) and "\n" in d.new:
+            lines.extend(_text(d))
+        elif change.action == "create":
+            lines.append(f"+ {d.name}: {shown(d.new)}")
+        else:
+            lines.append(f"{d.name}: {shown(d.old)} → {shown(d.new)}")
+    return lines
+
+
+def _listed(d: FieldDiff) -> list[str]:
+    old = [str(v) for v in d.old or []]
+    new = [str(v) for v in d.new or []]
+    added = [v for v in new if v not in old]
+    removed = [v for v in old if v not in new]
+    if not added and not removed:
+        return [f"{d.name}: same names and ids, other settings differ"]
+    return [f"{d.name}: + {v}" for v in added] + [f"{d.name}: - {v}" for v in removed]
+
+
+def _text(d: FieldDiff) -> list[str]:
+    from contract.apply.litellm import config_diff
+
+    if d.old is None:
+        return [f"+ {d.name}: {len(str(d.new).splitlines())} lines"]
+    return config_diff(str(d.old), str(d.new)).splitlines()
+
+
+def _detail_style(line: str) -> str:
+    if line.startswith(("+", "keys added")) or ": + " in line:
+        return "green"
+    if line.startswith(("-", "keys removed")) or ": - " in line:
+        return "red"
+    return ""
+
+
 def _what(change: Change) -> str:
     text: str = change.action
-    if change.fields:
+    if change.fields and change.action == "update":
         text += ": " + ", ".join(change.fields)
     if change.note:
         text += f" ({change.note})"

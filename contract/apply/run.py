@@ -1,8 +1,12 @@
 """`plan` and `apply`, in order:
 
-    validate (IC304 always on) -> check (unless skipped) -> read the three systems -> plan
-    -> [the CLI asks for confirmation] -> execute: models, then flags (they need the models'
-    IDs), then LiteLLM
+    validate (IC304 on for apply) -> check (unless skipped) -> read the three systems -> plan
+    -> [the CLI asks for confirmation] -> execute: providers and models, then flags (they need
+    the models' IDs), then LiteLLM, then (--prune) the deletes, once no flag points at them
+
+`plan` needs no data-plane key: it reads the three systems with their own tokens, and a key
+the LiteLLM Secret would hold that is unset is a plan warning; `apply` refuses it (IC304)
+before any write.
 
 Each step is a function the CLI calls in turn, so it can report and stop between them:
 `validated`, `run_checks`, `connect`, `read`, `make_plan`, `execute`. A system that is not
@@ -47,6 +51,8 @@ class Settings:
     ca_bundle: str | None = None
     concurrency: int = admin.DEFAULT_CONCURRENCY
     catalog_path: str | None = None
+    # False for `plan`: an unset ${VAR} is a plan warning, not IC304 (apply keeps IC304).
+    require_env: bool = True
 
 
 class Incomplete(ExternalError):
@@ -63,11 +69,12 @@ class Incomplete(ExternalError):
 
 
 def validated(path: str, raw: bytes, settings: Settings) -> Result:
-    """The contract validated as `apply` needs it: every rule, and an unset ${VAR} is an error."""
+    """The contract validated as `apply` needs it: every rule, and an unset ${VAR} is an error
+    (with `settings.require_env`; `plan` reports unset keys as warnings instead)."""
     from contract.rules import Options
     from contract.validate import validate_bytes
 
-    options = Options(check_env=True, env=settings.env, catalog_path=settings.catalog_path)
+    options = Options(check_env=settings.require_env, env=settings.env, catalog_path=settings.catalog_path)
     return validate_bytes(raw, file=path, options=options)
 
 
@@ -117,6 +124,7 @@ class Session:
     admin: AdminApiClient
     systems: list[System] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.admin.close()
@@ -125,7 +133,13 @@ class Session:
 
 
 def connect(
-    file: str, contract: TypedContract, source: bytes, settings: Settings, *, admin_transport: Any = None
+    file: str,
+    contract: TypedContract,
+    source: bytes,
+    settings: Settings,
+    *,
+    admin_transport: Any = None,
+    unleash_transport: Any = None,
 ) -> Session:
     """Open a client for every configured system. Missing settings for the admin API, or a
     token variable that is unset, are usage errors (exit 2); nothing is sent yet."""
@@ -144,9 +158,11 @@ def connect(
         url, token, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=admin_transport
     )
     session = Session(file, contract, source, settings, client)
+    session.warnings.extend(in_clear("admin API", url))
     try:
         if platform and platform.unleash and platform.unleash.url:
-            session.systems.append(_FlagsSystem(contract, platform.unleash, settings))
+            session.warnings.extend(in_clear("Unleash", platform.unleash.url))
+            session.systems.append(_FlagsSystem(contract, platform.unleash, settings, unleash_transport))
         else:
             session.notes.append("unleash: skipped (no platform.unleash.url in the contract)")
         if platform and platform.kubernetes and platform.kubernetes.namespace:
@@ -157,6 +173,27 @@ def connect(
         session.close()
         raise
     return session
+
+
+def in_clear(what: str, url: str) -> list[str]:
+    """A warning when `url` would carry a token in clear over a network: plain http:// to a host
+    that is neither loopback nor a cluster service name (one label, or …svc[.cluster.local])."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme.lower() != "http" or not host:
+        return []
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return []
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost"):
+            return []
+        if "." not in host or host.endswith((".svc", ".svc.cluster.local")):
+            return []
+    return [f"{what} at {url}: plain http:// to {host}, so its token travels in clear; use https://"]
 
 
 @dataclass(frozen=True)
@@ -171,32 +208,48 @@ class Planned:
 
 
 def read_and_plan(session: Session, text: str | None) -> Planned:
-    """Read the three systems, then diff. IC5xx problems stop here, before any write."""
+    """Read the three systems, then diff. An IC5xx error stops here, before any write (its
+    warnings travel with the plan).
+
+    The plan lists changes in the order `execute` makes them: providers and models, flags,
+    LiteLLM, and last the deletes of `--prune` (no flag may point at a deleted row)."""
     desired = desired_models(session.contract, session.settings.env)
     observed = admin.observe(session.admin)
-    findings = admin.provider_problems(desired, observed)
-    if findings:
-        return Planned(Plan(), _diagnostics(findings, text), {}, desired, observed)
+    diagnostics = _diagnostics(admin.provider_problems(desired, observed), text)
+    if any(d.severity == "error" for d in diagnostics):
+        return Planned(Plan(), diagnostics, {}, desired, observed)
     ids = admin.model_ids(desired, observed)
     changes = admin.diff(desired, observed, prune=session.settings.prune)
-    warnings: list[str] = []
+    deletes = [c for c in changes if c.action == "delete"]
+    changes = [c for c in changes if c.action != "delete"]
+    warnings: list[str] = list(session.warnings)
     for system in session.systems:
         system.observe()
     for system in session.systems:
         more, said = system.diff(ids)
         changes.extend(more)
         warnings.extend(said)
-    return Planned(Plan(tuple(changes), tuple(warnings)), (), ids, desired, observed)
+    orphans = () if session.settings.prune else tuple(admin.orphans(desired, observed))
+    plan = Plan(tuple(changes + deletes), tuple(warnings), tuple(f"admin-api model {n}" for n in orphans))
+    return Planned(plan, diagnostics, ids, desired, observed)
 
 
 def execute(session: Session, planned: Planned) -> dict[str, str]:
-    """Apply the plan in order: models, then flags, then LiteLLM. Returns every model's id.
+    """Apply the plan in Terraform's order: providers and models, then flags, then LiteLLM,
+    then the deletes of `--prune`, once no flag points at those rows any more. Returns every
+    model's id.
 
     On a failure raises `Incomplete` with what was done and what remains; a re-run reads
     everything again and converges.
     """
     progress = admin.Progress()
     pending = planned.plan.pending
+    settings = session.settings
+
+    def incomplete(exc: ExternalError, done: Sequence[Change]) -> Incomplete:
+        finished = set(done)
+        return Incomplete(exc, done, [c for c in pending if c not in finished])
+
     try:
         ids = admin.execute(
             session.admin,
@@ -204,11 +257,10 @@ def execute(session: Session, planned: Planned) -> dict[str, str]:
             planned.observed,
             pending,
             progress=progress,
-            concurrency=session.settings.concurrency,
+            concurrency=settings.concurrency,
         )
     except ExternalError as exc:
-        done = set(progress.done)
-        raise Incomplete(exc, progress.done, [c for c in pending if c not in done]) from None
+        raise incomplete(exc, progress.done) from None
     done_changes = list(progress.done)
     for system in session.systems:
         own = [c for c in pending if c.system == system.name]
@@ -216,9 +268,20 @@ def execute(session: Session, planned: Planned) -> dict[str, str]:
             if own:
                 system.apply(ids)
         except ExternalError as exc:
-            finished = set(done_changes)
-            raise Incomplete(exc, done_changes, [c for c in pending if c not in finished]) from None
+            raise incomplete(exc, done_changes) from None
         done_changes.extend(own)
+    deletes = admin.Progress()
+    try:
+        admin.execute_deletes(
+            session.admin,
+            planned.desired,
+            planned.observed,
+            pending,
+            progress=deletes,
+            concurrency=settings.concurrency,
+        )
+    except ExternalError as exc:
+        raise incomplete(exc, done_changes + deletes.done) from None
     return ids
 
 
@@ -227,6 +290,8 @@ def _diagnostics(findings: Sequence[Any], text: str | None) -> tuple[Diagnostic,
     from contract.rules import RULES
 
     rule = RULES["IC501"]
+    if not findings:
+        return ()
     source_map = load(text).source_map if text is not None else None
     out = []
     for finding in findings:
@@ -235,7 +300,7 @@ def _diagnostics(findings: Sequence[Any], text: str | None) -> tuple[Diagnostic,
             Diagnostic(
                 rule.code,
                 rule.name,
-                rule.severity,
+                finding.severity or rule.severity,
                 finding.message,
                 json_pointer(finding.path),
                 mark.line if mark else 1,
@@ -254,14 +319,16 @@ class _FlagsSystem:
 
     name = "unleash"
 
-    def __init__(self, contract: TypedContract, unleash: UnleashSettings, settings: Settings) -> None:
+    def __init__(
+        self, contract: TypedContract, unleash: UnleashSettings, settings: Settings, transport: Any = None
+    ) -> None:
         from contract.apply import flags
         from contract.clients.unleash import UnleashClient
 
         self._flags = flags
         self._settings = unleash
         self._client = UnleashClient.from_settings(
-            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=transport
         )
         self._desired = flags.desired_flags(contract, catalog_path=settings.catalog_path)
         self._observed: ObservedFlags | None = None
@@ -270,11 +337,11 @@ class _FlagsSystem:
         self._observed = self._flags.observe_flags(self._client, self._desired, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         return self._flags.diff_flags(self._desired, self._observed, model_ids, self._settings), []
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         self._flags.apply_flags(self._client, self._desired, self._observed, model_ids, self._settings)
 
     def close(self) -> None:
@@ -310,7 +377,9 @@ class _LitellmSystem:
             catalog_path=settings.catalog_path,
         )
         config = rendering.files["litellm/config.yaml"].decode("utf-8")
-        self._desired = litellm.desired_litellm(contract, config, settings.env, self._settings)
+        self._desired = litellm.desired_litellm(
+            contract, config, settings.env, self._settings, allow_unset=not settings.require_env
+        )
         self._kube = Kube(KubeTarget(kubernetes.context, kubernetes.namespace), timeout=settings.timeout)
         self._observed: ObservedLitellm | None = None
 
@@ -318,11 +387,11 @@ class _LitellmSystem:
         self._observed = self._litellm.observe_litellm(self._kube, self._namespace, self._settings)
 
     def diff(self, model_ids: Mapping[str, str]) -> tuple[list[Change], list[str]]:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         return self._litellm.diff_litellm(self._desired, self._observed)
 
     def apply(self, model_ids: Mapping[str, str]) -> None:
-        assert self._observed is not None, "observe first"
+        assert self._observed is not None  # observe() comes first
         self._litellm.apply_litellm(self._kube, self._desired, self._observed)
 
     def close(self) -> None:

@@ -2,9 +2,11 @@
 
 - `Authorization: Bearer <token>`; JSON in and out; errors `{"error": {"code", "message"}}`.
 - `GET /v1/models` is paginated (`limit`, `cursor`, `nextCursor`): `models()` reads every page.
-- `POST /v1/models` carries an `Idempotency-Key` derived from the body, so a retry after a 5xx
-  that committed gets the first answer back instead of a second row; a 409 names the existing
-  row (`error.existingId`), which is adopted.
+- `POST /v1/models` and `POST /v1/model-providers` carry an `Idempotency-Key` that names one
+  create attempt of one run: its retries (after a 5xx that committed, a dropped answer) send the
+  same key and get the first answer back instead of a second row; a later run sends a new key,
+  so a key the server remembers for 24 h never answers for a row deleted since. A 409 names the
+  existing row (`error.existingId`), which is adopted.
 - `PATCH` (merge-patch) and `DELETE` send `If-Match: <etag>`; a 412 means the row changed since
   it was read: it is read again, the patch recomputed from the fresh row, and sent again.
 
@@ -15,8 +17,8 @@ A request body never holds a secret: callers build it from `contract.apply.desir
 
 from __future__ import annotations
 
-import hashlib
 import json
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,13 +49,15 @@ class AdminApiError(ExternalError):
 class ModelProvider:
     id: str
     name: str
+    managed_by: str | None = None
 
 
-def idempotency_key(body: Mapping[str, Any]) -> str:
-    """The same body always gets the same key (the server keeps keys 24 h): a retry or a re-run
-    that sends what a lost answer had sent is answered with that first row, never a second one."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "install-contract-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def idempotency_key(what: str) -> str:
+    """A new key for one create attempt (`what`: "model", "provider"). The retries of that
+    attempt reuse it (they resend the same request); nothing else ever does, so a key the server
+    still remembers can only answer the attempt that sent it, never a later run's create of a
+    row deleted meanwhile. 26 random bytes: no two attempts share a key."""
+    return f"install-contract-{what}-{secrets.token_hex(26)}"
 
 
 class AdminApiClient:
@@ -97,7 +101,10 @@ class AdminApiClient:
     # -- reading ------------------------------------------------------------------------------
     def providers(self) -> list[ModelProvider]:
         body = self._json("GET", "v1/model-providers", expect=(200,))
-        return [ModelProvider(str(p["id"]), str(p["name"])) for p in _items(body, "list providers")]
+        return [
+            ModelProvider(str(p["id"]), str(p["name"]), p.get("managedBy") if p.get("managedBy") else None)
+            for p in _items(body, "list providers")
+        ]
 
     def models(self, page_size: int = PAGE_SIZE) -> list[Row]:
         """Every row of the Model table, following `nextCursor` to the last page."""
@@ -122,10 +129,35 @@ class AdminApiClient:
         return _row(self._check(response, f"GET model {model_id}", (200,)), "get model")
 
     # -- writing ------------------------------------------------------------------------------
+    def create_provider(self, name: str, managed_by: str) -> tuple[ModelProvider, bool]:
+        """Create a ModelProvider; returns it and whether it already existed (409: adopted)."""
+        what = f"create provider {name}"
+        response = self._send(
+            "POST",
+            "v1/model-providers",
+            json={"name": name, "managedBy": managed_by},
+            headers={"Idempotency-Key": idempotency_key("provider")},
+        )
+        if response.status_code == 409:
+            existing = _error(response).get("existingId")
+            if isinstance(existing, str) and existing:
+                found = {p.id: p for p in self.providers()}.get(existing)
+                if found is not None:
+                    return found, True
+            raise AdminApiError(
+                what, 409, "conflict", "a provider of this name exists but the server did not say which"
+            )
+        answer = self._check(response, what, (200, 201))
+        if not isinstance(answer, dict) or not {"id", "name"} <= answer.keys():
+            raise AdminApiError(
+                what, response.status_code, "bad_response", "the answer is not a ModelProvider"
+            )
+        return ModelProvider(str(answer["id"]), str(answer["name"]), answer.get("managedBy") or None), False
+
     def create(self, body: Mapping[str, Any]) -> tuple[Row, bool]:
         """Create a model; returns the row and whether it already existed (409: adopted by name)."""
         response = self._send(
-            "POST", "v1/models", json=dict(body), headers={"Idempotency-Key": idempotency_key(body)}
+            "POST", "v1/models", json=dict(body), headers={"Idempotency-Key": idempotency_key("model")}
         )
         if response.status_code == 409:
             existing = _error(response).get("existingId")

@@ -3,12 +3,15 @@ admin API and before any write; `validate` cannot (it talks to nothing)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from contract import catalog
 from contract.diagnostics import Severity
 from contract.rules._registry import Finding, rule
+
+# Two names within this many edits of each other are probably one name mistyped.
+NEAR_EDITS = 2
 
 
 @dataclass(frozen=True)
@@ -19,33 +22,75 @@ class PlatformView:
     provider_names: Sequence[str]
 
 
-@rule("IC501", "unknown-provider", Severity.ERROR, scope="platform")
-def unknown_provider(view: PlatformView) -> Iterator[Finding]:
-    """`provider` names no ModelProvider the platform has.
+def folded(name: str) -> str:
+    """A provider name without case, spaces or punctuation: "Azure-OpenAI" -> "azureopenai"."""
+    return re.sub(r"[\W_]+", "", name.casefold())
 
-    The admin API links each model to a provider row by its exact display name
-    (`GET /v1/model-providers`); the platform seeds those rows and `apply` does not create
-    them. Found by `plan`/`apply` before anything is written; the hint lists the platform's
-    providers and the nearest one.
+
+def edits(a: str, b: str, *, limit: int = NEAR_EDITS) -> int:
+    """Levenshtein distance of `a` and `b`, or `limit + 1` once it is known to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def new_providers(view: PlatformView) -> list[str]:
+    """The contract's provider names the platform lacks (exactly), in contract order, once each:
+    `apply` creates these (unless IC501 stops the plan)."""
+    have = set(view.provider_names)
+    return list(dict.fromkeys(p for _, p in view.entry_providers if p not in have))
+
+
+@rule("IC501", "provider-near-miss", Severity.ERROR, scope="platform")
+def provider_near_miss(view: PlatformView) -> Iterator[Finding]:
+    """`provider` is a near miss of a ModelProvider the platform has.
+
+    The admin API links each model to a provider row by its exact name
+    (`GET /v1/model-providers`); a name the platform lacks is created by `apply` (seed 002:
+    "must match an existing ModelProvider row or a new one is created"). A new name equal to
+    an existing one but for case, spaces or punctuation would create a confusing twin: that is
+    an error naming the existing row. A new name within two edits of an existing one is a
+    warning ("did you mean"). Any other new name is a plain `create` line in the plan.
 
     Fails (the platform's provider is "Anthropic"):
 
         provider: anthropic
 
-    Passes:
+    Passes (an existing row, or a provider the platform will create):
 
         provider: Anthropic
+        provider: Ollama
     """
     known = sorted(view.provider_names)
     exact = set(known)
+    twins = {folded(name): name for name in reversed(known)}
     for index, provider in view.entry_providers:
         if provider in exact:
             continue
-        near = catalog.nearest(provider, known)
-        listed = ", ".join(known) if known else "none"
-        hint = f"did you mean {near}? " if near else ""
-        yield Finding(
-            f"provider {provider!r} is not one of the platform's model providers",
-            ("models", index, "provider"),
-            hint=f"{hint}the platform has: {listed}",
-        )
+        path = ("models", index, "provider")
+        twin = twins.get(folded(provider))
+        if twin is not None:
+            yield Finding(
+                f"provider {provider!r} is the platform's provider {twin!r} written differently; "
+                "apply would create a second provider beside it",
+                path,
+                hint=f"write provider: {twin}",
+            )
+            continue
+        near = [name for name in known if edits(folded(provider), folded(name)) <= NEAR_EDITS]
+        if near:
+            yield Finding(
+                f"provider {provider!r} is not one of the platform's providers: apply creates it; "
+                f"did you mean {near[0]!r}?",
+                path,
+                hint=f"write provider: {near[0]} to use the existing row",
+                severity=Severity.WARNING,
+            )

@@ -120,7 +120,7 @@ def test_apply_creates_points_and_enables_then_writes_nothing(unleash: UnleashSe
     name = unique_flag("TOOLS")
     flags = (DesiredFlag(name, ("gpt-4o", "qwen3-coder-30b", "nemotron")),)
     ids = {"gpt-4o": "mdl_01", "qwen3-coder-30b": "mdl_02", "nemotron": "mdl_03"}
-    assert plan(unleash, flags, ids) == [(name, "create", ())]
+    assert plan(unleash, flags, ids) == [(name, "create", ("variants", "enabled"))]
 
     first = converge(unleash, flags, ids)
     assert first.writes() == [
