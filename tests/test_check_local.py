@@ -441,8 +441,10 @@ def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
 def test_mask_hides_keys_but_not_words() -> None:
     from contract.checks.steps import mask
 
-    assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ***"
+    assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ****"
     assert mask("max_model_len", frozenset({"x"})) == "max_model_len"
+    # the one masking of contract.secrets: escaped and encoded forms too
+    assert mask(f"b'Bearer {KEY}\\n'", frozenset({KEY + "\n"})) == "b'Bearer ****'"
 
 
 def test_progress_line_counts_results(capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,12 +26,14 @@ from contract.apply.desired import DesiredModel, desired_models
 from contract.checks import Verdict, check_for_apply
 from contract.diagnostics import Diagnostic, json_pointer
 from contract.errors import ExternalError, UsageError
+from contract.secrets import refuse_header_value
 
 if TYPE_CHECKING:
     from contract.apply.flags import ObservedFlags
+    from contract.clients.http import OnRetry
     from contract.apply.litellm import ObservedLitellm
     from contract.clients.admin_api import AdminApiClient
-    from contract.model import Kubernetes as KubernetesSettings
+    from contract.clients.kube import KubeTarget
     from contract.model import Unleash as UnleashSettings
     from contract.validate import Result, TypedContract
 
@@ -47,6 +49,12 @@ class Settings:
     ca_bundle: str | None = None
     concurrency: int = admin.DEFAULT_CONCURRENCY
     catalog_path: str | None = None
+    # Hears of every retry of every system (the CLI prints one line for each).
+    on_retry: OnRetry | None = None
+    # --context/--kubeconfig/--namespace, over platform.kubernetes (LiteLLM's Secret and ConfigMap)
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespace: str | None = None
 
 
 class Incomplete(ExternalError):
@@ -130,6 +138,7 @@ def connect(
     """Open a client for every configured system. Missing settings for the admin API, or a
     token variable that is unset, are usage errors (exit 2); nothing is sent yet."""
     from contract.clients.admin_api import AdminApiClient
+    from contract.clients.kube import KubeTarget
 
     platform = contract.platform
     admin_settings = platform.admin_api if platform else None
@@ -140,8 +149,15 @@ def connect(
     token = settings.env.get(token_env)
     if not token:
         raise UsageError(f"the admin API token variable {token_env} is not set")
+    refuse_header_value(token, f"${token_env} (the admin API token)")
     client = AdminApiClient.connect(
-        url, token, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=admin_transport
+        url,
+        token,
+        timeout=settings.timeout,
+        ca_bundle=settings.ca_bundle,
+        transport=admin_transport,
+        token_name=f"${token_env}",
+        on_retry=settings.on_retry,
     )
     session = Session(file, contract, source, settings, client)
     try:
@@ -149,10 +165,16 @@ def connect(
             session.systems.append(_FlagsSystem(contract, platform.unleash, settings))
         else:
             session.notes.append("unleash: skipped (no platform.unleash.url in the contract)")
-        if platform and platform.kubernetes and platform.kubernetes.namespace:
-            session.systems.append(_LitellmSystem(contract, platform.kubernetes, source, file, settings))
+        kubernetes = platform.kubernetes if platform else None
+        namespace = settings.namespace or (kubernetes.namespace if kubernetes else None)
+        if namespace:
+            context = settings.context or (kubernetes.context if kubernetes else None)
+            target = KubeTarget(context, namespace, settings.kubeconfig)
+            session.systems.append(_LitellmSystem(contract, target, source, file, settings))
         else:
-            session.notes.append("kubernetes: skipped (no platform.kubernetes.namespace in the contract)")
+            session.notes.append(
+                "kubernetes: skipped (no platform.kubernetes.namespace in the contract, no --namespace)"
+            )
     except BaseException:
         session.close()
         raise
@@ -261,7 +283,11 @@ class _FlagsSystem:
         self._flags = flags
         self._settings = unleash
         self._client = UnleashClient.from_settings(
-            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle
+            unleash,
+            settings.env,
+            timeout=settings.timeout,
+            ca_bundle=settings.ca_bundle,
+            on_retry=settings.on_retry,
         )
         self._desired = flags.desired_flags(contract, catalog_path=settings.catalog_path)
         self._observed: ObservedFlags | None = None
@@ -289,18 +315,17 @@ class _LitellmSystem:
     def __init__(
         self,
         contract: TypedContract,
-        kubernetes: KubernetesSettings,
+        target: KubeTarget,
         source: bytes,
         file: str,
         settings: Settings,
     ) -> None:
         from contract.apply import litellm
-        from contract.clients.kube import Kube, KubeTarget
+        from contract.clients.kube import Kube
         from contract.render import render
 
-        assert kubernetes.namespace is not None
         self._litellm = litellm
-        self._namespace = kubernetes.namespace
+        self._namespace = target.namespace
         self._settings = litellm.settings_of(contract.platform)
         rendering = render(
             contract,
@@ -311,7 +336,7 @@ class _LitellmSystem:
         )
         config = rendering.files["litellm/config.yaml"].decode("utf-8")
         self._desired = litellm.desired_litellm(contract, config, settings.env, self._settings)
-        self._kube = Kube(KubeTarget(kubernetes.context, kubernetes.namespace), timeout=settings.timeout)
+        self._kube = Kube(target, timeout=settings.timeout, on_retry=settings.on_retry)
         self._observed: ObservedLitellm | None = None
 
     def observe(self) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, retry_call
+from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, OnRetry, RetryPolicy, retry_call
 from contract.errors import ExternalError
 
 __all__ = [
@@ -171,10 +171,12 @@ class Kube:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
+        on_retry: OnRetry | None = None,
     ) -> None:
         self.target = target
         self.timeout = timeout
         self.retry = retry
+        self.on_retry = on_retry
         self._api = self._client(target)
 
     @staticmethod
@@ -324,7 +326,14 @@ class Kube:
             return response.status, data
 
         try:
-            status, data = retry_call(attempt, on=lambda exc: isinstance(exc, _Transient), retry=self.retry)
+            status, data = retry_call(
+                attempt,
+                on=lambda exc: isinstance(exc, _Transient),
+                retry=self.retry,
+                system="Kubernetes API",
+                on_retry=self.on_retry,
+                describe=lambda exc: exc.reason if isinstance(exc, _Transient) else str(exc),
+            )
         except _Transient as exc:
             raise KubeError(
                 f"{method} {path}: {exc.reason} after {self.retry.attempts} attempts", exc.status
