@@ -460,20 +460,31 @@ def test_the_terminal_prompt(
 def test_check_runs_unless_skipped_and_its_failure_writes_nothing(
     server: AdminApiServer, write: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(contract(server.url, 1))
-    seen: list[str] = []
+    from contract.checks import CheckReport, EntryResult, StepResult
 
-    def failing(_contract: Any, where: str, _env: Any) -> run.CheckVerdict:
-        seen.append(where)
-        return run.CheckVerdict(False, "gpt-4o-0: GET /v1/models refused")
+    path = write(contract(server.url, 1))
+    seen: list[Any] = []
+
+    def report(ok: bool) -> CheckReport:
+        step = StepResult("models", "pass" if ok else "fail", 3, "3 models listed" if ok else "HTTP 401")
+        return CheckReport("", "local", (EntryResult("gpt-4o-0", "https://api.openai.com/v1", (step,)),))
+
+    def failing(_contract: Any, options: Any, _env: Any) -> CheckReport:
+        seen.append(options)
+        return report(False)
 
     monkeypatch.setattr(run, "default_checker", failing)
-    result = cli(path, "apply", "--yes", "--check-where", "local")
-    assert result.exit_code == 3 and "check failed" in result.stderr
-    assert seen == ["local"] and server.state.seen == []
-    monkeypatch.setattr(run, "default_checker", lambda *_: run.CheckVerdict(True, "3 steps passed"))
+    result = cli(path, "apply", "--yes", "--check-where", "local", "--timeout", "7", "--concurrency", "3")
+    assert result.exit_code == 3, result.stderr
+    assert "check step: 1 of 1 endpoint(s) failed; nothing was written" in result.stderr
+    assert "--check-where local" in result.stderr and "--skip-check" in result.stderr
+    # check's own table, not one long line
+    assert "MODEL     STEP        RESULT" in result.stderr and "models      FAIL" in result.stderr
+    assert [(o.where, o.timeout, o.concurrency) for o in seen] == [("local", 7.0, 3)]
+    assert server.state.seen == []
+    monkeypatch.setattr(run, "default_checker", lambda *_: report(True))
     passed = cli(path, "apply", "--yes")
-    assert passed.exit_code == 0 and "check: 3 steps passed" in passed.stderr
+    assert passed.exit_code == 0 and "check: 1 endpoint(s) passed" in passed.stderr
 
 
 def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
@@ -486,7 +497,8 @@ def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
         path = write(contract(server.url, 0, body=entry("gpt-4o-0", apiBase=f"{origin}/v1")))
         refused = cli(path, "apply", "--yes", "--check-where", "local")
         assert refused.exit_code == 3, refused.stderr
-        assert "check failed, nothing was written" in refused.stderr and "gpt-4o-0 (models:" in refused.stderr
+        assert "check step: 1 of 1 endpoint(s) failed; nothing was written" in refused.stderr
+        assert "the key was refused" in refused.stderr  # check's table names the step and why
         assert server.state.seen == []
         behaviour.key = None  # the server now takes any key
         passed = cli(path, "apply", "--yes", "--check-where", "local")

@@ -23,16 +23,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 from contract.apply import admin
 from contract.apply.changes import Change, Plan
 from contract.apply.desired import DesiredModel, desired_models
-from contract.checks import Verdict, check_for_apply
+from contract.checks import CheckReport, RunOptions, plan_contract
+from contract.checks import run as run_check
 from contract.diagnostics import Diagnostic, json_pointer
 from contract.errors import ExternalError, UsageError
 from contract.secrets import refuse_header_value
 
 if TYPE_CHECKING:
     from contract.apply.flags import ObservedFlags
-    from contract.clients.http import OnRetry
     from contract.apply.litellm import ObservedLitellm
     from contract.clients.admin_api import AdminApiClient
+    from contract.clients.http import OnRetry
     from contract.clients.kube import KubeTarget
     from contract.model import Unleash as UnleashSettings
     from contract.validate import Result, TypedContract
@@ -82,22 +83,50 @@ def validated(path: str, raw: bytes, settings: Settings) -> Result:
 # --------------------------------------------------------------------------- check (seam)
 
 
-# What a checker answers: contract.checks' verdict (ok, and one line saying so).
-CheckVerdict = Verdict
-Checker = Callable[["TypedContract", str, Mapping[str, str]], CheckVerdict]
+# What a checker answers: `check`'s own report of the contract's endpoints.
+Checker = Callable[["TypedContract", RunOptions, Mapping[str, str]], CheckReport]
+
+WAYS_ON = "run the check from here with --check-where local, or skip it with --skip-check"
 
 
-def default_checker(contract: TypedContract, where: str, env: Mapping[str, str]) -> CheckVerdict:
-    """`install-contract check` on the contract's endpoints, with its defaults."""
-    return check_for_apply(contract, where=where, env=env)
+class CheckFailed(ExternalError):
+    """The check step ran and an endpoint failed: `report` is `check`'s own report."""
+
+    def __init__(self, report: CheckReport) -> None:
+        failed = sum(not r.ok for r in report.results)
+        super().__init__(
+            f"check step: {failed} of {len(report.results)} endpoint(s) failed; nothing was written: "
+            f"fix them, {WAYS_ON}"
+        )
+        self.report = report
 
 
-def run_checks(contract: TypedContract, where: str, env: Mapping[str, str], checker: Checker) -> str:
-    """Run the checks; a failure is an ExternalError (exit 3, nothing written)."""
-    verdict = checker(contract, where, env)
-    if not verdict.ok:
-        raise ExternalError(f"check failed, nothing was written: {verdict.summary}")
-    return verdict.summary
+def default_checker(contract: TypedContract, options: RunOptions, env: Mapping[str, str]) -> CheckReport:
+    """`install-contract check` on every endpoint of the contract, with `options`."""
+    results = run_check(contract, plan_contract(contract, env), options)
+    return CheckReport(file="", where=options.where, results=tuple(results))
+
+
+def run_checks(
+    contract: TypedContract, options: RunOptions, env: Mapping[str, str], checker: Checker
+) -> CheckReport:
+    """Run the check step. A failed endpoint is `CheckFailed` (exit 3, nothing written); an
+    error of the step itself (no kubeconfig, a namespace that does not exist) keeps its kind
+    (and exit code) and says it was the check step, and the ways on."""
+    from contract.errors import InputError, InstallContractError
+
+    try:
+        report = checker(contract, options, env)
+    except CheckFailed:
+        raise
+    except InstallContractError as exc:
+        kind: type[InstallContractError] = ExternalError
+        if isinstance(exc, (InputError, UsageError)):
+            kind = type(exc) if type(exc) in (InputError, UsageError) else UsageError
+        raise kind(f"check step ({options.where}): {exc}; {WAYS_ON}") from None
+    if not report.ok:
+        raise CheckFailed(report)
+    return report
 
 
 # --------------------------------------------------------------------------- systems
