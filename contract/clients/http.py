@@ -32,6 +32,7 @@ import random
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -321,16 +322,19 @@ def retry_call(
 ) -> T:
     """Call `fn` until it succeeds or the policy gives up; `on` says which failures to retry
     (True) and may return seconds to wait instead of the backoff (Retry-After). `on_retry`
-    hears of every retry before its wait (never of the last failure, which is raised)."""
+    hears of every retry before its wait (never of the last failure, which is raised; in
+    stamina's test mode, which stops sooner, the notices follow the policy's count)."""
     made = 0
-    pending: list[RetryNotice] = []
+    started = time.monotonic()
 
     def decide(exc: Exception) -> bool | float:
         decision = on(exc)
         if decision is False:
             return False
         wait = _wait_for(made, retry) if decision is True else float(decision)
-        pending[:] = [RetryNotice(system, describe(exc), made + 1, retry.attempts, wait)]
+        # stamina asks this before its stop conditions: announce only a retry that will happen.
+        if on_retry is not None and made < retry.attempts and time.monotonic() - started < retry.timeout:
+            on_retry(RetryNotice(system, describe(exc), made + 1, retry.attempts, wait))
         return wait
 
     for attempt in stamina.retry_context(
@@ -342,12 +346,8 @@ def retry_call(
         wait_jitter=retry.wait_jitter,
     ):
         made = attempt.num
-        pending.clear()
         with attempt:
             return fn()
-        # Reached only when the attempt failed and stamina will try again.
-        if on_retry is not None and pending:
-            on_retry(pending[0])
     raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
 
 
