@@ -194,7 +194,7 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
     key, key_missing = _resolve(key_ref, env)
     key_variable = envref.whole_ref(key_ref) if key_ref else None
     if key:
-        holder = f"${{{key_variable}}}" if key_variable else "the literal apiKey"
+        holder = f"${key_variable}" if key_variable else "the literal apiKey"
         refuse_header_value(key, f"{holder} (the apiKey of {name})")
     api_version, version_missing = _resolve(entry.api_version, env)
     region, _ = _resolve(entry.aws_region, env)
@@ -352,10 +352,11 @@ def _excerpt(target: Target, body: bytes) -> str:
         message = message or payload.get("detail")
     if not isinstance(message, str):
         message = body.decode("utf-8", errors="replace") if body else ""
-    message = " ".join(message.split())
-    if len(message) > _MAX_EXCERPT:
-        message = message[: _MAX_EXCERPT - 1] + "…"
-    return target.mask(message)
+    # Masked before it is cut: a key cut in half would no longer match the mask.
+    shown = " ".join(target.mask(message).split())
+    if len(shown) > _MAX_EXCERPT:
+        shown = shown[: _MAX_EXCERPT - 1] + "…"
+    return shown
 
 
 def judge_status(target: Target, call: Call, status: int, body: bytes) -> str | None:
