@@ -73,7 +73,9 @@ def handled(fn: F) -> F:
         previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
             for signum in _SIGNALS:
-                previous[signum] = signal.signal(signum, _terminate)
+                # A signal the caller ignores stays ignored (`nohup` ignores SIGHUP).
+                if signal.getsignal(signum) is signal.SIG_DFL:
+                    previous[signum] = signal.signal(signum, _terminate)
         try:
             return _run(fn, args, kwargs)
         finally:

@@ -192,6 +192,17 @@ def silent_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+def interruptible() -> None:
+    """`preexec_fn` of a CLI subprocess a test interrupts: SIGINT as a terminal sends it.
+
+    A parent that ignores SIGINT (mutmut's workers do) passes that on to its children, and a
+    Python started with SIGINT ignored never raises KeyboardInterrupt.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def closed_port() -> int:
     """A port nothing listens on: connecting is refused."""
     with socket.socket() as sock:

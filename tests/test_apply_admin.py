@@ -26,6 +26,7 @@ from contract.clients.admin_api import AdminApiClient, AdminApiError, ModelProvi
 from contract.clients.http import RetryPolicy, Unavailable
 from contract.rules import RULES
 from tests.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
+from tests.check_servers import interruptible
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-admin-token"
@@ -589,7 +590,9 @@ def test_an_interrupted_apply_converges_when_run_again(write: Any, how: signal.S
             "2",
             str(path),
         ]
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible
+        )
         deadline = time.monotonic() + 60
         while len(server.state.writes()) < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)

@@ -31,7 +31,7 @@ from contract.checks.pods import MOUNT, PodOptions, parse_log, run_pods
 from contract.checks.steps import plan
 from contract.clients.kube import Kube, KubeConflict
 from contract.model import ModelEntry
-from tests.check_servers import Behaviour, closed_port, model_server
+from tests.check_servers import Behaviour, closed_port, interruptible, model_server
 from tests.kube_mock import KubeCluster
 from tests.test_check_local import ENV, KEY, embedding_entry, entry
 
@@ -413,6 +413,7 @@ def test_interrupted_run_leaves_nothing_behind(
         stderr=subprocess.PIPE,
         env={**os.environ, **ENV, "HOME": str(tmp_path)},
         cwd=Path(__file__).resolve().parent.parent,
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 60

@@ -316,3 +316,31 @@ def test_plan_prints_a_line_for_each_retry(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if "; retry " in line]
     assert lines[0].startswith("install-contract: admin API: connection refused; retry 2 of 6 in ")
     assert lines[1].split("; ")[1].startswith("retry 3 of 6")
+
+
+def test_a_signal_the_caller_ignores_stays_ignored() -> None:
+    """`nohup install-contract check` must survive a hang-up: SIGHUP ignored stays ignored,
+    while SIGTERM (at its default) is taken over for the command's run and given back after."""
+    import signal
+
+    import click
+
+    from cli._exit import handled
+
+    seen: dict[str, Any] = {}
+
+    @click.command()
+    @handled
+    def probe() -> None:
+        seen["hup"] = signal.getsignal(signal.SIGHUP)
+        seen["term"] = signal.getsignal(signal.SIGTERM)
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        result = CliRunner().invoke(probe, [])
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert result.exit_code == 0, result.output
+    assert seen["hup"] is signal.SIG_IGN
+    assert seen["term"] not in (signal.SIG_DFL, signal.SIG_IGN)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
