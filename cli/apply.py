@@ -2,8 +2,11 @@
 
 Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 always on; IC5xx from
 the platform) or the confirmation was declined, 2 usage (no terminal to confirm and no --yes,
-unset token variable), 3 a system failed (what was done and what remains on stderr),
-4 `plan --exit-code` with changes pending.
+unset token variable, a token that cannot go into a header), 3 a system failed or the check
+step did (what was done and what remains on stderr), 4 `plan --exit-code` with changes pending.
+
+`apply`'s check step is `check` itself: the options come from `cli.check.check_options` and
+where it runs is chosen by `cli.check.run_options`, as for `check`.
 """
 
 from __future__ import annotations

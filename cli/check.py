@@ -72,7 +72,8 @@ check_options = _all(
             "--concurrency",
             type=click.IntRange(min=1, max=512),
             default=None,
-            help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods).",
+            help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods). "
+            "apply also bounds its admin-API writes in flight by it (default 16, at most 64).",
         ),
         CA_BUNDLE,
         kube_options,
