@@ -193,14 +193,17 @@ def silent_port() -> Iterator[int]:
 
 
 def interruptible() -> None:
-    """`preexec_fn` of a CLI subprocess a test interrupts: SIGINT as a terminal sends it.
+    """`preexec_fn` of a CLI subprocess a test interrupts: SIGINT, SIGTERM and SIGHUP at their
+    defaults, as a terminal's session has them.
 
-    A parent that ignores SIGINT (mutmut's workers do) passes that on to its children, and a
-    Python started with SIGINT ignored never raises KeyboardInterrupt.
+    A parent that ignores one passes that on to its children (mutmut's workers ignore SIGINT,
+    `nohup` SIGHUP); a Python started with SIGINT ignored never raises KeyboardInterrupt, and
+    the CLI leaves an ignored SIGHUP ignored on purpose.
     """
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def closed_port() -> int:
