@@ -545,9 +545,7 @@ def _leftover(kind: str, name: str, expires: int) -> dict[str, Any]:
     return body
 
 
-def test_expired_leftovers_of_killed_runs_are_deleted_and_said(
-    check: Any, kubelet: Kubelet, kube_cluster: KubeCluster
-) -> None:
+def test_expired_leftovers_of_killed_runs_are_deleted_and_said(check: Any, kube_cluster: KubeCluster) -> None:
     now = int(time.time())
     kube_cluster.put(SECRETS, _leftover("secret", "install-contract-check-dead", now - 60))
     kube_cluster.put(PODS, _leftover("pod", "ic-check-dead-0", now - 60))
@@ -555,7 +553,7 @@ def test_expired_leftovers_of_killed_runs_are_deleted_and_said(
     kube_cluster.put(SECRETS, _leftover("secret", "install-contract-check-live", now + 600))
     # not a check object at all
     kube_cluster.put(SECRETS, {"metadata": {"name": "litellm-keys", "labels": {"app": "litellm"}}})
-    kubelet.pods.clear()
+    kubelet = Kubelet(kube_cluster)  # after the seeding: it plays only this run's pods
     with model_server(Behaviour(key=KEY)) as (origin, _):
         result = check([entry("qwen3", origin + "/v1")])
     assert result.exit_code == 0, result.stdout + result.stderr
