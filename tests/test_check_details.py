@@ -1,0 +1,240 @@
+"""`check`'s small judgements, each pinned in its own words: why a pod did not start, what a
+failure says, how an answer is judged, how a result is finished."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contract._pydantic import parse
+from contract.checks.pods import _stuck, _why_not_started, image
+from contract.checks.steps import (
+    StepResult,
+    finish,
+    judge_embeddings,
+    judge_models,
+    judge_status,
+    judge_tool_call,
+    plan,
+    problem_result,
+    refused,
+    timed_out,
+    tls_failed,
+    unresolvable,
+)
+from contract.model import ModelEntry
+from tests.test_check_local import embedding_entry, entry
+
+KEY = "sk-details-0123456789"
+
+
+def _target(**fields: Any) -> Any:
+    return plan(
+        parse(ModelEntry, entry("qwen3", "http://vllm.svc:8000/v1", **fields)),
+        {"VLLM_API_KEY": KEY},
+        self_hosted=True,
+    )
+
+
+def test_why_a_pod_did_not_start() -> None:
+    assert _why_not_started(None) == "the pod disappeared before it finished"
+    unschedulable = {
+        "status": {
+            "phase": "Pending",
+            "conditions": [
+                {"type": "Initialized", "status": "True"},
+                {
+                    "type": "PodScheduled",
+                    "status": "False",
+                    "reason": "Unschedulable",
+                    "message": "0/3 nodes",
+                },
+            ],
+        }
+    }
+    assert _why_not_started(unschedulable) == "the pod could not be scheduled: 0/3 nodes"
+    no_message = {
+        "status": {"conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]}
+    }
+    assert _why_not_started(no_message) == "the pod could not be scheduled: Unschedulable"
+    scheduled = {"status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "True"}]}}
+    assert _why_not_started(scheduled) == "the pod did not finish in time (phase Pending)"
+    evicted = {"status": {"reason": "Evicted", "message": "low on memory"}}
+    assert _why_not_started(evicted) == "the pod stopped: Evicted: low on memory"
+    deadline = {"status": {"reason": "DeadlineExceeded"}}
+    assert _why_not_started(deadline) == "the pod stopped: DeadlineExceeded"
+    assert (
+        _why_not_started({"status": {"phase": "Running"}}) == "the pod did not finish in time (phase Running)"
+    )
+    assert _why_not_started({}) == "the pod did not finish in time (phase Pending)"
+
+
+def test_a_stuck_container_says_what_to_do() -> None:
+    pulling = {"state": {"waiting": {"reason": "ErrImagePull", "message": "not found"}}}
+    assert _stuck(pulling, "m/busybox:1.36") == (
+        "the pod never started: image m/busybox:1.36 cannot be pulled (ErrImagePull: not found); "
+        "mirror it and pass --image-registry, or --dns-image/--curl-image and --image-pull-secret"
+    )
+    config = {"state": {"waiting": {"reason": "CreateContainerConfigError"}}}
+    assert _stuck(config, "x") == "the pod never started: CreateContainerConfigError"
+    assert _stuck({"state": {"waiting": {"reason": "ContainerCreating"}}}, "x") is None
+    assert _stuck({}, "x") is None
+    assert image("busybox:1.36", None) == "busybox:1.36"
+    assert image("busybox:1.36", "mirror.local/") == "mirror.local/busybox:1.36"
+
+
+def test_failure_words() -> None:
+    target = _target()
+    assert refused(target) == (
+        "connection refused at vllm.svc:8000: is the server running and listening on that port?"
+    )
+    assert timed_out(target, 2.5) == (
+        "no answer from vllm.svc:8000 within 2.5 s: a firewall dropping packets, "
+        "or the server is overloaded (raise --timeout if it is only slow)"
+    )
+    assert (
+        tls_failed("bad") == "TLS failure: bad: for a private CA pass --ca-bundle FILE (or set SSL_CERT_FILE)"
+    )
+    assert unresolvable("h", "gone") == "cannot resolve h: gone: check the host name and the cluster's DNS"
+
+
+def test_a_problem_fails_its_step_and_finish_orders_and_skips() -> None:
+    target = _target(apiKey="${NOT_SET_HERE}")
+    assert problem_result(target) == StepResult(
+        "models", "fail", 0, "apiKey names ${NOT_SET_HERE}, which is not set here: export it and run again"
+    )
+    done = finish(target, [StepResult("models", "fail", 3, "x"), StepResult("dns", "pass", 1, "ok")])
+    assert [(s.name, s.status, s.detail) for s in done.steps] == [
+        ("dns", "pass", "ok"),
+        ("models", "fail", "x"),
+        ("tool-call", "skip", "not run: models failed"),
+    ]
+    assert done.ok is False and done.model == "qwen3" and done.endpoint == "http://vllm.svc:8000/v1"
+    passed = finish(target, [StepResult("dns", "pass", 1, "ok")])
+    assert [(s.name, s.status, s.detail) for s in passed.steps][1:] == [
+        ("models", "skip", "not run"),
+        ("tool-call", "skip", "not run"),
+    ]
+    assert passed.ok is True
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "detail"),
+    [
+        (200, b"", None),
+        (
+            401,
+            b'{"error": {"message": "bad key"}}',
+            "HTTP 401 at GET /v1/models: the key was refused: check ${VLLM_API_KEY} (bad key)",
+        ),
+        (403, b"", "HTTP 403 at GET /v1/models: the key was refused: check ${VLLM_API_KEY}"),
+        (
+            404,
+            b'{"detail": "Not Found"}',
+            "HTTP 404 at GET /v1/models: wrong path: check that apiBase ends in /v1 (or the provider's path) (Not Found)",
+        ),
+        (429, b'{"message": "quota"}', "HTTP 429 at GET /v1/models: rate limited or out of quota (quota)"),
+        (500, b'{"error": "boom"}', "HTTP 500 at GET /v1/models (boom)"),
+        (502, b"  bad\n  gateway  ", "HTTP 502 at GET /v1/models (bad gateway)"),
+        (503, b"x" * 300, "HTTP 503 at GET /v1/models (" + "x" * 159 + "…)"),
+    ],
+)
+def test_judge_status(status: int, body: bytes, detail: str | None) -> None:
+    target = _target()
+    assert judge_status(target, target.calls["models"], status, body) == detail
+
+
+def test_judge_status_without_a_key() -> None:
+    target = plan(
+        parse(ModelEntry, {**entry("qwen3", "http://vllm.svc:8000/v1"), "apiKey": None}), {}, self_hosted=True
+    )
+    assert judge_status(target, target.calls["models"], 401, b"") == (
+        "HTTP 401 at GET /v1/models: the server wants a key and the entry has none: set apiKey"
+    )
+    literal = plan(
+        parse(ModelEntry, entry("qwen3", "http://vllm.svc:8000/v1", apiKey="sk-literal-123456")),
+        {},
+        self_hosted=True,
+    )
+    assert judge_status(literal, literal.calls["models"], 401, b"").endswith(
+        "the key was refused: check apiKey"
+    )
+
+
+def test_judge_models() -> None:
+    target = _target()
+    assert judge_models(target, b"[]") == (
+        "fail",
+        "the model list is not a JSON object: is apiBase pointing at the model server?",
+    )
+    assert judge_models(target, b'{"data": 3}') == ("fail", "the answer has no model list (no `data` array)")
+    many = b'{"data": [' + b",".join(b'{"id": "m%d"}' % i for i in range(10)) + b"]}"
+    status, detail = judge_models(target, many)
+    assert status == "fail" and detail.startswith(
+        "served names: m0, m1, m2, m3, m4, m5, m6, m7 (+2 more); expected qwen3"
+    )
+    assert judge_models(target, b'{"data": []}')[1].startswith("served names: none; expected qwen3")
+    assert judge_models(target, b'{"data": [{"id": "qwen3", "max_model_len": 32768}]}') == (
+        "pass",
+        "qwen3 served, max_model_len 32768",
+    )
+    assert judge_models(target, b'{"data": [{"id": "qwen3", "max_model_len": 100}]}') == (
+        "fail",
+        "qwen3: the server's max_model_len 100 is below contextWindow 32768: raise --max-model-len or lower contextWindow",
+    )
+    assert judge_models(target, b'{"data": [{"id": "qwen3", "max_model_len": true}]}') == (
+        "pass",
+        "qwen3 served",
+    )
+    assert judge_models(target, b'{"models": [{"name": "qwen3"}, "junk", {"id": 3}]}') == (
+        "pass",
+        "qwen3 served",
+    )
+    cloud = plan(
+        parse(ModelEntry, entry("gpt", "https://api.openai.com/v1", litellmModel="openai/gpt-4o")),
+        {"VLLM_API_KEY": KEY},
+        self_hosted=False,
+    )
+    assert judge_models(cloud, b'{"data": [{"id": "a"}]}') == ("pass", "1 model listed")
+    assert judge_models(cloud, b'{"data": [{"id": "a"}, {"id": "b"}]}') == ("pass", "2 models listed")
+
+
+def test_judge_tool_call_and_embeddings() -> None:
+    target = _target()
+    assert judge_tool_call(target, b"{}") == (
+        "fail",
+        "the answer is not a chat completion (no choices[0].message)",
+    )
+    other = b'{"choices": [{"message": {"tool_calls": [{"function": {"name": "lookup"}}, "junk"]}}]}'
+    assert judge_tool_call(target, other) == (
+        "fail",
+        "tool_calls names lookup, not get_weather: tool-call parser wrong",
+    )
+    assert judge_tool_call(target, b'{"choices": [{"message": {"content": "sunny"}}]}')[1].startswith(
+        "tool-call parser missing or wrong: the reply was plain text"
+    )
+    embedding = plan(
+        parse(ModelEntry, embedding_entry("nomic", "http://vllm.svc:8000/v1")),
+        {"VLLM_API_KEY": KEY},
+        self_hosted=True,
+    )
+    assert judge_embeddings(embedding, b'{"data": [{"embedding": [0.1, 2]}]}') == (
+        "pass",
+        "a vector of 2 dimensions",
+    )
+    assert judge_embeddings(embedding, b'{"embedding": {"values": [1, 2, 3]}}') == (
+        "pass",
+        "a vector of 3 dimensions",
+    )
+    assert judge_embeddings(embedding, b'{"embeddings": [[1.5]]}') == ("pass", "a vector of 1 dimensions")
+    for bad in (
+        b'{"data": []}',
+        b'{"data": [{"embedding": []}]}',
+        b'{"data": [{"embedding": ["x"]}]}',
+        b"[]",
+    ):
+        assert judge_embeddings(embedding, bad) == (
+            "fail",
+            "no embedding vector in the answer (expected data[0].embedding with numbers)",
+        )
