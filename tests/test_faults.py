@@ -344,3 +344,30 @@ def test_a_signal_the_caller_ignores_stays_ignored() -> None:
     assert seen["hup"] is signal.SIG_IGN
     assert seen["term"] not in (signal.SIG_DFL, signal.SIG_IGN)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_the_kubernetes_api_servers_lookup_is_bounded(slow_dns: threading.Event, tmp_path: Path) -> None:
+    import json as _json
+
+    from contract.clients.kube import Kube, KubeError, KubeTarget
+
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        _json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": "https://api.slow-dns.test:6443"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "x",
+            }
+        ),
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    with pytest.raises(
+        KubeError, match=r"cannot resolve the API server api\.slow-dns\.test: no answer within 0\.3 s"
+    ):
+        Kube(KubeTarget("x", "default", str(kubeconfig)), timeout=0.3)
+    assert time.monotonic() - start < 3

@@ -178,6 +178,27 @@ class Kube:
         self.retry = retry
         self.on_retry = on_retry
         self._api = self._client(target)
+        self._resolve_api_server()
+
+    def _resolve_api_server(self) -> None:
+        """Look the API server's host up under the timeout first: urllib3's own lookup has no
+        bound, and a resolver that never answers would hold the run for minutes."""
+        from urllib.parse import urlsplit
+
+        from contract.clients.http import _is_address, resolve
+
+        server = urlsplit(str(self._api.configuration.host))
+        if not server.hostname or _is_address(server.hostname):
+            return
+        try:
+            resolve(server.hostname, server.port or 443, self.timeout)
+        except TimeoutError:
+            self._api.close()
+            raise KubeError(
+                f"cannot resolve the API server {server.hostname}: no answer within {self.timeout:g} s"
+            ) from None
+        except (OSError, UnicodeError):
+            return  # the first request says it in the client's own words
 
     @staticmethod
     def _client(target: KubeTarget) -> Any:
