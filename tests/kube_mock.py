@@ -12,6 +12,7 @@ and fills the gaps of kmock 0.8 measured here (`../shared/reference/README.md`):
 - `kind`/`apiVersion` on lists; a Status answer (not a 500) after a delete;
 - PUT (replace, 409 on a stale `resourceVersion`), merge and JSON patches (a strategic merge
   patch is applied as a merge patch: lists are replaced, not merged by key);
+- a 401 without the kubeconfig user's bearer token, a 406 for an Accept it cannot serve;
 - pod logs as `text/plain` (`set_pod_log`, per container with `?container=`); 400 while the pod
   has none, as for a container still waiting to start;
 - injected faults (`fail`): an answer instead of the request, or, with `after_commit=True`,
@@ -55,6 +56,7 @@ except ImportError:  # pragma: no cover
 
 T = TypeVar("T")
 Obj = dict[str, Any]
+TOKEN = "kmock-test-token"  # the kubeconfig user's bearer token, required on every request
 
 # plural -> kind, for list kinds and objects created without one
 KINDS = {
@@ -225,6 +227,14 @@ class _Emulator(kmock.KubernetesEmulator if kmock else object):  # type: ignore[
             if isinstance(request, _RawRequest):
                 return _status(400, "BadRequest", "kube_mock: watching namespaces is not supported")
             return await super()._handle(request)  # discovery and watches: kmock's own
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        # As the API server: no bearer token of the kubeconfig's user, no answer (401); an
+        # Accept it cannot serve, 406.
+        if headers.get("authorization") != f"Bearer {TOKEN}":
+            return _status(401, "Unauthorized", "Unauthorized")
+        accept = headers.get("accept", "*/*")
+        if not any(kind in accept for kind in ("application/json", "*/*", "text/plain")):
+            return _status(406, "NotAcceptable", f"only the following media types are accepted: {accept}")
         fault = harness._take_fault(method, path)
         if fault is not None and not fault[1]:
             return _status(fault[0], "Injected", f"injected HTTP {fault[0]}")
@@ -410,7 +420,7 @@ class KubeCluster:
                     "apiVersion": "v1",
                     "kind": "Config",
                     "clusters": [{"name": "kmock", "cluster": {"server": self.url}}],
-                    "users": [{"name": "tester", "user": {"token": "kmock-test-token"}}],
+                    "users": [{"name": "tester", "user": {"token": TOKEN}}],
                     "contexts": [
                         {
                             "name": "test",
