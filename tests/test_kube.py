@@ -327,6 +327,7 @@ def test_the_mock_refuses_a_request_without_the_token_as_the_api_server_does(
     ):
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5)
+        info.value.close()
         assert info.value.code == status
     request = urllib.request.Request(url, headers={"Authorization": "Bearer kmock-test-token"})
     with urllib.request.urlopen(request, timeout=5) as answer:
