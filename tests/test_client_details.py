@@ -415,3 +415,83 @@ def test_urllib3_failures_in_words() -> None:
     assert _api_message(500, b'{"message": ""}') == "HTTP 500"
     assert _api_message(502, b"<html>") == "HTTP 502"
     assert _api_message(503, b'["x"]') == "HTTP 503"
+
+
+def test_unleash_names_each_call_in_its_errors() -> None:
+    seen: list[httpx.Request] = []
+    base = "/api/admin/projects/default/features"
+    fail = httpx.Response(500, json={"message": "x"})
+    answers = {
+        ("GET", f"{base}/F/environments/prod/variants"): fail,
+        ("POST", base): fail,
+        ("PUT", f"{base}/F/variants-batch"): fail,
+        ("POST", f"{base}/F/environments/prod/on"): fail,
+        ("GET", f"{base}/F"): httpx.Response(401, json={"message": "no"}),
+    }
+    client = _unleash(answers, seen)
+    calls = [
+        (
+            lambda: client.environment_variants("F", "prod"),
+            "Unleash: read the variants of F in prod: HTTP 500: x",
+        ),
+        (lambda: client.create_feature("F"), "Unleash: create flag F: HTTP 500: x"),
+        (
+            lambda: client.set_variants("F", [], ["prod", "dev"]),
+            "Unleash: set the variants of F in prod, dev: HTTP 500: x",
+        ),
+        (lambda: client.enable("F", "prod"), "Unleash: enable F in prod: HTTP 500: x"),
+        (
+            lambda: client.feature("F"),
+            "Unleash refused the token in $UNLEASH_ADMIN_TOKEN (read flag F: HTTP 401): no; "
+            "it needs an admin API token for this project",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(UnleashError) as info:
+            call()
+        assert str(info.value) == message
+        assert info.value.status in (500, 401)
+    empty = _unleash({("GET", f"{base}/F/environments/prod/variants"): httpx.Response(200, json={})}, seen)
+    with pytest.raises(UnleashError) as shape:
+        empty.environment_variants("F", "prod")
+    assert str(shape.value) == "Unleash: read the variants of F in prod: the answer has no variants list"
+    assert shape.value.status == 200
+
+
+def test_unleash_defaults_timeout_ca_bundle_and_retry_notices(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+    answers = iter([httpx.Response(503), httpx.Response(401, json={"message": "no"})])
+    notices: list[http.RetryNotice] = []
+    client = UnleashClient(
+        "http://unleash.test/",
+        "tok-123456",
+        timeout=3.5,
+        retry=http.RetryPolicy(attempts=3),
+        transport=httpx.MockTransport(lambda r: seen.append(r) or next(answers)),
+        on_retry=notices.append,
+    )
+    assert client._http.timeout == httpx.Timeout(3.5)
+    with pytest.raises(UnleashError, match=r"^Unleash refused the token in the Unleash token \(read flag F"):
+        client.feature("F")
+    assert [r.url.path for r in seen] == ["/api/admin/projects/default/features/F"] * 2
+    assert [(n.system, n.reason, n.attempt) for n in notices] == [("Unleash", "HTTP 503", 2)]
+    from contract.errors import ExternalError
+
+    with pytest.raises(ExternalError, match="cannot read the CA bundle"):
+        UnleashClient("http://unleash.test", "tok", ca_bundle=str(tmp_path / "missing.pem"))
+    config = parse(Unleash, {"url": "http://unleash.test"})
+    with pytest.raises(ExternalError, match="cannot read the CA bundle"):
+        UnleashClient.from_settings(
+            config, {"UNLEASH_ADMIN_TOKEN": "tok"}, timeout=1, ca_bundle=str(tmp_path / "missing.pem")
+        )
+    later = UnleashClient.from_settings(
+        config,
+        {"UNLEASH_ADMIN_TOKEN": "tok"},
+        timeout=2.5,
+        on_retry=notices.append,
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(502) if len(notices) < 2 else httpx.Response(404)
+        ),
+    )
+    assert later._http.timeout == httpx.Timeout(2.5)
+    assert later.feature("F") is None and notices[-1].system == "Unleash"
