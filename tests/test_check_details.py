@@ -238,3 +238,86 @@ def test_judge_tool_call_and_embeddings() -> None:
             "fail",
             "no embedding vector in the answer (expected data[0].embedding with numbers)",
         )
+
+
+def test_transport_failures_from_here_in_words() -> None:
+    import httpx
+
+    from contract.checks.local import _transport_failure
+
+    target = _target()
+    assert _transport_failure(target, httpx.ReadTimeout("slow"), 2.0) == timed_out(target, 2.0)
+    assert _transport_failure(target, httpx.ConnectTimeout("slow"), 3.0) == timed_out(target, 3.0)
+    assert _transport_failure(
+        target, httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] self-signed"), 1
+    ) == (tls_failed("self-signed"))
+    assert _transport_failure(target, httpx.ConnectError("TLS handshake"), 1) == tls_failed("TLS handshake")
+    assert _transport_failure(target, httpx.ConnectError("[Errno 111] Connection REFUSED"), 1) == refused(
+        target
+    )
+    assert _transport_failure(target, httpx.ConnectError(f"no route, key {KEY}"), 1) == (
+        "cannot connect to vllm.svc:8000: no route, key ****"
+    )
+    assert _transport_failure(target, httpx.RemoteProtocolError("x"), 1) == (
+        "vllm.svc:8000 closed the connection without an answer: is it an HTTP server (http vs https)?"
+    )
+    assert (
+        _transport_failure(target, httpx.ProxyError(f"proxy said {KEY}"), 1) == "ProxyError: proxy said ****"
+    )
+
+
+def test_curl_failures_in_the_cluster_in_words() -> None:
+    from contract.checks.pods import _Answer, _curl_failure
+
+    target = _target()
+
+    def answer(code: int, message: str = "") -> _Answer:
+        return _Answer("models", code, 0, 0.0, b"", message)
+
+    assert _curl_failure(target, answer(6), 3) == unresolvable("vllm.svc", "curl could not resolve it")
+    assert _curl_failure(target, answer(7), 3) == refused(target)
+    assert _curl_failure(target, answer(28), 4) == timed_out(target, 4)
+    assert _curl_failure(target, answer(60, f"curl: (60) bad cert {KEY}"), 3) == tls_failed(
+        "curl: (60) bad cert ****"
+    )
+    assert _curl_failure(target, answer(35), 3) == tls_failed("curl exit 35")
+    assert _curl_failure(target, answer(52), 3) == (
+        "vllm.svc:8000 closed the connection without an answer: is it an HTTP server?"
+    )
+    assert (
+        _curl_failure(target, answer(3, f"curl: (3) URL {KEY}"), 3)
+        == "curl failed (exit 3): curl: (3) URL ****"
+    )
+
+
+def test_summary_timestamps_and_expiry_labels() -> None:
+    import datetime as dt
+
+    from contract.checks import summarize
+    from contract.checks.pods import EXPIRES_LABEL, _expiry, _timestamp
+    from contract.checks.steps import EntryResult
+
+    ok = EntryResult("a", "", (StepResult("dns", "pass", 1, "ok"),))
+    bad = EntryResult(
+        "b", "", (StepResult("dns", "pass", 1, "ok"), StepResult("models", "fail", 2, "HTTP 401"))
+    )
+    worse = EntryResult(
+        "c", "", (StepResult("dns", "fail", 2, "gone"), StepResult("models", "skip", 0, "not run"))
+    )
+    assert summarize([ok, ok]) == "2 endpoint(s) passed"
+    assert summarize([ok, bad, worse]) == "2 of 3 endpoint(s) failed: b (models: HTTP 401); c (dns: gone)"
+    assert _timestamp("2026-01-02T03:04:05Z") == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    assert _timestamp("2026-01-02 03:04:05") is None and _timestamp(None) is None and _timestamp(5) is None
+    assert _expiry({"metadata": {"labels": {EXPIRES_LABEL: "1700000000"}}}) == 1700000000
+    assert _expiry({"metadata": {"labels": {EXPIRES_LABEL: "soon"}}}) is None
+    assert _expiry({"metadata": {"labels": {}}}) is None and _expiry({}) is None
+
+
+def test_an_excerpt_of_an_empty_or_odd_answer() -> None:
+    from contract.checks.steps import _excerpt
+
+    target = _target()
+    assert _excerpt(target, b"") == ""
+    assert _excerpt(target, b'{"error": {"message": 5}}') == '{"error": {"message": 5}}'
+    assert _excerpt(target, b'{"error": "", "message": "m"}') == "m"
+    assert _excerpt(target, b"\xff\xfe oops") == "\ufffd\ufffd oops"
