@@ -321,3 +321,38 @@ def test_an_excerpt_of_an_empty_or_odd_answer() -> None:
     assert _excerpt(target, b'{"error": {"message": 5}}') == '{"error": {"message": 5}}'
     assert _excerpt(target, b'{"error": "", "message": "m"}') == "m"
     assert _excerpt(target, b"\xff\xfe oops") == "\ufffd\ufffd oops"
+
+
+def test_the_text_report_exactly() -> None:
+    from contract.checks import CheckReport
+    from contract.checks.report import render_text
+    from contract.checks.steps import EntryResult
+
+    results = (
+        EntryResult(
+            "qwen3", "http://vllm.svc:8000/v1", (StepResult("dns", "pass", 3, "vllm.svc → 10.0.0.1"),)
+        ),
+        EntryResult(
+            "b", "", (StepResult("dns", "fail", 0, "no endpoint"), StepResult("models", "skip", 0, "not run"))
+        ),
+    )
+    cluster = render_text(CheckReport("c.yaml", "cluster", results))
+    assert cluster == (
+        "c.yaml: checked 2 model(s) from inside the cluster\n"
+        "\n"
+        "MODEL  STEP        RESULT      MS  DETAIL\n"
+        "qwen3  http://vllm.svc:8000/v1\n"
+        "       dns         pass         3  vllm.svc → 10.0.0.1\n"
+        "b      (no endpoint)\n"
+        "       dns         FAIL         0  no endpoint\n"
+        "       models      skip         0  not run\n"
+        "\n"
+        "1 of 2 failed: b\n"
+    )
+    local = render_text(CheckReport("c.yaml", "local", results[:1]))
+    assert local.splitlines()[0] == "c.yaml: checked 1 model(s) from here (local)"
+    assert local.splitlines()[2] == "MODEL  STEP        RESULT      MS  DETAIL"
+    assert local.endswith("\nall 1 passed\n")
+    coloured = render_text(CheckReport("c.yaml", "local", results), colour=True)
+    assert "\x1b[1mMODEL" in coloured and "\x1b[31m\x1b[1mFAIL  \x1b[0m" in coloured
+    assert "\x1b[32m\x1b[22mpass  \x1b[0m" in coloured and "\x1b[33m\x1b[22mskip  \x1b[0m" in coloured
