@@ -495,3 +495,58 @@ def test_unleash_defaults_timeout_ca_bundle_and_retry_notices(tmp_path: Path) ->
     )
     assert later._http.timeout == httpx.Timeout(2.5)
     assert later.feature("F") is None and notices[-1].system == "Unleash"
+
+
+def _kubeconfig(tmp_path: Path, server: str) -> str:
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": server}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "x",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_an_api_server_that_never_answers_is_bounded_by_the_timeout(tmp_path: Path) -> None:
+    import time
+
+    from contract.clients.kube import Kube, KubeError, KubeTarget
+    from tests.check_servers import silent_port
+
+    with silent_port() as port:
+        target = KubeTarget("x", "default", _kubeconfig(tmp_path, f"http://127.0.0.1:{port}"))
+        start = time.monotonic()
+        with (
+            Kube(target, timeout=0.5, retry=http.RetryPolicy(attempts=2)) as kube,
+            pytest.raises(KubeError) as info,
+        ):
+            kube.get("/api/v1/namespaces/default/pods/p")
+    assert time.monotonic() - start < 5
+    assert str(info.value) == (
+        "GET /api/v1/namespaces/default/pods/p: no answer before the timeout after 2 attempts"
+    )
+    assert info.value.status is None
+
+
+def test_a_tls_failure_of_the_api_server_is_said_once(tmp_path: Path, hello: int) -> None:
+    """https to a server speaking plain HTTP: the kubernetes client raises its own exception,
+    which is a local mistake (the kubeconfig's), not retried."""
+    from contract.clients.kube import Kube, KubeError, KubeTarget
+
+    target = KubeTarget("x", "default", _kubeconfig(tmp_path, f"https://127.0.0.3:{hello}"))
+    notices: list[http.RetryNotice] = []
+    with (
+        Kube(target, timeout=2, retry=http.RetryPolicy(attempts=3), on_retry=notices.append) as kube,
+        pytest.raises(KubeError) as info,
+    ):
+        kube.list("/api/v1/namespaces/default/pods")
+    assert str(info.value) == "GET /api/v1/namespaces/default/pods: SSLError"
+    assert info.value.status is None and notices == []
