@@ -550,3 +550,58 @@ def test_a_tls_failure_of_the_api_server_is_said_once(tmp_path: Path, hello: int
         kube.list("/api/v1/namespaces/default/pods")
     assert str(info.value) == "GET /api/v1/namespaces/default/pods: SSLError"
     assert info.value.status is None and notices == []
+
+
+def test_update_and_delete_give_up_on_a_row_that_keeps_changing() -> None:
+    from contract.clients.admin_api import MAX_CONFLICT_RETRIES
+
+    def changing(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={**ROW, "etag": "e9"})
+        return httpx.Response(412)
+
+    client, seen = _admin(changing)
+    with pytest.raises(AdminApiError) as update:
+        client.update(dict(ROW), lambda _current: {"displayName": "A"})
+    assert str(update.value) == (
+        f"admin API: update model a: HTTP 412 etag_mismatch: the row kept changing under {MAX_CONFLICT_RETRIES} attempts"
+    )
+    assert [r.method for r in seen].count("PATCH") == MAX_CONFLICT_RETRIES
+    client, seen = _admin(changing)
+    with pytest.raises(AdminApiError) as delete:
+        client.delete(dict(ROW), lambda _fresh: True)
+    assert str(delete.value) == (
+        f"admin API: delete model a: HTTP 412 etag_mismatch: the row kept changing under {MAX_CONFLICT_RETRIES} attempts"
+    )
+    assert [r.method for r in seen].count("DELETE") == MAX_CONFLICT_RETRIES
+    refused, _ = _admin(lambda r: httpx.Response(422, json={"error": {"code": "invalid", "message": "bad"}}))
+    with pytest.raises(AdminApiError, match=r"^admin API: update model a: HTTP 422 invalid: bad$"):
+        refused.update(dict(ROW), lambda _current: {"displayName": "A"})
+    odd, _ = _admin(lambda r: httpx.Response(200, json={"id": "x"}))
+    with pytest.raises(AdminApiError, match=r"^admin API: update model: HTTP 200 bad_response"):
+        odd.update(dict(ROW), lambda _current: {"displayName": "A"})
+
+
+def test_models_follow_the_cursor_and_stop_a_cursor_that_never_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contract.clients import admin_api
+    from contract.errors import ExternalError
+
+    def pages(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        assert request.url.params["limit"] == "2"
+        if cursor is None:
+            return httpx.Response(200, json={"items": [{"id": "1"}, {"id": "2"}], "nextCursor": "c2"})
+        return httpx.Response(200, json={"items": [{"id": "3"}], "nextCursor": None})
+
+    client, seen = _admin(pages)
+    assert [r["id"] for r in client.models(page_size=2)] == ["1", "2", "3"]
+    assert [r.url.params.get("cursor") for r in seen] == [None, "c2"]
+    monkeypatch.setattr(admin_api, "MAX_PAGES", 3)
+    endless, seen = _admin(lambda r: httpx.Response(200, json={"items": [], "nextCursor": "again"}))
+    with pytest.raises(ExternalError) as info:
+        endless.models(page_size=2)
+    assert str(info.value) == "admin API: list models: more than 3 pages; the cursor never ends"
+    assert len(seen) == 3
+    broken, _ = _admin(lambda r: httpx.Response(200, json={"items": "x"}))
+    with pytest.raises(AdminApiError, match=r"^admin API: list models: HTTP 200 bad_response: no items list"):
+        broken.models()
