@@ -2,8 +2,12 @@
 
 Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 for apply, while
 `plan` warns about an unset key; IC501 errors from the platform) or the confirmation was
-declined, 2 usage (no terminal to confirm and no --yes, unset token variable), 3 a system
-failed (what was done and what remains on stderr), 4 `plan --exit-code` with changes pending.
+declined, 2 usage (no terminal to confirm and no --yes, unset token variable, a token that
+cannot go into a header), 3 a system failed or the check step did (what was done and what
+remains on stderr), 4 `plan --exit-code` with changes pending.
+
+`apply`'s check step is `check` itself: the options come from `cli.check.check_options` and
+where it runs is chosen by `cli.check.run_options`, as for `check`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import click
 
 from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
 from cli._help import exit_codes
+from cli.check import CA_BUNDLE, TIMEOUT, check_options, kube_options, notice, render_report, run_options
 
 DEFAULT_FILE = "install-contract.yaml"
 CHANGES_PENDING = 4
+DEFAULT_WRITES, MAX_WRITES = 16, 64  # admin-API writes in flight
 
 
 def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,18 +53,6 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 help="The admin API's server URL (default: platform.adminApi.url).",
             ),
             click.option(
-                "--timeout",
-                type=click.FloatRange(min=0.1),
-                default=10.0,
-                show_default=True,
-                help="Seconds to wait for one answer before retrying.",
-            ),
-            click.option(
-                "--ca-bundle",
-                metavar="FILE",
-                help="CA certificates to verify the systems' TLS with (default: $SSL_CERT_FILE, else the system's).",
-            ),
-            click.option(
                 "--catalog",
                 "catalog_path",
                 metavar="FILE",
@@ -81,7 +75,7 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
     epilog=exit_codes(
         {
             0: "shown (with --exit-code: nothing pending)",
-            1: "the contract has errors (IC304 always on; IC501 from the platform)",
+            1: "the contract has errors (IC501 errors from the platform; an unset key is a warning)",
             2: "usage error, an unreadable file, an unset token variable",
             3: "a system failed (admin API, Unleash, Kubernetes)",
             4: "--exit-code: changes are pending",
@@ -89,6 +83,9 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )
 )
 @_options
+@TIMEOUT
+@CA_BUNDLE
+@kube_options
 @click.option("--exit-code", is_flag=True, help="Exit 4 when changes are pending, 0 when there are none.")
 @handled
 def plan(
@@ -98,6 +95,9 @@ def plan(
     admin_url: str | None,
     timeout: float,
     ca_bundle: str | None,
+    context: str | None,
+    namespace: str | None,
+    kubeconfig: str | None,
     catalog_path: str | None,
     env_name: str | None,
     exit_code: bool,
@@ -114,14 +114,19 @@ def plan(
         yes=False,
         prune=prune,
         skip_check=True,
-        check_where="cluster",
+        check_where=None,
         admin_url=admin_url,
-        timeout=timeout,
-        ca_bundle=ca_bundle,
         catalog_path=catalog_path,
         exit_code=exit_code,
-        concurrency=16,
         env_name=env_name,
+        check={
+            "timeout": timeout,
+            "concurrency": None,
+            "ca_bundle": ca_bundle,
+            "context": context,
+            "namespace": namespace,
+            "kubeconfig": kubeconfig,
+        },
     )
 
 
@@ -141,31 +146,23 @@ def plan(
 @click.option(
     "--check-where",
     type=click.Choice(("cluster", "local")),
-    default="cluster",
-    show_default=True,
-    help="Where `check` runs its probes: as pods in the cluster, or from here.",
+    default=None,
+    help="Where the check step probes from (check's --where): as pods in the cluster, or from here. "
+    "Default: cluster when a kube context is configured, else local.",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1, max=64),
-    default=16,
-    show_default=True,
-    help="Admin-API writes in flight at once.",
-)
+@check_options
 @handled
 def apply(
     file: str,
     fmt: str,
     prune: bool,
     admin_url: str | None,
-    timeout: float,
-    ca_bundle: str | None,
     catalog_path: str | None,
     env_name: str | None,
     yes: bool,
     skip_check: bool,
-    check_where: str,
-    concurrency: int,
+    check_where: str | None,
+    **check: Any,
 ) -> None:
     """Register FILE's models with the admin API, point the Unleash flags at their IDs and
     configure LiteLLM: validate, check, read, plan, confirm, then change only what differs.
@@ -182,12 +179,10 @@ def apply(
         skip_check=skip_check,
         check_where=check_where,
         admin_url=admin_url,
-        timeout=timeout,
-        ca_bundle=ca_bundle,
         catalog_path=catalog_path,
         exit_code=False,
-        concurrency=concurrency,
         env_name=env_name,
+        check=check,
     )
 
 
@@ -203,29 +198,34 @@ def _run(
     yes: bool,
     prune: bool,
     skip_check: bool,
-    check_where: str,
+    check_where: str | None,
     admin_url: str | None,
-    timeout: float,
-    ca_bundle: str | None,
     catalog_path: str | None,
     exit_code: bool,
-    concurrency: int,
+    check: dict[str, Any],
     env_name: str | None = None,
 ) -> None:
     from cli.envs import chosen
     from contract.apply import report, run
+    from contract.checks import summarize
     from contract.reporters import REPORTERS, render_text
     from contract.validate import read_contract
 
+    concurrency = check["concurrency"]
     settings = run.Settings(
         env=dict(os.environ),
         admin_url=admin_url,
         prune=prune,
-        timeout=timeout,
-        ca_bundle=ca_bundle,
-        concurrency=concurrency,
+        timeout=check["timeout"],
+        ca_bundle=check["ca_bundle"],
+        # --concurrency bounds the check's entries and the admin API's writes (at most 64).
+        concurrency=min(concurrency, MAX_WRITES) if concurrency else DEFAULT_WRITES,
         catalog_path=catalog_path,
         require_env=apply_changes,
+        on_retry=notice,
+        context=check["context"],
+        kubeconfig=check["kubeconfig"],
+        namespace=check["namespace"],
     )
     raw = read_contract(file)
     result = chosen(run.validated(file, raw, settings), env_name)
@@ -238,9 +238,14 @@ def _run(
         sys.exit(FAILED)
     contract = result.contract
     if apply_changes and not skip_check:
-        click.echo(
-            f"check: {run.run_checks(contract, check_where, settings.env, run.default_checker)}", err=True
-        )
+        options = run_options(contract, check_where, **check)
+        try:
+            checked = run.run_checks(contract, options, settings.env, run.default_checker)
+        except run.CheckFailed as exc:
+            shown = dataclasses.replace(exc.report, file=file)
+            click.echo(render_report(shown, "text"), nl=False, err=True)
+            raise
+        click.echo(f"check: {summarize(checked.results)}", err=True)
 
     session = run.connect(file, contract, raw, settings)
     try:

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +14,137 @@ from cli._complete import complete_model_names
 from cli._exit import EXTERNAL, FAILED, OK, handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
 from contract.checks.steps import EntryResult
+
+if TYPE_CHECKING:
+    from contract.checks import RunOptions
+    from contract.validate import TypedContract
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _all(decorators: list[Decorator]) -> Decorator:
+    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
+
+
+# The options of `check` that `plan` and `apply` share: one definition, so that a command
+# cannot take an option in a meaning of its own (`apply` runs `check` with the same values).
+TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=10.0,
+    show_default=True,
+    help="Seconds for each request and lookup (and each answer of the admin API, Unleash, Kubernetes).",
+)
+CA_BUNDLE = click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="PEM file of a private CA to trust (default: $SSL_CERT_FILE, else the system's).",
+)
+kube_options = _all(
+    [
+        click.option(
+            "--context",
+            default=None,
+            help="kubeconfig context (default: platform.kubernetes.context, else current).",
+        ),
+        click.option(
+            "--namespace",
+            default=None,
+            help="Namespace of the check pods and of LiteLLM "
+            "(default: platform.kubernetes.namespace, the context's, else default).",
+        ),
+        click.option(
+            "--kubeconfig",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="kubeconfig file (default: $KUBECONFIG).",
+        ),
+    ]
+)
+check_options = _all(
+    [
+        TIMEOUT,
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1, max=512),
+            default=None,
+            help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods). "
+            "apply also bounds its admin-API writes in flight by it (default 16, at most 64).",
+        ),
+        CA_BUNDLE,
+        kube_options,
+        click.option(
+            "--image-registry",
+            default=None,
+            metavar="PREFIX",
+            help="Mirror prefix for the check images (air-gapped sites).",
+        ),
+        click.option(
+            "--dns-image", default=None, metavar="IMAGE", help="Image with nslookup [busybox:1.36]."
+        ),
+        click.option(
+            "--curl-image", default=None, metavar="IMAGE", help="Image with curl [curlimages/curl:8.10.1]."
+        ),
+        click.option(
+            "--image-pull-secret",
+            "pull_secrets",
+            multiple=True,
+            metavar="NAME",
+            help="Pull secret (repeatable).",
+        ),
+    ]
+)
+
+
+def notice(message: object) -> None:
+    """A line on stderr for what a run did on the side (a retry, leftovers deleted)."""
+    click.echo(f"install-contract: {message}", err=True)
+
+
+def run_options(
+    contract: TypedContract,
+    where: str | None,
+    *,
+    timeout: float,
+    concurrency: int | None,
+    ca_bundle: str | None,
+    context: str | None,
+    namespace: str | None,
+    kubeconfig: str | None,
+    image_registry: str | None,
+    dns_image: str | None,
+    curl_image: str | None,
+    pull_secrets: tuple[str, ...],
+) -> RunOptions:
+    """The check's options from `check_options`, with `where` chosen as `check` chooses it
+    (a note on stderr when it falls back to local): used by `check` and by `apply`."""
+    from contract.checks import RunOptions, choose_where
+
+    kube_settings = contract.platform.kubernetes if contract.platform else None
+    context = context or (kube_settings.context if kube_settings else None)
+    chosen, note = choose_where(contract, where, context, kubeconfig)
+    if note:
+        notice(note)
+    return RunOptions(
+        where=chosen,
+        timeout=timeout,
+        concurrency=concurrency,
+        ca_bundle=ca_bundle,
+        context=context,
+        namespace=namespace,
+        kubeconfig=kubeconfig,
+        image_registry=image_registry,
+        dns_image=dns_image,
+        curl_image=curl_image,
+        pull_secrets=pull_secrets,
+        on_notice=notice,
+    )
 
 
 @contextmanager
@@ -67,51 +199,8 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
     shell_complete=complete_model_names,
     help="Only this entry (repeatable).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
-    default=10.0,
-    show_default=True,
-    help="Seconds for each request and lookup.",
-)
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1, max=512),
-    default=None,
-    help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods).",
-)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "--ca-bundle",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="PEM file of a private CA to trust (default: $SSL_CERT_FILE, else the system's).",
-)
-@click.option(
-    "--context", default=None, help="kubeconfig context (default: platform.kubernetes.context, else current)."
-)
-@click.option(
-    "--namespace",
-    default=None,
-    help="Namespace of the check pods (default: platform.kubernetes.namespace, the context's, else default).",
-)
-@click.option(
-    "--kubeconfig",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="kubeconfig file (default: $KUBECONFIG).",
-)
-@click.option(
-    "--image-registry",
-    default=None,
-    metavar="PREFIX",
-    help="Mirror prefix for the check images (air-gapped sites).",
-)
-@click.option("--dns-image", default=None, metavar="IMAGE", help="Image with nslookup [busybox:1.36].")
-@click.option("--curl-image", default=None, metavar="IMAGE", help="Image with curl [curlimages/curl:8.10.1].")
-@click.option(
-    "--image-pull-secret", "pull_secrets", multiple=True, metavar="NAME", help="Pull secret (repeatable)."
-)
+@check_options
 @click.option(
     "--color/--no-color", "colour", default=None, help="Colour the text report (default: on a terminal)."
 )
@@ -126,27 +215,18 @@ def check(
     file: str,
     where: str | None,
     models: tuple[str, ...],
-    timeout: float,
-    concurrency: int | None,
     fmt: str,
-    ca_bundle: str | None,
-    context: str | None,
-    namespace: str | None,
-    kubeconfig: str | None,
-    image_registry: str | None,
-    dns_image: str | None,
-    curl_image: str | None,
-    pull_secrets: tuple[str, ...],
     colour: bool | None,
     env_name: str | None,
+    **options: Any,
 ) -> None:
     """Check every endpoint of FILE: DNS, GET /v1/models, a tool call, embeddings.
 
     The contract is validated first (errors: exit 1, nothing runs). Exit 0 when every step
-    passed, 3 when any failed, 2 for usage errors, 130 when interrupted.
+    passed, 3 when any failed, 2 for usage errors, 130 when interrupted (129 on SIGHUP,
+    143 on SIGTERM: the cluster's pods and Secret are deleted first).
     """
-    from contract.checks import CheckReport, RunOptions, plan_contract, run
-    from contract.checks.report import render_json, render_text
+    from contract.checks import CheckReport, plan_contract, run
     from contract.reporters import render_text as render_diagnostics
     from contract.rules import Options
     from contract.validate import read_contract, validate_bytes
@@ -162,43 +242,30 @@ def check(
         click.echo("install-contract: the contract has errors; nothing was checked", err=True)
         sys.exit(FAILED)
     targets = plan_contract(result.contract, env, models)
-
-    kube_settings = result.contract.platform.kubernetes if result.contract.platform else None
-    context = context or (kube_settings.context if kube_settings else None)
-    if where is None:
-        from contract.clients.kube import configured_context
-
-        where = "cluster" if configured_context(context, kubeconfig) else "local"
-        if where == "local":
-            click.echo(
-                "install-contract: no kube context configured: checking from here; "
-                "split DNS and in-cluster firewalls are not being tested (use --where cluster)",
-                err=True,
-            )
+    run_with = run_options(result.contract, where, **options)
 
     # On stderr, so that `-f json | jq` stays clean; a transient line, gone when the run ends.
     live = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    options = RunOptions(
-        where=where,
-        timeout=timeout,
-        concurrency=concurrency,
-        ca_bundle=ca_bundle,
-        context=context,
-        namespace=namespace,
-        kubeconfig=kubeconfig,
-        image_registry=image_registry,
-        dns_image=dns_image,
-        curl_image=curl_image,
-        pull_secrets=pull_secrets,
-    )
     with _progress(len(targets), live) as on_result:
-        results = run(result.contract, targets, options, on_result)
+        results = run(result.contract, targets, run_with, on_result)
 
-    report = CheckReport(file="<stdin>" if file == "-" else file, where=where, results=tuple(results))
-    if fmt == "json":
-        click.echo(render_json(report), nl=False)
-    else:
-        if colour is None:
-            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(report, colour), nl=False, color=colour)
+    report = CheckReport(
+        file="<stdin>" if file == "-" else file, where=run_with.where, results=tuple(results)
+    )
+    click.echo(render_report(report, fmt, colour), nl=False, color=_colour(colour))
     sys.exit(OK if report.ok else EXTERNAL)
+
+
+def _colour(colour: bool | None) -> bool:
+    if colour is None:
+        return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return colour
+
+
+def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
+    """`check`'s report as text (the table) or JSON."""
+    from contract.checks.report import render_json, render_text
+
+    if fmt == "json":
+        return render_json(report)
+    return render_text(report, _colour(colour))

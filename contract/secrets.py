@@ -12,15 +12,23 @@ A value is secret when it stands
 * as the password of a URL (`https://user:pass@host`).
 
 A whole `${VAR}` reference is never secret: it names where the secret is.
+
+A secret is masked in every form it takes in a message (`forms`): as it is, escaped as
+`repr`, JSON or a bytes literal write it, URL-encoded, and base64 (at each of the three byte
+alignments it can start at inside a longer encoded value). A key, admin token or Unleash
+token that cannot go into an HTTP header as it is (`header_problem`) is refused before any
+request is sent, by the variable's name, never its value.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 if TYPE_CHECKING:
     from contract.model import ModelEntry
@@ -105,12 +113,82 @@ def url_password(value: str) -> str | None:
     return password or None
 
 
+def forms(secret: str) -> set[str]:
+    """Every form `secret` can take in a message: raw, escaped (repr, JSON, bytes literal,
+    unicode-escape), URL-encoded and base64 (standard and URL-safe, with and without padding,
+    and the part that stays the same wherever it starts inside a longer encoded value)."""
+    raw = secret.encode("utf-8", errors="surrogatepass")
+    found = {
+        secret,
+        repr(secret)[1:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(raw)[2:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+    }
+    encoded = [base64.b64encode(raw).decode("ascii")]
+    for offset in range(3):
+        # Inside a longer value the key starts at byte `offset` modulo 3: the characters that
+        # encode only its own bytes are the same whatever surrounds it.
+        padded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
+        start = (offset * 4 + 2) // 3  # characters touched by the bytes before it
+        end = ((offset + len(raw)) // 3) * 4  # whole groups only: the bytes after it change the rest
+        encoded.append(padded[start:end])
+    for value in encoded:
+        for text in (value, value.rstrip("=")):
+            found.add(text)
+            found.add(text.replace("+", "-").replace("/", "_"))
+    return {form for form in found if form}
+
+
 def mask(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every known secret value (of MIN_MASKED characters or more) replaced by ****."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= MIN_MASKED and secret in text:
-            text = text.replace(secret, MASK)
+    """`text` with every known secret value (of MIN_MASKED characters or more), in every form
+    it can take (`forms`), replaced by ****."""
+    every: set[str] = set()
+    for secret in secrets:
+        if len(secret) >= MIN_MASKED:
+            every |= {form for form in forms(secret) if len(form) >= MIN_MASKED}
+    for form in sorted(every, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, MASK)
     return text
+
+
+def header_problem(value: str) -> str | None:
+    """Why `value` cannot be sent in an HTTP header as it is, or None when it can.
+
+    The words never quote the value: "a newline", "a carriage return", "a control character",
+    "a character outside ASCII", "spaces at its start or end".
+    """
+    for char in value:
+        if char == "\n":
+            return "a newline"
+        if char == "\r":
+            return "a carriage return"
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return "a control character"
+        if ord(char) > 0x7E:
+            return "a character outside ASCII"
+    if value != value.strip(" "):
+        return "spaces at its start or end"
+    return None
+
+
+def refuse_header_value(value: str, holder: str) -> None:
+    """Raise `InputError` (exit 2) naming `holder` (a variable, never the value) when `value`
+    cannot go into an HTTP header as it is. Called before any request: httpx would otherwise
+    quote the value in its own error, and a retry loop would send it again and again."""
+    from contract.errors import InputError
+
+    problem = header_problem(value)
+    if problem is not None:
+        raise InputError(
+            f"{holder} holds {problem}, which cannot go into an HTTP header: "
+            "fix its value (not shown here) and run again; nothing was sent"
+        )
 
 
 def literal_values(entry: ModelEntry) -> set[str]:

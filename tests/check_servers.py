@@ -192,6 +192,20 @@ def silent_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+def interruptible() -> None:
+    """`preexec_fn` of a CLI subprocess a test interrupts: SIGINT, SIGTERM and SIGHUP at their
+    defaults, as a terminal's session has them.
+
+    A parent that ignores one passes that on to its children (mutmut's workers ignore SIGINT,
+    `nohup` SIGHUP); a Python started with SIGINT ignored never raises KeyboardInterrupt, and
+    the CLI leaves an ignored SIGHUP ignored on purpose.
+    """
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def closed_port() -> int:
     """A port nothing listens on: connecting is refused."""
     with socket.socket() as sock:

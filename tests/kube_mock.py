@@ -12,8 +12,13 @@ and fills the gaps of kmock 0.8 measured here (`../shared/reference/README.md`):
 - `kind`/`apiVersion` on lists; a Status answer (not a 500) after a delete;
 - PUT (replace, 409 on a stale `resourceVersion`), merge and JSON patches (a strategic merge
   patch is applied as a merge patch: lists are replaced, not merged by key);
+- a 401 without the kubeconfig user's bearer token, a 406 for an Accept it cannot serve;
 - pod logs as `text/plain` (`set_pod_log`, per container with `?container=`); 400 while the pod
-  has none, as for a container still waiting to start.
+  has none, as for a container still waiting to start;
+- injected faults (`fail`): an answer instead of the request, or, with `after_commit=True`,
+  the request done and its answer lost: the API server's own 504 "Timeout: request did not
+  complete within requested timeout" after a write that etcd committed anyway (what a client
+  sees when its create's answer times out; its retry then meets 409 AlreadyExists).
 
 Discovery (`/api`, `/apis/...`) and watches are kmock's own (watches still ignore selectors).
 
@@ -51,6 +56,7 @@ except ImportError:  # pragma: no cover
 
 T = TypeVar("T")
 Obj = dict[str, Any]
+TOKEN = "kmock-test-token"  # the kubeconfig user's bearer token, required on every request
 
 # plural -> kind, for list kinds and objects created without one
 KINDS = {
@@ -221,11 +227,22 @@ class _Emulator(kmock.KubernetesEmulator if kmock else object):  # type: ignore[
             if isinstance(request, _RawRequest):
                 return _status(400, "BadRequest", "kube_mock: watching namespaces is not supported")
             return await super()._handle(request)  # discovery and watches: kmock's own
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        # As the API server: no bearer token of the kubeconfig's user, no answer (401); an
+        # Accept it cannot serve, 406.
+        if headers.get("authorization") != f"Bearer {TOKEN}":
+            return _status(401, "Unauthorized", "Unauthorized")
+        accept = headers.get("accept", "*/*")
+        if not any(kind in accept for kind in ("application/json", "*/*", "text/plain")):
+            return _status(406, "NotAcceptable", f"only the following media types are accepted: {accept}")
         fault = harness._take_fault(method, path)
-        if fault is not None:
-            return _status(fault, "Injected", f"injected HTTP {fault}")
+        if fault is not None and not fault[1]:
+            return _status(fault[0], "Injected", f"injected HTTP {fault[0]}")
         async with self._lock:
-            return await self._serve(request, method, parsed)
+            answer = await self._serve(request, method, parsed)
+        if fault is not None:  # committed; the answer is lost on its way back
+            return _status(fault[0], "Timeout", "Timeout: request did not complete within requested timeout")
+        return answer
 
     async def _serve(self, request: Any, method: str, path: _Path) -> Any:
         harness = self.harness
@@ -403,7 +420,7 @@ class KubeCluster:
                     "apiVersion": "v1",
                     "kind": "Config",
                     "clusters": [{"name": "kmock", "cluster": {"server": self.url}}],
-                    "users": [{"name": "tester", "user": {"token": "kmock-test-token"}}],
+                    "users": [{"name": "tester", "user": {"token": TOKEN}}],
                     "contexts": [
                         {
                             "name": "test",
@@ -529,9 +546,12 @@ class KubeCluster:
         """Call `callback(pod)` (in a worker thread) whenever a pod is created."""
         self._pod_callbacks.append(callback)
 
-    def fail(self, method: str, path: str, status: int, times: int = 1) -> None:
-        """Answer the next `times` requests `method path` (a regex) with `status`."""
-        self._faults.append([method.upper(), re.compile(path), status, times])
+    def fail(
+        self, method: str, path: str, status: int, times: int = 1, *, after_commit: bool = False
+    ) -> None:
+        """Answer the next `times` requests `method path` (a regex) with `status`; with
+        `after_commit`, do the request first (its answer is lost: a 504 Timeout comes back)."""
+        self._faults.append([method.upper(), re.compile(path), status, times, after_commit])
 
     # -- internals
 
@@ -539,11 +559,11 @@ class KubeCluster:
         self._version = next(self._counter)
         return str(self._version)
 
-    def _take_fault(self, method: str, path: str) -> int | None:
+    def _take_fault(self, method: str, path: str) -> tuple[int, bool] | None:
         for fault in self._faults:
             if fault[0] == method and fault[1].fullmatch(path) and fault[3] > 0:
                 fault[3] -= 1
-                return int(fault[2])
+                return int(fault[2]), bool(fault[4])
         return None
 
     def _run_callback(self, callback: Callable[[Obj], None], pod: Obj) -> None:

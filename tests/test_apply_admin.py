@@ -28,6 +28,7 @@ from contract.clients.admin_api import AdminApiClient, AdminApiError, ModelProvi
 from contract.clients.http import RetryPolicy, Unavailable
 from contract.rules import RULES
 from tests.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
+from tests.check_servers import interruptible
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-admin-token"
@@ -255,7 +256,8 @@ def test_a_500_after_commit_fails_fast_and_a_rerun_adopts_the_row(server: AdminA
 
 def test_a_server_that_stays_down_is_unavailable(server: AdminApiServer) -> None:
     server.faults.script = ["rate_limit"] * 10
-    with pytest.raises(Unavailable, match=r"admin API: GET .*HTTP 429 after 4 attempts"):
+    # stamina.set_testing(attempts=6) overrides FAST's 4: the message counts the tries made
+    with pytest.raises(Unavailable, match=r"admin API: GET .*HTTP 429 after 6 attempts"):
         client(server).models()
 
 
@@ -552,20 +554,31 @@ def test_the_terminal_prompt(
 def test_check_runs_unless_skipped_and_its_failure_writes_nothing(
     server: AdminApiServer, write: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write(contract(server.url, 1))
-    seen: list[str] = []
+    from contract.checks import CheckReport, EntryResult, StepResult
 
-    def failing(_contract: Any, where: str, _env: Any) -> run.CheckVerdict:
-        seen.append(where)
-        return run.CheckVerdict(False, "gpt-4o-0: GET /v1/models refused")
+    path = write(contract(server.url, 1))
+    seen: list[Any] = []
+
+    def report(ok: bool) -> CheckReport:
+        step = StepResult("models", "pass" if ok else "fail", 3, "3 models listed" if ok else "HTTP 401")
+        return CheckReport("", "local", (EntryResult("gpt-4o-0", "https://api.openai.com/v1", (step,)),))
+
+    def failing(_contract: Any, options: Any, _env: Any) -> CheckReport:
+        seen.append(options)
+        return report(False)
 
     monkeypatch.setattr(run, "default_checker", failing)
-    result = cli(path, "apply", "--yes", "--check-where", "local")
-    assert result.exit_code == 3 and "check failed" in result.stderr
-    assert seen == ["local"] and server.state.seen == []
-    monkeypatch.setattr(run, "default_checker", lambda *_: run.CheckVerdict(True, "3 steps passed"))
+    result = cli(path, "apply", "--yes", "--check-where", "local", "--timeout", "7", "--concurrency", "3")
+    assert result.exit_code == 3, result.stderr
+    assert "check step: 1 of 1 endpoint(s) failed; nothing was written" in result.stderr
+    assert "--check-where local" in result.stderr and "--skip-check" in result.stderr
+    # check's own table, not one long line
+    assert "MODEL     STEP        RESULT" in result.stderr and "models      FAIL" in result.stderr
+    assert [(o.where, o.timeout, o.concurrency) for o in seen] == [("local", 7.0, 3)]
+    assert server.state.seen == []
+    monkeypatch.setattr(run, "default_checker", lambda *_: report(True))
     passed = cli(path, "apply", "--yes")
-    assert passed.exit_code == 0 and "check: 3 steps passed" in passed.stderr
+    assert passed.exit_code == 0 and "check: 1 endpoint(s) passed" in passed.stderr
 
 
 def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
@@ -578,7 +591,8 @@ def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
         path = write(contract(server.url, 0, body=entry("gpt-4o-0", apiBase=f"{origin}/v1")))
         refused = cli(path, "apply", "--yes", "--check-where", "local")
         assert refused.exit_code == 3, refused.stderr
-        assert "check failed, nothing was written" in refused.stderr and "gpt-4o-0 (models:" in refused.stderr
+        assert "check step: 1 of 1 endpoint(s) failed; nothing was written" in refused.stderr
+        assert "the key was refused" in refused.stderr  # check's table names the step and why
         assert server.state.seen == []
         behaviour.key = None  # the server now takes any key
         passed = cli(path, "apply", "--yes", "--check-where", "local")
@@ -606,7 +620,7 @@ def test_a_system_down_before_any_write_is_exit_3(write: Any) -> None:
         url = gone.url
     path = write(contract(url, 1))
     result = apply(path)
-    assert result.exit_code == 3 and "admin API" in result.stderr and "cannot connect" in result.stderr
+    assert result.exit_code == 3 and "admin API" in result.stderr and "connection refused" in result.stderr
 
 
 def test_a_system_down_mid_apply_says_what_was_done_and_what_remains(
@@ -669,7 +683,9 @@ def test_an_interrupted_apply_converges_when_run_again(write: Any, how: signal.S
             "2",
             str(path),
         ]
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible
+        )
         deadline = time.monotonic() + 60
         while len(server.state.writes()) < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)

@@ -29,9 +29,9 @@ from cli.main import main
 from contract._pydantic import parse
 from contract.checks.pods import MOUNT, PodOptions, parse_log, run_pods
 from contract.checks.steps import plan
-from contract.clients.kube import Kube
+from contract.clients.kube import Kube, KubeConflict
 from contract.model import ModelEntry
-from tests.check_servers import Behaviour, closed_port, model_server
+from tests.check_servers import Behaviour, closed_port, interruptible, model_server
 from tests.kube_mock import KubeCluster
 from tests.test_check_local import ENV, KEY, embedding_entry, entry
 
@@ -385,7 +385,13 @@ def test_pods_are_bounded_by_concurrency(kube_cluster: KubeCluster, kubelet: Kub
     _nothing_left(kube_cluster)
 
 
-def test_interrupted_run_leaves_nothing_behind(kube_cluster: KubeCluster, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
+def test_interrupted_run_leaves_nothing_behind(
+    kube_cluster: KubeCluster, tmp_path: Path, signum: int, code: int
+) -> None:
+    """Ctrl-C, CI cancelling the job (SIGTERM) and a closed terminal (SIGHUP) alike."""
     Kubelet(kube_cluster, start=False)  # pods stay Pending: the run waits until interrupted
     path = tmp_path / "install-contract.yaml"
     path.write_text(
@@ -407,6 +413,7 @@ def test_interrupted_run_leaves_nothing_behind(kube_cluster: KubeCluster, tmp_pa
         stderr=subprocess.PIPE,
         env={**os.environ, **ENV, "HOME": str(tmp_path)},
         cwd=Path(__file__).resolve().parent.parent,
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 60
@@ -415,12 +422,12 @@ def test_interrupted_run_leaves_nothing_behind(kube_cluster: KubeCluster, tmp_pa
             assert time.monotonic() < deadline, "no pods were created"
             time.sleep(0.1)
         assert kube_cluster.objects(SECRETS)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 130, stderr
+    assert process.returncode == code, stderr
     assert b"interrupted" in stderr and KEY.encode() not in stdout + stderr
     _nothing_left(kube_cluster)
 
@@ -475,3 +482,120 @@ def test_missing_namespace_is_an_outside_failure(
     assert result.stdout == ""
     assert 'namespaces "nope" not found' in result.stderr
     assert kubelet.pods == []
+
+
+# ------------------------------------------------------------------ nothing left behind
+
+
+@pytest.mark.parametrize("collection", [SECRETS, PODS])
+def test_a_lost_create_answer_is_adopted(
+    check: Any, kubelet: Kubelet, kube_cluster: KubeCluster, collection: str
+) -> None:
+    """The create commits, its answer is lost (504), the retry meets 409: the object is this
+    run's (its run-id label says so), so it is adopted, used and deleted at the end."""
+    kube_cluster.fail("POST", collection, 504, after_commit=True)
+    with model_server(Behaviour(key=KEY)) as (origin, seen):
+        result = check([entry("qwen3", origin + "/v1")])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert [r for r in kube_cluster.requests if r == ("POST", collection)] == [("POST", collection)] * 2
+    assert seen.seen and seen.seen[0].headers["authorization"] == f"Bearer {KEY}"
+    _nothing_left(kube_cluster)
+
+
+def test_a_secret_whose_create_never_answered_is_deleted_by_label(
+    check: Any, kubelet: Kubelet, kube_cluster: KubeCluster
+) -> None:
+    """The first create committed but answered 504; every retry failed: the run stops with
+    the API's error, and clean-up still finds the Secret holding the keys by its label."""
+    kube_cluster.fail("POST", SECRETS, 504, after_commit=True)
+    kube_cluster.fail("POST", SECRETS, 503, times=10)
+    result = check([entry("qwen3", "http://127.0.0.1:9/v1")])
+    assert result.exit_code == 3
+    assert "HTTP 503" in result.stderr or "injected" in result.stderr
+    assert kubelet.pods == []
+    _nothing_left(kube_cluster)
+
+
+def test_a_conflict_with_another_runs_object_is_not_adopted(kube_cluster: KubeCluster) -> None:
+    from contract.checks.pods import _Run
+
+    kube_cluster.put(
+        SECRETS,
+        {"metadata": {"name": "install-contract-check-abc", "labels": {"install-contract/run-id": "other"}}},
+    )
+    with Kube(kube_cluster.target(), timeout=5) as kube:
+        run = _Run(kube, [], PodOptions(namespace="platform", run_id="abc"), timeout=3)
+        with pytest.raises(KubeConflict):
+            run._create(SECRETS, {"metadata": {"name": "install-contract-check-abc"}})
+
+
+def _leftover(kind: str, name: str, expires: int) -> dict[str, Any]:
+    labels = {
+        "app.kubernetes.io/managed-by": "install-contract",
+        "install-contract/run-id": name[-4:],
+        "install-contract/expires": str(expires),
+    }
+    body: dict[str, Any] = {"metadata": {"name": name, "labels": labels}}
+    if kind == "pod":
+        body["spec"] = {
+            "containers": [
+                {"name": "check", "image": "curlimages/curl:8.10.1", "command": ["sh", "-c", "true"]}
+            ]
+        }
+    return body
+
+
+def test_expired_leftovers_of_killed_runs_are_deleted_and_said(check: Any, kube_cluster: KubeCluster) -> None:
+    now = int(time.time())
+    kube_cluster.put(SECRETS, _leftover("secret", "install-contract-check-dead", now - 60))
+    kube_cluster.put(PODS, _leftover("pod", "ic-check-dead-0", now - 60))
+    # a run still going in the same namespace: not expired, not touched
+    kube_cluster.put(SECRETS, _leftover("secret", "install-contract-check-live", now + 600))
+    # not a check object at all
+    kube_cluster.put(SECRETS, {"metadata": {"name": "litellm-keys", "labels": {"app": "litellm"}}})
+    kubelet = Kubelet(kube_cluster)  # after the seeding: it plays only this run's pods
+    with model_server(Behaviour(key=KEY)) as (origin, _):
+        result = check([entry("qwen3", origin + "/v1")])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "deleted 2 expired leftover(s) of earlier check runs in namespace platform: "
+        "pod/ic-check-dead-0, secret/install-contract-check-dead"
+    ) in result.stderr
+    names = sorted(s["metadata"]["name"] for s in kube_cluster.objects(SECRETS))
+    assert names == ["install-contract-check-live", "litellm-keys"]
+    assert kube_cluster.objects(PODS) == []
+    # this run's own objects said when they expire: after the run, within the margin
+    pod = next(p for p in kubelet.pods if p["metadata"]["name"].startswith("ic-check-"))
+    expires = int(pod["metadata"]["labels"]["install-contract/expires"])
+    assert now + 120 < expires < now + 120 + 3 * 4 + 40 + 300 + 60
+    secret_posts = [r for r in kube_cluster.requests if r == ("POST", SECRETS)]
+    assert len(secret_posts) == 1
+
+
+def test_the_secret_expires_after_the_slowest_possible_run(kube_cluster: KubeCluster) -> None:
+    from contract.checks.pods import EXPIRES_LABEL
+
+    Kubelet(kube_cluster)
+    secrets: list[dict[str, Any]] = []
+    targets = [
+        plan(parse(ModelEntry, entry(f"m{i}", "http://127.0.0.1:9/v1")), ENV, self_hosted=True)
+        for i in range(5)
+    ]
+    real_create = Kube.create
+
+    def spy(self: Kube, path: str, body: Any) -> Any:
+        if path == SECRETS:
+            secrets.append(body)
+        return real_create(self, path, body)
+
+    now = time.time()
+    with Kube(kube_cluster.target(), timeout=5) as kube:
+        kube.create = spy.__get__(kube)  # type: ignore[method-assign]
+        run_pods(
+            targets, kube, PodOptions(namespace="platform", poll_interval=0.05), timeout=3, concurrency=2
+        )
+    expires = int(secrets[0]["metadata"]["labels"][EXPIRES_LABEL])
+    per_pod = 120 + 3 * 3 + 40  # start_timeout + timeout * (http steps + 1) + 40
+    waves = 3  # 5 pods, 2 at once
+    assert now + waves * per_pod + 300 - 2 <= expires <= time.time() + waves * per_pod + 300 + 2
+    _nothing_left(kube_cluster)

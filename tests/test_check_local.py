@@ -14,7 +14,7 @@ from cli.main import main
 from contract._pydantic import parse
 from contract.checks.steps import plan
 from contract.model import ModelEntry
-from tests.check_servers import Behaviour, closed_port, model_server, silent_port
+from tests.check_servers import Behaviour, closed_port, interruptible, model_server, silent_port
 
 KEY = "sk-canary-check-7f3a9e"  # planted: must never appear in any output
 ENV = {"VLLM_API_KEY": KEY}
@@ -467,6 +467,7 @@ def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             env={**os.environ, **ENV},
             cwd=Path(__file__).resolve().parent.parent,
+            preexec_fn=interruptible,
         )
         try:
             assert accepted.wait(60), "the check never connected"
@@ -485,8 +486,10 @@ def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
 def test_mask_hides_keys_but_not_words() -> None:
     from contract.checks.steps import mask
 
-    assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ***"
+    assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ****"
     assert mask("max_model_len", frozenset({"x"})) == "max_model_len"
+    # the one masking of contract.secrets: escaped and encoded forms too
+    assert mask(f"b'Bearer {KEY}\\n'", frozenset({KEY + "\n"})) == "b'Bearer ****'"
 
 
 def test_progress_line_counts_results(capsys: pytest.CaptureFixture[str]) -> None:

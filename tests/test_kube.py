@@ -311,3 +311,24 @@ def test_secret_data_never_in_errors(kube: Kube) -> None:
     with pytest.raises(KubeConflict) as info:
         kube.create("/api/v1/namespaces/platform/secrets", secret)
     assert "sk-canary-secret-456" not in str(info.value)
+
+
+def test_the_mock_refuses_a_request_without_the_token_as_the_api_server_does(
+    kube_cluster: KubeCluster,
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    url = kube_cluster.url + "/api/v1/namespaces/platform/pods"
+    for headers, status in (
+        ({}, 401),
+        ({"Authorization": "Bearer other"}, 401),
+        ({"Authorization": "Bearer kmock-test-token", "Accept": "application/yaml"}, 406),
+    ):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5)
+        info.value.close()
+        assert info.value.code == status
+    request = urllib.request.Request(url, headers={"Authorization": "Bearer kmock-test-token"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200

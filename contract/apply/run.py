@@ -27,15 +27,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 from contract.apply import admin
 from contract.apply.changes import Change, Plan
 from contract.apply.desired import DesiredModel, desired_models
-from contract.checks import Verdict, check_for_apply
+from contract.checks import CheckReport, RunOptions, plan_contract
+from contract.checks import run as run_check
 from contract.diagnostics import Diagnostic, json_pointer
 from contract.errors import ExternalError, UsageError
+from contract.secrets import refuse_header_value
 
 if TYPE_CHECKING:
     from contract.apply.flags import ObservedFlags
     from contract.apply.litellm import ObservedLitellm
     from contract.clients.admin_api import AdminApiClient
-    from contract.model import Kubernetes as KubernetesSettings
+    from contract.clients.http import OnRetry
+    from contract.clients.kube import KubeTarget
     from contract.model import Unleash as UnleashSettings
     from contract.validate import Result, TypedContract
 
@@ -53,6 +56,12 @@ class Settings:
     catalog_path: str | None = None
     # False for `plan`: an unset ${VAR} is a plan warning, not IC304 (apply keeps IC304).
     require_env: bool = True
+    # Hears of every retry of every system (the CLI prints one line for each).
+    on_retry: OnRetry | None = None
+    # --context/--kubeconfig/--namespace, over platform.kubernetes (LiteLLM's Secret and ConfigMap)
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespace: str | None = None
 
 
 class Incomplete(ExternalError):
@@ -81,22 +90,50 @@ def validated(path: str, raw: bytes, settings: Settings) -> Result:
 # --------------------------------------------------------------------------- check (seam)
 
 
-# What a checker answers: contract.checks' verdict (ok, and one line saying so).
-CheckVerdict = Verdict
-Checker = Callable[["TypedContract", str, Mapping[str, str]], CheckVerdict]
+# What a checker answers: `check`'s own report of the contract's endpoints.
+Checker = Callable[["TypedContract", RunOptions, Mapping[str, str]], CheckReport]
+
+WAYS_ON = "run the check from here with --check-where local, or skip it with --skip-check"
 
 
-def default_checker(contract: TypedContract, where: str, env: Mapping[str, str]) -> CheckVerdict:
-    """`install-contract check` on the contract's endpoints, with its defaults."""
-    return check_for_apply(contract, where=where, env=env)
+class CheckFailed(ExternalError):
+    """The check step ran and an endpoint failed: `report` is `check`'s own report."""
+
+    def __init__(self, report: CheckReport) -> None:
+        failed = sum(not r.ok for r in report.results)
+        super().__init__(
+            f"check step: {failed} of {len(report.results)} endpoint(s) failed; nothing was written: "
+            f"fix them, {WAYS_ON}"
+        )
+        self.report = report
 
 
-def run_checks(contract: TypedContract, where: str, env: Mapping[str, str], checker: Checker) -> str:
-    """Run the checks; a failure is an ExternalError (exit 3, nothing written)."""
-    verdict = checker(contract, where, env)
-    if not verdict.ok:
-        raise ExternalError(f"check failed, nothing was written: {verdict.summary}")
-    return verdict.summary
+def default_checker(contract: TypedContract, options: RunOptions, env: Mapping[str, str]) -> CheckReport:
+    """`install-contract check` on every endpoint of the contract, with `options`."""
+    results = run_check(contract, plan_contract(contract, env), options)
+    return CheckReport(file="", where=options.where, results=tuple(results))
+
+
+def run_checks(
+    contract: TypedContract, options: RunOptions, env: Mapping[str, str], checker: Checker
+) -> CheckReport:
+    """Run the check step. A failed endpoint is `CheckFailed` (exit 3, nothing written); an
+    error of the step itself (no kubeconfig, a namespace that does not exist) keeps its kind
+    (and exit code) and says it was the check step, and the ways on."""
+    from contract.errors import InputError, InstallContractError
+
+    try:
+        report = checker(contract, options, env)
+    except CheckFailed:
+        raise
+    except InstallContractError as exc:
+        kind: type[InstallContractError] = ExternalError
+        if isinstance(exc, (InputError, UsageError)):
+            kind = type(exc) if type(exc) in (InputError, UsageError) else UsageError
+        raise kind(f"check step ({options.where}): {exc}; {WAYS_ON}") from None
+    if not report.ok:
+        raise CheckFailed(report)
+    return report
 
 
 # --------------------------------------------------------------------------- systems
@@ -144,6 +181,7 @@ def connect(
     """Open a client for every configured system. Missing settings for the admin API, or a
     token variable that is unset, are usage errors (exit 2); nothing is sent yet."""
     from contract.clients.admin_api import AdminApiClient
+    from contract.clients.kube import KubeTarget
 
     platform = contract.platform
     admin_settings = platform.admin_api if platform else None
@@ -154,8 +192,15 @@ def connect(
     token = settings.env.get(token_env)
     if not token:
         raise UsageError(f"the admin API token variable {token_env} is not set")
+    refuse_header_value(token, f"${token_env} (the admin API token)")
     client = AdminApiClient.connect(
-        url, token, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=admin_transport
+        url,
+        token,
+        timeout=settings.timeout,
+        ca_bundle=settings.ca_bundle,
+        transport=admin_transport,
+        token_name=f"${token_env}",
+        on_retry=settings.on_retry,
     )
     session = Session(file, contract, source, settings, client)
     session.warnings.extend(in_clear("admin API", url))
@@ -165,10 +210,16 @@ def connect(
             session.systems.append(_FlagsSystem(contract, platform.unleash, settings, unleash_transport))
         else:
             session.notes.append("unleash: skipped (no platform.unleash.url in the contract)")
-        if platform and platform.kubernetes and platform.kubernetes.namespace:
-            session.systems.append(_LitellmSystem(contract, platform.kubernetes, source, file, settings))
+        kubernetes = platform.kubernetes if platform else None
+        namespace = settings.namespace or (kubernetes.namespace if kubernetes else None)
+        if namespace:
+            context = settings.context or (kubernetes.context if kubernetes else None)
+            target = KubeTarget(context, namespace, settings.kubeconfig)
+            session.systems.append(_LitellmSystem(contract, target, source, file, settings))
         else:
-            session.notes.append("kubernetes: skipped (no platform.kubernetes.namespace in the contract)")
+            session.notes.append(
+                "kubernetes: skipped (no platform.kubernetes.namespace in the contract, no --namespace)"
+            )
     except BaseException:
         session.close()
         raise
@@ -328,7 +379,12 @@ class _FlagsSystem:
         self._flags = flags
         self._settings = unleash
         self._client = UnleashClient.from_settings(
-            unleash, settings.env, timeout=settings.timeout, ca_bundle=settings.ca_bundle, transport=transport
+            unleash,
+            settings.env,
+            timeout=settings.timeout,
+            ca_bundle=settings.ca_bundle,
+            transport=transport,
+            on_retry=settings.on_retry,
         )
         self._desired = flags.desired_flags(contract, catalog_path=settings.catalog_path)
         self._observed: ObservedFlags | None = None
@@ -356,18 +412,17 @@ class _LitellmSystem:
     def __init__(
         self,
         contract: TypedContract,
-        kubernetes: KubernetesSettings,
+        target: KubeTarget,
         source: bytes,
         file: str,
         settings: Settings,
     ) -> None:
         from contract.apply import litellm
-        from contract.clients.kube import Kube, KubeTarget
+        from contract.clients.kube import Kube
         from contract.render import render
 
-        assert kubernetes.namespace is not None
         self._litellm = litellm
-        self._namespace = kubernetes.namespace
+        self._namespace = target.namespace
         self._settings = litellm.settings_of(contract.platform)
         rendering = render(
             contract,
@@ -380,7 +435,7 @@ class _LitellmSystem:
         self._desired = litellm.desired_litellm(
             contract, config, settings.env, self._settings, allow_unset=not settings.require_env
         )
-        self._kube = Kube(KubeTarget(kubernetes.context, kubernetes.namespace), timeout=settings.timeout)
+        self._kube = Kube(target, timeout=settings.timeout, on_retry=settings.on_retry)
         self._observed: ObservedLitellm | None = None
 
     def observe(self) -> None:

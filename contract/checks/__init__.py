@@ -17,16 +17,18 @@ from contract.checks.steps import EntryResult, StepResult, Target, plan
 from contract.errors import UsageError
 from contract.validate import TypedContract
 
+OnNotice = Callable[[str], None]
+
 __all__ = [
     "CheckReport",
     "EntryResult",
     "RunOptions",
     "StepResult",
     "Target",
-    "Verdict",
-    "check_for_apply",
+    "choose_where",
     "plan_contract",
     "run",
+    "summarize",
 ]
 
 
@@ -81,6 +83,29 @@ class RunOptions:
     dns_image: str | None = None
     curl_image: str | None = None
     pull_secrets: tuple[str, ...] = ()
+    # Hears what the run did on the side ("deleted 2 expired leftovers", "Kubernetes API:
+    # HTTP 503; retry 2 of 3 in 0.4 s"); the CLI writes each on stderr.
+    on_notice: OnNotice | None = None
+
+
+def choose_where(
+    contract: TypedContract, where: str | None, context: str | None, kubeconfig: str | None
+) -> tuple[str, str | None]:
+    """Where a run checks from when `where` is None: the cluster when a kube context is
+    configured (`context`, platform.kubernetes.context, the kubeconfig's current one), else here,
+    with a note saying what is not being tested. `check` and `apply`'s check step both ask here."""
+    if where is not None:
+        return where, None
+    from contract.clients.kube import configured_context
+
+    settings = contract.platform.kubernetes if contract.platform else None
+    context = context or (settings.context if settings else None)
+    if configured_context(context, kubeconfig):
+        return "cluster", None
+    return "local", (
+        "no kube context configured: checking from here; split DNS and in-cluster firewalls "
+        "are not being tested (use --where cluster)"
+    )
 
 
 def run(
@@ -125,18 +150,18 @@ def run(
     )
     retry = RetryPolicy(attempts=3, timeout=max(30.0, options.timeout * 3))
     target = KubeTarget(context, namespace, options.kubeconfig)
-    with Kube(target, timeout=options.timeout, retry=retry) as kube:
+    notice = options.on_notice
+    on_retry = (lambda retried: notice(str(retried))) if notice is not None else None
+    with Kube(target, timeout=options.timeout, retry=retry, on_retry=on_retry) as kube:
         return run_pods(
-            targets, kube, pods, timeout=options.timeout, concurrency=concurrency, on_result=on_result
+            targets,
+            kube,
+            pods,
+            timeout=options.timeout,
+            concurrency=concurrency,
+            on_result=on_result,
+            on_notice=notice,
         )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What `apply` needs of a check run: whether every step passed, and one line saying so."""
-
-    ok: bool
-    summary: str
 
 
 def summarize(results: Sequence[EntryResult]) -> str:
@@ -149,9 +174,3 @@ def summarize(results: Sequence[EntryResult]) -> str:
         step = next(s for s in result.steps if s.status == "fail")
         parts.append(f"{result.model} ({step.name}: {step.detail})")
     return f"{len(failed)} of {len(results)} endpoint(s) failed: " + "; ".join(parts)
-
-
-def check_for_apply(contract: TypedContract, *, where: str, env: Mapping[str, str]) -> Verdict:
-    """Every entry checked with `check`'s defaults, as `apply` runs it before writing anything."""
-    results = run(contract, plan_contract(contract, env), RunOptions(where=where))
-    return Verdict(all(r.ok for r in results), summarize(results))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import ssl
 import threading
 import time
@@ -40,33 +39,12 @@ def _ms(start: float) -> int:
     return int((time.monotonic() - start) * 1000)
 
 
-def resolve(host: str, port: int, timeout: float) -> list[str]:
-    """The addresses of `host`, bounded by `timeout` (getaddrinfo has no timeout of its own)."""
-    outcome: dict[str, object] = {}
-
-    def lookup() -> None:
-        try:
-            outcome["addresses"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=lookup, name=f"dns-{host}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise TimeoutError(f"no answer within {timeout:g} s")
-    error = outcome.get("error")
-    if isinstance(error, BaseException):
-        raise error
-    infos = outcome.get("addresses")
-    assert isinstance(infos, list)
-    return sorted({str(info[4][0]) for info in infos})
-
-
 def _dns(target: Target, timeout: float) -> StepResult:
     assert target.host is not None and target.port is not None
     if is_address(target.host):
         return StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve")
+    from contract.clients.http import resolve
+
     start = time.monotonic()
     try:
         addresses = resolve(target.host, target.port, timeout)

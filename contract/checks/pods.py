@@ -11,11 +11,19 @@ an environment variable, nor on a command line. A private CA (`--ca-bundle`, `SS
 travels in the same Secret.
 
 The pods meet the *restricted* Pod Security Standard. Every pod and the Secret are deleted at
-the end: after success, after a failure, and on Ctrl-C.
+the end: after success, after a failure, and on Ctrl-C (the CLI turns SIGTERM and SIGHUP into
+the same interruption). Clean-up finds them by the run's label, so an object whose create
+answer was lost is deleted too; a create whose answer was lost and whose retry met a 409 is
+adopted when the object carries this run's label.
+
+A run killed outright (SIGKILL, a node lost) cannot clean up: every object carries the label
+`install-contract/expires` (Unix seconds) after which no run still uses it, and each cluster
+run first deletes the expired leftovers of earlier runs in its namespace, and says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shlex
@@ -49,7 +57,11 @@ if TYPE_CHECKING:
 DNS_IMAGE = "busybox:1.36"
 CURL_IMAGE = "curlimages/curl:8.10.1"
 MANAGED_BY = "install-contract"
+MANAGED_LABEL = "app.kubernetes.io/managed-by"
 RUN_LABEL = "install-contract/run-id"
+EXPIRES_LABEL = "install-contract/expires"
+# Beyond its own time limit, how long an object is kept for a run that is slow to delete it.
+EXPIRY_MARGIN = 300
 MOUNT = "/run/install-contract"
 NOBODY = 65534
 # The kubelet's reasons for a container that will not start without someone fixing something.
@@ -67,6 +79,7 @@ STUCK = frozenset(
 _CURL_TLS = frozenset({35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91})
 
 OnResult = Callable[[EntryResult], None]
+OnNotice = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,7 @@ def pod_spec(
     secret_name: str | None,
     ca_file: bool,
     assign_uid: bool,
+    expires: int = 0,
 ) -> dict[str, Any]:
     """A pod meeting the restricted Pod Security Standard that runs one entry's steps."""
     target = plan.target
@@ -240,15 +254,47 @@ def pod_spec(
         "metadata": {
             "name": plan.name,
             "namespace": options.namespace,
-            "labels": _labels(options.run_id),
+            "labels": _labels(options.run_id, expires),
             "annotations": {"sidecar.istio.io/inject": "false", "install-contract/model": target.model},
         },
         "spec": spec,
     }
 
 
-def _labels(run_id: str) -> dict[str, str]:
-    return {"app.kubernetes.io/managed-by": MANAGED_BY, RUN_LABEL: run_id}
+def _labels(run_id: str, expires: int) -> dict[str, str]:
+    labels = {MANAGED_LABEL: MANAGED_BY, RUN_LABEL: run_id}
+    if expires:
+        labels[EXPIRES_LABEL] = str(expires)
+    return labels
+
+
+def _expiry(obj: Mapping[str, Any]) -> int | None:
+    value = ((obj.get("metadata") or {}).get("labels") or {}).get(EXPIRES_LABEL)
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def sweep_expired(kube: Kube, namespace: str, now: float | None = None) -> list[str]:
+    """Delete the pods and Secrets of earlier check runs whose `expires` label has passed;
+    what was deleted (`pod/NAME`, `secret/NAME`). Objects of a run still going are not
+    touched: their label is in the future."""
+    from contract.clients.kube import KubeError
+
+    now = time.time() if now is None else now
+    selector = f"{MANAGED_LABEL}={MANAGED_BY},{RUN_LABEL},{EXPIRES_LABEL}"
+    deleted: list[str] = []
+    for plural, kind in (("pods", "pod"), ("secrets", "secret")):
+        path = f"/api/v1/namespaces/{namespace}/{plural}"
+        for obj in kube.list(path, label_selector=selector):
+            expires = _expiry(obj)
+            name = (obj.get("metadata") or {}).get("name")
+            if expires is None or expires >= now or not isinstance(name, str):
+                continue
+            try:
+                if kube.delete(f"{path}/{name}"):
+                    deleted.append(f"{kind}/{name}")
+            except KubeError:
+                continue  # not ours to force: the next run tries again
+    return deleted
 
 
 def _header_file(target: Target, step_calls: Sequence[str]) -> str | None:
@@ -379,9 +425,28 @@ class _Run:
         self.options = options
         self.timeout = timeout
         self.pods_path = f"/api/v1/namespaces/{options.namespace}/pods"
+        self.secrets_path = f"/api/v1/namespaces/{options.namespace}/secrets"
         self.secret_name = f"install-contract-check-{options.run_id}"
+        # Asked for, whether or not the answer came back: clean-up deletes them all.
         self.created_pods: set[str] = set()
         self.secret_created = False
+
+    def _limit(self, plan: _Plan) -> float:
+        """Seconds a pod may take before its entry is judged overdue."""
+        return self.options.start_timeout + self.timeout * (len(plan.http_steps) + 1) + 40
+
+    def _create(self, path: str, body: dict[str, Any]) -> None:
+        """Create, adopting an object of this run that a lost answer already created (409)."""
+        from contract.clients.kube import KubeConflict
+
+        try:
+            self.kube.create(path, body)
+        except KubeConflict:
+            name = body["metadata"]["name"]
+            found = self.kube.get(f"{path}/{name}")
+            labels = ((found or {}).get("metadata") or {}).get("labels") or {}
+            if labels.get(RUN_LABEL) != self.options.run_id:
+                raise
 
     def _log(self, name: str, container: str) -> str:
         from contract.clients.kube import KubeError
@@ -507,24 +572,28 @@ class _Run:
             return [results[i] for i in range(len(self.targets))]
 
         assign_uid = not _assigns_uids(self.kube, self.options.namespace)
+        concurrency = max(1, concurrency)
         if secret_data:
-            self.kube.create(
-                f"/api/v1/namespaces/{self.options.namespace}/secrets",
+            # The Secret lives as long as the slowest possible run: every pod overdue.
+            waves = -(-len(plans) // concurrency)
+            expires = int(time.time() + waves * max(self._limit(p) for p in plans) + EXPIRY_MARGIN)
+            self.secret_created = True
+            self._create(
+                self.secrets_path,
                 {
                     "apiVersion": "v1",
                     "kind": "Secret",
                     "type": "Opaque",
-                    "metadata": {"name": self.secret_name, "labels": _labels(self.options.run_id)},
+                    "metadata": {"name": self.secret_name, "labels": _labels(self.options.run_id, expires)},
                     "stringData": secret_data,
                 },
             )
-            self.secret_created = True
 
         queue = deque(plans)
         active: dict[str, tuple[_Plan, float]] = {}
         selector = f"{RUN_LABEL}={self.options.run_id}"
         while queue or active:
-            while queue and len(active) < max(1, concurrency):
+            while queue and len(active) < concurrency:
                 plan = queue.popleft()
                 spec = pod_spec(
                     plan,
@@ -533,14 +602,14 @@ class _Run:
                     secret_name=self.secret_name if self.secret_created else None,
                     ca_file=ca_text is not None,
                     assign_uid=assign_uid,
+                    expires=int(time.time() + self._limit(plan) + EXPIRY_MARGIN),
                 )
                 self.created_pods.add(plan.name)
-                self.kube.create(self.pods_path, spec)
+                self._create(self.pods_path, spec)
                 active[plan.name] = (plan, time.monotonic())
             pods = {p["metadata"]["name"]: p for p in self.kube.list(self.pods_path, label_selector=selector)}
             for name, (plan, started) in list(active.items()):
-                limit = self.options.start_timeout + self.timeout * (len(plan.http_steps) + 1) + 40
-                overdue = time.monotonic() - started > limit
+                overdue = time.monotonic() - started > self._limit(plan)
                 verdict = self.verdict(plan, pods.get(name), overdue)
                 if verdict is None:
                     continue
@@ -566,19 +635,19 @@ class _Run:
             raise InputError(f"cannot read the CA bundle {path}: {exc}") from None
 
     def clean_up(self) -> list[str]:
-        """Delete every pod and the Secret this run created; what could not be deleted."""
+        """Delete every pod and the Secret this run created, found by name and by the run's
+        label (a create whose answer was lost is found too); what could not be deleted."""
         from contract.clients.kube import KubeError
 
         left: list[str] = []
-        names = set(self.created_pods)
-        try:
-            selector = f"{RUN_LABEL}={self.options.run_id}"
-            names |= {p["metadata"]["name"] for p in self.kube.list(self.pods_path, label_selector=selector)}
-        except KubeError:
-            pass
-        paths = [f"{self.pods_path}/{name}" for name in sorted(names)]
-        if self.secret_created:
-            paths.append(f"/api/v1/namespaces/{self.options.namespace}/secrets/{self.secret_name}")
+        selector = f"{RUN_LABEL}={self.options.run_id}"
+        pods = set(self.created_pods)
+        secrets = {self.secret_name} if self.secret_created else set()
+        for path, names in ((self.pods_path, pods), (self.secrets_path, secrets)):
+            with contextlib.suppress(KubeError):
+                names |= {o["metadata"]["name"] for o in self.kube.list(path, label_selector=selector)}
+        paths = [f"{self.pods_path}/{name}" for name in sorted(pods)]
+        paths += [f"{self.secrets_path}/{name}" for name in sorted(secrets)]
         for path in paths:
             try:
                 self.kube.delete(path)
@@ -595,13 +664,27 @@ def run_pods(
     timeout: float,
     concurrency: int,
     on_result: OnResult | None = None,
+    on_notice: OnNotice | None = None,
 ) -> list[EntryResult]:
     """Check every target from a pod in `options.namespace`, at most `concurrency` pods at once.
 
-    Everything the run created is deleted before this returns or raises (Ctrl-C included).
+    First deletes the expired leftovers of earlier runs (`sweep_expired`; `on_notice` hears
+    which). Everything this run created is deleted before this returns or raises (Ctrl-C
+    included).
     """
+    from contract.clients.kube import KubeNotFound
+
     if not options.run_id:
         options = PodOptions(**{**options.__dict__, "run_id": new_run_id()})
+    try:
+        swept = sweep_expired(kube, options.namespace)
+    except KubeNotFound:
+        swept = []  # no such namespace: the first create says so in its own words
+    if swept and on_notice is not None:
+        on_notice(
+            f"deleted {len(swept)} expired leftover(s) of earlier check runs in namespace "
+            f"{options.namespace}: {', '.join(swept)}"
+        )
     run = _Run(kube, targets, options, timeout)
     interrupted: BaseException | None = None
     try:

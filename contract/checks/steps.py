@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from contract import catalog, envref
 from contract.model import ModelEntry
+from contract.secrets import refuse_header_value
 
 StepName = Literal["dns", "models", "tool-call", "embeddings"]
 Status = Literal["pass", "fail", "skip"]
@@ -122,17 +123,11 @@ class Target:
         return mask(text, self.secrets)
 
 
-# Masking a very short "key" (`x`, `none`) would garble every word that contains it, and
-# hides nothing: such a value is not a secret anyone could keep.
-MIN_MASKED = 8
-
-
 def mask(text: str, secrets: frozenset[str]) -> str:
-    """`text` with every known secret value replaced by `***`."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= MIN_MASKED:
-            text = text.replace(secret, "***")
-    return text
+    """`text` with every known secret, in every form it can take, masked (`contract.secrets`)."""
+    from contract import secrets as secret_values
+
+    return secret_values.mask(text, secrets)
 
 
 # ------------------------------------------------------------------------- plan
@@ -199,6 +194,9 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
     key_ref = entry.api_key.get_secret_value() if entry.api_key is not None else None
     key, key_missing = _resolve(key_ref, env)
     key_variable = envref.whole_ref(key_ref) if key_ref else None
+    if key:
+        holder = f"${key_variable}" if key_variable else "the literal apiKey"
+        refuse_header_value(key, f"{holder} (the apiKey of {name})")
     api_version, version_missing = _resolve(entry.api_version, env)
     region, _ = _resolve(entry.aws_region, env)
     secrets = frozenset(s for s in (key,) if s)
@@ -365,10 +363,11 @@ def _excerpt(target: Target, body: bytes) -> str:
         message = message or payload.get("detail")
     if not isinstance(message, str):
         message = body.decode("utf-8", errors="replace") if body else ""
-    message = " ".join(message.split())
-    if len(message) > _MAX_EXCERPT:
-        message = message[: _MAX_EXCERPT - 1] + "…"
-    return target.mask(message)
+    # Masked before it is cut: a key cut in half would no longer match the mask.
+    shown = " ".join(target.mask(message).split())
+    if len(shown) > _MAX_EXCERPT:
+        shown = shown[: _MAX_EXCERPT - 1] + "…"
+    return shown
 
 
 def judge_status(target: Target, call: Call, status: int, body: bytes) -> str | None:

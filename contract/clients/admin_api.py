@@ -27,6 +27,7 @@ import httpx
 
 from contract.clients import http
 from contract.errors import ExternalError
+from contract.secrets import mask
 
 PAGE_SIZE = 100  # the document's maximum
 MAX_PAGES = 10_000  # a server whose cursor never ends is a broken server, not a long list
@@ -63,9 +64,20 @@ def idempotency_key(what: str) -> str:
 class AdminApiClient:
     """One admin API. Thread-safe: `apply` sends its writes from a bounded pool of threads."""
 
-    def __init__(self, client: httpx.Client, retry: http.RetryPolicy = http.DEFAULT_RETRY) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        retry: http.RetryPolicy = http.DEFAULT_RETRY,
+        *,
+        token: str = "",
+        token_name: str = "the admin API token",
+        on_retry: http.OnRetry | None = None,
+    ) -> None:
         self._client = client
         self._retry = retry
+        self._token = token
+        self._token_name = token_name
+        self._on_retry = on_retry
 
     @classmethod
     def connect(
@@ -77,8 +89,13 @@ class AdminApiClient:
         ca_bundle: str | None = None,
         transport: httpx.BaseTransport | None = None,
         retry: http.RetryPolicy = http.DEFAULT_RETRY,
+        token_name: str = "the admin API token",
+        on_retry: http.OnRetry | None = None,
     ) -> AdminApiClient:
-        """A client for the server URL `url` (the document's `servers[].url`, e.g. …/api)."""
+        """A client for the server URL `url` (the document's `servers[].url`, e.g. …/api).
+
+        `token_name` says where the token came from (`$ADMIN_API_TOKEN`) when it is refused;
+        `on_retry` hears of every retry (the CLI shows a line)."""
         base = url.rstrip("/") + "/"
         client = http.new_client(
             base,
@@ -87,7 +104,7 @@ class AdminApiClient:
             transport=transport,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
         )
-        return cls(client, retry)
+        return cls(client, retry, token=token, token_name=token_name, on_retry=on_retry)
 
     def close(self) -> None:
         self._client.close()
@@ -231,29 +248,42 @@ class AdminApiClient:
     # -- plumbing -----------------------------------------------------------------------------
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
-            return http.request(self._client, method, url, retry=self._retry, **kwargs)
+            return http.request(
+                self._client,
+                method,
+                url,
+                retry=self._retry,
+                system="admin API",
+                on_retry=self._on_retry,
+                **kwargs,
+            )
         except http.Unavailable as exc:
             raise http.Unavailable(f"admin API: {exc}") from None
 
     def _json(self, method: str, url: str, *, expect: tuple[int, ...], **kwargs: Any) -> Any:
         return self._check(self._send(method, url, **kwargs), f"{method} {url}", expect)
 
-    @staticmethod
-    def _check(response: httpx.Response, what: str, expect: tuple[int, ...]) -> Any:
-        if response.status_code in expect:
-            if response.status_code == 204:
+    def _check(self, response: httpx.Response, what: str, expect: tuple[int, ...]) -> Any:
+        status = response.status_code
+        if status in expect:
+            if status == 204:
                 return None
             try:
                 return response.json()
             except ValueError:
-                raise AdminApiError(what, response.status_code, "bad_response", "not JSON") from None
+                raise AdminApiError(what, status, "bad_response", "not JSON") from None
         error = _error(response)
-        raise AdminApiError(
-            what,
-            response.status_code,
-            str(error.get("code") or "error"),
-            str(error.get("message") or response.reason_phrase or "no message"),
-        )
+        # The server's own words may quote what it was sent (the token among it).
+        message = mask(str(error.get("message") or response.reason_phrase or "no message"), [self._token])
+        code = mask(str(error.get("code") or "error"), [self._token])
+        if status in (401, 403):
+            message = f"the admin API refused the token in {self._token_name} ({message}): " + (
+                "it is not valid" if status == 401 else "it may not change models"
+            )
+        elif 300 <= status < 400:
+            where = response.headers.get("location", "")
+            message = f"redirected to {mask(where, [self._token]) or 'another address'}, which is not followed: set the admin API URL to where it points"
+        raise AdminApiError(what, status, code, message)
 
 
 def _model_path(model_id: str) -> str:

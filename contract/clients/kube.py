@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, retry_call
+from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, OnRetry, RetryPolicy, retry_call
 from contract.errors import ExternalError
 
 __all__ = [
@@ -171,11 +171,34 @@ class Kube:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
+        on_retry: OnRetry | None = None,
     ) -> None:
         self.target = target
         self.timeout = timeout
         self.retry = retry
+        self.on_retry = on_retry
         self._api = self._client(target)
+        self._resolve_api_server()
+
+    def _resolve_api_server(self) -> None:
+        """Look the API server's host up under the timeout first: urllib3's own lookup has no
+        bound, and a resolver that never answers would hold the run for minutes."""
+        from urllib.parse import urlsplit
+
+        from contract.clients.http import _is_address, resolve
+
+        server = urlsplit(str(self._api.configuration.host))
+        if not server.hostname or _is_address(server.hostname):
+            return
+        try:
+            resolve(server.hostname, server.port or 443, self.timeout)
+        except TimeoutError:
+            self._api.close()
+            raise KubeError(
+                f"cannot resolve the API server {server.hostname}: no answer within {self.timeout:g} s"
+            ) from None
+        except (OSError, UnicodeError):
+            return  # the first request says it in the client's own words
 
     @staticmethod
     def _client(target: KubeTarget) -> Any:
@@ -324,7 +347,14 @@ class Kube:
             return response.status, data
 
         try:
-            status, data = retry_call(attempt, on=lambda exc: isinstance(exc, _Transient), retry=self.retry)
+            status, data = retry_call(
+                attempt,
+                on=lambda exc: isinstance(exc, _Transient),
+                retry=self.retry,
+                system="Kubernetes API",
+                on_retry=self.on_retry,
+                describe=lambda exc: exc.reason if isinstance(exc, _Transient) else str(exc),
+            )
         except _Transient as exc:
             raise KubeError(
                 f"{method} {path}: {exc.reason} after {self.retry.attempts} attempts", exc.status

@@ -24,9 +24,17 @@ from urllib.parse import quote
 
 import httpx
 
-from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, new_client, request
+from contract.clients.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    OnRetry,
+    RetryPolicy,
+    new_client,
+    request,
+)
 from contract.errors import ExternalError, UsageError
 from contract.model import Unleash
+from contract.secrets import mask, refuse_header_value
 
 DEFAULT_TOKEN_ENV = "UNLEASH_ADMIN_TOKEN"
 
@@ -62,6 +70,8 @@ class UnleashClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         ca_bundle: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        token_name: str = "the Unleash token",
+        on_retry: OnRetry | None = None,
     ) -> None:
         base = url.rstrip("/")
         # `platform.unleash.url` is the server's address; accept one written with the /api suffix.
@@ -70,6 +80,9 @@ class UnleashClient:
         self.url = base
         self.project = project
         self._retry = retry
+        self._token = token
+        self._token_name = token_name
+        self._on_retry = on_retry
         self._http = new_client(
             base,
             timeout=timeout,
@@ -88,6 +101,7 @@ class UnleashClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         ca_bundle: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_retry: OnRetry | None = None,
     ) -> UnleashClient:
         """The client `platform.unleash` describes; its token is read from `settings.token_env`
         (default UNLEASH_ADMIN_TOKEN) in `env`."""
@@ -96,9 +110,10 @@ class UnleashClient:
                 "platform.unleash.url is not set: the address of Unleash is needed to apply flags"
             )
         token_env = settings.token_env or DEFAULT_TOKEN_ENV
-        token = env.get(token_env, "").strip()
-        if not token:
+        token = env.get(token_env, "")
+        if not token.strip():
             raise UsageError(f"{token_env} is not set: export an Unleash admin API token in it")
+        refuse_header_value(token, f"${token_env} (the Unleash admin API token)")
         return cls(
             settings.url,
             token,
@@ -107,6 +122,8 @@ class UnleashClient:
             retry=retry,
             ca_bundle=ca_bundle,
             transport=transport,
+            token_name=f"${token_env}",
+            on_retry=on_retry,
         )
 
     # -- lifecycle
@@ -175,19 +192,28 @@ class UnleashClient:
     # -- plumbing
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return request(self._http, method, path, retry=self._retry, **kwargs)
+        return request(
+            self._http, method, path, retry=self._retry, system="Unleash", on_retry=self._on_retry, **kwargs
+        )
 
     def _raise_for(self, response: httpx.Response, what: str) -> None:
         if response.is_success:
             return
         status = response.status_code
-        message = _server_message(response)
+        # The server's own words may quote what it was sent (the token among it).
+        message = mask(_server_message(response), [self._token])
         if status == 409:
             raise UnleashConflict(f"Unleash: {what}: {message}", status)
         if status in (401, 403):
             raise UnleashError(
-                f"Unleash refused the token ({what}: HTTP {status}): {message}; "
+                f"Unleash refused the token in {self._token_name} ({what}: HTTP {status}): {message}; "
                 "it needs an admin API token for this project",
+                status,
+            )
+        if 300 <= status < 400:
+            raise UnleashError(
+                f"Unleash: {what}: HTTP {status}: redirected, which is not followed: "
+                "set platform.unleash.url to the server's own address",
                 status,
             )
         raise UnleashError(f"Unleash: {what}: HTTP {status}: {message}", status)
