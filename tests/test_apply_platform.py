@@ -563,7 +563,7 @@ def test_skipped_systems_are_noted_and_prune_lists_no_orphans(server: AdminApiSe
     try:
         assert session.notes == [
             "unleash: skipped (no platform.unleash.url in the contract)",
-            "kubernetes: skipped (no platform.kubernetes.namespace in the contract)",
+            "kubernetes: skipped (no platform.kubernetes.namespace in the contract, no --namespace)",
         ]
         planned = run.read_and_plan(session, text)
     finally:

@@ -116,7 +116,9 @@ class _Echo(BaseHTTPRequestHandler):
         scenario = state.scenario
         path = self.path.split("?", 1)[0]
         kind = (
-            "models"
+            "admin"  # the admin API lives under /api (its /api/v1/models is not a model server's)
+            if path.startswith("/api/")
+            else "models"
             if path.endswith("/v1/models")
             else "chat"
             if path.endswith("/chat/completions")
