@@ -138,10 +138,7 @@ def test_apply_hands_every_check_option_to_check(
     kubeconfig = kube_cluster.kubeconfig
     kube_cluster.put("/api/v1/namespaces", {"metadata": {"name": "team"}})
     path = write(home, server.url, [entry("qwen3", "http://127.0.0.1:9/v1")])
-    result = cli(
-        "apply",
-        str(path),
-        "--yes",
+    every_option = (
         "--check-where",
         "cluster",
         "--timeout",
@@ -164,37 +161,11 @@ def test_apply_hands_every_check_option_to_check(
         "pull-a",
         "--image-pull-secret",
         "pull-b",
-        "--skip-check",
     )
+    result = cli("apply", str(path), "--yes", *every_option, "--skip-check")
     assert result.exit_code == 0, result.stderr
     assert seen == []  # --skip-check skips it
-    result = cli(
-        "apply",
-        str(path),
-        "--yes",
-        "--check-where",
-        "cluster",
-        "--timeout",
-        "4",
-        "--concurrency",
-        "5",
-        "--context",
-        "test",
-        "--kubeconfig",
-        kubeconfig,
-        "--namespace",
-        "team",
-        "--image-registry",
-        "mirror.local",
-        "--dns-image",
-        "busybox:1.37",
-        "--curl-image",
-        "curl:8.11",
-        "--image-pull-secret",
-        "pull-a",
-        "--image-pull-secret",
-        "pull-b",
-    )
+    result = cli("apply", str(path), "--yes", *every_option)
     assert result.exit_code == 0, result.stderr
     (options,) = seen
     assert (options.where, options.timeout, options.concurrency) == ("cluster", 4.0, 5)
