@@ -130,6 +130,21 @@ def test_without_a_master_key_the_plan_warns_and_leaves_it_alone() -> None:
     assert len(desired.warnings) == 1 and "LITELLM_MASTER_KEY is not set" in desired.warnings[0]
 
 
+@pytest.mark.parametrize(
+    "value", ["sk-from-a-file-0123\n", "sk-with\rreturn", " sk-edge-space", "sk-nön-ascii"]
+)
+def test_a_key_that_cannot_go_into_a_header_never_reaches_the_secret(value: str) -> None:
+    # `apply --skip-check` runs no check step: the Secret is where such a key would land.
+    from contract.errors import InputError
+
+    contract, config = typed()
+    with pytest.raises(
+        InputError, match=r"\$OPENAI_API_KEY \(a key of the LiteLLM Secret .*\) holds"
+    ) as caught:
+        desired_litellm(contract, config, {**ENV, "OPENAI_API_KEY": value})
+    assert value.strip() not in str(caught.value)
+
+
 def test_an_unset_variable_is_named() -> None:
     contract, config = typed()
     env = {k: v for k, v in ENV.items() if k not in ("OPENAI_API_KEY", "LOCAL_LLM_URL")}

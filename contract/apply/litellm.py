@@ -36,6 +36,7 @@ from contract.apply.changes import Action, Change, FieldDiff
 from contract.errors import UsageError
 from contract.model import Litellm as LitellmSettings
 from contract.model import ModelEntry, Platform
+from contract.secrets import refuse_header_value
 
 if TYPE_CHECKING:
     from contract.clients.kube import Kube
@@ -168,6 +169,8 @@ def desired_litellm(
         if name in literals:
             data[name] = literals[name]
         elif env.get(name):
+            # a trailing newline from `$(cat key-file)` would reach every request LiteLLM sends
+            refuse_header_value(env[name], f"${name} (a key of the LiteLLM Secret {settings.secret})")
             data[name] = env[name]
         elif name == MASTER_KEY_ENV:
             untouched.add(name)
