@@ -379,3 +379,44 @@ def test_verify_holds_no_rendered_file_in_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert report.bytes_hashed == 2 * size
     assert peak < 16 * 1024**2, f"peak {peak:,} bytes"
+
+
+def test_damage_zlib_finds_inside_a_member_refuses_the_archive(tmp_path: Path) -> None:
+    # A flipped byte in the deflate stream can be zlib's own error ("invalid code lengths set"),
+    # which tarfile wraps only while it reads a header: inside a member's data it came through as
+    # an internal error (exit 70 from `bundle verify`). It is damage like any other.
+    import random
+    import zlib
+
+    rng = random.Random(7)
+    data = bytes(rng.choice(b"abcdefgh \n") for _ in range(200_000))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("rendered/big.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    raw = buf.getvalue()
+
+    def zlib_fails_after(candidate: bytes) -> int | None:
+        """How many bytes inflate before zlib itself refuses the stream (None: it does not)."""
+        inflated = 0
+        with gzip.GzipFile(fileobj=io.BytesIO(candidate)) as stream:
+            try:
+                while chunk := stream.read(4096):
+                    inflated += len(chunk)
+            except zlib.error:
+                return inflated
+            except (OSError, EOFError):
+                return None
+        return None
+
+    def in_the_data(candidate: bytes) -> bool:
+        failed_at = zlib_fails_after(candidate)
+        return failed_at is not None and failed_at > 4096  # past the member's header
+
+    flips = (raw[:i] + bytes([raw[i] ^ 0xFF]) + raw[i + 1 :] for i in range(len(raw) // 3, len(raw) - 8))
+    kit = tmp_path / "kit.tar.gz"
+    kit.write_bytes(next(candidate for candidate in flips if in_the_data(candidate)))
+    scanned = archive.scan_archive(kit, lambda name: False)
+    assert [name for name, _ in scanned.refused] == ["(archive)"]
+    assert scanned.refused[0][1].startswith("damaged or not a tar.gz: ")

@@ -27,6 +27,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -346,7 +347,8 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
                 why = _after_the_end(tail, tar.offset)
                 if why is not None:
                     result.refused.append(("(archive)", why))
-        except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
+        # zlib.error: damage in the deflate stream, which tarfile wraps only in a header's read.
+        except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:
             result.refused.append(("(archive)", f"damaged or not a tar.gz: {exc}"))
     return result
 
