@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.admin_api_server import AdminApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -49,3 +54,12 @@ from tests.kube_mock import kube_cluster  # noqa: E402, F401
 
 # Unleash 8.2.0 on PostgreSQL 15 (session scope) as the `unleash` fixture: see tests/unleash_peer.py.
 from tests.unleash_peer import unleash  # noqa: E402, F401
+
+
+@pytest.fixture
+def server() -> Iterator[AdminApiServer]:
+    """The admin API test server (tests/admin_api_server.py), strict to its OpenAPI document."""
+    from tests.admin_api_server import admin_api
+
+    with admin_api() as running:
+        yield running

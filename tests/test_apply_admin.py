@@ -45,12 +45,6 @@ def _no_waiting() -> Iterator[None]:
     stamina.set_testing(False)
 
 
-@pytest.fixture
-def server() -> Iterator[AdminApiServer]:
-    with admin_api() as s:
-        yield s
-
-
 def entry(name: str, provider: str = "OpenAI", **extra: str) -> str:
     lines = [
         f"  - litellmModelName: {name}",

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from cli.main import main
 from contract.apply import run
 from contract.checks import CheckReport
-from tests.admin_api_server import AdminApiServer, admin_api
+from tests.admin_api_server import AdminApiServer
 from tests.check_servers import Behaviour, model_server
 from tests.kube_mock import KubeCluster
 from tests.test_check_local import KEY, _tls_context, entry
@@ -33,12 +33,6 @@ def _no_waiting() -> Iterator[None]:
     stamina.set_testing(True, attempts=2)
     yield
     stamina.set_testing(False)
-
-
-@pytest.fixture
-def server() -> Iterator[AdminApiServer]:
-    with admin_api() as s:
-        yield s
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from contract.apply.desired import MANAGED_BY
 from contract.clients.admin_api import AdminApiClient, AdminApiError
 from contract.clients.http import RetryPolicy
 from contract.rules.platform import PlatformView, edits, folded, provider_near_miss
-from tests.admin_api_server import AdminApiServer, admin_api
+from tests.admin_api_server import AdminApiServer
 
 TOKEN = "test-admin-token"
 CANARY = "sk-CANARY-platform-41c2"
@@ -33,12 +33,6 @@ def _no_waiting() -> Iterator[None]:
     stamina.set_testing(True, attempts=6)
     yield
     stamina.set_testing(False)
-
-
-@pytest.fixture
-def server() -> Iterator[AdminApiServer]:
-    with admin_api() as s:
-        yield s
 
 
 def openai(name: str, provider: str = "OpenAI") -> str:

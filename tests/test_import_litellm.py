@@ -9,28 +9,19 @@ the side file, the rendered config or anything the commands print.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
 
 from cli.main import main as cli
 from contract.importer import contract_text, import_litellm, read_config
 from contract.validate import validate_text
 
-DOCS_CONFIG = Path(__file__).parent / "data" / "litellm" / "docs-config.yaml"
-KEY_CANARY = f"sk-import-canary-{secrets.token_hex(8)}"
-MASTER_CANARY = f"sk-master-canary-{secrets.token_hex(8)}"
 FIRST_OF_GROUP = 8  # model_list[8] and [9] are both gpt-4o-mini
-TODO_NAME = "my-finetune"
-
-
-def docs_config_text() -> str:
-    text = DOCS_CONFIG.read_text(encoding="utf-8")
-    return text.replace("LITERAL_KEY", KEY_CANARY).replace("LITERAL_MASTER", MASTER_CANARY)
 
 
 @pytest.fixture
@@ -348,17 +339,7 @@ def normalised_original(item: dict[str, Any], variables: dict[str, str]) -> dict
 def test_round_trip_renders_the_original_model_list_field_by_field(config: Path, tmp_path: Path) -> None:
     contract = tmp_path / "install-contract.yaml"
     extra = tmp_path / "litellm-extra.yaml"
-    imported = run(
-        "import",
-        "litellm",
-        str(config),
-        "--out",
-        str(contract),
-        "--keep-extra",
-        str(extra),
-        "--context-window",
-        f"{TODO_NAME}=4096",
-    )
+    imported = run(*import_args(config, contract, extra))
     assert imported.exit_code == 0, imported.output
     rendered_dir = tmp_path / "rendered"
     result = run("render", str(contract), "--out", str(rendered_dir), "--litellm-extra", str(extra))
@@ -399,17 +380,7 @@ def test_render_without_the_side_file_is_unchanged_and_with_it_is_recorded(
 
     contract = tmp_path / "install-contract.yaml"
     extra = tmp_path / "extra.yaml"
-    run(
-        "import",
-        "litellm",
-        str(config),
-        "--out",
-        str(contract),
-        "--keep-extra",
-        str(extra),
-        "--context-window",
-        f"{TODO_NAME}=4096",
-    )
+    run(*import_args(config, contract, extra))
     plain = run("render", str(contract), "--out", str(tmp_path / "plain"))
     assert plain.exit_code == 0
     config_text = (tmp_path / "plain" / "litellm" / "config.yaml").read_text()

@@ -27,7 +27,7 @@ from contract.apply.flags import (
 )
 from contract.apply.report import cut, render_json, render_table, values
 from contract.model import Unleash
-from tests.admin_api_server import AdminApiServer, admin_api
+from tests.admin_api_server import AdminApiServer
 from tests.kube_mock import KubeCluster
 from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
 
@@ -41,12 +41,6 @@ def _no_waiting() -> Iterator[None]:
     stamina.set_testing(True, attempts=4)
     yield
     stamina.set_testing(False)
-
-
-@pytest.fixture
-def server() -> Iterator[AdminApiServer]:
-    with admin_api() as s:
-        yield s
 
 
 def model(name: str, description: str = "") -> str:

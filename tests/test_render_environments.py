@@ -12,7 +12,6 @@ from click.testing import CliRunner, Result
 
 from cli.main import main
 from tests.test_apply_admin import contract as admin_contract
-from tests.test_apply_admin import server  # noqa: F401 - the admin API fixture
 from tests.test_environments import THREE, contract
 
 ENV = {"OPENAI_API_KEY": "sk-test", "VLLM_API_KEY": "vllm-test"}
@@ -238,7 +237,7 @@ def test_resolve_never_prints_a_literal_secret(tmp_path: Path) -> None:
     assert "pw-live-99" not in result.output
 
 
-def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_path: Path) -> None:
     text = admin_contract("http://127.0.0.1:9/unused", 3) + (
         "environments:\n"
         "  dev:\n"

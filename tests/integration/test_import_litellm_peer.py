@@ -28,16 +28,13 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
 from peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer
 
 from cli.main import main as cli
 
 pytestmark = pytest.mark.integration
 
-DOCS_CONFIG = Path(__file__).resolve().parents[1] / "data" / "litellm" / "docs-config.yaml"
-KEY_CANARY = f"sk-import-canary-{secrets.token_hex(8)}"
-MASTER_CANARY = f"sk-master-canary-{secrets.token_hex(8)}"
-TODO_NAME = "my-finetune"
 GROUP = "gpt-4o-mini"
 # Names whose endpoint can be a local fake (Bedrock signs for AWS, Vertex AI needs Google's
 # credentials, and gpt-4o/embeddings use OpenAI's default endpoint): listed, not routed.
@@ -120,20 +117,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     require_peer("litellm")
     work = tmp_path_factory.mktemp("import-litellm")
     config = work / "config.yaml"
-    text = DOCS_CONFIG.read_text(encoding="utf-8")
-    config.write_text(text.replace("LITERAL_KEY", KEY_CANARY).replace("LITERAL_MASTER", MASTER_CANARY))
+    config.write_text(docs_config_text())
     contract, extra, out = work / "install-contract.yaml", work / "litellm-extra.yaml", work / "rendered"
-    imported = run(
-        "import",
-        "litellm",
-        str(config),
-        "--out",
-        str(contract),
-        "--keep-extra",
-        str(extra),
-        "--context-window",
-        f"{TODO_NAME}=4096",
-    )
+    imported = run(*import_args(config, contract, extra))
     assert imported.exit_code == 0, imported.output
     rendered = run("render", str(contract), "--out", str(out), "--litellm-extra", str(extra))
     assert rendered.exit_code == 0, rendered.output
