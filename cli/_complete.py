@@ -36,7 +36,7 @@ def script(shell: str, cli: click.Command) -> str:
 
 def complete_rule_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Rule codes starting with what was typed (any case), each with its name as help."""
-    from contract.rules import RULES
+    from contract.pipeline.rules import RULES
 
     typed = incomplete.upper()
     return [
@@ -48,7 +48,7 @@ def complete_rule_codes(ctx: click.Context, param: click.Parameter, incomplete: 
 
 def complete_targets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """render's targets; after a comma, the next target of a list (`litellm,v` -> `litellm,vllm`)."""
-    from contract.targets import TARGETS
+    from contract.knowledge.targets import TARGETS
 
     done, _, typed = incomplete.rpartition(",")
     chosen = set(done.split(",")) if done else set()
@@ -81,7 +81,7 @@ def contract_path(ctx: click.Context) -> str:
 
 def model_names(path: str) -> list[str]:
     """Every `litellmModelName` of the contract at `path`, in file order; [] when unreadable."""
-    from contract._yaml import load
+    from contract.pipeline.load import load
 
     try:
         if os.path.getsize(path) > 16 * 1024 * 1024:

@@ -7,12 +7,12 @@ import dataclasses
 import click
 
 from contract.diagnostics import Severity
-from contract.validate import Result
+from contract.pipeline.validate import Result
 
 
 def echo_diagnostics(result: Result, quiet: bool) -> None:
     """The diagnostics of `result` on stderr as validate's text report; with `quiet`, errors only."""
-    from contract.reporters import render_text
+    from contract.reporting.diagnostics import render_text
 
     shown = result
     if quiet:

@@ -1,4 +1,4 @@
-"""`install-contract plan` and `install-contract apply`: options -> contract.apply.run -> report.
+"""`install-contract plan` and `install-contract apply`: options -> contract.workflows.apply.run -> report.
 
 Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 for apply, while
 `plan` warns about an unset key; IC501 errors from the platform) or the confirmation was
@@ -190,7 +190,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _run(
+def _run(  # noqa: C901 (issue 19: to split)
     file: str,
     fmt: str,
     *,
@@ -206,10 +206,10 @@ def _run(
     env_name: str | None = None,
 ) -> None:
     from cli.envs import chosen
-    from contract.apply import report, run
-    from contract.checks import summarize
-    from contract.reporters import REPORTERS, render_text
-    from contract.validate import read_contract
+    from contract.pipeline.validate import read_contract
+    from contract.reporting.diagnostics import REPORTERS, render_text
+    from contract.workflows.apply import report, run
+    from contract.workflows.checks import summarize
 
     concurrency = check["concurrency"]
     settings = run.Settings(

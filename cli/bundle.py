@@ -116,9 +116,9 @@ def build(
     Exit 0 built (warnings allowed), 1 the contract has errors or a literal secret, 2 usage
     or unreadable input, 3 the package index or pip failed.
     """
-    from contract.bundle.build import BuildOptions, Refused, build_kit, write_kit
-    from contract.bundle.wheelhouse import Target
-    from contract.reporters import render_text
+    from contract.reporting.diagnostics import render_text
+    from contract.workflows.bundle.build import BuildOptions, Refused, build_kit, write_kit
+    from contract.workflows.bundle.wheelhouse import Target
 
     mtime = _source_date_epoch()
     options = BuildOptions(
@@ -167,8 +167,8 @@ def verify(path: str, key: str | None, require_signature: bool, fmt: str) -> Non
     Exit 0 verified (warnings allowed), 1 tampered, incomplete, invalid, unsafe or (with
     --require-signature) unsigned, 2 missing or unreadable.
     """
-    from contract.bundle.signing import read_public_key
-    from contract.bundle.verify import verify_kit
+    from contract.workflows.bundle.signing import read_public_key
+    from contract.workflows.bundle.verify import verify_kit
 
     public_key = read_public_key(key) if key else None
     report = verify_kit(path, public_key, require_signature=require_signature)

@@ -13,11 +13,11 @@ import click
 from cli._complete import complete_model_names
 from cli._exit import EXTERNAL, FAILED, OK, handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
-from contract.checks.steps import EntryResult
+from contract.workflows.checks.steps import EntryResult
 
 if TYPE_CHECKING:
-    from contract.checks import RunOptions
-    from contract.validate import TypedContract
+    from contract.pipeline.validate import TypedContract
+    from contract.workflows.checks import RunOptions
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -124,7 +124,7 @@ def run_options(
 ) -> RunOptions:
     """The check's options from `check_options`, with `where` chosen as `check` chooses it
     (a note on stderr when it falls back to local): used by `check` and by `apply`."""
-    from contract.checks import RunOptions, choose_where
+    from contract.workflows.checks import RunOptions, choose_where
 
     kube_settings = contract.platform.kubernetes if contract.platform else None
     context = context or (kube_settings.context if kube_settings else None)
@@ -226,10 +226,10 @@ def check(
     passed, 3 when any failed, 2 for usage errors, 130 when interrupted (129 on SIGHUP,
     143 on SIGTERM: the cluster's pods and Secret are deleted first).
     """
-    from contract.checks import CheckReport, plan_contract, run
-    from contract.reporters import render_text as render_diagnostics
-    from contract.rules import Options
-    from contract.validate import read_contract, validate_bytes
+    from contract.pipeline.rules import Options
+    from contract.pipeline.validate import read_contract, validate_bytes
+    from contract.reporting.diagnostics import render_text as render_diagnostics
+    from contract.workflows.checks import CheckReport, plan_contract, run
 
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     env = dict(os.environ)
@@ -264,7 +264,7 @@ def _colour(colour: bool | None) -> bool:
 
 def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
     """`check`'s report as text (the table) or JSON."""
-    from contract.checks.report import render_json, render_text
+    from contract.workflows.checks.report import render_json, render_text
 
     if fmt == "json":
         return render_json(report)

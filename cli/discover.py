@@ -12,7 +12,7 @@ from cli._exit import EXTERNAL, FAILED, USAGE, handled
 from cli._help import USAGE_MEANING, exit_codes
 
 if TYPE_CHECKING:
-    from contract.discover import Candidate, SourceReport
+    from contract.workflows.discover import Candidate, SourceReport
 
 
 _HEADER = ("NAME", "DISCOVERED", "WINDOW", "STATUS")
@@ -127,7 +127,7 @@ def _interactive() -> bool:
 )
 @click.option("--yes", is_flag=True, help="With --add: take every valid candidate without asking.")
 @handled
-def discover(
+def discover(  # noqa: C901 (issue 19: to split)
     ollama_urls: tuple[str, ...],
     ramalama_urls: tuple[str, ...],
     openai_urls: tuple[str, ...],
@@ -149,7 +149,7 @@ def discover(
     ones (asks per candidate on a terminal; else --select or --yes). Exit 3 when a source
     named on the command line is down; 2 for usage errors.
     """
-    from contract.discover import (
+    from contract.workflows.discover import (
         check_candidates,
         mark_conflicts,
         ollama,
@@ -186,7 +186,7 @@ def discover(
     for url in openai_urls:
         reports.append(openai_compatible.probe(url, context_window=context_window))
     if kserve:
-        from contract.discover import kserve as kserve_source
+        from contract.workflows.discover import kserve as kserve_source
 
         reports.append(
             kserve_source.probe(

@@ -35,7 +35,7 @@ def chosen(result: Any, env: str | None) -> Any:
     contract, so the caller's "the contract has errors" applies."""
     if env is None:
         return result
-    from contract.render.environments import choose
+    from contract.pipeline.render.environments import choose
 
     choose(result.declared_environments, (env,), False)
     others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
@@ -45,7 +45,7 @@ def chosen(result: Any, env: str | None) -> Any:
 
 def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:
     """validate --env/--all-envs: each file declares the environments named."""
-    from contract.render.environments import choose
+    from contract.pipeline.render.environments import choose
 
     for result in results:
         if result.contract is not None:  # a file that could not be read is reported as such
@@ -67,10 +67,10 @@ def render_environments(
 
     As for one contract: `check` prints a diff of each changed file, `quiet` nothing but errors."""
 
-    from contract.render import check_out_dir, differences, write_tree
-    from contract.render.environments import choose, render_environments
-    from contract.rules import Options
-    from contract.validate import read_contract, validate_bytes
+    from contract.pipeline.render import check_out_dir, differences, write_tree
+    from contract.pipeline.render.environments import choose, render_environments
+    from contract.pipeline.rules import Options
+    from contract.pipeline.validate import read_contract, validate_bytes
 
     if not check:
         check_out_dir(out_dir, file)
@@ -94,7 +94,7 @@ def render_environments(
     name = os.path.basename(file) if file != "-" else "<stdin>"
     warnings: list[str] = []
     if gitops:
-        from contract.render.gitops import render_gitops
+        from contract.pipeline.render.gitops import render_gitops
 
         others = tuple(t for t in targets if t != "gitops")
         if others:
@@ -142,22 +142,22 @@ def resolve(file: str, env_name: str) -> None:
 
     `render --env NAME` renders exactly this file (its manifest.json names it).
     """
-    from contract._yaml import decode
     from contract.errors import InputError
-    from contract.render.environments import resolved_text
-    from contract.validate import read_contract
+    from contract.pipeline.load import decode
+    from contract.pipeline.render.environments import resolved_text
+    from contract.pipeline.validate import read_contract
 
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     text, problem = decode(raw)
     if text is None:
         raise InputError(f"{file}: {problem.message if problem else 'cannot be read'}")
-    from contract._yaml import load
     from contract.errors import UsageError
-    from contract.secrets import mask
+    from contract.knowledge.secrets import mask
+    from contract.pipeline.load import load
 
     resolved = resolved_text(text, env_name, file)
     if mask(resolved, load(text).secrets) != resolved:
-        from contract.secrets import literal_places
+        from contract.knowledge.secrets import literal_places
 
         places = [
             "/" + "/".join(str(part) for part in path) for path, _ in literal_places(load(resolved).data)
@@ -198,10 +198,10 @@ def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from contract._yaml import load
-    from contract.envdiff import diff_environments, render_diff
-    from contract.render.environments import choose
-    from contract.validate import read_contract
+    from contract.pipeline.load import load
+    from contract.pipeline.render.environments import choose
+    from contract.pipeline.validate import read_contract
+    from contract.workflows.envdiff import diff_environments, render_diff
 
     if len(envs) != 2:
         raise click.UsageError("diff takes exactly two environments: --env A --env B")
@@ -213,10 +213,10 @@ def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
     if not doc.ok or not isinstance(doc.data, dict):
         click.echo(f"install-contract: {file} cannot be read as a contract; run validate", err=True)
         sys.exit(FAILED)
-    from contract.environments import environment_names
+    from contract.pipeline.environments import environment_names
 
     choose(environment_names(doc.data), envs, False)
-    from contract.secrets import mask
+    from contract.knowledge.secrets import mask
 
     changes = diff_environments(doc.data, envs[0], envs[1])
     # Secret fields are masked by the diff; a literal secret anywhere else (a URL's password) here.

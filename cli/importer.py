@@ -12,7 +12,7 @@ from cli._exit import FAILED, handled
 from cli._help import USAGE_MEANING, Group, exit_codes
 
 if TYPE_CHECKING:
-    from contract.importer import Imported
+    from contract.workflows.importer import Imported
 
 
 @click.group(
@@ -133,7 +133,13 @@ def litellm(
     stdout and the report to stderr. Exit 0 when imported, 1 when --add is refused, 2 for
     usage errors or an unreadable CONFIG, 3 when the proxy cannot be read.
     """
-    from contract.importer import contract_text, extra_text, fetch_model_info, import_litellm, read_config
+    from contract.workflows.importer import (
+        contract_text,
+        extra_text,
+        fetch_model_info,
+        import_litellm,
+        read_config,
+    )
     from contract.writing import write_atomic
 
     if (config is None) == (url is None):
@@ -163,7 +169,7 @@ def litellm(
         raise click.UsageError(f"--context-window names {', '.join(unknown)}, not a model_name of the config")
 
     if add_path:
-        from contract.importer import plan_imported_add
+        from contract.workflows.importer import plan_imported_add
 
         outcome = plan_imported_add(add_path, imported)
         _report(imported, to_stdout=True)
@@ -180,7 +186,7 @@ def litellm(
             write_atomic(add_path, outcome.data)
             click.echo(f"added {', '.join(outcome.added)} to {add_path}")
     else:
-        from contract.validate import validate_text
+        from contract.pipeline.validate import validate_text
 
         text = contract_text(imported)
         result = validate_text(text, file=out_path or "<stdout>")

@@ -3,7 +3,7 @@
 A language server on stdio (pygls). Diagnostics are exactly `validate -f json`'s for the text
 the editor holds, published after a short quiet spell (`--debounce`) and computed off the
 event loop, so typing never waits; a result for a text that has changed since is dropped.
-Quick fixes, completion and hover come from `contract.editor`; this module only speaks LSP.
+Quick fixes, completion and hover come from `contract.workflows.editor`; this module only speaks LSP.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from contract import __version__
-from contract.editor.analysis import Analysis, Problem, analyse
-from contract.editor.completion import complete
-from contract.editor.fixes import fixes_for
-from contract.editor.hover import hover
-from contract.editor.rules_doc import rule_url
+from contract.workflows.editor.analysis import Analysis, Problem, analyse
+from contract.workflows.editor.completion import complete
+from contract.workflows.editor.fixes import fixes_for
+from contract.workflows.editor.hover import hover
+from contract.workflows.editor.rules_doc import rule_url
 
 # Files the server speaks for: by name, or by the schema modeline `init` and `add` write.
 _CONTRACT_NAME = re.compile(r"(?:^|/)install-contract[^/]*\.ya?ml$")
@@ -119,7 +119,7 @@ class ContractServer(LanguageServer):
         return known
 
 
-def build_server(debounce: float) -> ContractServer:
+def build_server(debounce: float) -> ContractServer:  # noqa: C901 (issue 19: to split)
     server = ContractServer(debounce)
 
     @server.feature(lsp.INITIALIZE)

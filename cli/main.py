@@ -12,10 +12,10 @@ from cli._complete import SHELLS, complete_model_names, complete_rule_codes, com
 from cli._exit import USAGE, handled, validation_code
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
-from contract.targets import TARGETS
+from contract.knowledge.targets import TARGETS
 
 if TYPE_CHECKING:
-    from contract.validate import Result
+    from contract.pipeline.validate import Result
 
 DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
@@ -144,16 +144,16 @@ def validate(
     file cannot be read or the options are wrong.
     """
     from contract.errors import InputError
-    from contract.reporters import REPORTERS
-    from contract.rules import Options
-    from contract.validate import Selection, check_codes, validate_bytes, validate_file
+    from contract.pipeline.rules import Options
+    from contract.pipeline.validate import Selection, check_codes, validate_bytes, validate_file
+    from contract.reporting.diagnostics import REPORTERS
 
     selection = Selection(_codes(select), _codes(ignore))
     unknown = check_codes(selection.select + selection.ignore)
     if unknown:
         raise click.UsageError(f"no rule code matches {', '.join(unknown)} (see `install-contract explain`)")
     if catalog_path:
-        from contract.catalog import load_catalog
+        from contract.knowledge.catalog import load_catalog
 
         load_catalog(catalog_path)  # a bad file fails here, once, with exit 2
     options = Options(
@@ -193,8 +193,8 @@ def validate(
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
-    from contract.catalog import nearest
-    from contract.rules import RULES
+    from contract.knowledge.catalog import nearest
+    from contract.pipeline.rules import RULES
 
     if code is None:
         for rule in sorted(RULES.values(), key=lambda r: r.code):
@@ -214,7 +214,7 @@ def explain(code: str | None) -> None:
 @handled
 def schema(output: str | None) -> None:
     """Print the JSON Schema of install-contract.yaml (generated from the contract model)."""
-    from contract.schema import schema_text
+    from contract.pipeline.schema import schema_text
     from contract.writing import write_atomic
 
     text = schema_text()
@@ -254,8 +254,14 @@ def schema(output: str | None) -> None:
 def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
     """List known models whose id contains QUERY (ignoring case): context window, max output,
     mode, tool support and where the facts come from."""
-    from contract.catalog import load_catalog
-    from contract.listing import catalog_label, catalog_rows, no_match_message, render_json, render_table
+    from contract.knowledge.catalog import load_catalog
+    from contract.workflows.listing import (
+        catalog_label,
+        catalog_rows,
+        no_match_message,
+        render_json,
+        render_table,
+    )
 
     known = load_catalog(catalog_file)
     rows = catalog_rows(known, query, provider)
@@ -353,8 +359,8 @@ def add(
     import dataclasses
 
     from cli._exit import FAILED
-    from contract.edit import AddRequest, apply_add, plan_add
-    from contract.reporters import render_text
+    from contract.reporting.diagnostics import render_text
+    from contract.workflows.edit import AddRequest, apply_add, plan_add
 
     request = AddRequest(
         provider=provider,
@@ -391,7 +397,7 @@ def add(
 def _refused(error: str | None, hint: str | None, result: Result | None) -> None:
     """Why an edit was refused. The errors of the would-be file are named by where they are in
     the contract (`models[3].vllm`), never by a line of a file that was not written."""
-    from contract.secrets import mask
+    from contract.knowledge.secrets import mask
 
     click.echo(f"install-contract: {error}", err=True)
     if hint:
@@ -439,7 +445,7 @@ def remove(name: str, path: str, from_flags: bool) -> None:
     the result validates without errors. Exit 1 when the removal is refused.
     """
     from cli._exit import FAILED
-    from contract.edit import apply_remove, plan_remove
+    from contract.workflows.edit import apply_remove, plan_remove
 
     outcome = plan_remove(path, name, from_flags=from_flags)
     if outcome.data is None:
@@ -466,7 +472,7 @@ def init(file: str, force: bool) -> None:
     (unless --force).
     """
     from cli._exit import FAILED
-    from contract.starter import STARTER
+    from contract.workflows.starter import STARTER
     from contract.writing import write_atomic
 
     if os.path.exists(file) and not force:
@@ -558,16 +564,16 @@ def render(
     """
 
     from cli._report import echo_diagnostics
-    from contract.render import check_out_dir, differences, write_tree
-    from contract.render import render as compile_contract
-    from contract.rules import Options
-    from contract.validate import read_contract, validate_bytes
+    from contract.pipeline.render import check_out_dir, differences, write_tree
+    from contract.pipeline.render import render as compile_contract
+    from contract.pipeline.rules import Options
+    from contract.pipeline.validate import read_contract, validate_bytes
 
     if not check:
         check_out_dir(out_dir, file)
     litellm_extra = None
     if extra_path:
-        from contract.importer.extra import read_extra
+        from contract.pipeline.render.extra import read_extra
 
         litellm_extra = read_extra(extra_path)
     if env_names or all_envs or "gitops" in _codes(targets, upper=False):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contract.rules import Options
-from contract.validate import validate_text
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_text
 
 Found = tuple[str, str, str, str, str | None]  # code, severity, path, message, hint
 

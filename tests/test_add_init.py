@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.edit import append_entry
-from contract.starter import SCHEMA_MODELINE, STARTER
-from contract.validate import validate_text
+from contract.pipeline.validate import validate_text
+from contract.workflows.edit import append_entry
+from contract.workflows.starter import SCHEMA_MODELINE, STARTER
 
 # Everything up to the end of the last entry of models:, then everything after it.
 BEFORE = """\
@@ -501,7 +501,7 @@ def test_append_entry_layouts(before: str, after: str) -> None:
 
 
 def test_append_refuses_a_flow_style_models_list() -> None:
-    from contract.edit import EditError
+    from contract.workflows.edit import EditError
 
     with pytest.raises(EditError, match="flow style"):
         append_entry("models: [{litellmModelName: a}]\n", ENTRY)
@@ -577,7 +577,7 @@ def test_add_to_the_starter(tmp_path: Path) -> None:
 
 
 def test_plan_add_refuses_a_duplicate_and_returns_no_bytes(contract: Path) -> None:
-    from contract.edit import AddRequest, plan_add
+    from contract.workflows.edit import AddRequest, plan_add
 
     outcome = plan_add("contract.yaml", AddRequest("openai", "text-embedding-3-small"))
     assert outcome.data is None
@@ -588,8 +588,8 @@ def test_plan_add_refuses_a_duplicate_and_returns_no_bytes(contract: Path) -> No
 
 
 def test_plan_add_writes_nothing_until_apply_add(tmp_path: Path) -> None:
-    from contract.catalog import load_catalog
-    from contract.edit import AddRequest, apply_add, plan_add
+    from contract.knowledge.catalog import load_catalog
+    from contract.workflows.edit import AddRequest, apply_add, plan_add
 
     path = tmp_path / "new.yaml"
     outcome = plan_add(str(path), AddRequest("anthropic", "claude-sonnet-4-20250514"), load_catalog())
@@ -606,7 +606,7 @@ def test_plan_add_writes_nothing_until_apply_add(tmp_path: Path) -> None:
 
 
 def test_plan_add_keeps_a_byte_order_mark(contract: Path) -> None:
-    from contract.edit import AddRequest, plan_add
+    from contract.workflows.edit import AddRequest, plan_add
 
     contract.write_bytes(b"\xef\xbb\xbf" + COMMENTED.encode("utf-8"))
     outcome = plan_add("contract.yaml", AddRequest("anthropic", "claude-sonnet-4-20250514"))

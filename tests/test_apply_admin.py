@@ -21,12 +21,12 @@ import stamina
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.apply import admin, run
-from contract.apply.changes import KNOWN_AFTER_APPLY, Change
-from contract.apply.desired import MANAGED_BY, DesiredModel, desired_models
 from contract.clients.admin_api import AdminApiClient, AdminApiError, ModelProvider, idempotency_key
 from contract.clients.http import RetryPolicy, Unavailable
-from contract.rules import RULES
+from contract.pipeline.rules import RULES
+from contract.workflows.apply import admin, run
+from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Change
+from contract.workflows.apply.desired import MANAGED_BY, DesiredModel, desired_models
 from tests.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
 from tests.check_servers import interruptible
 
@@ -362,7 +362,7 @@ def test_a_provider_the_platform_lacks_is_a_finding_with_the_nearest() -> None:
 
 
 def test_desired_rows_never_hold_a_secret(tmp_path: Path) -> None:
-    from contract.validate import validate_text
+    from contract.pipeline.validate import validate_text
 
     text = contract("http://x/api", 1) + (
         "  - litellmModelName: claude-b\n"
@@ -548,7 +548,7 @@ def test_the_terminal_prompt(
 def test_check_runs_unless_skipped_and_its_failure_writes_nothing(
     server: AdminApiServer, write: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from contract.checks import CheckReport, EntryResult, StepResult
+    from contract.workflows.checks import CheckReport, EntryResult, StepResult
 
     path = write(contract(server.url, 1))
     seen: list[Any] = []
@@ -703,8 +703,8 @@ def test_the_ic5xx_rule_is_registered_for_the_platform() -> None:
 
 
 def test_the_table_lists_pending_changes_and_counts_the_rest() -> None:
-    from contract.apply.changes import Plan
-    from contract.apply.report import render_table
+    from contract.workflows.apply.changes import Plan
+    from contract.workflows.apply.report import render_table
 
     plan = Plan(
         (

@@ -16,8 +16,8 @@ import stamina
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.apply import run
-from contract.checks import CheckReport
+from contract.workflows.apply import run
+from contract.workflows.checks import CheckReport
 from tests.admin_api_server import AdminApiServer
 from tests.check_servers import Behaviour, model_server
 from tests.kube_mock import KubeCluster

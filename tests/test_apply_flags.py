@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from contract._pydantic import parse
-from contract.apply.changes import KNOWN_AFTER_APPLY, Change
-from contract.apply.flags import (
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import Contract, Unleash
+from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Change
+from contract.workflows.apply.flags import (
     DERIVED_NOTE,
     DesiredFlag,
     ObservedEnvironment,
@@ -21,7 +22,6 @@ from contract.apply.flags import (
     diff_flags,
     unleash_variants,
 )
-from contract.model import Contract, Unleash
 
 
 def entry(name: str, **fields: Any) -> dict[str, Any]:

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from contract._pydantic import parse
-from contract.apply.flags import DesiredFlag, apply_flags, diff_flags, observe_flags
 from contract.clients.http import RetryPolicy
 from contract.clients.unleash import UnleashClient, UnleashError
-from contract.model import Unleash
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import Unleash
+from contract.workflows.apply.flags import DesiredFlag, apply_flags, diff_flags, observe_flags
 
 TOKEN = "*:*.admin-token"
 ENVIRONMENTS = ("development", "production")
@@ -196,7 +196,7 @@ def test_an_environment_the_project_lacks_is_named_with_those_it_has(unleash: Fa
 
 
 def test_observing_no_flags_reads_nothing(unleash: FakeUnleash) -> None:
-    from contract.apply.flags import ObservedFlags
+    from contract.workflows.apply.flags import ObservedFlags
 
     with client(unleash) as api:
         assert observe_flags(api, (), SETTINGS) == ObservedFlags({})
@@ -204,8 +204,8 @@ def test_observing_no_flags_reads_nothing(unleash: FakeUnleash) -> None:
 
 
 def test_a_model_without_an_id_stops_before_any_write(unleash: FakeUnleash) -> None:
-    from contract.apply.changes import KNOWN_AFTER_APPLY
     from contract.errors import UsageError
+    from contract.workflows.apply.changes import KNOWN_AFTER_APPLY
 
     with client(unleash) as api:
         observed = observe_flags(api, FLAGS, SETTINGS)
@@ -221,7 +221,7 @@ def test_a_model_without_an_id_stops_before_any_write(unleash: FakeUnleash) -> N
 
 
 def test_a_created_flag_plans_its_variants_from_none() -> None:
-    from contract.apply.flags import ObservedFlags
+    from contract.workflows.apply.flags import ObservedFlags
 
     (change,) = diff_flags(FLAGS[:1], ObservedFlags({"EMBEDDING_MODELS": None}), IDS, SETTINGS)
     assert change.to_json()["diff"] == {
@@ -256,8 +256,8 @@ def run_contract(admin_url: str, models: tuple[str, ...]) -> str:
 def plan_and_apply(
     fake: FakeUnleash, admin_url: str, models: tuple[str, ...], *, prune: bool = False, write: bool = True
 ) -> Any:
-    from contract.apply import run
-    from contract.validate import validate_text
+    from contract.pipeline.validate import validate_text
+    from contract.workflows.apply import run
 
     text = run_contract(admin_url, models)
     env = {"ADMIN_API_TOKEN": "test-admin-token", "UNLEASH_ADMIN_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-x"}

@@ -8,8 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from contract.apply.changes import Change
-from contract.apply.litellm import (
+from contract.errors import UsageError
+from contract.pipeline.render import render
+from contract.pipeline.validate import TypedContract, validate_text
+from contract.workflows.apply.changes import Change
+from contract.workflows.apply.litellm import (
     CONFIG_SHA_ANNOTATION,
     SECRET_KEYS_ANNOTATION,
     SECRET_VERSION_ANNOTATION,
@@ -19,9 +22,6 @@ from contract.apply.litellm import (
     desired_litellm,
     diff_litellm,
 )
-from contract.errors import UsageError
-from contract.render import render
-from contract.validate import TypedContract, validate_text
 
 CANARY = "sk-literal-canary-3f9a1c"
 
@@ -273,7 +273,7 @@ def test_an_empty_namespace_plans_every_value_but_the_keys() -> None:
 
 
 def test_an_update_shows_old_and_new_and_only_key_names() -> None:
-    from contract.apply.report import values
+    from contract.workflows.apply.report import values
 
     observed = replace(
         SAME,
@@ -336,7 +336,7 @@ def test_a_kept_deployment_has_no_note_and_a_secret_version_that_stays() -> None
 
 
 def test_the_config_diff_is_unified_with_one_line_of_context() -> None:
-    from contract.apply.litellm import config_diff
+    from contract.workflows.apply.litellm import config_diff
 
     assert config_diff("a\nb\nc\nd\ne\n", "a\nb\nX\nd\ne\n") == (
         "--- config.yaml\n+++ config.yaml\n@@ -2,3 +2,3 @@\n b\n-c\n+X\n d\n"
@@ -375,7 +375,7 @@ class _Namespace:
 def test_observe_reads_the_three_objects() -> None:
     from typing import Any, cast
 
-    from contract.apply.litellm import observe_litellm
+    from contract.workflows.apply.litellm import observe_litellm
 
     base = "/api/v1/namespaces/ns"
     empty = observe_litellm(cast(Any, _Namespace({})), "ns")
@@ -406,7 +406,7 @@ def test_observe_reads_the_three_objects() -> None:
 
 
 def test_literal_keys_are_found_under_the_variable_render_names() -> None:
-    from contract.apply.litellm import literal_secrets
+    from contract.workflows.apply.litellm import literal_secrets
 
     contract, _ = typed()
     assert literal_secrets(contract.models) == {"LOCAL_LLM_API_KEY": CANARY}
@@ -430,7 +430,7 @@ class _Recording:
 def test_apply_writes_well_formed_objects_with_their_field_manager() -> None:
     from typing import Any, cast
 
-    from contract.apply.litellm import apply_litellm
+    from contract.workflows.apply.litellm import apply_litellm
 
     kube = _Recording()
     apply_litellm(cast(Any, kube), DESIRED, ObservedLitellm(namespace="ns", deployment_found=True))
@@ -480,7 +480,7 @@ def test_apply_writes_well_formed_objects_with_their_field_manager() -> None:
 def test_apply_patches_only_what_differs() -> None:
     from typing import Any, cast
 
-    from contract.apply.litellm import apply_litellm
+    from contract.workflows.apply.litellm import apply_litellm
 
     kube = _Recording()
     observed = replace(

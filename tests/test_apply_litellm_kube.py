@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from contract.apply.litellm import (
+from contract.clients.http import RetryPolicy
+from contract.clients.kube import Kube, KubeError
+from contract.pipeline.model import Litellm
+from contract.pipeline.render import render
+from contract.pipeline.validate import validate_text
+from contract.workflows.apply.litellm import (
     CONFIG_SHA_ANNOTATION,
     SECRET_KEYS_ANNOTATION,
     SECRET_VERSION_ANNOTATION,
@@ -21,11 +26,6 @@ from contract.apply.litellm import (
     diff_litellm,
     observe_litellm,
 )
-from contract.clients.http import RetryPolicy
-from contract.clients.kube import Kube, KubeError
-from contract.model import Litellm
-from contract.render import render
-from contract.validate import validate_text
 from tests.kube_mock import KubeCluster
 
 NS = "platform"

@@ -15,11 +15,11 @@ import stamina
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.apply import admin, run
-from contract.apply.desired import MANAGED_BY
 from contract.clients.admin_api import AdminApiClient, AdminApiError
 from contract.clients.http import RetryPolicy
-from contract.rules.platform import PlatformView, edits, folded, provider_near_miss
+from contract.pipeline.rules.platform import PlatformView, edits, folded, provider_near_miss
+from contract.workflows.apply import admin, run
+from contract.workflows.apply.desired import MANAGED_BY
 from tests.admin_api_server import AdminApiServer
 
 TOKEN = "test-admin-token"
@@ -122,8 +122,8 @@ def test_a_provider_created_meanwhile_is_adopted_on_409(server: AdminApiServer, 
     path = write(contract(server.url, ollama()))
     api = AdminApiClient.connect(server.url, TOKEN, timeout=2.0, retry=FAST)
     try:
-        from contract.apply.desired import desired_models
-        from contract.validate import validate_bytes
+        from contract.pipeline.validate import validate_bytes
+        from contract.workflows.apply.desired import desired_models
 
         typed = validate_bytes(path.read_bytes(), file=str(path)).contract
         assert typed is not None
@@ -368,7 +368,7 @@ class _Recorder:
         pass
 
     def diff(self, model_ids: Any) -> tuple[list[Any], list[str]]:
-        from contract.apply.changes import Change
+        from contract.workflows.apply.changes import Change
 
         return [Change("unleash", "flag", "F", "update", ("variants",))], []
 
@@ -390,7 +390,7 @@ class _Idle:
         pass
 
     def diff(self, model_ids: Any) -> tuple[list[Any], list[str]]:
-        from contract.apply.changes import Change
+        from contract.workflows.apply.changes import Change
 
         return [Change("kubernetes", "configmap", "c", "keep")], []
 
@@ -405,7 +405,7 @@ def test_flags_stop_pointing_before_the_rows_are_deleted(server: AdminApiServer,
     both = write(contract(server.url, openai("a"), openai("b")))
     assert apply(both).exit_code == 0
     only_a = write(contract(server.url, openai("a")), name="a.yaml")
-    from contract.validate import validate_bytes
+    from contract.pipeline.validate import validate_bytes
 
     raw = only_a.read_bytes()
     typed = validate_bytes(raw, file=str(only_a)).contract
@@ -451,7 +451,7 @@ def test_a_token_over_plain_http_off_the_host_and_cluster_is_a_warning(url: str,
 
 
 def test_the_plan_carries_the_clear_text_warning_for_the_admin_api_and_unleash(tmp_path: Path) -> None:
-    from contract.validate import validate_bytes
+    from contract.pipeline.validate import validate_bytes
 
     text = (
         "platform:\n  adminApi:\n    url: http://admin.example.com/api\n"
@@ -486,8 +486,8 @@ def test_plan_needs_no_data_plane_key_and_apply_still_refuses(server: AdminApiSe
 
 
 def test_incomplete_keeps_its_cause() -> None:
-    from contract.apply.changes import Change
     from contract.errors import ExternalError
+    from contract.workflows.apply.changes import Change
 
     cause = ExternalError("admin API: down")
     done = [Change("admin-api", "model", "a", "create")]
@@ -531,7 +531,7 @@ def test_no_warning_for_local_names_or_no_host(url: str) -> None:
 
 
 def _session(server: AdminApiServer, text: str, **settings: Any) -> Any:
-    from contract.validate import validate_text
+    from contract.pipeline.validate import validate_text
 
     typed = validate_text(text, file="c.yaml").contract
     assert typed is not None
@@ -584,8 +584,8 @@ def _row_fields() -> dict[str, Any]:
 
 
 def test_an_api_base_from_the_environment_is_resolved_in_the_row() -> None:
-    from contract.apply.desired import desired_models
-    from contract.validate import validate_text
+    from contract.pipeline.validate import validate_text
+    from contract.workflows.apply.desired import desired_models
 
     text = contract(
         "https://admin.example/api", openai("a") + "    apiBase: ${BASE}/v1\n    description: ${DESC}\n"

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.bundle import archive
-from contract.bundle import verify as kit_verify
-from contract.bundle.signing import read_public_key
-from contract.render import render
-from contract.validate import validate_bytes
+from contract.pipeline.render import render
+from contract.pipeline.validate import validate_bytes
+from contract.workflows.bundle import archive
+from contract.workflows.bundle import verify as kit_verify
+from contract.workflows.bundle.signing import read_public_key
 from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
@@ -79,7 +79,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory, ssh_keygen: str) -> dict[str,
 
 @pytest.fixture(scope="module")
 def tool_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from contract.bundle.wheelhouse import build_tool_wheel
+    from contract.workflows.bundle.wheelhouse import build_tool_wheel
 
     return build_tool_wheel(tmp_path_factory.mktemp("tool"))
 

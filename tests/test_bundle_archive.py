@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from contract.bundle import archive
 from contract.errors import InputError, UsageError
+from contract.workflows.bundle import archive
 
 FILES = {
     "b.txt": b"bee\n",
@@ -192,7 +192,7 @@ def test_hashes_are_sha256_of_the_bytes(tmp_path: Path) -> None:
 
 
 def test_parse_sums_reads_coreutils_lines_and_names_bad_ones() -> None:
-    from contract.bundle.verify import parse_sums
+    from contract.workflows.bundle.verify import parse_sums
 
     good = "a" * 64
     sums, bad = parse_sums(
@@ -210,7 +210,7 @@ def test_parse_sums_reads_coreutils_lines_and_names_bad_ones() -> None:
 def test_sums_that_list_themselves_are_refused(tmp_path: Path) -> None:
     import hashlib
 
-    from contract.bundle.verify import verify_kit
+    from contract.workflows.bundle.verify import verify_kit
 
     kit = tmp_path / "kit"
     kit.mkdir()
@@ -364,7 +364,7 @@ def test_verify_holds_no_rendered_file_in_memory(tmp_path: Path) -> None:
     """Two 64 MiB members of zeros under rendered/: verify streams them (the bound is MAX_KEPT)."""
     import tracemalloc
 
-    from contract.bundle.verify import verify_kit
+    from contract.workflows.bundle.verify import verify_kit
 
     path = tmp_path / "kit.tar.gz"
     size = 64 * 1024**2

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from contract.bundle import build, signing
 from contract.errors import UsageError
+from contract.workflows.bundle import build, signing
 from tests.conftest import FIXTURES
 
 FIXTURE = (FIXTURES / "install-contract.yaml").read_text()

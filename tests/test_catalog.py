@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from contract import catalog
-from contract.catalog import Catalog, ModelFacts, load_catalog
 from contract.errors import InputError
+from contract.knowledge import catalog
+from contract.knowledge.catalog import Catalog, ModelFacts, load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "contract" / "data"
@@ -451,7 +451,7 @@ def test_packaged_prefixes_match_refresh_from_the_pinned_litellm(tmp_path: Path)
 
 def test_import_loads_nothing() -> None:
     probe = (
-        "import sys, contract.catalog as c\n"
+        "import sys, contract.knowledge.catalog as c\n"
         "assert c.provider_prefixes.cache_info().currsize == 0\n"
         "assert c._default_catalog.cache_info().currsize == 0\n"
         "assert 'difflib' not in sys.modules\n"

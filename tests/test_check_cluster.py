@@ -26,11 +26,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract._pydantic import parse
-from contract.checks.pods import MOUNT, PodOptions, parse_log, run_pods
-from contract.checks.steps import plan
 from contract.clients.kube import Kube, KubeConflict
-from contract.model import ModelEntry
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import ModelEntry
+from contract.workflows.checks.pods import MOUNT, PodOptions, parse_log, run_pods
+from contract.workflows.checks.steps import plan
 from tests.check_servers import Behaviour, closed_port, interruptible, model_server
 from tests.kube_mock import KubeCluster
 from tests.test_check_local import ENV, KEY, embedding_entry, entry
@@ -517,7 +517,7 @@ def test_a_secret_whose_create_never_answered_is_deleted_by_label(
 
 
 def test_a_conflict_with_another_runs_object_is_not_adopted(kube_cluster: KubeCluster) -> None:
-    from contract.checks.pods import _Run
+    from contract.workflows.checks.pods import _Run
 
     kube_cluster.put(
         SECRETS,
@@ -573,7 +573,7 @@ def test_expired_leftovers_of_killed_runs_are_deleted_and_said(check: Any, kube_
 
 
 def test_the_secret_expires_after_the_slowest_possible_run(kube_cluster: KubeCluster) -> None:
-    from contract.checks.pods import EXPIRES_LABEL
+    from contract.workflows.checks.pods import EXPIRES_LABEL
 
     Kubelet(kube_cluster)
     secrets: list[dict[str, Any]] = []

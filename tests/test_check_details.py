@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from contract._pydantic import parse
-from contract.checks.pods import _stuck, _why_not_started, image
-from contract.checks.steps import (
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import ModelEntry
+from contract.workflows.checks.pods import _stuck, _why_not_started, image
+from contract.workflows.checks.steps import (
     StepResult,
     finish,
     judge_embeddings,
@@ -23,7 +24,6 @@ from contract.checks.steps import (
     tls_failed,
     unresolvable,
 )
-from contract.model import ModelEntry
 from tests.test_check_local import embedding_entry, entry
 
 KEY = "sk-details-0123456789"
@@ -243,7 +243,7 @@ def test_judge_tool_call_and_embeddings() -> None:
 def test_transport_failures_from_here_in_words() -> None:
     import httpx
 
-    from contract.checks.local import _transport_failure
+    from contract.workflows.checks.local import _transport_failure
 
     target = _target()
     assert _transport_failure(target, httpx.ReadTimeout("slow"), 2.0) == timed_out(target, 2.0)
@@ -267,7 +267,7 @@ def test_transport_failures_from_here_in_words() -> None:
 
 
 def test_curl_failures_in_the_cluster_in_words() -> None:
-    from contract.checks.pods import _Answer, _curl_failure
+    from contract.workflows.checks.pods import _Answer, _curl_failure
 
     target = _target()
 
@@ -293,9 +293,9 @@ def test_curl_failures_in_the_cluster_in_words() -> None:
 def test_summary_timestamps_and_expiry_labels() -> None:
     import datetime as dt
 
-    from contract.checks import summarize
-    from contract.checks.pods import EXPIRES_LABEL, _expiry, _timestamp
-    from contract.checks.steps import EntryResult
+    from contract.workflows.checks import summarize
+    from contract.workflows.checks.pods import EXPIRES_LABEL, _expiry, _timestamp
+    from contract.workflows.checks.steps import EntryResult
 
     ok = EntryResult("a", "", (StepResult("dns", "pass", 1, "ok"),))
     bad = EntryResult(
@@ -314,7 +314,7 @@ def test_summary_timestamps_and_expiry_labels() -> None:
 
 
 def test_an_excerpt_of_an_empty_or_odd_answer() -> None:
-    from contract.checks.steps import _excerpt
+    from contract.workflows.checks.steps import _excerpt
 
     target = _target()
     assert _excerpt(target, b"") == ""
@@ -324,9 +324,9 @@ def test_an_excerpt_of_an_empty_or_odd_answer() -> None:
 
 
 def test_the_text_report_exactly() -> None:
-    from contract.checks import CheckReport
-    from contract.checks.report import render_text
-    from contract.checks.steps import EntryResult
+    from contract.workflows.checks import CheckReport
+    from contract.workflows.checks.report import render_text
+    from contract.workflows.checks.steps import EntryResult
 
     results = (
         EntryResult(

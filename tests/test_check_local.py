@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract._pydantic import parse
-from contract.checks.steps import plan
-from contract.model import ModelEntry
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import ModelEntry
+from contract.workflows.checks.steps import plan
 from tests.check_servers import Behaviour, closed_port, interruptible, model_server, silent_port
 
 KEY = "sk-canary-check-7f3a9e"  # planted: must never appear in any output
@@ -484,17 +484,17 @@ def test_ctrl_c_exits_130_at_once(tmp_path: Path) -> None:
 
 
 def test_mask_hides_keys_but_not_words() -> None:
-    from contract.checks.steps import mask
+    from contract.workflows.checks.steps import mask
 
     assert mask(f"server said: bad key {KEY}", frozenset({KEY, "x"})) == "server said: bad key ****"
     assert mask("max_model_len", frozenset({"x"})) == "max_model_len"
-    # the one masking of contract.secrets: escaped and encoded forms too
+    # the one masking of contract.knowledge.secrets: escaped and encoded forms too
     assert mask(f"b'Bearer {KEY}\\n'", frozenset({KEY + "\n"})) == "b'Bearer ****'"
 
 
 def test_progress_line_counts_results(capsys: pytest.CaptureFixture[str]) -> None:
     from cli.check import _progress
-    from contract.checks.steps import EntryResult, StepResult
+    from contract.workflows.checks.steps import EntryResult, StepResult
 
     passed = EntryResult("a", "http://a/v1", (StepResult("dns", "pass", 1, "ok"),))
     failed = EntryResult("b", "http://b/v1", (StepResult("dns", "fail", 1, "no"),))

@@ -19,11 +19,11 @@ import httpx
 import pytest
 import stamina
 
-from contract._pydantic import parse
 from contract.clients import http
 from contract.clients.admin_api import AdminApiClient, AdminApiError
 from contract.clients.unleash import UnleashClient, UnleashConflict, UnleashError
-from contract.model import Unleash
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import Unleash
 
 ONCE = http.RetryPolicy(attempts=1)
 

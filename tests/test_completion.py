@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from contract.rules import RULES
-from contract.targets import TARGETS
+from contract.knowledge.targets import TARGETS
+from contract.pipeline.rules import RULES
 from tests.conftest import FIXTURES
 
 BIN = str(Path(sys.executable).parent)

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from discover_servers import OLLAMA_MODELS, FakeOllama, FakeVllm
 
 from cli.main import main as cli
-from contract.discover import Candidate, check_candidates, model_name, ollama, openai_compatible
-from contract.validate import validate_file
+from contract.pipeline.validate import validate_file
+from contract.workflows.discover import Candidate, check_candidates, model_name, ollama, openai_compatible
 from tests.conftest import FIXTURES
 
 VLLM_MODELS = [

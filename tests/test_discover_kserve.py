@@ -8,7 +8,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from cli.main import main as cli
-from contract.discover import kserve
+from contract.workflows.discover import kserve
 from tests.kube_mock import KubeCluster
 
 ISVC = "/apis/serving.kserve.io/v1beta1/namespaces/{ns}/inferenceservices"
@@ -195,7 +195,7 @@ def test_candidate_pure_step_reads_separated_max_model_len() -> None:
 
 def test_one_mode_table_for_every_source() -> None:
     """A transcription or embedding model is never CHAT, whichever source found it."""
-    from contract.discover import _model, ollama, openai_compatible
+    from contract.workflows.discover import _model, ollama, openai_compatible
 
     whisper = kserve.candidate(
         isvc("whisper", "ns", READY, args=["--max-model-len=448"], uri="hf://openai/whisper-large-v3")

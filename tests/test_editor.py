@@ -1,4 +1,4 @@
-"""The editor's questions answered by the library (`contract.editor`), without a language server."""
+"""The editor's questions answered by the library (`contract.workflows.editor`), without a language server."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.editor.analysis import analyse
-from contract.editor.completion import complete
-from contract.editor.context import ITEM, context_at
-from contract.editor.fixes import Edit, apply_edits, fixes_for
-from contract.editor.hover import hover
-from contract.editor.rules_doc import rule_url, rules_markdown
-from contract.reporters import report_object
-from contract.rules import Options
-from contract.validate import validate_text
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_text
+from contract.reporting.diagnostics import report_object
+from contract.workflows.editor.analysis import analyse
+from contract.workflows.editor.completion import complete
+from contract.workflows.editor.context import ITEM, context_at
+from contract.workflows.editor.fixes import Edit, apply_edits, fixes_for
+from contract.workflows.editor.hover import hover
+from contract.workflows.editor.rules_doc import rule_url, rules_markdown
 from tests.conftest import INVALID, VALID
 from tests.test_environments import contract as contract_from_entries
 
@@ -183,7 +183,9 @@ def test_hover_on_a_diagnostic_explains_its_rule() -> None:
 
 def test_the_rules_page_is_current() -> None:
     page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert page == rules_markdown(), "regenerate: python -m contract.editor.rules_doc > docs/rules.md"
+    assert page == rules_markdown(), (
+        "regenerate: python -m contract.workflows.editor.rules_doc > docs/rules.md"
+    )
 
 
 def test_a_rule_url_is_its_section() -> None:

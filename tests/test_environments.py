@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from contract._yaml import load
-from contract.environments import environment_names, merge, resolve, substitute
-from contract.rules import Options
-from contract.validate import Selection, validate_text
+from contract.pipeline.environments import environment_names, merge, resolve, substitute
+from contract.pipeline.load import load
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import Selection, validate_text
 
 THREE = Path(__file__).parent / "contracts" / "valid" / "three-environments.yaml"
 
@@ -228,8 +228,8 @@ def test_a_contract_without_environments_is_unchanged() -> None:
 
 
 def test_environments_and_gitops_are_typed_without_pydantic() -> None:
-    from contract._fast import construct
-    from contract.model import Environment, GitOps
+    from contract.pipeline._fast import construct
+    from contract.pipeline.model import Environment, GitOps
     from tests.test_fast_typing import same
 
     raw = data(THREE.read_text())
@@ -255,7 +255,7 @@ def test_validating_environments_does_not_import_pydantic() -> None:
     import sys
 
     code = (
-        "import sys; from contract.validate import validate_file; "
+        "import sys; from contract.pipeline.validate import validate_file; "
         f"r = validate_file({str(THREE)!r}); "
         "assert r.valid and set(r.environments) == {'dev', 'staging', 'prod'}; "
         "print('pydantic' in sys.modules)"
@@ -265,7 +265,7 @@ def test_validating_environments_does_not_import_pydantic() -> None:
 
 
 def test_a_secret_written_as_a_variable_is_masked_in_every_report() -> None:
-    from contract.reporters import REPORTERS
+    from contract.reporting.diagnostics import REPORTERS
 
     text = contract(
         "a", tail="environments:\n  dev:\n    variables: {OPENAI_KEY_DEV: sk-live-5566778899}\n"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typing
 
-from contract import catalog, facts
-from contract._pydantic import parse
-from contract.model import MetadataType, ModelEntry
-from contract.rules import routing
-from contract.rules._context import is_self_hosted
+from contract.knowledge import catalog, facts
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import MetadataType, ModelEntry
+from contract.pipeline.rules import routing
+from contract.pipeline.rules._context import is_self_hosted
 
 
 def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
@@ -54,7 +54,7 @@ def test_is_self_hosted_branches() -> None:
 
 
 def test_bedrock_profiles_are_shared() -> None:
-    from contract.naming import creator_from_id, display_name
+    from contract.knowledge.naming import creator_from_id, display_name
 
     for profile in facts.BEDROCK_PROFILES:
         assert creator_from_id(f"{profile}anthropic.claude-sonnet-4-20250514-v1:0") == "Anthropic"

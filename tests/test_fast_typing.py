@@ -1,4 +1,4 @@
-"""contract/_fast.py: typing without pydantic's validator never accepts what pydantic refuses,
+"""contract/pipeline/_fast.py: typing without pydantic's validator never accepts what pydantic refuses,
 builds exactly what pydantic builds, and really is the path valid contracts take."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from contract._fast import construct
-from contract._pydantic import from_twin, twin, yaml_keys
-from contract._yaml import load
-from contract.model import FeatureFlags, ModelEntry, Platform
+from contract.pipeline._fast import construct
+from contract.pipeline._pydantic import from_twin, twin, yaml_keys
+from contract.pipeline.load import load
+from contract.pipeline.model import FeatureFlags, ModelEntry, Platform
 from tests.conftest import FIXTURES, VALID
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_flags_agree_with_pydantic(raw: dict[str, Any]) -> None:
 def test_validate_never_imports_pydantic_for_a_valid_contract() -> None:
     probe = (
         "import sys\n"
-        "from contract.validate import validate_file\n"
+        "from contract.pipeline.validate import validate_file\n"
         "r = validate_file('fixtures/install-contract.yaml')\n"
         "assert r.valid and not r.diagnostics, r.diagnostics\n"
         "assert 'pydantic' not in sys.modules, 'a valid contract needs no pydantic'\n"

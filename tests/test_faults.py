@@ -138,7 +138,7 @@ def test_a_refused_admin_token_is_named_and_not_retried(status: int) -> None:
 @pytest.mark.usefixtures("_no_waiting")
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_refused_unleash_token_is_named_and_not_retried(status: int) -> None:
-    from contract.model import Unleash
+    from contract.pipeline.model import Unleash
 
     seen: list[httpx.Request] = []
     token = "*:*.unleash-admin-token-1234"
@@ -251,10 +251,10 @@ def test_a_client_connect_bounds_the_dns_lookup(slow_dns: threading.Event) -> No
 
 
 def test_checks_dns_step_is_bounded_by_the_timeout(slow_dns: threading.Event) -> None:
-    from contract._pydantic import parse
-    from contract.checks.local import check_target
-    from contract.checks.steps import plan
-    from contract.model import ModelEntry
+    from contract.pipeline._pydantic import parse
+    from contract.pipeline.model import ModelEntry
+    from contract.workflows.checks.local import check_target
+    from contract.workflows.checks.steps import plan
     from tests.test_check_local import entry
 
     target = plan(

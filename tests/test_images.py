@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from cli.main import main
-from contract import images
 from contract.errors import UsageError
-from contract.render import render
-from contract.validate import validate_bytes
+from contract.knowledge import images
+from contract.pipeline.render import render
+from contract.pipeline.validate import validate_bytes
 from tests.conftest import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"

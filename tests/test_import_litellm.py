@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
 
 from cli.main import main as cli
-from contract.importer import contract_text, import_litellm, read_config
-from contract.validate import validate_text
+from contract.pipeline.validate import validate_text
+from contract.workflows.importer import contract_text, import_litellm, read_config
 
 FIRST_OF_GROUP = 8  # model_list[8] and [9] are both gpt-4o-mini
 
@@ -83,7 +83,7 @@ def test_every_item_becomes_an_entry_with_the_contract_fields(config: Path) -> N
 
 
 def test_a_literal_key_becomes_the_variable_render_would_name(config: Path) -> None:
-    from contract.envref import literal_var
+    from contract.knowledge.envref import literal_var
 
     imported = import_litellm(read_config(str(config)), source="config.yaml")
     assert literal_var("embeddings", "apiKey") == "EMBEDDINGS_API_KEY"

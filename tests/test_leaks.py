@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.main import main
-from contract import secrets
+from contract.knowledge import secrets
 from tests.test_check_local import embedding_entry, entry
 
 SAFE = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8, max_size=32)

@@ -178,12 +178,12 @@ def work(tmp_path: Path) -> Path:
 def test_installed_copy_is_what_gets_imported(site: Path, work: Path) -> None:
     code = """
 import json
-import cli.main, contract, contract._resources, contract.catalog, contract.validate
-from contract._resources import resource_dir
+import cli.main, contract, contract.resources, contract.knowledge.catalog, contract.pipeline.validate
+from contract.resources import resource_dir
 print(json.dumps({
     "contract": contract.__file__,
     "cli": cli.main.__file__,
-    "validate": contract.validate.__file__,
+    "validate": contract.pipeline.validate.__file__,
     "schemas": str(resource_dir("schemas")),
     "schema_file": str(resource_dir("schemas") / "install-contract.schema.json"),
     "templates": str(resource_dir("templates")),

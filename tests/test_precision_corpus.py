@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from contract._yaml import load
-from contract.rules import Options
-from contract.validate import validate_file
+from contract.pipeline.load import load
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_file
 from tests.conftest import CONTRACTS
 
 REAL = sorted((CONTRACTS / "real").glob("*.yaml"))

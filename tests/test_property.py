@@ -14,11 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract._pydantic import yaml_keys
-from contract._yaml import load
 from contract.diagnostics import Severity
-from contract.model import ModelEntry
-from contract.validate import Result, validate_bytes, validate_text
+from contract.pipeline._pydantic import yaml_keys
+from contract.pipeline.load import load
+from contract.pipeline.model import ModelEntry
+from contract.pipeline.validate import Result, validate_bytes, validate_text
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "fixtures" / "install-contract.yaml"

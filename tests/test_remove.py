@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from contract.edit import plan_remove
-from contract.validate import validate_text
+from contract.pipeline.validate import validate_text
+from contract.workflows.edit import plan_remove
 
 HEAD = """\
 # yaml-language-server: $schema=./schemas/install-contract.schema.json
@@ -219,7 +219,7 @@ REAL = sorted(Path(__file__).parent.joinpath("contracts", "real").glob("*.yaml")
 def test_every_entry_of_the_real_contracts_can_be_removed_alone(path: Path) -> None:
     from ruamel.yaml import YAML
 
-    from contract.yaml_edit import remove_entry
+    from contract.workflows.yaml_edit import remove_entry
 
     text = path.read_text(encoding="utf-8")
     names = [m["litellmModelName"] for m in YAML(typ="safe", pure=True).load(text)["models"]]

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from cli.main import main
-from contract.render import render, stale_files, write_tree
-from contract.validate import validate_bytes
+from contract.pipeline.render import render, stale_files, write_tree
+from contract.pipeline.validate import validate_bytes
 from tests.conftest import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"
@@ -374,7 +374,7 @@ def test_interrupted_write_keeps_the_previous_output(tmp_path: Path, monkeypatch
     write_tree(out, files)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    import contract.render as render_module
+    import contract.pipeline.render as render_module
 
     real = render_module._write_file
 

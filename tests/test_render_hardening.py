@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
 from cli.main import main
-from contract.render import render
-from contract.validate import validate_bytes
+from contract.pipeline.render import render
+from contract.pipeline.validate import validate_bytes
 from tests.conftest import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"
@@ -169,7 +169,7 @@ def test_safe_distinct_names_are_silent() -> None:
 @pytest.mark.parametrize("relative", ["../x", "/etc/x", "a/../../x", "vllm/.x", "a\\b", "a//b", "", "a\x00"])
 def test_write_tree_refuses_a_path_outside_out(tmp_path: Path, relative: str) -> None:
     from contract.errors import UsageError
-    from contract.render import write_tree
+    from contract.pipeline.render import write_tree
 
     with pytest.raises(UsageError, match="not a plain path"):
         write_tree(tmp_path / "out", {relative: b"x", "manifest.json": b"{}"})
@@ -178,7 +178,7 @@ def test_write_tree_refuses_a_path_outside_out(tmp_path: Path, relative: str) ->
 
 def test_write_tree_refuses_paths_equal_but_for_case(tmp_path: Path) -> None:
     from contract.errors import UsageError
-    from contract.render import write_tree
+    from contract.pipeline.render import write_tree
 
     with pytest.raises(UsageError, match="differ only in case"):
         write_tree(tmp_path / "out", {"vllm/A.sh": b"x", "vllm/a.sh": b"y"})
@@ -279,7 +279,7 @@ def test_out_as_a_file_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_the_swap_is_one_step_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import contract.render as render_module
+    import contract.pipeline.render as render_module
 
     out = tmp_path / "out"
     assert _render_to(out).exit_code == 0
@@ -303,7 +303,7 @@ def test_the_swap_is_one_step_on_linux(tmp_path: Path, monkeypatch: pytest.Monke
 def test_without_the_exchange_two_renames_still_replace_the_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import contract.render as render_module
+    import contract.pipeline.render as render_module
 
     out = tmp_path / "out"
     assert _render_to(out).exit_code == 0

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from jsonschema import validators
 
 from cli.main import main
-from contract.reporters import REPORTERS, redact_line
-from contract.rules import Options
-from contract.validate import Result, validate_file
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import Result, validate_file
+from contract.reporting.diagnostics import REPORTERS, redact_line
 from tests.conftest import CONTRACTS, EXPORTED, ROOT
 
 SNAPSHOT_CONTRACTS = [

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from contract._pydantic import parse
-from contract.model import ModelEntry
-from contract.router_config import endpoint, provider_model_id
-from contract.rules import Options
-from contract.validate import validate_file
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import ModelEntry
+from contract.pipeline.router_config import endpoint, provider_model_id
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_file
 from tests.conftest import CONTRACTS, EXPORTED
 
 OPTIONS = Options(check_env=True, env=EXPORTED)
@@ -190,7 +190,7 @@ def test_provider_model_id_is_what_the_server_expects() -> None:
 
 
 def _render(path: Path, targets: list[str] | None = None):  # type: ignore[no-untyped-def]
-    from contract.render import render
+    from contract.pipeline.render import render
 
     result = validate_file(str(path), OPTIONS)
     assert result.contract is not None and result.valid

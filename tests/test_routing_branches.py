@@ -1,6 +1,6 @@
 """IC401-IC404 branch by branch: each boundary, and the exact place, message and hint.
 
-Families and parsers are the seed's and vLLM 0.33.0's (`contract/families.py`,
+Families and parsers are the seed's and vLLM 0.33.0's (`contract/knowledge/families.py`,
 `contract/data/vllm_flags.json`): gpt-oss uses the `openai` tool-call parser and the
 `openai_gptoss` reasoning parser; Qwen 3 `qwen3_coder` (or `hermes`); Nemotron 3 Super needs
 --trust-remote-code.
@@ -348,7 +348,7 @@ featureFlags:
     ],
 )
 def test_ic406_flag_names(flags: str, platform: str, expected: list[tuple[str, int, int, str, str]]) -> None:
-    from contract.validate import validate_text
+    from contract.pipeline.validate import validate_text
 
     result = validate_text(FLAGGED + flags + platform, file="c.yaml")
     assert [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract.rules import Options
-from contract.validate import validate_text
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_text
 
 SELF = """\
 models:

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from contract import catalog
-from contract.rules import RULES, Options
-from contract.validate import validate_text
+from contract.knowledge import catalog
+from contract.pipeline.rules import RULES, Options
+from contract.pipeline.validate import validate_text
 
 CLOUD = {
     "litellmModelName": "gpt-4o",
@@ -184,7 +184,7 @@ def contract_text(code: str, example: str) -> str:
 
 def platform_findings(code: str, text: str) -> list[Any]:
     """What `plan` finds with a platform rule, against the test admin API's providers."""
-    from contract.rules.platform import PlatformView
+    from contract.pipeline.rules.platform import PlatformView
     from tests.admin_api_server import PROVIDERS
 
     entries = json.loads(text)["models"]

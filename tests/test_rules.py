@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from contract.diagnostics import Severity
-from contract.rules import RULES, Options
-from contract.validate import Selection, validate_file
+from contract.pipeline.rules import RULES, Options
+from contract.pipeline.validate import Selection, validate_file
 from tests.conftest import EXPORTED, INVALID, VALID, expected_code
 
 OPTIONS = Options(check_env=True, env=EXPORTED)
@@ -278,7 +278,7 @@ def test_secret_values_never_appear_in_diagnostics(write) -> None:  # type: igno
 
 
 def test_catalog_is_not_loaded_when_no_catalog_rule_runs(write) -> None:  # type: ignore[no-untyped-def]
-    from contract.rules import _context
+    from contract.pipeline.rules import _context
 
     _context._CATALOGS.clear()
     validate_file(str(write(ENTRY)), OPTIONS, Selection(select=("IC3",)))

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import ruamel.yaml.main
 
-import contract.render as render_module
-from contract._yaml import Document, load
+import contract.pipeline.render as render_module
 from contract.diagnostics import Path as JsonPath
-from contract.render import render, write_tree
-from contract.rules import Options
-from contract.validate import validate_text
+from contract.pipeline.load import Document, load
+from contract.pipeline.render import render, write_tree
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_text
 from tests.conftest import CONTRACTS
 
 ROOT = Path(__file__).resolve().parent.parent

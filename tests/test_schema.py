@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from contract.schema import schema_text
+from contract.pipeline.schema import schema_text
 from tests.conftest import CONTRACTS, INVALID, ROOT, VALID
 
 SCHEMA = ROOT / "schemas" / "install-contract.schema.json"

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from contract import secrets, vllm_flags
 from contract.diagnostics import Diagnostic, Severity
-from contract.reporters import REPORTERS
-from contract.validate import validate_bytes
+from contract.knowledge import secrets, vllm_flags
+from contract.pipeline.validate import validate_bytes
+from contract.reporting.diagnostics import REPORTERS
 
 CANARY = "sk-CANARY-7c4d2e9a"
 HF_CANARY = "hf_CANARYtoken5566"
@@ -263,8 +263,8 @@ def test_option_name() -> None:
 
 
 def test_literal_values_of_an_entry() -> None:
-    from contract._pydantic import parse
-    from contract.model import ModelEntry
+    from contract.pipeline._pydantic import parse
+    from contract.pipeline.model import ModelEntry
 
     base = {
         "litellmModelName": "m",
@@ -293,7 +293,7 @@ def test_literal_values_of_an_entry() -> None:
 
 def test_render_refuses_a_literal_secret_that_would_reach_a_file() -> None:
     from contract.errors import UsageError
-    from contract.render import render
+    from contract.pipeline.render import render
 
     text = HEAD.replace("http://deephat", f"http://user:{CANARY}@deephat") + VLLM
     result = validate_bytes(text.encode(), file="c.yaml")
@@ -316,7 +316,7 @@ def test_json_report_masks_message_and_hint() -> None:
 
 
 def test_literal_places_finds_every_literal_secret_at_any_depth() -> None:
-    from contract.secrets import literal_places
+    from contract.knowledge.secrets import literal_places
 
     document = {
         "global": {

@@ -6,11 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from contract._pydantic import parse
 from contract.clients.http import RetryPolicy, Unavailable
 from contract.clients.unleash import UnleashClient, UnleashConflict, UnleashError
 from contract.errors import UsageError
-from contract.model import Unleash
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import Unleash
 
 FAST = RetryPolicy(attempts=3, wait_initial=0.001, wait_max=0.002, wait_jitter=0.0)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from contract.rules import Options
-from contract.rules.vllm_args import _options
-from contract.validate import validate_text
+from contract.pipeline.rules import Options
+from contract.pipeline.rules.vllm_args import _options
+from contract.pipeline.validate import validate_text
 
 HEAD = """\
 models:

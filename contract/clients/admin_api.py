@@ -12,7 +12,7 @@
 
 Every request goes through `contract.clients.http` (timeouts, TLS, retries). Nothing here
 prints; failures are `AdminApiError` (the server refused) or `http.Unavailable` (it is down).
-A request body never holds a secret: callers build it from `contract.apply.desired`.
+A request body never holds a secret: callers build it from `contract.workflows.apply.desired`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import httpx
 
 from contract.clients import http
 from contract.errors import ExternalError
-from contract.secrets import mask
+from contract.knowledge.secrets import mask
 
 PAGE_SIZE = 100  # the document's maximum
 MAX_PAGES = 10_000  # a server whose cursor never ends is a broken server, not a long list

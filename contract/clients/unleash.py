@@ -33,8 +33,8 @@ from contract.clients.http import (
     request,
 )
 from contract.errors import ExternalError, UsageError
-from contract.model import Unleash
-from contract.secrets import mask, refuse_header_value
+from contract.knowledge.secrets import mask, refuse_header_value
+from contract.pipeline.model import Unleash
 
 DEFAULT_TOKEN_ENV = "UNLEASH_ADMIN_TOKEN"
 

@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer, vllm_parse
 
 from cli.main import main as cli
-from contract.model import ModelEntry
-from contract.render import Rendering, render, write_tree
-from contract.render import _views as views
-from contract.validate import TypedContract, validate_bytes
+from contract.pipeline.model import ModelEntry
+from contract.pipeline.render import Rendering, render, write_tree
+from contract.pipeline.render import _views as views
+from contract.pipeline.validate import TypedContract, validate_bytes
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from contract._pydantic import parse
-from contract.apply.flags import (
+from contract.clients.http import RetryPolicy
+from contract.clients.unleash import UnleashClient, UnleashError
+from contract.errors import UsageError
+from contract.pipeline._pydantic import parse
+from contract.pipeline.model import Contract, Unleash
+from contract.pipeline.rules import Options
+from contract.pipeline.validate import validate_text
+from contract.workflows.apply.flags import (
     DesiredFlag,
     ObservedFlags,
     apply_flags,
@@ -19,12 +25,6 @@ from contract.apply.flags import (
     diff_flags,
     observe_flags,
 )
-from contract.clients.http import RetryPolicy
-from contract.clients.unleash import UnleashClient, UnleashError
-from contract.errors import UsageError
-from contract.model import Contract, Unleash
-from contract.rules import Options
-from contract.validate import validate_text
 from tests.conftest import EXPORTED, FIXTURES
 from tests.unleash_peer import UnleashServer, unique_flag
 

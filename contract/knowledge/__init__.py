@@ -1,0 +1,7 @@
+"""What the tool knows about the domain, as data and small pure functions.
+
+Providers and models (`catalog`), model families and their vLLM parsers (`families`), GPU sizing
+(`sizing`), vLLM's own flags (`vllm_flags`), container images (`images`), what is secret and how a
+`${VAR}` reference is written (`secrets`, `envref`), the names derived from a model (`naming`).
+Nothing here reads the contract file or reaches the network.
+"""

@@ -1,0 +1,547 @@
+"""Compile a valid contract into the artifacts its consumers read.
+
+| target | file(s) under --out | read by |
+|---|---|---|
+| litellm | litellm/config.yaml | the LiteLLM proxy |
+| vllm | vllm/<name>.argv.json, vllm/<name>.sh | `vllm serve` |
+| helm-platform | helm/platform/<name>.values.yaml, .install.sh | the platform's vLLM chart |
+| helm-production-stack | helm/production-stack.values.yaml, .install.sh | vllm-project/production-stack |
+| helm-litellm | helm/litellm.values.yaml, .install.sh | LiteLLM's Helm chart |
+| router | router/<name>.yaml | vLLM Semantic Router (`routers:` only) |
+
+plus manifest.json (tool version, contract sha256, every file's sha256). The same contract
+gives the same bytes; the output directory is replaced whole or not at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from contract import __version__
+from contract.errors import UsageError
+from contract.knowledge import images
+from contract.knowledge.naming import k8s_name
+from contract.knowledge.targets import SELF_HOSTED_TARGETS, TARGETS
+from contract.pipeline.model import ModelEntry
+from contract.pipeline.render import _views as views
+from contract.pipeline.validate import TypedContract
+
+if TYPE_CHECKING:
+    from contract.knowledge.catalog import Catalog, ModelFacts
+    from contract.pipeline.render.extra import LitellmExtra
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Rendering:
+    files: dict[str, bytes]  # relative path -> bytes, manifest.json included
+    targets: tuple[str, ...]
+    env: views.EnvNeeds
+    warnings: tuple[str, ...] = ()  # what the files leave to the installer (render prints them)
+
+
+def render(
+    contract: TypedContract,
+    *,
+    source_name: str,
+    source_bytes: bytes,
+    targets: Sequence[str] | None = None,
+    templates: str | None = None,
+    catalog_path: str | None = None,
+    registry: str | None = None,
+    litellm_extra: LitellmExtra | None = None,
+) -> Rendering:
+    """Render the artifacts; `registry` (HOST[/PREFIX]) points every image at a mirror.
+
+    `litellm_extra` (`contract.pipeline.render.extra.read_extra`, `render --litellm-extra FILE`): the
+    LiteLLM settings the contract does not model, merged into the LiteLLM config and the
+    LiteLLM chart's proxy_config."""
+    from contract.knowledge.catalog import load_catalog
+    from contract.pipeline.render._jinja import environment, render_template
+
+    if contract.left_out:
+        # Never a partial config: an entry that could not be typed has an error diagnostic.
+        shown = ", ".join(f"models[{i}]" for i in contract.left_out)
+        raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
+    models = list(contract.models)
+    served = [m for m in models if m.vllm is not None]
+    if registry is not None:
+        registry = images.check_registry(registry)
+        # Two images on one mirror reference would overwrite each other there.
+        pulled = {m.vllm.image or images.DEFAULT_VLLM_IMAGE for m in served if m.vllm is not None}
+        images.mirror_all(sorted(pulled | {images.LITELLM_IMAGE, *images.CHECK_IMAGES}), registry)
+    chosen = _targets(targets, bool(served), bool(contract.routers))
+    env = environment(templates)
+    catalog = load_catalog(catalog_path)
+    needs = views.EnvNeeds()
+    common = {"version": __version__, "source": source_name}
+
+    def facts_tools(entry: ModelEntry) -> bool:
+        facts = None if entry.vllm else catalog.lookup(entry.litellm_model, base_model=entry.base_model)
+        return views.tool_calling(
+            entry, contract.feature_flags, facts.supports_tool_calling if facts else None
+        )
+
+    from contract.pipeline.render.extra import merge_models, settings, variables
+
+    model_list = [views.litellm_entry(m, facts_tools(m), needs) for m in models]
+    if litellm_extra is not None:
+        model_list = merge_models(model_list, litellm_extra)
+        needs.referenced |= variables(litellm_extra)
+    litellm_settings = settings(views.MASTER_KEY_ENV, litellm_extra)
+    context = {
+        **common,
+        "models": model_list,
+        "settings": litellm_settings,
+        "master_key_env": views.MASTER_KEY_ENV,
+        "secret": views.litellm_secret(contract.platform),
+        "env": needs.all(),
+    }
+    files: dict[str, str] = {}
+    warnings: list[str] = []
+    if "litellm" in chosen:
+        files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
+    if "helm-litellm" in chosen:
+        proxy_config = {"model_list": model_list, **litellm_settings}
+        files["helm/litellm.values.yaml"] = render_template(
+            env,
+            "helm/litellm.values.yaml.j2",
+            context,
+            proxy_config=proxy_config,
+            image=views.litellm_image(registry),
+        )
+        files["helm/litellm.install.sh"] = render_template(
+            env,
+            "helm/install.sh.j2",
+            context,
+            release=views.LITELLM_RELEASE,
+            chart=views.LITELLM_CHART,
+            values_file="litellm.values.yaml",
+            keys=[],
+        )
+    requests = {
+        m.litellm_model_name: views.server_requests(m, _served_facts(catalog, m))
+        for m in served
+        if {"helm-platform", "helm-production-stack"} & set(chosen)
+    }
+    for entry in served:
+        name = entry.litellm_model_name
+        if "vllm" in chosen:
+            argv = views.vllm_argv(entry)
+            files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
+            files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
+        if "helm-platform" in chosen:
+            values = views.platform_values(entry, registry, requests[name])
+            keys = views.platform_keys(entry)
+            files[f"helm/platform/{name}.values.yaml"] = render_template(
+                env, "helm/platform.values.yaml.j2", common, values=values, name=name, keys=keys
+            )
+            files[f"helm/platform/{name}.install.sh"] = render_template(
+                env,
+                "helm/install.sh.j2",
+                common,
+                release=k8s_name(name),
+                chart=views.PLATFORM_CHART,
+                values_file=f"{name}.values.yaml",
+                keys=keys,
+            )
+    if "helm-production-stack" in chosen and served:
+        specs = [views.production_stack_spec(e, registry, requests[e.litellm_model_name]) for e in served]
+        keys = views.production_stack_keys(served)
+        warnings.extend(views.production_stack_key_warnings(served))
+        files["helm/production-stack.values.yaml"] = render_template(
+            env, "helm/production-stack.values.yaml.j2", common, specs=specs, keys=keys
+        )
+        files["helm/production-stack.install.sh"] = render_template(
+            env,
+            "helm/install.sh.j2",
+            common,
+            release=views.PRODUCTION_STACK_RELEASE,
+            chart=views.PRODUCTION_STACK_CHART,
+            values_file="production-stack.values.yaml",
+            keys=keys,
+        )
+    if "router" in chosen:
+        from contract.pipeline.render._router import key_vars, router_config
+
+        by_name = {m.litellm_model_name: m for m in models}
+        tools = {m.litellm_model_name: facts_tools(m) for m in models}
+        for name, router in sorted(contract.routers.items()):
+            config = router_config(name, router, by_name, catalog, tools)
+            files[f"router/{name}.yaml"] = render_template(
+                env,
+                "router/config.yaml.j2",
+                common,
+                name=name,
+                port=router.port,
+                default=router.default,
+                env=key_vars(config),
+                config=config,
+            )
+    # Each text is let go as soon as it is encoded: at scale the two copies would double the peak.
+    encoded = {path: files.pop(path).encode("utf-8") for path in sorted(files)}
+    encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded, litellm_extra)
+    _refuse_secrets(models, encoded)
+    return Rendering(encoded, chosen, needs, tuple(warnings))
+
+
+def _served_facts(catalog: Catalog, entry: ModelEntry) -> ModelFacts | None:
+    """What the catalog knows of the weights a `vllm:` entry serves (as the rules look it up)."""
+    assert entry.vllm is not None
+    return catalog.lookup(
+        entry.litellm_model, base_model=entry.base_model, vllm_model=entry.vllm.model, self_hosted=True
+    )
+
+
+def _refuse_secrets(models: Sequence[ModelEntry], files: dict[str, bytes]) -> None:
+    """The last guard: no literal secret of the contract in any file (validate reports how)."""
+    from contract.knowledge.secrets import literal_values
+
+    for index, entry in enumerate(models):
+        for secret in literal_values(entry):
+            needle = secret.encode("utf-8")
+            for path, data in files.items():
+                if needle in data:
+                    raise UsageError(
+                        f"{path} would hold a literal secret of models[{index}] ({entry.litellm_model_name}); "
+                        "nothing was written (run validate: IC208 and IC303 say where it is)"
+                    )
+
+
+def _targets(requested: Sequence[str] | None, self_hosted: bool, routers: bool = False) -> tuple[str, ...]:
+    if not requested:
+        return tuple(
+            t for t in TARGETS if (self_hosted or t not in SELF_HOSTED_TARGETS) and (routers or t != "router")
+        )
+    unknown = [t for t in requested if t not in TARGETS]
+    if unknown:
+        raise UsageError(f"unknown target {', '.join(unknown)}; targets are {', '.join(TARGETS)}")
+    return tuple(t for t in TARGETS if t in requested)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(
+    source_name: str,
+    source_bytes: bytes,
+    targets: tuple[str, ...],
+    needs: views.EnvNeeds,
+    files: dict[str, bytes],
+    litellm_extra: LitellmExtra | None = None,
+) -> bytes:
+    manifest: dict[str, object] = {
+        "format": MANIFEST_FORMAT,
+        "tool": "install-contract",
+        "version": __version__,
+        "contract": {"file": source_name, "sha256": _sha256(source_bytes)},
+        **(
+            {
+                "litellmExtra": {
+                    "file": os.path.basename(litellm_extra.file),
+                    "sha256": _sha256(litellm_extra.raw),
+                }
+            }
+            if litellm_extra is not None
+            else {}
+        ),
+        "targets": list(targets),
+        "environment": needs.all(),
+        "files": {path: _sha256(data) for path, data in files.items()},
+    }
+    return (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+# -- output -----------------------------------------------------------------------------------
+
+# What makes a manifest.json this tool's own: only a render writes this format tag.
+MANIFEST_FORMAT = "install-contract/render-manifest/1"
+_MAX_MANIFEST = 16 * 1024 * 1024
+
+
+def check_out_dir(out_dir: str | os.PathLike[str], contract_path: str | None = None) -> None:
+    """Refuse an output directory whose replacement would take more than a render with it.
+
+    The current directory, a parent of it, the contract's folder or a parent of that, and a
+    symbolic link are usage errors: render replaces --out whole.
+    """
+    target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"--out {out_dir}: is a symbolic link; give the directory it points to")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a directory")
+    resolved = target.resolve()
+    guarded = {"the current directory": Path.cwd().resolve()}
+    if contract_path and contract_path != "-":
+        guarded["the contract's folder"] = Path(contract_path).resolve().parent
+    for what, place in guarded.items():
+        if resolved == place or resolved in place.parents:
+            relation = "is" if resolved == place else "holds"
+            raise UsageError(
+                f"--out {out_dir}: {relation} {what}, and render replaces --out whole; "
+                "name a directory of its own, e.g. --out rendered"
+            )
+
+
+def _safe_relative(relative: str) -> bool:
+    parts = relative.split("/")
+    return (
+        bool(relative)
+        and not relative.startswith("/")
+        and "\\" not in relative
+        and all(p not in ("", ".", "..") and not p.startswith(".") for p in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in relative)
+    )
+
+
+def _check_paths(files: dict[str, bytes]) -> None:
+    """Every path stays inside --out, and no two differ only in case."""
+    folded: dict[str, str] = {}
+    for relative in files:
+        if not _safe_relative(relative):
+            raise UsageError(f"refusing to write {relative!r}: it is not a plain path inside --out")
+        other = folded.setdefault(relative.casefold(), relative)
+        if other != relative:
+            raise UsageError(f"{relative!r} and {other!r} differ only in case; one would overwrite the other")
+
+
+def previous_render_problem(directory: Path) -> str | None:
+    """Why `directory` may not be replaced, or None: it is missing, empty or exactly a render.
+
+    A previous render is recognised by its manifest's content (MANIFEST_FORMAT), and holds
+    nothing but the files that manifest lists: anything else there is someone else's.
+    """
+    if not directory.exists():
+        return None
+    entries = list(directory.iterdir())
+    if not entries:
+        return None
+    manifest = directory / MANIFEST
+    if manifest.is_symlink() or not manifest.is_file():
+        return f"is not empty and holds no {MANIFEST} of a render"
+    try:
+        if manifest.stat().st_size > _MAX_MANIFEST:
+            raise ValueError("too large")
+        data = json.loads(manifest.read_bytes())
+    except (OSError, ValueError):
+        return f"holds a {MANIFEST} that is not a render's"
+    listed = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(listed, dict):
+        return f"holds a {MANIFEST} that install-contract did not write"
+    own = {MANIFEST, *(p for p in listed if isinstance(p, str) and _safe_relative(p))}
+    folders = {parent.as_posix() for p in own for parent in Path(p).parents} - {"."}
+    strangers = []
+    for root, dirs, names in os.walk(directory):
+        base = Path(root).relative_to(directory).as_posix()
+        for name in [*dirs, *names]:
+            relative = name if base == "." else f"{base}/{name}"
+            path = Path(root) / name
+            is_dir = name in dirs and not path.is_symlink()
+            if path.is_symlink() or (relative not in (folders if is_dir else own)):
+                strangers.append(relative + ("/" if is_dir else ""))
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+    if strangers:
+        shown = ", ".join(sorted(strangers)[:5]) + (" …" if len(strangers) > 5 else "")
+        return f"holds what the last render did not write ({shown})"
+    return None
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    with open(path, "xb") as handle:
+        handle.write(data)
+        if _syncfs() is None:
+            handle.flush()
+            os.fsync(handle.fileno())
+    path.chmod(mode)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux syncfs(2): one call makes a whole tree durable, where an fsync per file costs a
+    disk flush each (seconds for thousands of files). None where it is unavailable."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):  # pragma: no cover - a libc without syncfs
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
+
+
+def _sync_tree(root: Path, folders: Iterable[Path]) -> None:
+    """Make what was written under `root` durable: its file system at once, or folder by folder
+    (each file was synced as it was written)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        for folder in sorted(folders, reverse=True):
+            _fsync_dir(folder)
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:  # pragma: no cover - an I/O error the disk reports
+            import ctypes
+
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(root))
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - a platform without directory descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - glibc < 2.28 or another libc
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # pragma: no cover - file system says no
+        return False
+    raise OSError(err, os.strerror(err), str(b))  # pragma: no cover
+
+
+def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None:
+    """Replace `out_dir` with exactly `files`, all at once.
+
+    The tree is written and synced beside it, then swapped in: on Linux in one atomic step
+    (renameat2 RENAME_EXCHANGE), elsewhere with two renames, between which DIR is briefly
+    absent. A reader sees the old output or the new one, never a mix. A directory that holds
+    anything but a previous render (see `previous_render_problem`) is refused, nothing deleted.
+    """
+    target = Path(out_dir)
+    if target.is_symlink():
+        raise UsageError(f"{target}: is a symbolic link; give the directory it points to")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target}: exists and is not a directory")
+    _check_paths(files)
+    problem = previous_render_problem(target)
+    if problem is not None:
+        raise UsageError(f"{target}: {problem}; render into a new or empty directory")
+    parent = target.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+    old = parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+    try:
+        # _check_paths keeps every path inside staging; each folder is made once.
+        folders = {staging}
+        for relative, data in files.items():
+            path = staging / relative
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.update(path.parents)
+            _write_file(path, data, 0o755 if relative.endswith(".sh") else 0o644)
+        _sync_tree(staging, (f for f in folders if f == staging or staging in f.parents))
+        staging.chmod(0o755)
+        if target.exists() and _exchange(staging, target):
+            shutil.rmtree(staging)  # it holds the previous render now
+        else:
+            if target.exists():
+                target.rename(old)
+            staging.rename(target)
+        _fsync_dir(parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not target.exists():
+            old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One file in which `out_dir` differs from a fresh render.
+
+    `kind` says what rendering again would do to it: `changed` (replace it; `diff` is a unified
+    diff from the file on disk to the new one), `added` (write it: it is missing), `removed`
+    (delete it: the render no longer has it).
+    """
+
+    kind: str
+    path: str
+    diff: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path}"
+
+
+def differences(
+    out_dir: str | os.PathLike[str], files: dict[str, bytes], *, masked: Sequence[str] = ()
+) -> list[Difference]:
+    """What differs between `out_dir` and a fresh render, in the render's file order, then the
+    removed files sorted. Rendered files hold no secrets; a file on disk may have been edited
+    by hand, so every value of `masked` is shown as **** in the diffs."""
+    import difflib
+
+    from contract.knowledge.secrets import mask
+
+    root = Path(out_dir)
+    on_disk = {
+        p.relative_to(root).as_posix(): p for p in (root.rglob("*") if root.is_dir() else []) if p.is_file()
+    }
+    found = []
+    for relative, data in files.items():
+        if relative not in on_disk:
+            found.append(Difference("added", relative))
+            continue
+        old = on_disk[relative].read_bytes()
+        if old == data:
+            continue
+        shown = os.path.join(os.fspath(out_dir), relative)
+        lines = difflib.unified_diff(
+            mask(old.decode("utf-8", errors="replace"), masked).splitlines(keepends=True),
+            mask(data.decode("utf-8", errors="replace"), masked).splitlines(keepends=True),
+            fromfile=f"{shown} (on disk)",
+            tofile=f"{shown} (rendered)",
+        )
+        found.append(Difference("changed", relative, "".join(_ended(line) for line in lines)))
+    found += [Difference("removed", relative) for relative in sorted(set(on_disk) - set(files))]
+    return found
+
+
+def _ended(line: str) -> str:
+    # difflib leaves the last line of a file without a newline as it is; say so, as diff does.
+    return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+
+
+def stale_files(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> list[str]:
+    """What differs between `out_dir` and a fresh render: `changed: …`, `added: …`, `removed: …`."""
+    return [str(found) for found in differences(out_dir, files)]

@@ -1,0 +1,559 @@
+"""The seed's verification steps, as data and judgements shared by both runners.
+
+For every entry, `plan` works out the endpoint and the requests of each step:
+
+| step | for | request | passes when |
+|---|---|---|---|
+| `dns` | every entry with a known host | resolve the host of `apiBase` (or the provider's default base URL) | it resolves |
+| `models` | every entry | `GET /v1/models` or the provider's equivalent, with the entry's key | 200; self-hosted: the served name is listed and its `max_model_len` (when reported) ≥ `contextWindow`; Ollama: the model is pulled (`name` is `name:latest`) |
+| `tool-call` | self-hosted CHAT (Text Generation) | the seed's `get_weather` chat request, `tool_choice: auto` | the reply has a `tool_calls` entry naming `get_weather` |
+| `embeddings` | Embeddings entries | one short input | a non-empty vector |
+
+Provider protocols (from the catalog's provider table, `contract/data/providers.json`):
+OpenAI-compatible servers and clouds send `Authorization: Bearer`; Anthropic `x-api-key` and
+`anthropic-version`; Azure OpenAI `api-key` and `api-version` on `/openai/...`; Gemini
+`x-goog-api-key` (never the `?key=` query, which would end up in messages); Ollama its
+`/api/tags`. Bedrock needs AWS SigV4 request signing and Vertex AI Application Default
+Credentials: their HTTP steps are `skip` with that reason.
+
+Runners (`local.py`, `pods.py`) only send `Call`s and hand the answers to the `judge_*`
+functions, so a verdict reads the same from here and from a pod. A key travels in
+`Call.secret_headers` only and never into a detail: `mask` is the last guard.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from contract.knowledge import catalog, envref
+from contract.knowledge.secrets import refuse_header_value
+from contract.pipeline.model import ModelEntry
+
+StepName = Literal["dns", "models", "tool-call", "embeddings"]
+Status = Literal["pass", "fail", "skip"]
+STEP_ORDER: tuple[StepName, ...] = ("dns", "models", "tool-call", "embeddings")
+
+ANTHROPIC_VERSION = "2023-06-01"
+EMBEDDING_INPUT = "install-contract check"
+# The seed's tool-call smoke test (seed 002, "Step 3").
+TOOL_PROMPT = "What is the weather in SF?"
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get current weather for a location",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
+_MAX_LISTED = 8
+_MAX_EXCERPT = 160
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step's verdict: pass, fail or skip, how long it took, and a one-line reason."""
+
+    name: StepName
+    status: Status
+    ms: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    """Every step of one entry, in order."""
+
+    model: str
+    endpoint: str
+    steps: tuple[StepResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No step failed (a step skipped for want of a protocol is not a failure)."""
+        return all(step.status != "fail" for step in self.steps)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request of a step. `secret_headers` carry the key and are never shown."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    secret_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    body: Any = None
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to check for one entry: its endpoint, the steps that apply, their requests."""
+
+    model: str
+    endpoint: str  # shown in reports: no userinfo, no query
+    host: str | None
+    port: int | None
+    scheme: str
+    steps: tuple[StepName, ...]
+    calls: Mapping[str, Call]
+    # Steps that cannot run, with the reason (`skip`), or that fail before running (`fail`).
+    skips: Mapping[str, str] = field(default_factory=dict)
+    # A step that fails before anything is sent: an unset ${VAR} in apiBase (dns) or in
+    # apiKey/apiVersion (models, after dns ran), or no endpoint at all (dns).
+    problem: str | None = None
+    problem_step: StepName = "dns"
+    served_name: str | None = None  # self-hosted: the name the server must list
+    pulled: str | None = None  # Ollama: the model /api/tags must list (`llama3.1` = `llama3.1:latest`)
+    context_window: int = 0
+    key_variable: str | None = None  # for "check ${VAR}" hints
+    secrets: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def mask(self, text: str) -> str:
+        return mask(text, self.secrets)
+
+
+def mask(text: str, secrets: frozenset[str]) -> str:
+    """`text` with every known secret, in every form it can take, masked (`contract.knowledge.secrets`)."""
+    from contract.knowledge import secrets as secret_values
+
+    return secret_values.mask(text, secrets)
+
+
+# ------------------------------------------------------------------------- plan
+
+
+def _resolve(value: str | None, env: Mapping[str, str]) -> tuple[str | None, list[str]]:
+    """Expand `${VAR}` references; the names of unset variables come back too."""
+    if value is None:
+        return None, []
+    names = envref.refs(value)
+    missing = envref.unset(names, env)
+    for name in names:
+        value = value.replace("${" + name + "}", env.get(name, ""))
+    return value, missing
+
+
+def _display_url(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _join(base: str, path: str) -> str:
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _protocol(entry: ModelEntry, self_hosted: bool) -> str:
+    prefix, sep, _ = entry.litellm_model.partition("/")
+    prefix = prefix if sep else ""
+    if self_hosted or prefix in ("openai", "hosted_vllm", "text-completion-openai"):
+        return "openai"
+    provider = catalog.provider_for_prefix(prefix) if prefix else None
+    if prefix in ("azure", "azure_ai"):
+        return "azure"
+    if prefix == "anthropic":
+        return "anthropic"
+    if prefix in ("gemini",):
+        return "gemini"
+    if prefix in ("ollama", "ollama_chat"):
+        return "ollama"
+    if prefix.startswith("bedrock") or prefix == "sagemaker":
+        return "aws"
+    if prefix.startswith("vertex_ai"):
+        return "adc"
+    if provider is not None and provider.openai_compatible:
+        return "openai"
+    return "openai" if entry.api_base else "unknown"
+
+
+def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Target:  # noqa: C901 (issue 19: to split)
+    """The checks of one entry: endpoint, applicable steps and their requests."""
+    name = entry.litellm_model_name
+    prefix, sep, suffix = entry.litellm_model.partition("/")
+    if not sep:
+        prefix, suffix = "", entry.litellm_model
+    protocol = _protocol(entry, self_hosted)
+    provider = catalog.provider_for_prefix(prefix) if prefix else None
+
+    api_base, base_missing = _resolve(entry.api_base, env)
+    key_ref = entry.api_key.get_secret_value() if entry.api_key is not None else None
+    key, key_missing = _resolve(key_ref, env)
+    key_variable = envref.whole_ref(key_ref) if key_ref else None
+    if key:
+        holder = f"${key_variable}" if key_variable else "the literal apiKey"
+        refuse_header_value(key, f"{holder} (the apiKey of {name})")
+    api_version, version_missing = _resolve(entry.api_version, env)
+    region, _ = _resolve(entry.aws_region, env)
+    secrets = frozenset(s for s in (key,) if s)
+
+    base = api_base or (provider.base_url if provider else None)
+    if protocol == "aws" and region:
+        base = f"https://bedrock-runtime.{region}.amazonaws.com"
+
+    steps: list[StepName] = ["dns", "models"]
+    chat = entry.metadata_type == "Text Generation" and entry.type == "CHAT"
+    if self_hosted and chat:
+        steps.append("tool-call")
+    if entry.metadata_type == "Embeddings":
+        steps.append("embeddings")
+
+    skips: dict[str, str] = {}
+    problem = None
+    problem_step: StepName = "models"
+    if base_missing:
+        problem, problem_step = f"apiBase names ${{{base_missing[0]}}}, which is not set here", "dns"
+    elif key_missing:
+        problem = f"apiKey names ${{{key_missing[0]}}}, which is not set here: export it and run again"
+    elif version_missing:
+        problem = f"apiVersion names ${{{version_missing[0]}}}, which is not set here"
+
+    if not base:
+        why = {
+            "aws": "Bedrock needs awsRegion to know its endpoint",
+            "adc": "Vertex AI's endpoint is per project and region; not checked",
+        }.get(protocol, f"no apiBase and no default base URL for provider {entry.provider!r}: set apiBase")
+        if protocol in ("aws", "adc"):
+            skips = dict.fromkeys(steps, why)
+        else:
+            problem, problem_step = problem or why, "dns"
+        return Target(
+            model=name,
+            endpoint="",
+            host=None,
+            port=None,
+            scheme="",
+            steps=tuple(steps),
+            calls={},
+            skips=skips,
+            problem=problem,
+            problem_step=problem_step,
+            context_window=entry.context_window,
+            key_variable=key_variable,
+            secrets=secrets,
+        )
+
+    parts = urlsplit(base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    calls: dict[str, Call] = {}
+    pulled: str | None = None
+    served = suffix if self_hosted else None
+    bearer = (("Authorization", f"Bearer {key}"),) if key else ()
+    json_headers = (("Content-Type", "application/json"), ("Accept", "application/json"))
+
+    if protocol == "openai":
+        calls["models"] = Call("GET", _join(base, "models"), (("Accept", "application/json"),), bearer)
+        calls["tool-call"] = Call(
+            "POST",
+            _join(base, "chat/completions"),
+            json_headers,
+            bearer,
+            {
+                "model": suffix,
+                "messages": [{"role": "user", "content": TOOL_PROMPT}],
+                "tools": [TOOL],
+                "tool_choice": "auto",
+                "max_tokens": 256,
+            },
+        )
+        calls["embeddings"] = Call(
+            "POST",
+            _join(base, "embeddings"),
+            json_headers,
+            bearer,
+            {"model": suffix, "input": EMBEDDING_INPUT},
+        )
+    elif protocol == "anthropic":
+        root = base if base.rstrip("/").endswith("/v1") else _join(base, "v1")
+        headers = (("anthropic-version", ANTHROPIC_VERSION), ("Accept", "application/json"))
+        calls["models"] = Call("GET", _join(root, "models"), headers, (("x-api-key", key),) if key else ())
+    elif protocol == "azure":
+        query = f"?api-version={api_version}" if api_version else ""
+        secret = (("api-key", key),) if key else ()
+        calls["models"] = Call(
+            "GET", _join(base, "openai/models") + query, (("Accept", "application/json"),), secret
+        )
+        calls["embeddings"] = Call(
+            "POST",
+            _join(base, f"openai/deployments/{suffix}/embeddings") + query,
+            json_headers,
+            secret,
+            {"input": EMBEDDING_INPUT},
+        )
+    elif protocol == "gemini":
+        secret = (("x-goog-api-key", key),) if key else ()
+        calls["models"] = Call("GET", _join(base, "models"), (("Accept", "application/json"),), secret)
+        calls["embeddings"] = Call(
+            "POST",
+            _join(base, f"models/{suffix}:embedContent"),
+            json_headers,
+            secret,
+            {"content": {"parts": [{"text": EMBEDDING_INPUT}]}},
+        )
+    elif protocol == "ollama":
+        pulled = suffix
+        calls["models"] = Call("GET", _join(base, "api/tags"), (("Accept", "application/json"),))
+        calls["embeddings"] = Call(
+            "POST", _join(base, "api/embed"), json_headers, (), {"model": suffix, "input": EMBEDDING_INPUT}
+        )
+    elif protocol == "aws":
+        for step in steps[1:]:
+            skips[step] = "Bedrock needs AWS SigV4 request signing, which check does not do; not checked"
+    else:
+        for step in steps[1:]:
+            skips[step] = f"no known protocol for prefix {prefix!r}; not checked"
+
+    return Target(
+        model=name,
+        endpoint=_display_url(base),
+        host=parts.hostname,
+        port=port,
+        scheme=parts.scheme,
+        steps=tuple(steps),
+        calls=calls,
+        skips=skips,
+        problem=problem,
+        problem_step=problem_step,
+        served_name=served,
+        pulled=pulled,
+        context_window=entry.context_window,
+        key_variable=key_variable,
+        secrets=secrets,
+    )
+
+
+# ------------------------------------------------------------------- judging
+
+
+def ollama_tag(name: str) -> str:
+    """Ollama's full name of a model: a name without a tag means `:latest` (`mistral` is
+    `mistral:latest`; `llama3.1:8b` is itself)."""
+    last = name.rsplit("/", 1)[-1]
+    return name if ":" in last else f"{name}:latest"
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _excerpt(target: Target, body: bytes) -> str:
+    """The server's own error message, shortened and masked."""
+    payload = _parse(body)
+    message: Any = None
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        message = (error.get("message") if isinstance(error, dict) else error) or payload.get("message")
+        message = message or payload.get("detail")
+    if not isinstance(message, str):
+        message = body.decode("utf-8", errors="replace") if body else ""
+    # Masked before it is cut: a key cut in half would no longer match the mask.
+    shown = " ".join(target.mask(message).split())
+    if len(shown) > _MAX_EXCERPT:
+        shown = shown[: _MAX_EXCERPT - 1] + "…"
+    return shown
+
+
+def judge_status(target: Target, call: Call, status: int, body: bytes) -> str | None:
+    """The failure of a non-200 answer, saying what to do; None for a 200."""
+    if status == 200:
+        return None
+    where = f"{call.method} {call.path}"
+    server = _excerpt(target, body)
+    said = f" ({server})" if server else ""
+    key = f"${{{target.key_variable}}}" if target.key_variable else "apiKey"
+    if status in (401, 403):
+        if not call.secret_headers:
+            return (
+                f"HTTP {status} at {where}: the server wants a key and the entry has none: set apiKey{said}"
+            )
+        return f"HTTP {status} at {where}: the key was refused: check {key}{said}"
+    if status == 404:
+        return (
+            f"HTTP 404 at {where}: wrong path: check that apiBase ends in /v1 (or the provider's path){said}"
+        )
+    if status == 429:
+        return f"HTTP 429 at {where}: rate limited or out of quota{said}"
+    return f"HTTP {status} at {where}{said}"
+
+
+def judge_models(target: Target, body: bytes) -> tuple[Status, str]:
+    """A 200 from the model list: the served name is there and long enough."""
+    payload = _parse(body)
+    if not isinstance(payload, dict):
+        return "fail", "the model list is not a JSON object: is apiBase pointing at the model server?"
+    items = payload.get("data")
+    if items is None:
+        items = payload.get("models")  # Anthropic, Gemini and Ollama list under other keys
+    if not isinstance(items, list):
+        return "fail", "the answer has no model list (no `data` array)"
+    ids: list[str] = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, dict):
+            ident = item.get("id") or item.get("name")
+            if isinstance(ident, str):
+                ids.append(ident)
+                by_id.setdefault(ident, item)
+    if target.pulled is not None:
+        return _judge_pulled(target.pulled, ids)
+    if target.served_name is None:
+        return "pass", f"{len(ids)} model{'s' if len(ids) != 1 else ''} listed"
+    served = target.served_name
+    if served not in by_id:
+        listed = ", ".join(ids[:_MAX_LISTED]) + (
+            f" (+{len(ids) - _MAX_LISTED} more)" if len(ids) > _MAX_LISTED else ""
+        )
+        return "fail", (
+            f"served names: {listed or 'none'}; expected {served}: "
+            "make --served-model-name (vllm.servedModelName) match the entry's model"
+        )
+    max_len = by_id[served].get("max_model_len")
+    if isinstance(max_len, int) and not isinstance(max_len, bool):
+        if max_len < target.context_window:
+            return "fail", (
+                f"{served}: the server's max_model_len {max_len} is below contextWindow "
+                f"{target.context_window}: raise --max-model-len or lower contextWindow"
+            )
+        return "pass", f"{served} served, max_model_len {max_len}"
+    return "pass", f"{served} served"
+
+
+def _judge_pulled(wanted: str, names: list[str]) -> tuple[Status, str]:
+    """Ollama's /api/tags lists every pulled model by its full name (`llama3.1:latest`)."""
+    full = ollama_tag(wanted)
+    if any(ollama_tag(name) == full for name in names):
+        return "pass", f"{full} pulled"
+    listed = ", ".join(names[:_MAX_LISTED]) + (
+        f" (+{len(names) - _MAX_LISTED} more)" if len(names) > _MAX_LISTED else ""
+    )
+    return "fail", f"pulled: {listed or 'none'}; {full} is not: run `ollama pull {wanted}` on the server"
+
+
+def judge_tool_call(target: Target, body: bytes) -> tuple[Status, str]:
+    payload = _parse(body)
+    choices = payload.get("choices") if isinstance(payload, dict) else None
+    message = (
+        choices[0].get("message")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict)
+        else None
+    )
+    if not isinstance(message, dict):
+        return "fail", "the answer is not a chat completion (no choices[0].message)"
+    calls = message.get("tool_calls") or []
+    names = [
+        c["function"].get("name")
+        for c in calls
+        if isinstance(c, dict) and isinstance(c.get("function"), dict)
+    ]
+    if "get_weather" in names:
+        return "pass", "tool_calls names get_weather"
+    if names:
+        return (
+            "fail",
+            f"tool_calls names {', '.join(map(str, names))}, not get_weather: tool-call parser wrong",
+        )
+    return "fail", (
+        "tool-call parser missing or wrong: the reply was plain text; "
+        "set vllm.toolCallParser for the family and enableAutoToolChoice"
+    )
+
+
+def judge_embeddings(target: Target, body: bytes) -> tuple[Status, str]:
+    payload = _parse(body)
+    vector: Any = None
+    if isinstance(payload, dict):
+        data = payload.get("data")
+        if isinstance(data, list) and data and isinstance(data[0], dict):
+            vector = data[0].get("embedding")  # OpenAI, Azure
+        elif isinstance(payload.get("embedding"), dict):
+            vector = payload["embedding"].get("values")  # Gemini
+        elif isinstance(payload.get("embeddings"), list) and payload["embeddings"]:
+            vector = payload["embeddings"][0]  # Ollama
+    if isinstance(vector, list) and vector and all(isinstance(v, (int, float)) for v in vector[:8]):
+        return "pass", f"a vector of {len(vector)} dimensions"
+    return "fail", "no embedding vector in the answer (expected data[0].embedding with numbers)"
+
+
+JUDGES = {"models": judge_models, "tool-call": judge_tool_call, "embeddings": judge_embeddings}
+
+
+def judge(target: Target, step: str, status: int, body: bytes) -> tuple[Status, str]:
+    """The verdict of one HTTP step from its answer."""
+    failure = judge_status(target, target.calls[step], status, body)
+    if failure is not None:
+        return "fail", failure
+    verdict, detail = JUDGES[step](target, body)
+    return verdict, target.mask(detail)
+
+
+# ------------------------------------------------------------- failure words
+
+
+def refused(target: Target) -> str:
+    return f"connection refused at {target.host}:{target.port}: is the server running and listening on that port?"
+
+
+def timed_out(target: Target, timeout: float) -> str:
+    return (
+        f"no answer from {target.host}:{target.port} within {timeout:g} s: a firewall dropping packets, "
+        "or the server is overloaded (raise --timeout if it is only slow)"
+    )
+
+
+def tls_failed(reason: str) -> str:
+    return f"TLS failure: {reason}: for a private CA pass --ca-bundle FILE (or set SSL_CERT_FILE)"
+
+
+def unresolvable(host: str, reason: str) -> str:
+    return f"cannot resolve {host}: {reason}: check the host name and the cluster's DNS"
+
+
+def is_address(host: str) -> bool:
+    """An IP literal: there is nothing to resolve."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def not_run(failed: str) -> str:
+    return f"not run: {failed} failed"
+
+
+def problem_result(target: Target) -> StepResult:
+    assert target.problem is not None
+    return StepResult(target.problem_step, "fail", 0, target.problem)
+
+
+def finish(target: Target, done: list[StepResult]) -> EntryResult:
+    """The entry's result: steps that did not run become `skip` after the first failure."""
+    results = list(done)
+    names = {r.name for r in results}
+    failed = next((r.name for r in results if r.status == "fail"), None)
+    for step in target.steps:
+        if step not in names:
+            reason = not_run(failed) if failed else target.skips.get(step, "not run")
+            results.append(StepResult(step, "skip", 0, reason))
+    order = {name: i for i, name in enumerate(STEP_ORDER)}
+    results.sort(key=lambda r: order[r.name])
+    return EntryResult(target.model, target.endpoint, tuple(results))
