@@ -66,16 +66,35 @@ def render_environments(
     """render --env/--all-envs/--target gitops: validate every environment, then write the tree.
 
     As for one contract: `check` prints a diff of each changed file, `quiet` nothing but errors."""
-
-    from contract.pipeline.render import check_out_dir, differences, write_tree
-    from contract.pipeline.render.environments import choose, render_environments
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import read_contract, validate_bytes
+    from contract.pipeline.render import check_out_dir, write_tree
 
     if not check:
         check_out_dir(out_dir, file)
+    raw, result = _validated(file, wanted, catalog_path, quiet)
+    warnings: list[str] = []
+    files = _rendered(
+        result, raw, file, wanted, every, targets, warnings, catalog_path=catalog_path, **options
+    )
+    if check:
+        _check_tree(out_dir, files, result, quiet)
+    write_tree(out_dir, files)
+    if quiet:
+        return
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in files:
+        click.echo(f"wrote {os.path.join(out_dir, path)}")
+
+
+def _validated(
+    file: str, wanted: tuple[str, ...], catalog_path: str | None, quiet: bool
+) -> tuple[bytes, Any]:
+    """The file's bytes and its validation (the base and the environments `wanted`, else all);
+    exits 1 after the diagnostics when the contract has errors."""
+    from contract.pipeline.rules import Options
+    from contract.pipeline.validate import read_contract, validate_bytes
+
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    gitops = "gitops" in targets
     # Only the environments rendered are validated (the base always is).
     checks = Options(env=dict(os.environ), catalog_path=catalog_path, environments=wanted or None)
     result = validate_bytes(raw, file=file, options=checks)
@@ -83,6 +102,23 @@ def render_environments(
     if result.errors or result.contract is None or result.source is None:
         click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
         sys.exit(FAILED)
+    return raw, result
+
+
+def _rendered(
+    result: Any,
+    raw: bytes,
+    file: str,
+    wanted: tuple[str, ...],
+    every: bool,
+    targets: tuple[str, ...],
+    warnings: list[str],
+    **options: Any,
+) -> dict[str, bytes]:
+    """The files of the environments chosen: the GitOps tree, or each environment's targets."""
+    from contract.pipeline.render.environments import choose, render_environments
+
+    gitops = "gitops" in targets
     if gitops and not result.declared_environments:
         from contract.errors import UsageError
 
@@ -92,42 +128,30 @@ def render_environments(
         )
     envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
     name = os.path.basename(file) if file != "-" else "<stdin>"
-    warnings: list[str] = []
-    if gitops:
-        from contract.pipeline.render.gitops import render_gitops
-
-        others = tuple(t for t in targets if t != "gitops")
-        if others:
-            raise click.UsageError(f"--target gitops is rendered on its own, not with {', '.join(others)}")
-        files = render_gitops(result, result.source, name, envs, raw, catalog_path=catalog_path, **options)
-    else:
-        files = render_environments(
-            result,
-            result.source,
-            name,
-            envs,
-            raw,
-            warnings=warnings,
-            targets=targets,
-            catalog_path=catalog_path,
-            **options,
+    if not gitops:
+        return render_environments(
+            result, result.source, name, envs, raw, warnings=warnings, targets=targets, **options
         )
-    if check:
-        # The contract's literal secrets, should a file on disk have been edited to hold one.
-        stale = differences(out_dir, files, masked=sorted(result.secrets))
-        if not quiet:
-            for found in stale:
-                click.echo(str(found))
-                click.echo(found.diff, nl=False)
-            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
-        sys.exit(1 if stale else 0)
-    write_tree(out_dir, files)
-    if quiet:
-        return
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in files:
-        click.echo(f"wrote {os.path.join(out_dir, path)}")
+    from contract.pipeline.render.gitops import render_gitops
+
+    others = tuple(t for t in targets if t != "gitops")
+    if others:
+        raise click.UsageError(f"--target gitops is rendered on its own, not with {', '.join(others)}")
+    return render_gitops(result, result.source, name, envs, raw, **options)
+
+
+def _check_tree(out_dir: str, files: dict[str, bytes], result: Any, quiet: bool) -> None:
+    """render --check: print how `out_dir` differs from `files`, exit 0 (up to date) or 1 (stale)."""
+    from contract.pipeline.render import differences
+
+    # The contract's literal secrets, should a file on disk have been edited to hold one.
+    stale = differences(out_dir, files, masked=sorted(result.secrets))
+    if not quiet:
+        for found in stale:
+            click.echo(str(found))
+            click.echo(found.diff, nl=False)
+        click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
+    sys.exit(1 if stale else 0)
 
 
 @click.command(

@@ -411,3 +411,12 @@ def test_undefined_template_variable_is_an_error(tmp_path: Path) -> None:
     (overrides / "serve.sh.j2").write_text("#!/bin/sh\n{{ no_such_thing }}\n")
     with pytest.raises(TemplateError, match=r"serve\.sh\.j2:2: UndefinedError: 'no_such_thing' is undefined"):
         rendered(templates=str(tmp_path / "t"))
+
+
+def test_every_target_has_its_renderer() -> None:
+    # render picks one function per target from a table: a target named in --help without one
+    # would end a render with an internal error.
+    import contract.pipeline.render as render_module
+    from contract.knowledge.targets import TARGETS
+
+    assert set(render_module._RENDERERS) == set(TARGETS)

@@ -88,20 +88,22 @@ def _class_check(cls: type[Any]) -> Check:
     return check
 
 
-def _type_check(annotation: Any) -> Check:  # noqa: C901 (issue 19: to split)
-    if annotation is str:
-        return lambda v: v if type(v) is str else _REFUSE
-    if annotation is bool:
-        return lambda v: v if type(v) is bool else _REFUSE
-    if annotation is int:
-        return lambda v: v if type(v) is int else _REFUSE
-    if annotation is float:
-        # Strict floats take ints and store them as floats; nan and infinities go to pydantic.
-        return lambda v: float(v) if type(v) in (int, float) and math.isfinite(v) else _REFUSE
-    if annotation is Secret:
-        return lambda v: Secret(v) if type(v) is str else _REFUSE
-    if annotation is Any:
-        return lambda v: v
+# The check of each scalar declaration, matched by identity (exact types, as pydantic's strict
+# mode): strict floats take ints and store them as floats; nan and infinities go to pydantic.
+_SCALARS: tuple[tuple[Any, Check], ...] = (
+    (str, lambda v: v if type(v) is str else _REFUSE),
+    (bool, lambda v: v if type(v) is bool else _REFUSE),
+    (int, lambda v: v if type(v) is int else _REFUSE),
+    (float, lambda v: float(v) if type(v) in (int, float) and math.isfinite(v) else _REFUSE),
+    (Secret, lambda v: Secret(v) if type(v) is str else _REFUSE),
+    (Any, lambda v: v),
+)
+
+
+def _type_check(annotation: Any) -> Check:
+    for declared, scalar in _SCALARS:
+        if annotation is declared:
+            return scalar
     if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return _class_check(annotation)
     origin = typing.get_origin(annotation)
@@ -110,45 +112,53 @@ def _type_check(annotation: Any) -> Check:  # noqa: C901 (issue 19: to split)
         allowed = frozenset(args)
         return lambda v: v if type(v) is str and v in allowed else _REFUSE
     if origin is list and len(args) == 1:
-        item = _type_check(args[0])
-
-        def check_list(v: Any) -> Any:
-            if type(v) is not list:
-                return _REFUSE
-            out = [item(x) for x in v]
-            return _REFUSE if any(x is _REFUSE for x in out) else out
-
-        return check_list
+        return _list_check(_type_check(args[0]))
     if origin is dict and len(args) == 2 and args[0] is str:
-        value_check = _type_check(args[1])
-
-        def check_dict(v: Any) -> Any:
-            if type(v) is not dict or any(type(k) is not str for k in v):
-                return _REFUSE
-            out = {k: value_check(x) for k, x in v.items()}
-            return _REFUSE if any(x is _REFUSE for x in out.values()) else out
-
-        return check_dict
+        return _dict_check(_type_check(args[1]))
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        nullable = len(options) < len(args)
-        members = [_type_check(a) for a in options]
-
-        def check_union(v: Any) -> Any:
-            if v is None:
-                return None if nullable else _REFUSE
-            # Smart-mode unions pick the member whose type matches exactly; the members used
-            # here (str, list, models, numbers) never overlap, so the first match is the one.
-            for member in members:
-                typed = member(v)
-                if typed is not _REFUSE:
-                    return typed
-            return _REFUSE
-
-        if len([a for a in options if a in (int, float)]) > 1:
-            raise _Unsupported(str(annotation))  # int | float: pydantic's choice
-        return check_union
+        return _union_check(annotation, args)
     raise _Unsupported(str(annotation))
+
+
+def _list_check(item: Check) -> Check:
+    def check_list(v: Any) -> Any:
+        if type(v) is not list:
+            return _REFUSE
+        out = [item(x) for x in v]
+        return _REFUSE if any(x is _REFUSE for x in out) else out
+
+    return check_list
+
+
+def _dict_check(value_check: Check) -> Check:
+    def check_dict(v: Any) -> Any:
+        if type(v) is not dict or any(type(k) is not str for k in v):
+            return _REFUSE
+        out = {k: value_check(x) for k, x in v.items()}
+        return _REFUSE if any(x is _REFUSE for x in out.values()) else out
+
+    return check_dict
+
+
+def _union_check(annotation: Any, args: tuple[Any, ...]) -> Check:
+    options = [a for a in args if a is not type(None)]
+    nullable = len(options) < len(args)
+    members = [_type_check(a) for a in options]
+
+    def check_union(v: Any) -> Any:
+        if v is None:
+            return None if nullable else _REFUSE
+        # Smart-mode unions pick the member whose type matches exactly; the members used
+        # here (str, list, models, numbers) never overlap, so the first match is the one.
+        for member in members:
+            typed = member(v)
+            if typed is not _REFUSE:
+                return typed
+        return _REFUSE
+
+    if len([a for a in options if a in (int, float)]) > 1:
+        raise _Unsupported(str(annotation))  # int | float: pydantic's choice
+    return check_union
 
 
 def _bounded(check: Check, bounds: dict[str, Any]) -> Check:

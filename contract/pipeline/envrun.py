@@ -52,16 +52,25 @@ class _EnvDoc:
     secret_lines: set[int] = field(default_factory=set)
 
 
-def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract]:  # noqa: C901 (issue 19: to split)
+def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract]:
     """Type `environments:` and `gitops:`, run the environment rules, then validate every
     (chosen) environment's resolved contract. Returns the typed contract of each environment
     validated (like the base's, it exists also when the environment has errors: the
     diagnostics decide whether it may be compiled)."""
     if "gitops" in data and data["gitops"] is not None:
         run.typed(GitOps, data["gitops"], ("gitops",))
-    raw = data.get("environments")
-    if raw is None:
+    sound = _typed_environments(run, data.get("environments"))
+    if sound is None:
         return {}
+    flagged = _environment_rules(run, data)
+    return _resolved_contracts(run, data, sound, flagged)
+
+
+def _typed_environments(run: _Run, raw: Any) -> list[str] | None:
+    """The environments that typed without error, each on its own; None without `environments:`
+    (or with one that is not a mapping)."""
+    if raw is None:
+        return None
     if not isinstance(raw, dict):
         run.report(
             "IC004",
@@ -71,7 +80,7 @@ def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract
                 hint="write `environments:` then `  dev:` with only/overrides/platform under it",
             ),
         )
-        return {}
+        return None
     sound: list[str] = []
     for name, body in raw.items():
         if not isinstance(name, str) or not re.match(ENV_NAME_PATTERN, name):
@@ -90,17 +99,31 @@ def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract
         typed, broken = run.typed(Environment, body, ("environments", name))
         if isinstance(typed, Environment) and not broken:
             sound.append(name)
+    return sound
+
+
+def _environment_rules(run: _Run, data: dict[str, Any]) -> set[str]:
+    """Run the environment rules (IC7xx); returns the environments they reported."""
     view = EnvironmentsView(data)
     for _env, _name, value, _why in secret_variables(view):
         # A secret written as a variable's value (IC702) is masked wherever a report quotes it.
         if isinstance(value, str) and value.strip():
             run.doc.secrets.add(value)
-    flagged: set[str] = set()  # environments an IC7xx rule reported: not resolved (one cause, one report)
+    flagged: set[str] = set()
     for rule in RULES.values():
         if rule.scope == "environment" and rule.check is not None and run.selection.wants(rule.code):
             for finding in rule.check(view):
                 run.report(rule.code, finding)
                 flagged.add(str(finding.path[1]))
+    return flagged
+
+
+def _resolved_contracts(
+    run: _Run, data: dict[str, Any], sound: list[str], flagged: set[str]
+) -> dict[str, TypedContract]:
+    """Validate each chosen environment's resolved contract; what the base reported at the same
+    place is not reported again. An environment an IC7xx rule reported is not resolved (one
+    cause, one report)."""
     chosen = getattr(run.options, "environments", None)
     base_seen = {(d.code, d.line, d.column) for d in run.diagnostics}
     typed_envs: dict[str, TypedContract] = {}

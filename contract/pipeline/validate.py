@@ -226,6 +226,33 @@ class _Run:
             )
             return
         models = data.get("models")
+        entries, names = self.type_models(data)
+        flags = self.type_block("featureFlags", FeatureFlags, data)
+        platform = self.type_block("platform", Platform, data)
+        sound = {e.index for e in entries if not e.broken}
+        routers = self.type_routers(data)
+        self.typed_contract = TypedContract(
+            tuple(e.model for e in entries if not e.broken),
+            flags if isinstance(flags, FeatureFlags) else None,
+            platform if isinstance(platform, Platform) else None,
+            tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
+            routers,
+        )
+        raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
+        unleash = platform.unleash if isinstance(platform, Platform) else None
+        known_flags = tuple(unleash.known_flags) if unleash is not None else ()
+        view = ContractView(names, entries, raw_flags, self.options, routers, known_flags)
+        self.run_rules(entries, view)
+        if "environments" in data or "gitops" in data:
+            from contract.pipeline.environments import environment_names
+            from contract.pipeline.envrun import run_environments
+
+            self.declared_environments = tuple(environment_names(data))
+            self.environments = run_environments(self, data)
+
+    def type_models(self, data: dict[str, Any]) -> tuple[list[Entry], list[Named]]:
+        """Each entry of `models:` typed on its own, and the name of each entry that has one."""
+        models = data.get("models")
         entries: list[Entry] = []
         names: list[Named] = []
         if "models" not in data:
@@ -253,28 +280,7 @@ class _Run:
                     entries.append(entry)
                 if isinstance(raw, dict) and isinstance(raw.get("litellmModelName"), str):
                     names.append(Named(index, raw["litellmModelName"], entry))
-        flags = self.type_block("featureFlags", FeatureFlags, data)
-        platform = self.type_block("platform", Platform, data)
-        sound = {e.index for e in entries if not e.broken}
-        routers = self.type_routers(data)
-        self.typed_contract = TypedContract(
-            tuple(e.model for e in entries if not e.broken),
-            flags if isinstance(flags, FeatureFlags) else None,
-            platform if isinstance(platform, Platform) else None,
-            tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
-            routers,
-        )
-        raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
-        unleash = platform.unleash if isinstance(platform, Platform) else None
-        known_flags = tuple(unleash.known_flags) if unleash is not None else ()
-        view = ContractView(names, entries, raw_flags, self.options, routers, known_flags)
-        self.run_rules(entries, view)
-        if "environments" in data or "gitops" in data:
-            from contract.pipeline.environments import environment_names
-            from contract.pipeline.envrun import run_environments
-
-            self.declared_environments = tuple(environment_names(data))
-            self.environments = run_environments(self, data)
+        return entries, names
 
     def type_entry(self, index: int, raw: Any) -> Entry | None:
         path: Path = ("models", index)

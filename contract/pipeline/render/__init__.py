@@ -23,9 +23,9 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from contract import __version__
 from contract.errors import UsageError
@@ -74,126 +74,194 @@ def render(
         # Never a partial config: an entry that could not be typed has an error diagnostic.
         shown = ", ".join(f"models[{i}]" for i in contract.left_out)
         raise UsageError(f"{shown} could not be read as a model entry; fix the errors before rendering")
-    models = list(contract.models)
-    served = [m for m in models if m.vllm is not None]
+    served = [m for m in contract.models if m.vllm is not None]
     if registry is not None:
-        registry = images.check_registry(registry)
-        # Two images on one mirror reference would overwrite each other there.
-        pulled = {m.vllm.image or images.DEFAULT_VLLM_IMAGE for m in served if m.vllm is not None}
-        images.mirror_all(sorted(pulled | {images.LITELLM_IMAGE, *images.CHECK_IMAGES}), registry)
+        registry = _mirrored(registry, served)
     chosen = _targets(targets, bool(served), bool(contract.routers))
-    env = environment(templates)
-    catalog = load_catalog(catalog_path)
-    needs = views.EnvNeeds()
-    common = {"version": __version__, "source": source_name}
+    job = _Job(
+        contract,
+        served,
+        chosen,
+        functools.partial(render_template, environment(templates)),
+        load_catalog(catalog_path),
+        registry,
+        {"version": __version__, "source": source_name},
+    )
+    job.litellm_models(litellm_extra)
+    if {"helm-platform", "helm-production-stack"} & set(chosen):
+        job.requests = {
+            m.litellm_model_name: views.server_requests(m, _served_facts(job.catalog, m)) for m in served
+        }
+    for target in chosen:
+        _RENDERERS[target](job)
+    return _finish(job, source_name, source_bytes, litellm_extra)
 
-    def facts_tools(entry: ModelEntry) -> bool:
-        facts = None if entry.vllm else catalog.lookup(entry.litellm_model, base_model=entry.base_model)
+
+def _mirrored(registry: str, served: Sequence[ModelEntry]) -> str:
+    """`registry` checked, and every image it would hold on a reference of its own."""
+    registry = images.check_registry(registry)
+    # Two images on one mirror reference would overwrite each other there.
+    pulled = {m.vllm.image or images.DEFAULT_VLLM_IMAGE for m in served if m.vllm is not None}
+    images.mirror_all(sorted(pulled | {images.LITELLM_IMAGE, *images.CHECK_IMAGES}), registry)
+    return registry
+
+
+@dataclass
+class _Job:
+    """One render: what every target reads, and the files (text) and warnings they add."""
+
+    contract: TypedContract
+    served: list[ModelEntry]
+    chosen: tuple[str, ...]
+    template: Callable[..., str]  # render_template on this render's Jinja environment
+    catalog: Catalog
+    registry: str | None
+    common: dict[str, str]
+    needs: views.EnvNeeds = field(default_factory=views.EnvNeeds)
+    model_list: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # the LiteLLM templates'
+    requests: dict[str, tuple[int, str]] = field(default_factory=dict)  # served name -> CPU, memory
+    files: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def tools(self, entry: ModelEntry) -> bool:
+        """Whether `entry` calls tools (its own word, the flags', else the catalog's)."""
+        facts = None if entry.vllm else self.catalog.lookup(entry.litellm_model, base_model=entry.base_model)
         return views.tool_calling(
-            entry, contract.feature_flags, facts.supports_tool_calling if facts else None
+            entry, self.contract.feature_flags, facts.supports_tool_calling if facts else None
         )
 
-    from contract.pipeline.render.extra import merge_models, settings, variables
+    def litellm_models(self, litellm_extra: LitellmExtra | None) -> None:
+        """LiteLLM's model_list and settings (every target's variables come from them)."""
+        from contract.pipeline.render.extra import merge_models, settings, variables
 
-    model_list = [views.litellm_entry(m, facts_tools(m), needs) for m in models]
-    if litellm_extra is not None:
-        model_list = merge_models(model_list, litellm_extra)
-        needs.referenced |= variables(litellm_extra)
-    litellm_settings = settings(views.MASTER_KEY_ENV, litellm_extra)
-    context = {
-        **common,
-        "models": model_list,
-        "settings": litellm_settings,
-        "master_key_env": views.MASTER_KEY_ENV,
-        "secret": views.litellm_secret(contract.platform),
-        "env": needs.all(),
-    }
-    files: dict[str, str] = {}
-    warnings: list[str] = []
-    if "litellm" in chosen:
-        files["litellm/config.yaml"] = render_template(env, "litellm/config.yaml.j2", context)
-    if "helm-litellm" in chosen:
-        proxy_config = {"model_list": model_list, **litellm_settings}
-        files["helm/litellm.values.yaml"] = render_template(
-            env,
-            "helm/litellm.values.yaml.j2",
-            context,
-            proxy_config=proxy_config,
-            image=views.litellm_image(registry),
-        )
-        files["helm/litellm.install.sh"] = render_template(
-            env,
-            "helm/install.sh.j2",
-            context,
-            release=views.LITELLM_RELEASE,
-            chart=views.LITELLM_CHART,
-            values_file="litellm.values.yaml",
-            keys=[],
-        )
-    requests = {
-        m.litellm_model_name: views.server_requests(m, _served_facts(catalog, m))
-        for m in served
-        if {"helm-platform", "helm-production-stack"} & set(chosen)
-    }
-    for entry in served:
+        self.model_list = [views.litellm_entry(m, self.tools(m), self.needs) for m in self.contract.models]
+        if litellm_extra is not None:
+            self.model_list = merge_models(self.model_list, litellm_extra)
+            self.needs.referenced |= variables(litellm_extra)
+        self.settings = settings(views.MASTER_KEY_ENV, litellm_extra)
+        self.context = {
+            **self.common,
+            "models": self.model_list,
+            "settings": self.settings,
+            "master_key_env": views.MASTER_KEY_ENV,
+            "secret": views.litellm_secret(self.contract.platform),
+            "env": self.needs.all(),
+        }
+
+
+# -- one function per target (contract.knowledge.targets.TARGETS) ------------------------------
+
+
+def _litellm(job: _Job) -> None:
+    job.files["litellm/config.yaml"] = job.template("litellm/config.yaml.j2", job.context)
+
+
+def _vllm(job: _Job) -> None:
+    for entry in job.served:
         name = entry.litellm_model_name
-        if "vllm" in chosen:
-            argv = views.vllm_argv(entry)
-            files[f"vllm/{name}.argv.json"] = render_template(env, "vllm/argv.json.j2", common, argv=argv)
-            files[f"vllm/{name}.sh"] = render_template(env, "vllm/serve.sh.j2", common, argv=argv, name=name)
-        if "helm-platform" in chosen:
-            values = views.platform_values(entry, registry, requests[name])
-            keys = views.platform_keys(entry)
-            files[f"helm/platform/{name}.values.yaml"] = render_template(
-                env, "helm/platform.values.yaml.j2", common, values=values, name=name, keys=keys
-            )
-            files[f"helm/platform/{name}.install.sh"] = render_template(
-                env,
-                "helm/install.sh.j2",
-                common,
-                release=k8s_name(name),
-                chart=views.PLATFORM_CHART,
-                values_file=f"{name}.values.yaml",
-                keys=keys,
-            )
-    if "helm-production-stack" in chosen and served:
-        specs = [views.production_stack_spec(e, registry, requests[e.litellm_model_name]) for e in served]
-        keys = views.production_stack_keys(served)
-        warnings.extend(views.production_stack_key_warnings(served))
-        files["helm/production-stack.values.yaml"] = render_template(
-            env, "helm/production-stack.values.yaml.j2", common, specs=specs, keys=keys
+        argv = views.vllm_argv(entry)
+        job.files[f"vllm/{name}.argv.json"] = job.template("vllm/argv.json.j2", job.common, argv=argv)
+        job.files[f"vllm/{name}.sh"] = job.template("vllm/serve.sh.j2", job.common, argv=argv, name=name)
+
+
+def _helm_platform(job: _Job) -> None:
+    for entry in job.served:
+        name = entry.litellm_model_name
+        values = views.platform_values(entry, job.registry, job.requests[name])
+        keys = views.platform_keys(entry)
+        job.files[f"helm/platform/{name}.values.yaml"] = job.template(
+            "helm/platform.values.yaml.j2", job.common, values=values, name=name, keys=keys
         )
-        files["helm/production-stack.install.sh"] = render_template(
-            env,
+        job.files[f"helm/platform/{name}.install.sh"] = job.template(
             "helm/install.sh.j2",
-            common,
-            release=views.PRODUCTION_STACK_RELEASE,
-            chart=views.PRODUCTION_STACK_CHART,
-            values_file="production-stack.values.yaml",
+            job.common,
+            release=k8s_name(name),
+            chart=views.PLATFORM_CHART,
+            values_file=f"{name}.values.yaml",
             keys=keys,
         )
-    if "router" in chosen:
-        from contract.pipeline.render._router import key_vars, router_config
 
-        by_name = {m.litellm_model_name: m for m in models}
-        tools = {m.litellm_model_name: facts_tools(m) for m in models}
-        for name, router in sorted(contract.routers.items()):
-            config = router_config(name, router, by_name, catalog, tools)
-            files[f"router/{name}.yaml"] = render_template(
-                env,
-                "router/config.yaml.j2",
-                common,
-                name=name,
-                port=router.port,
-                default=router.default,
-                env=key_vars(config),
-                config=config,
-            )
+
+def _helm_production_stack(job: _Job) -> None:
+    served = job.served
+    if not served:
+        return
+    specs = [views.production_stack_spec(e, job.registry, job.requests[e.litellm_model_name]) for e in served]
+    keys = views.production_stack_keys(served)
+    job.warnings.extend(views.production_stack_key_warnings(served))
+    job.files["helm/production-stack.values.yaml"] = job.template(
+        "helm/production-stack.values.yaml.j2", job.common, specs=specs, keys=keys
+    )
+    job.files["helm/production-stack.install.sh"] = job.template(
+        "helm/install.sh.j2",
+        job.common,
+        release=views.PRODUCTION_STACK_RELEASE,
+        chart=views.PRODUCTION_STACK_CHART,
+        values_file="production-stack.values.yaml",
+        keys=keys,
+    )
+
+
+def _helm_litellm(job: _Job) -> None:
+    proxy_config = {"model_list": job.model_list, **job.settings}
+    job.files["helm/litellm.values.yaml"] = job.template(
+        "helm/litellm.values.yaml.j2",
+        job.context,
+        proxy_config=proxy_config,
+        image=views.litellm_image(job.registry),
+    )
+    job.files["helm/litellm.install.sh"] = job.template(
+        "helm/install.sh.j2",
+        job.context,
+        release=views.LITELLM_RELEASE,
+        chart=views.LITELLM_CHART,
+        values_file="litellm.values.yaml",
+        keys=[],
+    )
+
+
+def _router(job: _Job) -> None:
+    from contract.pipeline.render._router import key_vars, router_config
+
+    models = job.contract.models
+    by_name = {m.litellm_model_name: m for m in models}
+    tools = {m.litellm_model_name: job.tools(m) for m in models}
+    for name, router in sorted(job.contract.routers.items()):
+        config = router_config(name, router, by_name, job.catalog, tools)
+        job.files[f"router/{name}.yaml"] = job.template(
+            "router/config.yaml.j2",
+            job.common,
+            name=name,
+            port=router.port,
+            default=router.default,
+            env=key_vars(config),
+            config=config,
+        )
+
+
+# The renderer of each target; a target's files depend on nothing another target writes.
+_RENDERERS: dict[str, Callable[[_Job], None]] = {
+    "litellm": _litellm,
+    "vllm": _vllm,
+    "helm-platform": _helm_platform,
+    "helm-production-stack": _helm_production_stack,
+    "helm-litellm": _helm_litellm,
+    "router": _router,
+}
+
+
+def _finish(
+    job: _Job, source_name: str, source_bytes: bytes, litellm_extra: LitellmExtra | None
+) -> Rendering:
+    """The rendered texts as the files' bytes, manifest.json with them, the last secret guard."""
+    files = job.files
     # Each text is let go as soon as it is encoded: at scale the two copies would double the peak.
     encoded = {path: files.pop(path).encode("utf-8") for path in sorted(files)}
-    encoded[MANIFEST] = _manifest(source_name, source_bytes, chosen, needs, encoded, litellm_extra)
-    _refuse_secrets(models, encoded)
-    return Rendering(encoded, chosen, needs, tuple(warnings))
+    encoded[MANIFEST] = _manifest(source_name, source_bytes, job.chosen, job.needs, encoded, litellm_extra)
+    _refuse_secrets(job.contract.models, encoded)
+    return Rendering(encoded, job.chosen, job.needs, tuple(job.warnings))
 
 
 def _served_facts(catalog: Catalog, entry: ModelEntry) -> ModelFacts | None:

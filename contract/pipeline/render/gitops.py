@@ -27,6 +27,7 @@ writes: Flux gets a HelmRelease (`spec.values`), Argo CD a Helm source (`helm.va
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contract import __version__
@@ -67,6 +68,42 @@ def _header(what: str, file_name: str) -> str:
     return f"# {what}: rendered by install-contract {__version__} from {file_name}. Commit it as it is.\n"
 
 
+@dataclass(frozen=True)
+class _Tree:
+    """What every file of the tree reads: the `gitops:` settings, the source, render's options."""
+
+    file_name: str
+    text: str
+    raw: bytes
+    repo: str
+    root: str
+    revision: str
+    flux_source: str
+    external: Mapping[str, Any] | None  # gitops.externalSecrets
+    environments: Mapping[str, Any]  # `environments:` as written
+    options: Mapping[str, Any]  # render's keyword arguments
+    names: Mapping[str, str]  # the base's LiteLLM ConfigMap, Secret and Deployment
+
+    def in_repo(self, path: str) -> str:
+        return f"{self.root}/{path}" if self.root else path
+
+    def header(self, what: str) -> str:
+        return _header(what, self.file_name)
+
+
+@dataclass(frozen=True)
+class _Env:
+    """One environment of the tree: where it goes, its LiteLLM names, the Secrets it reads."""
+
+    name: str
+    namespace: str
+    cluster: str
+    names: Mapping[str, str]
+    secrets: dict[str, list[str]]  # Secret -> the keys it must hold
+    chart_keys: list[tuple[str, str]]  # the vllm-stack chart's keys: (values path, variable)
+    overlay: str
+
+
 def render_gitops(
     result: Result,
     text: str,
@@ -80,10 +117,33 @@ def render_gitops(
     litellm_extra: Any = None,
 ) -> dict[str, bytes]:
     """The GitOps tree of the chosen environments (see the module's table)."""
+    from contract.pipeline.render import MANIFEST, MANIFEST_FORMAT
+    from contract.pipeline.render.environments import top_manifest
+
+    options = {
+        "catalog_path": catalog_path,
+        "templates": templates,
+        "registry": registry,
+        "litellm_extra": litellm_extra,
+    }
+    tree = _tree(result, text, file_name, raw, options)
+    files = _base(tree, result)
+    elements: list[dict[str, str]] = []
+    helm_elements: list[dict[str, str]] = []
+    for env in envs:
+        element, helm_element = _environment(tree, result, env, files)
+        elements.append(element)
+        if helm_element is not None:
+            helm_elements.append(helm_element)
+    _argocd(tree, elements, helm_elements, files)
+    ordered = dict(sorted(files.items()))
+    ordered[MANIFEST] = top_manifest(file_name, raw, envs, ordered, MANIFEST_FORMAT)
+    return ordered
+
+
+def _tree(result: Result, text: str, file_name: str, raw: bytes, options: Mapping[str, Any]) -> _Tree:
+    """The `gitops:` settings of the file (gitops.repoURL required) and the base's names."""
     from contract.pipeline.load import load
-    from contract.pipeline.render import MANIFEST, MANIFEST_FORMAT, render
-    from contract.pipeline.render import _views as views
-    from contract.pipeline.render.environments import resolved_name, resolved_text, top_manifest
 
     doc = load(text)
     data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
@@ -93,186 +153,242 @@ def render_gitops(
         raise UsageError(
             "--target gitops needs gitops.repoURL: the Git repository Argo CD and Flux read the tree from"
         )
-    root = str(gitops.get("path") or "").strip("/")
-    revision = str(gitops.get("revision") or "main")
-    flux_source = str(gitops.get("fluxSource") or "flux-system")
-    external = gitops.get("externalSecrets") if isinstance(gitops.get("externalSecrets"), dict) else None
-    options = {
-        "catalog_path": catalog_path,
-        "templates": templates,
-        "registry": registry,
-        "litellm_extra": litellm_extra,
-    }
-
-    def in_repo(path: str) -> str:
-        return f"{root}/{path}" if root else path
-
-    base = result.contract
-    if base is None:
+    if result.contract is None:
         raise UsageError(f"{file_name}: the contract has errors; nothing was rendered")
-    names = _litellm_names(base.platform)
-    base_config = render(base, source_name=file_name, source_bytes=raw, targets=["litellm"], **options).files[
-        "litellm/config.yaml"
-    ]
-    files: dict[str, bytes] = {
+    return _Tree(
+        file_name,
+        text,
+        raw,
+        repo,
+        root=str(gitops.get("path") or "").strip("/"),
+        revision=str(gitops.get("revision") or "main"),
+        flux_source=str(gitops.get("fluxSource") or "flux-system"),
+        external=gitops.get("externalSecrets") if isinstance(gitops.get("externalSecrets"), dict) else None,
+        environments=data["environments"] if isinstance(data.get("environments"), dict) else {},
+        options=options,
+        names=_litellm_names(result.contract.platform),
+    )
+
+
+def _base(tree: _Tree, result: Result) -> dict[str, bytes]:
+    """base/: the LiteLLM proxy of every environment, with the base contract's config."""
+    from contract.pipeline.render import render
+
+    assert result.contract is not None  # _tree refused a contract with errors
+    base_config = render(
+        result.contract,
+        source_name=tree.file_name,
+        source_bytes=tree.raw,
+        targets=["litellm"],
+        **tree.options,
+    ).files["litellm/config.yaml"]
+    return {
         "base/kustomization.yaml": _doc(
             {
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
                 "resources": ["litellm.yaml"],
-                "configMapGenerator": [{"name": names["configMap"], "files": ["config.yaml"]}],
+                "configMapGenerator": [{"name": tree.names["configMap"], "files": ["config.yaml"]}],
             },
-            _header("The LiteLLM proxy of every environment", file_name),
+            tree.header("The LiteLLM proxy of every environment"),
         ),
         "base/config.yaml": base_config,
-        "base/litellm.yaml": _litellm_objects(names, registry, file_name),
+        "base/litellm.yaml": _litellm_objects(tree.names, tree.options["registry"], tree.file_name),
     }
-    elements: list[dict[str, str]] = []
-    helm_elements: list[dict[str, str]] = []
-    envs_data: dict[str, Any] = data["environments"] if isinstance(data.get("environments"), dict) else {}
-    for env in envs:
-        contract = result.environments.get(env)
-        if contract is None:
-            raise UsageError(f"environment {env} has errors; nothing was rendered")
-        source = resolved_text(text, env, file_name)
-        source_name = resolved_name(file_name, env)
-        served = [m for m in contract.models if m.vllm is not None]
-        targets = ["litellm", *(["helm-production-stack"] if served else [])]
-        rendering = render(
-            contract, source_name=source_name, source_bytes=source.encode("utf-8"), targets=targets, **options
-        )
-        env_names = _litellm_names(contract.platform)
-        for key in ("configMap", "deployment"):
-            if env_names[key] != names[key]:
-                raise UsageError(
-                    f"environment {env} names the LiteLLM {key} {env_names[key]!r}, the base {names[key]!r}: "
-                    "the GitOps tree takes these names from the base (set platform.litellm there); "
-                    "only the Secret may differ per environment"
-                )
-        namespace = _namespace(contract.platform, env)
-        raw_env: dict[str, Any] = envs_data[env] if isinstance(envs_data.get(env), dict) else {}
-        cluster = str(raw_env.get("cluster") or IN_CLUSTER)
-        secrets: dict[str, list[str]] = {env_names["secret"]: rendering.env.all()}
-        # The chart's keys: `render` passes them to `helm upgrade` from the environment; a GitOps
-        # controller has no environment, so the values name the environment's Secret instead.
-        chart_keys = views.production_stack_keys(served) if served else []
-        for _, variable in chart_keys:
-            keys = secrets[env_names["secret"]]
-            if variable not in keys:
-                keys.append(variable)
-        overlay = f"overlays/{env}"
-        resources = ["../../base", "namespace.yaml"]
-        files[f"{overlay}/namespace.yaml"] = _doc(
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
-            _header(f"Environment {env}'s namespace", file_name),
-        )
-        if external is not None:
-            for secret, keys in secrets.items():
-                path = f"externalsecret-{secret}.yaml"
-                resources.append(path)
-                files[f"{overlay}/{path}"] = _external_secret(secret, keys, env, external, file_name)
-        listed = "; ".join(f"Secret {s} with keys {', '.join(k)}" for s, k in secrets.items())
-        files[f"{overlay}/kustomization.yaml"] = _doc(
-            {
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "namespace": namespace,
-                "resources": resources,
-                "labels": [
-                    {
-                        "pairs": {"install-contract/environment": env},
-                        "includeSelectors": False,
-                        "includeTemplates": True,
-                    }
-                ],
-                "configMapGenerator": [
-                    {"name": names["configMap"], "behavior": "replace", "files": ["config.yaml"]}
-                ],
-                "patches": [{"path": "litellm-deployment.yaml"}],
-            },
-            _header(f"Environment {env}", file_name)
-            + f"# Secrets are references, never values: in namespace {namespace}, {listed}"
-            + (" (filled by the ExternalSecrets below)" if external is not None else " must exist")
-            + ".\n",
-        )
-        files[f"{overlay}/config.yaml"] = rendering.files["litellm/config.yaml"]
-        files[f"{overlay}/litellm-deployment.yaml"] = _patch(names, env_names, secrets, env, file_name)
-        elements.append({"env": env, "cluster": cluster, "namespace": namespace, "path": in_repo(overlay)})
-        cluster_dir = f"flux/clusters/{env}"
-        flux_files = ["install-contract.yaml"]
-        files[f"{cluster_dir}/install-contract.yaml"] = _doc(
-            {
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                "kind": "Kustomization",
-                "metadata": {"name": f"install-contract-{env}", "namespace": "flux-system"},
-                "spec": {
-                    "interval": "10m",
-                    "path": "./" + in_repo(overlay),
-                    "prune": True,
-                    "sourceRef": {"kind": "GitRepository", "name": flux_source},
-                    "targetNamespace": namespace,
-                },
-            },
-            _header(f"Flux: environment {env}'s overlay", file_name),
-        )
-        if served:
-            values = load(rendering.files["helm/production-stack.values.yaml"].decode("utf-8")).data
-            _key_refs(values, chart_keys, env_names["secret"])
-            values_text = block(values) + "\n"
-            flux_files += ["vllm-stack-repository.yaml", "vllm-stack.yaml"]
-            files[f"{cluster_dir}/vllm-stack-repository.yaml"] = _doc(
+
+
+def _environment(
+    tree: _Tree, result: Result, env: str, files: dict[str, bytes]
+) -> tuple[dict[str, str], dict[str, str] | None]:
+    """Environment `env`'s overlay and Flux files; its Argo CD elements (LiteLLM, vllm-stack or None)."""
+    from contract.pipeline.render import _views as views
+    from contract.pipeline.render import render
+    from contract.pipeline.render.environments import resolved_name, resolved_text
+
+    contract = result.environments.get(env)
+    if contract is None:
+        raise UsageError(f"environment {env} has errors; nothing was rendered")
+    source = resolved_text(tree.text, env, tree.file_name)
+    served = [m for m in contract.models if m.vllm is not None]
+    targets = ["litellm", *(["helm-production-stack"] if served else [])]
+    rendering = render(
+        contract,
+        source_name=resolved_name(tree.file_name, env),
+        source_bytes=source.encode("utf-8"),
+        targets=targets,
+        **tree.options,
+    )
+    env_names = _litellm_names(contract.platform)
+    for key in ("configMap", "deployment"):
+        if env_names[key] != tree.names[key]:
+            raise UsageError(
+                f"environment {env} names the LiteLLM {key} {env_names[key]!r}, the base {tree.names[key]!r}: "
+                "the GitOps tree takes these names from the base (set platform.litellm there); "
+                "only the Secret may differ per environment"
+            )
+    raw_env: dict[str, Any] = tree.environments[env] if isinstance(tree.environments.get(env), dict) else {}
+    secrets: dict[str, list[str]] = {env_names["secret"]: rendering.env.all()}
+    # The chart's keys: `render` passes them to `helm upgrade` from the environment; a GitOps
+    # controller has no environment, so the values name the environment's Secret instead.
+    chart_keys = views.production_stack_keys(served) if served else []
+    for _, variable in chart_keys:
+        keys = secrets[env_names["secret"]]
+        if variable not in keys:
+            keys.append(variable)
+    place = _Env(
+        env,
+        _namespace(contract.platform, env),
+        str(raw_env.get("cluster") or IN_CLUSTER),
+        env_names,
+        secrets,
+        chart_keys,
+        f"overlays/{env}",
+    )
+    files.update(_overlay(tree, place, rendering.files["litellm/config.yaml"]))
+    stack = rendering.files["helm/production-stack.values.yaml"] if served else None
+    element = {
+        "env": env,
+        "cluster": place.cluster,
+        "namespace": place.namespace,
+        "path": tree.in_repo(place.overlay),
+    }
+    return element, _flux(tree, place, stack, files)
+
+
+def _overlay(tree: _Tree, env: _Env, config: bytes) -> dict[str, bytes]:
+    """overlays/<env>/: namespace, labels, the environment's config and Secret (and its stubs)."""
+    files: dict[str, bytes] = {}
+    resources = ["../../base", "namespace.yaml"]
+    files[f"{env.overlay}/namespace.yaml"] = _doc(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": env.namespace}},
+        tree.header(f"Environment {env.name}'s namespace"),
+    )
+    if tree.external is not None:
+        for secret, keys in env.secrets.items():
+            path = f"externalsecret-{secret}.yaml"
+            resources.append(path)
+            files[f"{env.overlay}/{path}"] = _external_secret(
+                secret, keys, env.name, tree.external, tree.file_name
+            )
+    listed = "; ".join(f"Secret {s} with keys {', '.join(k)}" for s, k in env.secrets.items())
+    files[f"{env.overlay}/kustomization.yaml"] = _doc(
+        {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "namespace": env.namespace,
+            "resources": resources,
+            "labels": [
                 {
-                    "apiVersion": "source.toolkit.fluxcd.io/v1",
-                    "kind": "HelmRepository",
-                    "metadata": {"name": VLLM_STACK_CHART, "namespace": "flux-system"},
-                    "spec": {"interval": "1h", "url": VLLM_STACK_REPOSITORY},
-                },
-                _header("Flux: the vllm-stack chart's repository", file_name),
-            )
-            files[f"{cluster_dir}/vllm-stack.yaml"] = _doc(
-                {
-                    "apiVersion": "helm.toolkit.fluxcd.io/v2",
-                    "kind": "HelmRelease",
-                    "metadata": {"name": f"vllm-stack-{env}", "namespace": "flux-system"},
-                    "spec": {
-                        "interval": "10m",
-                        "releaseName": VLLM_STACK_CHART,
-                        "targetNamespace": namespace,
-                        "chart": {
-                            "spec": {
-                                "chart": VLLM_STACK_CHART,
-                                "version": VLLM_STACK_VERSION,
-                                "sourceRef": {
-                                    "kind": "HelmRepository",
-                                    "name": VLLM_STACK_CHART,
-                                    "namespace": "flux-system",
-                                },
-                            }
-                        },
-                        "values": values,
-                    },
-                },
-                _header(f"Flux: environment {env}'s self-hosted models (vllm-stack)", file_name),
-            )
-            helm_elements.append(
-                {"env": env, "cluster": cluster, "namespace": namespace, "values": values_text}
-            )
-        files[f"{cluster_dir}/kustomization.yaml"] = _doc(
-            {
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": flux_files,
+                    "pairs": {"install-contract/environment": env.name},
+                    "includeSelectors": False,
+                    "includeTemplates": True,
+                }
+            ],
+            "configMapGenerator": [
+                {"name": tree.names["configMap"], "behavior": "replace", "files": ["config.yaml"]}
+            ],
+            "patches": [{"path": "litellm-deployment.yaml"}],
+        },
+        tree.header(f"Environment {env.name}")
+        + f"# Secrets are references, never values: in namespace {env.namespace}, {listed}"
+        + (" (filled by the ExternalSecrets below)" if tree.external is not None else " must exist")
+        + ".\n",
+    )
+    files[f"{env.overlay}/config.yaml"] = config
+    files[f"{env.overlay}/litellm-deployment.yaml"] = _patch(
+        tree.names, env.names, env.secrets, env.name, tree.file_name
+    )
+    return files
+
+
+def _flux(tree: _Tree, env: _Env, stack: bytes | None, files: dict[str, bytes]) -> dict[str, str] | None:
+    """flux/clusters/<env>/: the overlay's Flux Kustomization, and with self-hosted models
+    (`stack`: their production-stack values) the vllm-stack HelmRelease; returns then the
+    environment's element of Argo CD's vllm-stack ApplicationSet."""
+    cluster_dir = f"flux/clusters/{env.name}"
+    flux_files = ["install-contract.yaml"]
+    files[f"{cluster_dir}/install-contract.yaml"] = _doc(
+        {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": f"install-contract-{env.name}", "namespace": "flux-system"},
+            "spec": {
+                "interval": "10m",
+                "path": "./" + tree.in_repo(env.overlay),
+                "prune": True,
+                "sourceRef": {"kind": "GitRepository", "name": tree.flux_source},
+                "targetNamespace": env.namespace,
             },
-            _header(f"Flux: what cluster {env} reconciles (point its flux bootstrap --path here)", file_name),
-        )
+        },
+        tree.header(f"Flux: environment {env.name}'s overlay"),
+    )
+    helm_element = None
+    if stack is not None:
+        flux_files += ["vllm-stack-repository.yaml", "vllm-stack.yaml"]
+        helm_element = _vllm_stack(tree, env, stack, cluster_dir, files)
+    files[f"{cluster_dir}/kustomization.yaml"] = _doc(
+        {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": flux_files,
+        },
+        tree.header(f"Flux: what cluster {env.name} reconciles (point its flux bootstrap --path here)"),
+    )
+    return helm_element
+
+
+def _vllm_stack(
+    tree: _Tree, env: _Env, stack: bytes, cluster_dir: str, files: dict[str, bytes]
+) -> dict[str, str]:
+    """The vllm-stack chart for Flux (a HelmRepository and a HelmRelease), its keys read from the
+    environment's Secret; returns the environment's element of Argo CD's ApplicationSet."""
+    from contract.pipeline.load import load
+
+    values = load(stack.decode("utf-8")).data
+    _key_refs(values, env.chart_keys, env.names["secret"])
+    values_text = block(values) + "\n"
+    files[f"{cluster_dir}/vllm-stack-repository.yaml"] = _doc(
+        {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "HelmRepository",
+            "metadata": {"name": VLLM_STACK_CHART, "namespace": "flux-system"},
+            "spec": {"interval": "1h", "url": VLLM_STACK_REPOSITORY},
+        },
+        tree.header("Flux: the vllm-stack chart's repository"),
+    )
+    chart_ref = {"kind": "HelmRepository", "name": VLLM_STACK_CHART, "namespace": "flux-system"}
+    files[f"{cluster_dir}/vllm-stack.yaml"] = _doc(
+        {
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": f"vllm-stack-{env.name}", "namespace": "flux-system"},
+            "spec": {
+                "interval": "10m",
+                "releaseName": VLLM_STACK_CHART,
+                "targetNamespace": env.namespace,
+                "chart": {
+                    "spec": {"chart": VLLM_STACK_CHART, "version": VLLM_STACK_VERSION, "sourceRef": chart_ref}
+                },
+                "values": values,
+            },
+        },
+        tree.header(f"Flux: environment {env.name}'s self-hosted models (vllm-stack)"),
+    )
+    return {"env": env.name, "cluster": env.cluster, "namespace": env.namespace, "values": values_text}
+
+
+def _argocd(
+    tree: _Tree, elements: list[dict[str, str]], helm_elements: list[dict[str, str]], files: dict[str, bytes]
+) -> None:
+    """argocd/: an Application per environment, and the vllm-stack chart where models are served."""
     files["argocd/applicationset.yaml"] = _doc(
         _application_set(
             "install-contract",
             elements,
-            {"repoURL": repo, "targetRevision": revision, "path": "{{.path}}"},
+            {"repoURL": tree.repo, "targetRevision": tree.revision, "path": "{{.path}}"},
             "install-contract-{{.env}}",
         ),
-        _header("Argo CD: one Application per environment", file_name),
+        tree.header("Argo CD: one Application per environment"),
     )
     if helm_elements:
         files["argocd/vllm-stack.applicationset.yaml"] = _doc(
@@ -287,11 +403,8 @@ def render_gitops(
                 },
                 "vllm-stack-{{.env}}",
             ),
-            _header("Argo CD: the self-hosted models of each environment (vllm-stack)", file_name),
+            tree.header("Argo CD: the self-hosted models of each environment (vllm-stack)"),
         )
-    ordered = dict(sorted(files.items()))
-    ordered[MANIFEST] = top_manifest(file_name, raw, envs, ordered, MANIFEST_FORMAT)
-    return ordered
 
 
 def _litellm_names(platform: Any) -> dict[str, str]:

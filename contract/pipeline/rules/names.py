@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from contract.diagnostics import Severity
 from contract.knowledge import catalog, envref
@@ -292,17 +292,21 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
             hint="write the full URL, e.g. http://my-model.inference.svc.cluster.local:8000/v1",
         )
         return
+    yield from _protocol_path(entry, base, parts)
+
+
+def _protocol_path(entry: Entry, base: str, parts: SplitResult) -> Iterator[Finding]:
+    """The path of an http(s) apiBase, held to what the entry's protocol reads."""
     path = parts.path.rstrip("/")
+    root = f"{parts.scheme}://{parts.netloc}"
     if entry.prefix in ("azure", "azure_ai"):
         if "/openai/deployments" in path or "api-version" in parts.query:
             yield Finding(
                 "an Azure apiBase is the resource URL only; LiteLLM adds the deployment and api-version",
                 ("apiBase",),
-                hint=f"write apiBase: {parts.scheme}://{parts.netloc} and put the version in apiVersion",
+                hint=f"write apiBase: {root} and put the version in apiVersion",
             )
-        return
-    root = f"{parts.scheme}://{parts.netloc}"
-    if entry.prefix in OLLAMA_PREFIXES:
+    elif entry.prefix in OLLAMA_PREFIXES:
         if path.endswith("/v1"):
             yield Finding(
                 f"LiteLLM's {entry.prefix}/ calls Ollama's native API (/api/chat, /api/generate), "
@@ -310,21 +314,29 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
                 ("apiBase",),
                 hint=f"write apiBase: {root}{path[:-3]}",
             )
-        return
-    documented = None if entry.self_hosted else _provider_at(parts.netloc)
-    if documented is not None:
-        known = documented.documented_base_urls
-        if base.rstrip("/") not in (url.rstrip("/") for url in known):
-            name = documented.display_names[0]
-            own = entry.prefix in documented.prefixes
-            yield Finding(
-                f"apiBase is not a base URL {name} documents ({' or '.join(known)})",
-                ("apiBase",),
-                hint=f"write apiBase: {known[0]}" + (", or leave apiBase out" if own else ""),
-            )
-        return
-    if not entry.openai_compatible:
-        return
+    else:
+        documented = None if entry.self_hosted else _provider_at(parts.netloc)
+        if documented is not None:
+            yield from _documented_base(entry, base, documented)
+        elif entry.openai_compatible:
+            yield from _openai_compatible_path(root, path)
+
+
+def _documented_base(entry: Entry, base: str, documented: catalog.Provider) -> Iterator[Finding]:
+    """A cloud provider's endpoint: one of the base URLs it documents."""
+    known = documented.documented_base_urls
+    if base.rstrip("/") not in (url.rstrip("/") for url in known):
+        name = documented.display_names[0]
+        own = entry.prefix in documented.prefixes
+        yield Finding(
+            f"apiBase is not a base URL {name} documents ({' or '.join(known)})",
+            ("apiBase",),
+            hint=f"write apiBase: {known[0]}" + (", or leave apiBase out" if own else ""),
+        )
+
+
+def _openai_compatible_path(root: str, path: str) -> Iterator[Finding]:
+    """vLLM's and OpenAI's layout: the base URL ends in /v1, once."""
     if path.endswith("/chat/completions") or path.endswith("/completions"):
         trimmed = (
             path.rsplit("/chat/completions", 1)[0] if "/chat/completions" in path else path.rsplit("/", 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from contract.diagnostics import Severity
 from contract.knowledge import catalog, vllm_flags
@@ -10,6 +11,10 @@ from contract.knowledge.facts import MODE_KINDS
 from contract.knowledge.families import family_of
 from contract.pipeline.rules._context import ContractView, Entry
 from contract.pipeline.rules.registry import Finding, rule
+
+if TYPE_CHECKING:
+    from contract.knowledge.families import Family
+    from contract.pipeline.model import VllmSpec
 
 
 @rule("IC401", "type-metadata-mismatch", Severity.ERROR, uses=("type", "metadataType"))
@@ -153,9 +158,17 @@ def tool_parser_family(entry: Entry) -> Iterator[Finding]:
     if vllm is None:
         return
     flags = vllm_flags.load()
-    parser_known = True
+    yield from _unknown_parsers(vllm, flags)
+    family = family_of(vllm.model, entry.model.litellm_model_name)
+    if family is None:
+        return
+    known = vllm.tool_call_parser is None or vllm.tool_call_parser in flags.tool_call_parsers
+    yield from _family_parsers(entry, vllm, family, known)
+
+
+def _unknown_parsers(vllm: VllmSpec, flags: vllm_flags.VllmFlags) -> Iterator[Finding]:
+    """A tool-call or reasoning parser that vLLM does not have (an error: the server would not start)."""
     if vllm.tool_call_parser is not None and vllm.tool_call_parser not in flags.tool_call_parsers:
-        parser_known = False
         nearest = catalog.nearest(vllm.tool_call_parser, flags.tool_call_parsers)
         yield Finding(
             f"vLLM {flags.version} has no tool-call parser {vllm.tool_call_parser!r}",
@@ -171,11 +184,13 @@ def tool_parser_family(entry: Entry) -> Iterator[Finding]:
             hint=f"did you mean {nearest}?" if nearest else "see `vllm serve --help=reasoning-parser`",
             severity=Severity.ERROR,
         )
-    family = family_of(vllm.model, entry.model.litellm_model_name)
-    if family is None:
-        return
+
+
+def _family_parsers(entry: Entry, vllm: VllmSpec, family: Family, known: bool) -> Iterator[Finding]:
+    """What the model family needs: its tool-call parser (when vLLM knows the one written:
+    `known`), a reasoning parser, --trust-remote-code."""
     expected = (family.tool_call_parser, *family.also_ok)
-    if parser_known and vllm.tool_call_parser is not None and vllm.tool_call_parser not in expected:
+    if known and vllm.tool_call_parser is not None and vllm.tool_call_parser not in expected:
         yield Finding(
             f"{family.name} models use the {family.tool_call_parser} tool-call parser, not {vllm.tool_call_parser}",
             ("vllm", "toolCallParser"),
