@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract.errors import InputError
+from contract.knowledge.entries import prefix as prefix_of
+from contract.knowledge.entries import suffix as suffix_of
 from contract.knowledge.facts import BEDROCK_PROFILES, KEPT_MODES, OLLAMA_PREFIXES, OPENAI_SERVER_PREFIXES
 from contract.resources import read_data
 
@@ -414,9 +416,9 @@ class Catalog:
 
     @staticmethod
     def _split(litellm_model: str) -> tuple[str | None, str]:
-        head, slash, rest = litellm_model.partition("/")
-        if slash and head in provider_prefixes():
-            return head, rest
+        head = prefix_of(litellm_model)
+        if head in provider_prefixes():
+            return head, suffix_of(litellm_model)
         return None, litellm_model
 
     def _get(self, prefix: str, model_id: str) -> ModelFacts | None:

@@ -4,9 +4,9 @@ Two pure steps, which `plan_add` chains (then validates the result; `apply_add` 
 
 * `build_entry(request, catalog)`: the fields of a complete entry, from the provider table (prefix,
   display name, credentials) and the catalog's facts (context window, output limit, mode), plus
-  notes on the defaults it took;
-* `append_entry(text, entry)`: the contract text with the entry added as the last item of
-  `models:`.
+  notes on the defaults it took; written by `entry_edit.entry_fields`, as `discover` writes its own;
+* `entry_edit.append_entries(contract, entries)`: the contract text (`entry_edit.read_for_edit`)
+  with the entries added as the last items of `models:` (`append_entry` for one), validated.
 
 Where the entry goes: at the end of `models:`, and nothing else changes. The file is read with
 ruamel.yaml's round-trip loader (`YAML(typ="rt")`, quotes preserved) to find the `models:` list,

@@ -168,21 +168,21 @@ def check_candidates(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Each candidate with the diagnostics `validate` gives its entry in a contract of its own."""
     if not any(c.fields is not None for c in candidates):
         return list(candidates)  # nothing to validate: skip loading the validator
-    from contract.pipeline.validate import validate_text
-    from contract.workflows.edit import EditError, append_entry, new_contract_text
+    from contract.workflows.entry_edit import ContractText, append_entries
+    from contract.workflows.yaml_edit import EditError, new_contract_text
 
     out = []
     for candidate in candidates:
         if candidate.fields is None:
             out.append(candidate)
             continue
+        alone = ContractText(candidate.where, new_contract_text(), created=True)
         try:
-            text = append_entry(new_contract_text(), candidate.fields).text
+            result = append_entries(alone, [candidate.fields]).result
         except EditError as exc:
             out.append(replace(candidate, refused=str(exc), hint=exc.hint))
             continue
-        result = validate_text(text, file=candidate.where)
-        out.append(replace(candidate, diagnostics=result.diagnostics))
+        out.append(replace(candidate, diagnostics=result.diagnostics if result else ()))
     return out
 
 
