@@ -5,10 +5,10 @@ from __future__ import annotations
 import typing
 
 from contract.knowledge import catalog, facts
+from contract.knowledge.entries import is_self_hosted
 from contract.pipeline._pydantic import parse
 from contract.pipeline.model import MetadataType, ModelEntry
 from contract.pipeline.rules import routing
-from contract.pipeline.rules._context import is_self_hosted
 
 
 def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
@@ -28,7 +28,7 @@ def test_type_follows_metadata_type() -> None:
 def test_self_hosted_is_one_provider_row() -> None:
     rows = [p for p in catalog.providers() if p.self_hosted]
     assert [r.display_names[0] for r in rows] == ["Self-Hosted"]
-    assert set(rows[0].prefixes) == facts.SELF_HOSTED_PREFIXES
+    assert set(rows[0].prefixes) == facts.OPENAI_SERVER_PREFIXES
 
 
 def _entry(**fields: object) -> ModelEntry:

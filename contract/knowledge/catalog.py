@@ -28,7 +28,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract.errors import InputError
-from contract.knowledge.facts import BEDROCK_PROFILES, KEPT_MODES, OLLAMA_PREFIXES, SELF_HOSTED_PREFIXES
+from contract.knowledge.entries import prefix as prefix_of
+from contract.knowledge.entries import suffix as suffix_of
+from contract.knowledge.facts import BEDROCK_PROFILES, KEPT_MODES, OLLAMA_PREFIXES, OPENAI_SERVER_PREFIXES
 from contract.resources import read_data
 
 if TYPE_CHECKING:
@@ -78,8 +80,6 @@ _OPENROUTER_VENDORS: Mapping[str, str] = {
     "x-ai": "xai",
     "z-ai": "zai",
 }
-
-_SELF_HOSTED_PREFIXES = SELF_HOSTED_PREFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +406,7 @@ class Catalog:
             self._aliases[(prefix, alias)] = facts
         for tag in row.get("ollama_tags", ()):
             self._ollama[tag] = facts
-        if prefix in _SELF_HOSTED_PREFIXES:
+        if prefix in OPENAI_SERVER_PREFIXES:  # an open-weight model, by its Hugging Face id
             for hf_id in (model_id, *row.get("aliases", ())):
                 self._hf[hf_id.casefold()] = facts
             for served in row.get("served_names", ()):
@@ -416,9 +416,9 @@ class Catalog:
 
     @staticmethod
     def _split(litellm_model: str) -> tuple[str | None, str]:
-        head, slash, rest = litellm_model.partition("/")
-        if slash and head in provider_prefixes():
-            return head, rest
+        head = prefix_of(litellm_model)
+        if head in provider_prefixes():
+            return head, suffix_of(litellm_model)
         return None, litellm_model
 
     def _get(self, prefix: str, model_id: str) -> ModelFacts | None:
@@ -511,7 +511,7 @@ class Catalog:
                 return found
         if prefix == "openrouter":
             return self._openrouter_native(model_id)
-        if prefix in _SELF_HOSTED_PREFIXES:
+        if prefix in OPENAI_SERVER_PREFIXES:  # an open-weight model, by its Hugging Face id
             return self._self_hosted(model_id)
         return self._raw(whole)
 

@@ -4,7 +4,7 @@
 |---|---|
 | MODE_KINDS: LiteLLM mode -> (type, metadataType) | catalog (kept modes), IC402, add, render |
 | BEDROCK_PROFILES: cross-region inference profile prefixes | catalog lookups, add's names |
-| SELF_HOSTED_PREFIXES: prefixes a self-hosted vLLM server is reached with | rules, catalog |
+| OPENAI_SERVER_PREFIXES: prefixes an OpenAI-compatible server at an apiBase is reached with | rules, catalog |
 | OLLAMA_PREFIXES, LOCAL_RUNTIME_PREFIXES: Ollama's native API; runtimes on one's own machine | IC105, IC2xx, catalog, add |
 """
 
@@ -29,8 +29,11 @@ for _mode, (_, _metadata) in MODE_KINDS.items():
 # Cross-region inference profiles LiteLLM accepts in front of a Bedrock model id.
 BEDROCK_PROFILES = ("global.", "us-gov.", "us.", "eu.", "apac.", "jp.", "au.")
 
-# The prefixes a self-hosted (vLLM) server is reached with over HTTP.
-SELF_HOSTED_PREFIXES = frozenset({"openai", "hosted_vllm"})
+# The prefixes LiteLLM reaches an OpenAI-compatible server at an apiBase with: `openai/` (any
+# such server, OpenAI's own API included) and `hosted_vllm/`. The Self-Hosted provider row lists
+# both, since a self-hosted vLLM is reached with either; the prefix alone does not make an entry
+# self-hosted (`contract.knowledge.entries.is_self_hosted` decides that).
+OPENAI_SERVER_PREFIXES = frozenset({"openai", "hosted_vllm"})
 
 # LiteLLM's prefixes for Ollama's native API (/api/chat, /api/generate; never /v1).
 OLLAMA_PREFIXES = frozenset({"ollama", "ollama_chat"})

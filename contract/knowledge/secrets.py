@@ -27,11 +27,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote, quote_plus, urlsplit
 
-if TYPE_CHECKING:
-    from contract.pipeline.model import ModelEntry
+from contract.knowledge.envref import whole_ref
 
 SECRET_FIELDS = ("apiKey", "awsAccessKeyId", "awsSecretAccessKey")
 VLLM_SECRET_FIELDS = ("hfToken",)
@@ -58,8 +57,6 @@ SECRET_FLAGS = frozenset({"--api-key", "--hf-token"})
 MIN_MASKED = 4
 MASK = "****"
 
-_WHOLE_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-
 
 def is_secret_key(key: object) -> bool:
     return isinstance(key, str) and SECRET_KEY.search(key) is not None
@@ -67,7 +64,7 @@ def is_secret_key(key: object) -> bool:
 
 def is_reference(value: str) -> bool:
     """A whole `${VAR}`: a pointer to a secret, not one."""
-    return _WHOLE_REF.match(value.strip()) is not None
+    return whole_ref(value, strip=True) is not None
 
 
 def option_name(arg: str) -> str:
@@ -191,7 +188,18 @@ def refuse_header_value(value: str, holder: str) -> None:
         )
 
 
-def literal_values(entry: ModelEntry) -> set[str]:
+class EntrySecrets(Protocol):
+    """Where a typed entry holds secrets (the pipeline's `ModelEntry`): SECRET_FIELDS by their
+    snake_case names, `vllm` with VLLM_SECRET_FIELDS and `extra_args`, and `api_base`."""
+
+    @property
+    def vllm(self) -> Any: ...
+
+    @property
+    def api_base(self) -> str | None: ...
+
+
+def literal_values(entry: EntrySecrets) -> set[str]:
     """Every literal secret a typed entry holds: what must never reach a rendered file."""
     found: set[str] = set()
     held = [getattr(entry, _attr(name)) for name in SECRET_FIELDS]

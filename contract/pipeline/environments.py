@@ -19,17 +19,15 @@ a diagnostic of an environment at the override's own line (`contract.pipeline.va
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from contract.diagnostics import Path
-from contract.knowledge import secrets
+from contract.knowledge import envref, secrets
 
 __all__ = ["Resolved", "environment_names", "resolve", "substitute"]
 
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Blocks an environment changes by merging: resolved key -> key in the environment.
 _MERGED = {"platform": "platform", "featureFlags": "featureFlags"}
 
@@ -163,7 +161,7 @@ def substitute(node: Any, variables: Mapping[str, str], key: Any = None) -> Any:
     if isinstance(node, list):
         return [substitute(v, variables, key) for v in node]
     if isinstance(node, str) and "${" in node:
-        return _REF.sub(lambda m: variables.get(m.group(1), m.group(0)), node)
+        return envref.expand(node, variables, unset="keep")
     return node
 
 
@@ -182,4 +180,4 @@ def _secret_refs(node: Any, key: Any) -> Iterator[str]:
         for v in node:
             yield from _secret_refs(v, key)
     elif isinstance(node, str) and secrets.is_secret_key(key):
-        yield from _REF.findall(node)
+        yield from envref.refs(node)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contract.knowledge import catalog, envref
+from contract.knowledge.entries import is_self_hosted, prefix, suffix
 from contract.pipeline.model import DEFAULT_ROUTER_PORT, ModelEntry
 
 if TYPE_CHECKING:
@@ -42,9 +43,9 @@ class Endpoint:
 
 def endpoint(model: ModelEntry) -> tuple[Endpoint | None, str | None]:
     """The model's endpoint, or None and why a router cannot reach it."""
-    prefix, sep, _ = model.litellm_model.partition("/")
-    provider = catalog.provider_for_prefix(prefix) if sep else None
-    over_v1 = prefix in _OPENAI_UNDER_V1
+    head = prefix(model.litellm_model)
+    provider = catalog.provider_for_prefix(head) if head is not None else None
+    over_v1 = head in _OPENAI_UNDER_V1
     if not over_v1 and (provider is None or not provider.openai_compatible):
         return None, f"{model.litellm_model} is not reached over the OpenAI protocol"
     base = model.api_base or (provider.base_url if provider else None)
@@ -70,8 +71,7 @@ def provider_model_id(model: ModelEntry) -> str:
     """The id the model's server expects in `"model"`: what LiteLLM would send upstream."""
     if model.vllm is not None and model.vllm.served_model_name:
         return model.vllm.served_model_name
-    _, sep, rest = model.litellm_model.partition("/")
-    return rest if sep else model.litellm_model
+    return suffix(model.litellm_model)
 
 
 def routed_models(router: Router) -> list[str]:
@@ -86,14 +86,12 @@ def listener(router: Router, name: str) -> dict[str, Any]:
 
 def backend_provider(model: ModelEntry) -> str:
     """vLLM Semantic Router's built-in provider id for the server behind an entry."""
-    from contract.pipeline.rules._context import is_self_hosted
-
-    prefix = model.litellm_model.partition("/")[0]
-    if prefix in _OPENAI_UNDER_V1:
+    head = prefix(model.litellm_model)
+    if head in _OPENAI_UNDER_V1:
         return "ollama"
     if is_self_hosted(model):
         return "vllm"
-    if prefix == "openai" and model.api_base is None:
+    if head == "openai" and model.api_base is None:
         return "openai"
     return "openai-compatible"
 

@@ -4,9 +4,9 @@ Two pure steps, which `plan_add` chains (then validates the result; `apply_add` 
 
 * `build_entry(request, catalog)`: the fields of a complete entry, from the provider table (prefix,
   display name, credentials) and the catalog's facts (context window, output limit, mode), plus
-  notes on the defaults it took;
-* `append_entry(text, entry)`: the contract text with the entry added as the last item of
-  `models:`.
+  notes on the defaults it took; written by `entry_edit.entry_fields`, as `discover` writes its own;
+* `entry_edit.append_entries(contract, entries)`: the contract text (`entry_edit.read_for_edit`)
+  with the entries added as the last items of `models:` (`append_entry` for one), validated.
 
 Where the entry goes: at the end of `models:`, and nothing else changes. The file is read with
 ruamel.yaml's round-trip loader (`YAML(typ="rt")`, quotes preserved) to find the `models:` list,
@@ -25,7 +25,6 @@ insertion point moves down until it does). Only an empty `models:` written as `m
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from contract.errors import InputError, UsageError
+from contract.errors import UsageError
 from contract.knowledge.catalog import (
     Catalog,
     ModelFacts,
@@ -48,6 +47,14 @@ from contract.knowledge.catalog import (
 from contract.knowledge.facts import LOCAL_RUNTIME_PREFIXES, MODE_KINDS, OLLAMA_PREFIXES
 from contract.knowledge.families import family_of
 from contract.knowledge.naming import cost_tier, creator_from_id, display_name
+from contract.workflows.entry_edit import (
+    MAX_TOKENS_CAP,
+    EntryFacts,
+    append_entries,
+    default_max_tokens,
+    entry_fields,
+    read_for_edit,
+)
 from contract.workflows.yaml_edit import Appended, EditError, append_entry, new_contract_text
 from contract.writing import write_atomic
 
@@ -86,10 +93,6 @@ DEFAULT_AWS_REGION = "us-west-2"
 # no max_input_tokens): Whisper's decoder context, 448 tokens (`max_target_positions` in its
 # config). The platform budgets audio by length, not by this number; --context-window sets another.
 TRANSCRIPTION_WINDOW = 448
-# maxTokens is what LiteLLM requests, not the model's limit: the seed writes 16384 for Claude
-# Sonnet 4 (which can write 64000), GPT-4o, Bedrock, Azure and its self-hosted models. A larger
-# request only reserves context; `--max-tokens` sets more when wanted.
-MAX_TOKENS_CAP = 16384
 # The seed's self-hosted entries read the key vLLM was started with (--api-key) from here.
 VLLM_KEY_ENV = "VLLM_API_KEY"
 
@@ -171,7 +174,7 @@ def build_entry(request: AddRequest, catalog: Catalog) -> NewEntry:
     return _cloud_entry(request, row, typed_prefix, catalog)
 
 
-def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, catalog: Catalog) -> NewEntry:  # noqa: C901 (issue 19: to split)
+def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, catalog: Catalog) -> NewEntry:
     prefix = typed_prefix if typed_prefix in row.prefixes else row.prefixes[0]
     model_id = request.model.strip()
     for known in row.prefixes:  # `anthropic/claude-…` given in full
@@ -179,6 +182,34 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
             model_id = model_id[len(known) + 1 :]
             break
     notes: list[str] = []
+    litellm_model, facts = _cloud_model(request, row, prefix, model_id, catalog, notes)
+    mode = _mode(facts)
+    context_window = _context_window(request, facts, f"{prefix}/{model_id}", notes)
+    if prefix in OLLAMA_PREFIXES and request.context_window is None and catalog.ollama_family(model_id):
+        notes.append(
+            f"contextWindow {context_window} is the model's; the Ollama server serves num_ctx tokens: "
+            f"raise it to match (OLLAMA_CONTEXT_LENGTH={context_window}, or PARAMETER num_ctx)"
+        )
+    entry = EntryFacts(
+        name=request.name or model_id,
+        litellm_model=litellm_model,
+        display_name=display_name(model_id, row),
+        provider=row.display_names[0],
+        creator=row.creator or creator_from_id(model_id),
+        mode=mode,
+        cost_tier=cost_tier(model_id, mode, self_hosted=prefix in LOCAL_RUNTIME_PREFIXES),
+        context_window=context_window,
+        max_tokens=_max_tokens(request, facts, context_window, mode),
+        api_base=request.api_base.strip() if request.api_base else None,
+        more=_cloud_credentials(request, row, model_id, notes),
+    )
+    return NewEntry(entry_fields(entry), tuple(notes))
+
+
+def _cloud_model(
+    request: AddRequest, row: Provider, prefix: str, model_id: str, catalog: Catalog, notes: list[str]
+) -> tuple[str, ModelFacts | None]:
+    """The entry's litellmModel and the catalog's facts; the options checked against the provider."""
     azure = row.auth == "azure"
     if request.api_version is not None and not azure:
         raise UsageError("--api-version is for Azure OpenAI entries (apiVersion)")
@@ -207,51 +238,35 @@ def _cloud_entry(request: AddRequest, row: Provider, typed_prefix: str | None, c
         )
     if facts is None:
         notes.append(f"{prefix}/{model_id} is not in the catalog: check type, metadataType and maxTokens")
-    mode = _mode(facts)
-    context_window = _context_window(request, facts, f"{prefix}/{model_id}", notes)
-    local = prefix in LOCAL_RUNTIME_PREFIXES
+    return litellm_model, facts
 
-    fields: dict[str, Any] = {
-        "litellmModelName": request.name or model_id,
-        "litellmModel": litellm_model,
-        "displayName": display_name(model_id, row),
-    }
-    fields["provider"] = row.display_names[0]
-    creator = row.creator or creator_from_id(model_id)
-    if creator:
-        fields["creator"] = creator
-    fields["type"], fields["metadataType"] = MODE_KINDS[mode]
-    fields["costTier"] = cost_tier(model_id, mode, self_hosted=local)
-    fields["contextWindow"] = context_window
-    max_tokens = _max_tokens(request, facts, context_window, mode)
-    if max_tokens is not None:
-        fields["maxTokens"] = max_tokens
-    if request.api_base:
-        fields["apiBase"] = request.api_base.strip()
-    key_env = request.api_key_env or row.env_var
-    if prefix in OLLAMA_PREFIXES and request.context_window is None and catalog.ollama_family(model_id):
-        notes.append(
-            f"contextWindow {context_window} is the model's; the Ollama server serves num_ctx tokens: "
-            f"raise it to match (OLLAMA_CONTEXT_LENGTH={context_window}, or PARAMETER num_ctx)"
-        )
-    if azure:
-        fields["apiVersion"] = SingleQuotedScalarString((request.api_version or AZURE_API_VERSION).strip())
-        fields["apiKey"] = _env_ref(request.api_key_env or "AZURE_API_KEY")
-        fields["baseModel"] = model_id
-    elif row.auth == "aws":
+
+def _cloud_credentials(request: AddRequest, row: Provider, model_id: str, notes: list[str]) -> dict[str, Any]:
+    """The fields after apiBase: Azure's version, key and base model; Bedrock's region and keys;
+    else the key's variable."""
+    if row.auth == "azure":
+        return {
+            "apiVersion": SingleQuotedScalarString((request.api_version or AZURE_API_VERSION).strip()),
+            "apiKey": _env_ref(request.api_key_env or "AZURE_API_KEY"),
+            "baseModel": model_id,
+        }
+    if row.auth == "aws":
         region = request.aws_region
         if region is None:
             region = DEFAULT_AWS_REGION
             notes.append(f"awsRegion defaults to {DEFAULT_AWS_REGION}; --aws-region sets the model's region")
-        fields["awsRegion"] = region
         if request.aws_auth == "role":
             notes.append("no AWS keys written: LiteLLM signs with the pod's IAM role (IRSA)")
-        else:
-            fields["awsAccessKeyId"] = "${AWS_ACCESS_KEY_ID}"
-            fields["awsSecretAccessKey"] = "${AWS_SECRET_ACCESS_KEY}"
-    elif (row.auth == "api_key" and key_env) or request.api_key_env:
-        fields["apiKey"] = _env_ref(key_env or "")
-    return NewEntry(fields, tuple(notes))
+            return {"awsRegion": region}
+        return {
+            "awsRegion": region,
+            "awsAccessKeyId": "${AWS_ACCESS_KEY_ID}",
+            "awsSecretAccessKey": "${AWS_SECRET_ACCESS_KEY}",
+        }
+    key_env = request.api_key_env or row.env_var
+    if (row.auth == "api_key" and key_env) or request.api_key_env:
+        return {"apiKey": _env_ref(key_env or "")}
+    return {}
 
 
 def _self_hosted_entry(
@@ -282,25 +297,34 @@ def _self_hosted_entry(
     if not api_base.endswith("/v1"):
         api_base += "/v1"
         notes.append(f"apiBase gets /v1 (vLLM serves the OpenAI API there): {api_base}")
+    api_key = _env_ref(request.api_key_env or VLLM_KEY_ENV)
+    vllm = _vllm_block(request, facts, hf_id, name, mode, context_window, notes)
+    entry = EntryFacts(
+        name=name,
+        litellm_model=f"{prefix}/{name}",
+        display_name=display_name(hf_id, row),
+        provider=row.display_names[0],
+        creator=creator_from_id(hf_id),
+        mode=mode,
+        cost_tier=cost_tier(hf_id, mode, self_hosted=True),
+        context_window=context_window,
+        max_tokens=_max_tokens(request, facts, context_window, mode),
+        api_base=api_base,
+        more={"apiKey": api_key, "vllm": vllm},
+    )
+    return NewEntry(entry_fields(entry), tuple(notes))
 
-    fields: dict[str, Any] = {
-        "litellmModelName": name,
-        "litellmModel": f"{prefix}/{name}",
-        "displayName": display_name(hf_id, row),
-        "provider": row.display_names[0],
-    }
-    creator = creator_from_id(hf_id)
-    if creator:
-        fields["creator"] = creator
-    fields["type"], fields["metadataType"] = MODE_KINDS[mode]
-    fields["costTier"] = cost_tier(hf_id, mode, self_hosted=True)
-    fields["contextWindow"] = context_window
-    max_tokens = _max_tokens(request, facts, context_window, mode)
-    if max_tokens is not None:
-        fields["maxTokens"] = max_tokens
-    fields["apiBase"] = api_base
-    fields["apiKey"] = _env_ref(request.api_key_env or VLLM_KEY_ENV)
 
+def _vllm_block(
+    request: AddRequest,
+    facts: ModelFacts | None,
+    hf_id: str,
+    name: str,
+    mode: str,
+    context_window: int,
+    notes: list[str],
+) -> dict[str, Any]:
+    """The entry's `vllm:`: weights, GPUs, the family's parsers, vLLM's caching switches."""
     vllm: dict[str, Any] = {"model": hf_id, "dtype": "bfloat16"}
     vllm.update(_gpus(request, facts, hf_id, context_window, vllm["dtype"], notes))
     family = family_of(hf_id, name)
@@ -326,8 +350,7 @@ def _self_hosted_entry(
             vllm["reasoningParser"] = family.reasoning_parser
     vllm["enablePrefixCaching"] = True
     vllm["enableChunkedPrefill"] = True
-    fields["vllm"] = vllm
-    return NewEntry(fields, tuple(notes))
+    return vllm
 
 
 def _gpus(
@@ -405,14 +428,11 @@ def _max_tokens(request: AddRequest, facts: ModelFacts | None, context_window: i
     """
     if request.max_tokens is not None:
         return request.max_tokens
-    if MODE_KINDS[mode][0] != "CHAT" or facts is None or not facts.max_output_tokens:
-        return None
-    return min(facts.max_output_tokens, MAX_TOKENS_CAP, context_window)
+    limit = facts.max_output_tokens if facts is not None else None
+    return default_max_tokens(mode, context_window, limit, cap=MAX_TOKENS_CAP)
 
 
 # --------------------------------------------------------------------------- the whole add
-
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -445,27 +465,30 @@ def plan_add(path: str, request: AddRequest, catalog: Catalog | None = None) -> 
     when the file cannot be read or is not UTF-8 and UsageError for a request that makes no sense;
     a refused edit (a duplicate name, an unknown model, a result with errors) is an outcome.
     """
-    from contract.pipeline.validate import validate_text
-
-    created = not os.path.exists(path)
-    bom, text = (b"", new_contract_text()) if created else _read_text(path)
+    contract = read_for_edit(path)
     known = catalog if catalog is not None else load_catalog()
     notes: tuple[str, ...] = ()
+
+    def flags(text: str) -> str:
+        nonlocal notes
+        if not request.flags:
+            return text
+        text, notes = _add_to_flags(text, request.flags, entry.name, path)
+        return text
+
     try:
         entry = build_entry(request, known)
-        appended = append_entry(text, entry.fields)
-        edited = appended.text
-        if request.flags:
-            edited, notes = _add_to_flags(edited, request.flags, entry.name, path)
+        appending = append_entries(contract, [entry.fields], then=flags)
     except EditError as exc:
-        return AddOutcome(created, error=str(exc), hint=exc.hint)
-    result = validate_text(edited, file=path)
+        return AddOutcome(contract.created, error=str(exc), hint=exc.hint)
+    result, appended = appending.result, appending.appended[0]
+    assert result is not None  # one entry was appended
     if result.errors:
         error = f"{path} would not validate with {entry.name!r}; nothing written"
-        return AddOutcome(created, name=entry.name, result=result, error=error)
+        return AddOutcome(contract.created, name=entry.name, result=result, error=error)
     return AddOutcome(
-        created,
-        data=bom + edited.encode("utf-8"),
+        contract.created,
+        data=appending.data,
         name=entry.name,
         litellm_model=str(entry.fields["litellmModel"]),
         entry_yaml=appended.entry_yaml,
@@ -529,18 +552,6 @@ def apply_add(outcome: AddOutcome, path: str) -> None:
     write_atomic(path, outcome.data)
 
 
-def _read_text(path: str) -> tuple[bytes, str]:
-    """The file's byte-order mark (kept as it was) and its text."""
-    from contract.pipeline.validate import read_contract
-
-    raw = read_contract(path)
-    bom = _BOM if raw.startswith(_BOM) else b""
-    try:
-        return bom, raw[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
-
-
 def _entry_diagnostics(result: Result, index: int) -> tuple[Diagnostic, ...]:
     own = f"/models/{index}"
     return tuple(d for d in result.diagnostics if d.path == own or d.path.startswith(own + "/"))
@@ -578,7 +589,8 @@ def plan_remove(path: str, name: str, *, from_flags: bool = False) -> RemoveOutc
     from contract.pipeline.validate import validate_text
     from contract.workflows.yaml_edit import remove_entry, set_flag
 
-    bom, text = _read_text(path)
+    contract = read_for_edit(path, new_when_missing=False)
+    text = contract.text
     try:
         edited, index = remove_entry(text, name)
         typed = validate_text(text, file=path).contract
@@ -610,7 +622,9 @@ def plan_remove(path: str, name: str, *, from_flags: bool = False) -> RemoveOutc
             result=result,
             error=f"{path} would not validate without {name!r}; nothing written",
         )
-    return RemoveOutcome(data=bom + edited.encode("utf-8"), index=index, flags=tuple(naming), result=result)
+    return RemoveOutcome(
+        data=contract.bom + edited.encode("utf-8"), index=index, flags=tuple(naming), result=result
+    )
 
 
 def apply_remove(outcome: RemoveOutcome, path: str) -> None:

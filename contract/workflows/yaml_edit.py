@@ -143,6 +143,14 @@ def _load(text: str) -> Any:
         ) from None
 
 
+def entry_names(text: str) -> set[Any]:
+    """The litellmModelName of every entry in `models:` (none when there is no such list), read
+    with the loader `append_entry` uses. Raises EditError when `text` is not YAML."""
+    root = _load(text)
+    models = root.get("models") if isinstance(root, Mapping) else None
+    return {m.get("litellmModelName") for m in models or () if isinstance(m, Mapping)}
+
+
 def append_entry(text: str, entry: Mapping[str, Any]) -> Appended:
     """`text` with `entry` added as the last item of `models:` (see the module docstring).
 

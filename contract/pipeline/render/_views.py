@@ -14,10 +14,10 @@ from typing import Any
 from contract.errors import UsageError
 from contract.knowledge import envref, images, sizing
 from contract.knowledge.catalog import ModelFacts
+from contract.knowledge.entries import is_self_hosted
 from contract.knowledge.facts import RENDERED_MODE
 from contract.knowledge.naming import k8s_name
 from contract.pipeline.model import FeatureFlags, ModelEntry, Platform, Secret, VllmSpec
-from contract.pipeline.rules._context import is_self_hosted
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 LITELLM_SECRET = "litellm-credentials"

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from contract.diagnostics import Path
 from contract.knowledge import catalog
-from contract.knowledge.facts import SELF_HOSTED_PREFIXES
+from contract.knowledge import entries as entry_facts
+from contract.knowledge.facts import OPENAI_SERVER_PREFIXES
 from contract.pipeline.model import ModelEntry
 
 if TYPE_CHECKING:
@@ -25,35 +26,6 @@ class Options:
     catalog_path: str | None = None
     # The environments whose resolved contracts are validated (None: every one declared).
     environments: tuple[str, ...] | None = None
-
-
-def is_self_hosted(model: ModelEntry) -> bool:
-    """Served by the platform's own vLLM: a `vllm:` block, provider Self-Hosted, hosted_vllm/,
-    or an `openai/` entry whose apiBase is a service inside the cluster."""
-    prefix = model.litellm_model.partition("/")[0]
-    if model.vllm is not None or prefix == "hosted_vllm":
-        return True
-    provider = catalog.provider_for_display_name(model.provider)
-    if provider is not None and provider.self_hosted:
-        return True
-    return prefix == "openai" and model.api_base is not None and in_cluster(model.api_base)
-
-
-# Kubernetes service names: `svc.namespace.svc.cluster.local`, `svc.namespace.svc`, `svc`.
-_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
-
-
-def in_cluster(url: str) -> bool:
-    """True for a URL whose host is a Kubernetes service (or a one-word in-cluster name)."""
-    from urllib.parse import urlsplit
-
-    try:
-        host = (urlsplit(url.strip()).hostname or "").rstrip(".").casefold()
-    except ValueError:
-        return False
-    if not host or "${" in url:
-        return False
-    return host.endswith(_CLUSTER_SUFFIXES) or ("." not in host and ":" not in host and host != "localhost")
 
 
 _T = TypeVar("_T")
@@ -106,13 +78,12 @@ class Entry:
     @cached_property
     def prefix(self) -> str | None:
         """The provider prefix of litellmModel (`openai` in `openai/gpt-4o`), None without a `/`."""
-        head, sep, _ = self.model.litellm_model.partition("/")
-        return head if sep else None
+        return entry_facts.prefix(self.model.litellm_model)
 
     @cached_property
     def suffix(self) -> str:
         """litellmModel without its prefix: what LiteLLM sends as `model` upstream."""
-        return self.model.litellm_model.partition("/")[2] if self.prefix else self.model.litellm_model
+        return entry_facts.suffix(self.model.litellm_model)
 
     @cached_property
     def prefix_known(self) -> bool:
@@ -125,12 +96,12 @@ class Entry:
 
     @cached_property
     def self_hosted(self) -> bool:
-        return is_self_hosted(self.model)
+        return entry_facts.is_self_hosted(self.model)
 
     @cached_property
     def openai_compatible(self) -> bool:
         """Reached over the OpenAI protocol at an apiBase: /v1 rules apply."""
-        return self.prefix in SELF_HOSTED_PREFIXES and (self.self_hosted or self.model.api_base is not None)
+        return self.prefix in OPENAI_SERVER_PREFIXES and (self.self_hosted or self.model.api_base is not None)
 
     def catalog(self) -> Catalog:
         """The model catalog (loaded on first use, once per run)."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from contract.knowledge.envref import ANY_REF
+from contract.knowledge import envref
 
 if TYPE_CHECKING:
     from contract.pipeline.validate import TypedContract
@@ -76,11 +76,8 @@ def desired_models(contract: TypedContract, env: Mapping[str, str]) -> tuple[Des
         fields: dict[str, Any] = {}
         for attr, api in _COPIED:
             value = getattr(entry, attr)
-            fields[api] = _resolve(value, env) if isinstance(value, str) else value
+            # An unset variable stays `${VAR}`: the admin API shows where the value comes from.
+            fields[api] = envref.expand(value, env, unset="keep") if isinstance(value, str) else value
         fields["managedBy"] = MANAGED_BY
         out.append(DesiredModel(entry.litellm_model_name, entry.provider, index, fields))
     return tuple(out)
-
-
-def _resolve(value: str, env: Mapping[str, str]) -> str:
-    return ANY_REF.sub(lambda m: env.get(m.group(1), m.group(0)), value)

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from contract.errors import UsageError
 from contract.knowledge import envref
-from contract.knowledge.secrets import refuse_header_value
+from contract.knowledge.naming import snake
+from contract.knowledge.secrets import SECRET_FIELDS, refuse_header_value
 from contract.pipeline.model import Litellm as LitellmSettings
 from contract.pipeline.model import ModelEntry, Platform
 from contract.workflows.apply.changes import Action, Change, FieldDiff
@@ -61,11 +62,6 @@ SECRET_KEYS_ANNOTATION = "install-contract/secret-keys"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "install-contract"}
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 ENV_PREFIX = "os.environ/"
-SECRET_FIELDS = (
-    ("apiKey", "api_key"),
-    ("awsAccessKeyId", "aws_access_key_id"),
-    ("awsSecretAccessKey", "aws_secret_access_key"),
-)
 
 
 class ContractLike(Protocol):
@@ -137,8 +133,8 @@ def literal_secrets(models: Sequence[ModelEntry]) -> dict[str, str]:
     (`gpt-4o` apiKey -> GPT_4O_API_KEY)."""
     found: dict[str, str] = {}
     for entry in models:
-        for field_name, attribute in SECRET_FIELDS:
-            secret = getattr(entry, attribute)
+        for field_name in SECRET_FIELDS:
+            secret = getattr(entry, snake(field_name))
             value = secret.get_secret_value() if secret is not None else ""
             if value.strip() and envref.whole_ref(value) is None:
                 found[envref.literal_var(entry.litellm_model_name, field_name)] = value

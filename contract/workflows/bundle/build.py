@@ -161,8 +161,10 @@ def image_list(
 
 def ollama_tag(litellm_model: str) -> str | None:
     """The Ollama model an `ollama/` or `ollama_chat/` entry calls, with Ollama's `:latest` rule."""
-    prefix, sep, name = litellm_model.partition("/")
-    if not sep or prefix not in OLLAMA_PREFIXES or not name:
+    from contract.knowledge.entries import prefix, suffix
+
+    name = suffix(litellm_model)
+    if prefix(litellm_model) not in OLLAMA_PREFIXES or not name:
         return None
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
@@ -188,7 +190,7 @@ def model_list(contract: TypedContract) -> tuple[tuple[str, ...], list[str]]:
 
 def egress_warnings(contract: TypedContract) -> list[str]:
     """One warning naming the entries that call an API outside the site (they need egress)."""
-    from contract.pipeline.rules._context import in_cluster, is_self_hosted
+    from contract.knowledge.entries import in_cluster, is_self_hosted, prefix
 
     outside = []
     for entry in contract.models:
@@ -197,7 +199,7 @@ def egress_warnings(contract: TypedContract) -> list[str]:
         base = entry.api_base
         if base is not None and (in_cluster(base) or _on_site(base)):
             continue
-        where = _host(base) if base else entry.litellm_model.partition("/")[0] + " API"
+        where = _host(base) if base else f"{prefix(entry.litellm_model) or entry.litellm_model} API"
         outside.append(f"{entry.litellm_model_name} ({where})")
     if not outside:
         return []

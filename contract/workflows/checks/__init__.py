@@ -49,7 +49,7 @@ def plan_contract(
     contract: TypedContract, env: Mapping[str, str], models: Sequence[str] = ()
 ) -> list[Target]:
     """The targets of the entries to check (all, or those named by `models`, in file order)."""
-    from contract.pipeline.rules._context import is_self_hosted
+    from contract.knowledge.entries import is_self_hosted
 
     names = [entry.litellm_model_name for entry in contract.models]
     unknown = [name for name in models if name not in names]

@@ -30,7 +30,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from contract.knowledge import catalog, envref
-from contract.knowledge.secrets import refuse_header_value
+from contract.knowledge import entries as entry_facts
+from contract.knowledge.secrets import mask, refuse_header_value
 from contract.pipeline.model import ModelEntry
 
 StepName = Literal["dns", "models", "tool-call", "embeddings"]
@@ -123,13 +124,6 @@ class Target:
         return mask(text, self.secrets)
 
 
-def mask(text: str, secrets: frozenset[str]) -> str:
-    """`text` with every known secret, in every form it can take, masked (`contract.knowledge.secrets`)."""
-    from contract.knowledge import secrets as secret_values
-
-    return secret_values.mask(text, secrets)
-
-
 # ------------------------------------------------------------------------- plan
 
 
@@ -137,11 +131,7 @@ def _resolve(value: str | None, env: Mapping[str, str]) -> tuple[str | None, lis
     """Expand `${VAR}` references; the names of unset variables come back too."""
     if value is None:
         return None, []
-    names = envref.refs(value)
-    missing = envref.unset(names, env)
-    for name in names:
-        value = value.replace("${" + name + "}", env.get(name, ""))
-    return value, missing
+    return envref.expand(value, env, unset="empty"), envref.unset(envref.refs(value), env)
 
 
 def _display_url(url: str) -> str:
@@ -159,26 +149,8 @@ def _join(base: str, path: str) -> str:
 
 
 def _protocol(entry: ModelEntry, self_hosted: bool) -> str:
-    prefix, sep, _ = entry.litellm_model.partition("/")
-    prefix = prefix if sep else ""
-    if self_hosted or prefix in ("openai", "hosted_vllm", "text-completion-openai"):
-        return "openai"
-    provider = catalog.provider_for_prefix(prefix) if prefix else None
-    if prefix in ("azure", "azure_ai"):
-        return "azure"
-    if prefix == "anthropic":
-        return "anthropic"
-    if prefix in ("gemini",):
-        return "gemini"
-    if prefix in ("ollama", "ollama_chat"):
-        return "ollama"
-    if prefix.startswith("bedrock") or prefix == "sagemaker":
-        return "aws"
-    if prefix.startswith("vertex_ai"):
-        return "adc"
-    if provider is not None and provider.openai_compatible:
-        return "openai"
-    return "openai" if entry.api_base else "unknown"
+    """The API to speak to the entry: derived from the provider table (`contract.knowledge.entries`)."""
+    return entry_facts.protocol(entry, self_hosted=self_hosted)
 
 
 def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Target:  # noqa: C901 (issue 19: to split)

@@ -4,8 +4,9 @@ Each source module (`ollama`, `openai_compatible`, `kserve`) asks its server wha
 and turns each model into a `Candidate` in a pure step (answer in, entry fields out).
 `check_candidates` then validates every candidate's entry on its own, exactly as `validate`
 would: a candidate with an error is shown with the diagnostic and never written.
-`plan_discovered_add` appends the chosen candidates to a contract through the same
-round-trip editor as `add` (`contract.workflows.edit.append_entry`).
+Every source builds its entries as `add` does (`contract.workflows.entry_edit.entry_fields`), and
+`plan_discovered_add` appends the chosen candidates to a contract the same way too
+(`entry_edit.read_for_edit`, `entry_edit.append_entries`).
 
 Nothing here prints; the HTTP and Kubernetes clients are imported by the source modules only.
 """

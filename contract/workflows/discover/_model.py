@@ -2,30 +2,61 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from contract.diagnostics import Diagnostic, Severity
+from contract.knowledge.facts import MODE_KINDS
+from contract.workflows.entry_edit import DISCOVERED_MAX_TOKENS, EntryFacts, default_max_tokens
 
 State = Literal["running", "stopped", "absent", "down"]
 
-# One table for every source: the catalog's (LiteLLM's) mode of a model -> the entry's
-# `type` and `metadataType`. A mode the platform has no metadataType for is refused.
-MODES: Mapping[str, tuple[str, str]] = {
-    "chat": ("CHAT", "Text Generation"),
-    "completion": ("CHAT", "Text Generation"),
-    "responses": ("CHAT", "Text Generation"),
-    "embedding": ("INTERNAL", "Embeddings"),
-    "audio_transcription": ("INTERNAL", "Transcription"),
-}
+# One table for every source, the one `add` uses: the catalog's (LiteLLM's) mode of a model ->
+# the entry's `type` and `metadataType`. A mode the platform has no metadataType for is refused.
+MODES: Mapping[str, tuple[str, str]] = MODE_KINDS
 
 
 def kind_for_mode(mode: str | None) -> tuple[str, str] | None:
     """(type, metadataType) for a mode (None: chat, what an unknown model most likely is)."""
     return MODES.get(mode or "chat")
+
+
+def refused_mode(mode: str) -> str:
+    """Why a candidate of a mode the platform has no metadataType for is refused."""
+    return f"a {mode} model: the platform takes chat, embedding and transcription models"
+
+
+def discovered_entry(
+    *,
+    served: str,
+    litellm_model: str,
+    display: str,
+    provider: str,
+    mode: str,
+    window: int,
+    cost_of: str,
+    api_base: str,
+    more: Mapping[str, Any] | None = None,
+) -> EntryFacts:
+    """The facts of a discovered model's entry: named after what the server serves, judged as a
+    model on the platform's own hardware (costTier LOW), asking for at most
+    DISCOVERED_MAX_TOKENS (a server reports its window, never the model's output limit)."""
+    from contract.knowledge.naming import cost_tier, display_name
+
+    return EntryFacts(
+        name=served,
+        litellm_model=litellm_model,
+        display_name=display_name(display),
+        provider=provider,
+        mode=mode,
+        cost_tier=cost_tier(cost_of, mode, self_hosted=True),
+        context_window=window,
+        max_tokens=default_max_tokens(mode, window, window, cap=DISCOVERED_MAX_TOKENS),
+        api_base=api_base,
+        more=more or {},
+    )
 
 
 def served_window(value: Any) -> int | None:
@@ -137,21 +168,21 @@ def check_candidates(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Each candidate with the diagnostics `validate` gives its entry in a contract of its own."""
     if not any(c.fields is not None for c in candidates):
         return list(candidates)  # nothing to validate: skip loading the validator
-    from contract.pipeline.validate import validate_text
-    from contract.workflows.edit import EditError, append_entry, new_contract_text
+    from contract.workflows.entry_edit import ContractText, append_entries
+    from contract.workflows.yaml_edit import EditError, new_contract_text
 
     out = []
     for candidate in candidates:
         if candidate.fields is None:
             out.append(candidate)
             continue
+        alone = ContractText(candidate.where, new_contract_text(), created=True)
         try:
-            text = append_entry(new_contract_text(), candidate.fields).text
+            result = append_entries(alone, [candidate.fields]).result
         except EditError as exc:
             out.append(replace(candidate, refused=str(exc), hint=exc.hint))
             continue
-        result = validate_text(text, file=candidate.where)
-        out.append(replace(candidate, diagnostics=result.diagnostics))
+        out.append(replace(candidate, diagnostics=result.diagnostics if result else ()))
     return out
 
 
@@ -172,51 +203,37 @@ def plan_discovered_add(path: str, chosen: Sequence[Candidate]) -> DiscoveredAdd
 
     A name already in the file is skipped; a result with errors is refused (nothing written).
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from contract.workflows.entry_edit import append_entries, read_for_edit
+    from contract.workflows.yaml_edit import EditError, entry_names
 
-    from contract.pipeline.validate import read_contract, validate_text
-    from contract.workflows.edit import EditError, append_entry, new_contract_text
-
-    created = not os.path.exists(path)
-    bom = b""
-    if created:
-        text = new_contract_text()
-    else:
-        raw = read_contract(path)
-        bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-        try:
-            text = raw[len(bom) :].decode("utf-8")
-        except UnicodeDecodeError:
-            from contract.errors import InputError
-
-            raise InputError(f"{path}: is not UTF-8 text") from None
+    contract = read_for_edit(path)
     try:
-        document = YAML(typ="safe").load(text)
-    except YAMLError:
+        present = entry_names(contract.text)
+    except EditError:
         return DiscoveredAdd(None, error=f"{path} is not valid YAML; `install-contract validate` shows where")
-    existing = document.get("models") if isinstance(document, dict) else None
-    present = {m.get("litellmModelName") for m in existing or () if isinstance(m, dict)}
     added: list[str] = []
     skipped: list[str] = []
     repeated: list[str] = []
+    entries = []
     for candidate in chosen:
         if candidate.fields is None:
             continue
         if candidate.name in present:
             skipped.append(candidate.name)
-            continue
-        if candidate.name in added:
+        elif candidate.name in added:
             repeated.append(candidate.name)
-            continue
-        try:
-            text = append_entry(text, candidate.fields).text
-        except EditError as exc:
-            return DiscoveredAdd(None, error=f"{candidate.name}: {exc}")
-        added.append(candidate.name)
-    if not added:
+        else:
+            added.append(candidate.name)
+            entries.append(candidate.fields)
+    try:
+        appending = append_entries(contract, entries)
+    except EditError as exc:
+        # Only the first entry can meet a file that cannot be edited: after it, models: is a
+        # block list that holds none of the other names.
+        return DiscoveredAdd(None, error=f"{added[0]}: {exc}")
+    result = appending.result
+    if result is None:
         return DiscoveredAdd(None, skipped=tuple(skipped), repeated=tuple(repeated))
-    result = validate_text(text, file=path)
     if result.errors:
         return DiscoveredAdd(
             None,
@@ -225,4 +242,4 @@ def plan_discovered_add(path: str, chosen: Sequence[Candidate]) -> DiscoveredAdd
             error=f"{path} would not validate with {', '.join(added)}; nothing written",
             diagnostics=result.diagnostics,
         )
-    return DiscoveredAdd(bom + text.encode("utf-8"), tuple(added), tuple(skipped), tuple(repeated))
+    return DiscoveredAdd(appending.data, tuple(added), tuple(skipped), tuple(repeated))

@@ -17,9 +17,19 @@ what the platform approved.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contract.workflows.discover._model import Candidate, SourceReport, kind_for_mode
+from contract.workflows.discover._model import (
+    Candidate,
+    SourceReport,
+    discovered_entry,
+    kind_for_mode,
+    refused_mode,
+)
+from contract.workflows.entry_edit import entry_fields
+
+if TYPE_CHECKING:
+    from contract.knowledge.catalog import ModelFacts
 
 SOURCE = "kserve"
 GROUP = "serving.kserve.io"
@@ -95,18 +105,11 @@ def _internal(url: Any) -> bool:
     return isinstance(url, str) and ".svc" in url.split("//", 1)[-1].split("/", 1)[0]
 
 
-def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> Candidate:
-    """The entry for one InferenceService or LLMInferenceService object."""
-    from contract.knowledge.catalog import load_catalog
-    from contract.workflows.edit import cost_tier, display_name
-
+def _service(obj: Mapping[str, Any], name: str) -> tuple[str, str, str | None, list[Any], Any]:
+    """(kind, served name, Hugging Face id, runtime args, address) of an (LLM)InferenceService."""
     kind = obj.get("kind") or (
         "LLMInferenceService" if _get(obj, "spec", "model", "uri") else "InferenceService"
     )
-    namespace = _get(obj, "metadata", "namespace") or ""
-    name = str(_get(obj, "metadata", "name") or "")
-    where = f"{namespace}/{name}"
-    labels = markers(obj)
     if kind == "LLMInferenceService":
         served = _get(obj, "spec", "model", "name") or name
         hf = _hf_id(_get(obj, "spec", "model", "uri"))
@@ -119,20 +122,35 @@ def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> C
         served = _flag(args, "--served-model-name") or name
         hf = _hf_id(_get(model, "storageUri"))
         url = _get(obj, "status", "address", "url")
+    return kind, served, hf, args, url
+
+
+def _window(args: Sequence[Any], context_window: int | None, facts: ModelFacts | None) -> int | None:
+    """The runtime's --max-model-len (never overridden), else --context-window, else the catalog's."""
+    max_len = _flag(args, "--max-model-len")
+    if max_len is not None and max_len.isdigit() and int(max_len) > 0:
+        return int(max_len)  # what the runtime serves: --context-window never overrides it
+    if context_window is not None:
+        return context_window
+    return facts.context_window if facts is not None else None
+
+
+def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> Candidate:
+    """The entry for one InferenceService or LLMInferenceService object."""
+    from contract.knowledge.catalog import load_catalog
+
+    namespace = _get(obj, "metadata", "namespace") or ""
+    name = str(_get(obj, "metadata", "name") or "")
+    where = f"{namespace}/{name}"
+    labels = markers(obj)
+    kind, served, hf, args, url = _service(obj, name)
     facts_info = {"kind": kind, "huggingFaceId": hf}
     if not ready(obj):
         return Candidate(SOURCE, where, name, None, refused="not Ready", labels=labels, facts=facts_info)
     if not isinstance(url, str) or not url:
         return Candidate(SOURCE, where, name, None, refused="no address in its status", labels=labels)
     facts = load_catalog().lookup(f"openai/{served}", vllm_model=hf) if hf else None
-    window: int | None = None
-    max_len = _flag(args, "--max-model-len")
-    if max_len is not None and max_len.isdigit() and int(max_len) > 0:
-        window = int(max_len)  # what the runtime serves: --context-window never overrides it
-    if window is None:
-        window = context_window
-    if window is None and facts is not None:
-        window = facts.context_window
+    window = _window(args, context_window, facts)
     if window is None:
         return Candidate(
             SOURCE,
@@ -145,31 +163,21 @@ def candidate(obj: Mapping[str, Any], *, context_window: int | None = None) -> C
             facts=facts_info,
         )
     mode = _runtime_mode(args) or (facts.mode if facts and facts.mode else "chat")
-    kind = kind_for_mode(mode)
-    if kind is None:
+    if kind_for_mode(mode) is None:
         return Candidate(
-            SOURCE,
-            where,
-            name,
-            None,
-            refused=f"a {mode} model: the platform takes chat, embedding and transcription models",
-            labels=labels,
-            facts=facts_info,
+            SOURCE, where, name, None, refused=refused_mode(mode), labels=labels, facts=facts_info
         )
-    fields: dict[str, Any] = {
-        "litellmModelName": str(served),
-        "litellmModel": f"openai/{served}",
-        "displayName": display_name(hf or str(served)),
-        "provider": "Self-Hosted",
-        "type": kind[0],
-        "metadataType": kind[1],
-        "costTier": cost_tier(hf or str(served), mode, self_hosted=True),
-        "contextWindow": window,
-    }
-    if kind[1] == "Text Generation":
-        fields["maxTokens"] = min(window, 8192)
-    fields["apiBase"] = url.rstrip("/") + "/v1"
-    return Candidate(SOURCE, where, name, fields, labels=labels, facts=facts_info)
+    entry = discovered_entry(
+        served=str(served),
+        litellm_model=f"openai/{served}",
+        display=hf or str(served),
+        provider="Self-Hosted",
+        mode=mode,
+        window=window,
+        cost_of=hf or str(served),
+        api_base=url.rstrip("/") + "/v1",
+    )
+    return Candidate(SOURCE, where, name, entry_fields(entry), labels=labels, facts=facts_info)
 
 
 def probe(

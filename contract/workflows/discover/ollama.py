@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from contract.workflows.discover._http import PROBE_TIMEOUT, ProbeFailed, base_url, get_json
-from contract.workflows.discover._model import Candidate, SourceReport, State, kind_for_mode, model_name
+from contract.workflows.discover._model import Candidate, SourceReport, State, discovered_entry, model_name
+from contract.workflows.entry_edit import entry_fields
 
 DEFAULT_URL = "http://127.0.0.1:11434"
 SOURCE = "ollama"
@@ -34,8 +35,6 @@ def candidate(
     base: str, tag: str, show: Mapping[str, Any], *, context_window: int | None = None
 ) -> Candidate:
     """The entry for one Ollama model, from its tag and its `/api/show` answer."""
-    from contract.workflows.edit import display_name
-
     capabilities = [c for c in show.get("capabilities") or () if isinstance(c, str)]
     details = show.get("details")
     if not isinstance(details, Mapping):
@@ -60,21 +59,17 @@ def candidate(
             hint="pass --context-window",
             facts=facts,
         )
-    kind, metadata = kind_for_mode("embedding" if embedding else "chat") or ("CHAT", "Text Generation")
-    fields: dict[str, Any] = {
-        "litellmModelName": model_name(tag),
-        "litellmModel": f"{'ollama' if embedding else 'ollama_chat'}/{tag}",
-        "displayName": display_name(tag.removesuffix(":latest").replace(":", " ")),
-        "provider": "Ollama",
-        "type": kind,
-        "metadataType": metadata,
-        "costTier": "LOW",
-        "contextWindow": window,
-    }
-    if not embedding:
-        fields["maxTokens"] = min(window, 8192)
-    fields["apiBase"] = base
-    return Candidate(SOURCE, base, tag, fields, facts=facts)
+    entry = discovered_entry(
+        served=model_name(tag),
+        litellm_model=f"{'ollama' if embedding else 'ollama_chat'}/{tag}",
+        display=tag.removesuffix(":latest").replace(":", " "),
+        provider="Ollama",
+        mode="embedding" if embedding else "chat",
+        window=window,
+        cost_of=tag,
+        api_base=base,
+    )
+    return Candidate(SOURCE, base, tag, entry_fields(entry), facts=facts)
 
 
 def probe(url: str | None = None, *, context_window: int | None = None) -> SourceReport:

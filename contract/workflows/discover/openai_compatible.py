@@ -14,10 +14,22 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract.workflows.discover._http import PROBE_TIMEOUT, ProbeFailed, base_url, get_json
-from contract.workflows.discover._model import Candidate, SourceReport, State, kind_for_mode, served_window
+from contract.workflows.discover._model import (
+    Candidate,
+    SourceReport,
+    State,
+    discovered_entry,
+    kind_for_mode,
+    refused_mode,
+    served_window,
+)
+from contract.workflows.entry_edit import entry_fields
+
+if TYPE_CHECKING:
+    from contract.knowledge.catalog import ModelFacts
 
 RAMALAMA_URL = "http://127.0.0.1:8080"
 
@@ -39,7 +51,6 @@ def candidate(
     `parent` is the item the adapter's `parent` names, when the same list has it.
     """
     from contract.knowledge.catalog import load_catalog
-    from contract.workflows.edit import cost_tier, display_name
 
     served = str(model["id"])
     root = _text(model.get("root"))
@@ -47,14 +58,7 @@ def candidate(
     # An adapter runs on its parent's weights, at its parent's window.
     weights = (_text(parent.get("root")) if parent else None) or adapter_of if adapter_of else root
     facts = load_catalog().lookup(f"openai/{served}", vllm_model=weights or served)
-    window = served_window(model.get("max_model_len"))
-    if window is None and parent is not None:
-        window = served_window(parent.get("max_model_len"))
-    told = "server" if window is not None else None
-    if window is None and context_window is not None:
-        window, told = context_window, "--context-window"
-    if window is None and facts is not None and facts.context_window:
-        window, told = facts.context_window, "catalog"
+    window, told = _window(model, parent, context_window, facts)
     info: dict[str, Any] = {
         "root": root,
         "ownedBy": model.get("owned_by"),
@@ -74,36 +78,51 @@ def candidate(
             facts=info,
         )
     mode = facts.mode if facts and facts.mode else "chat"
-    kind = kind_for_mode(mode)
-    if kind is None:
-        return Candidate(
-            source,
-            base,
-            served,
-            None,
-            refused=f"a {mode} model: the platform takes chat, embedding and transcription models",
-            facts=info,
-        )
-    fields: dict[str, Any] = {
-        "litellmModelName": served,
-        "litellmModel": f"openai/{served}",
-        "displayName": display_name(root if root and not adapter_of else served),
-        "provider": "Self-Hosted",
-        "type": kind[0],
-        "metadataType": kind[1],
-        "costTier": cost_tier(weights or served, mode, self_hosted=True),
-        "contextWindow": window,
-    }
-    if kind[1] == "Text Generation":
-        fields["maxTokens"] = min(window, 8192)
-    fields["apiBase"] = f"{base}/v1"
-    if weights and facts is not None:
-        # What the server loaded, so that validate judges the window by those weights' facts
-        # (a self-hosted entry's served name is never looked up).
-        fields["baseModel"] = weights
+    if kind_for_mode(mode) is None:
+        return Candidate(source, base, served, None, refused=refused_mode(mode), facts=info)
+    entry = discovered_entry(
+        served=served,
+        litellm_model=f"openai/{served}",
+        display=root if root and not adapter_of else served,
+        provider="Self-Hosted",
+        mode=mode,
+        window=window,
+        cost_of=weights or served,
+        api_base=f"{base}/v1",
+        more=_after_api_base(served, weights if facts is not None else None, adapter_of),
+    )
+    return Candidate(source, base, served, entry_fields(entry), facts=info)
+
+
+def _after_api_base(served: str, weights: str | None, adapter_of: str | None) -> dict[str, Any]:
+    """baseModel: what the server loaded (when the catalog knows it), so that validate judges
+    the window by those weights' facts (a self-hosted entry's served name is never looked up);
+    an adapter's description."""
+    more: dict[str, Any] = {}
+    if weights:
+        more["baseModel"] = weights
     if adapter_of:
-        fields["description"] = f"LoRA adapter {served} on {adapter_of}"
-    return Candidate(source, base, served, fields, facts=info)
+        more["description"] = f"LoRA adapter {served} on {adapter_of}"
+    return more
+
+
+def _window(
+    model: Mapping[str, Any],
+    parent: Mapping[str, Any] | None,
+    context_window: int | None,
+    facts: ModelFacts | None,
+) -> tuple[int | None, str | None]:
+    """The window the entry gets and who told it: the server, --context-window or the catalog."""
+    window = served_window(model.get("max_model_len"))
+    if window is None and parent is not None:
+        window = served_window(parent.get("max_model_len"))
+    if window is not None:
+        return window, "server"
+    if context_window is not None:
+        return context_window, "--context-window"
+    if facts is not None and facts.context_window:
+        return facts.context_window, "catalog"
+    return None, None
 
 
 def probe(

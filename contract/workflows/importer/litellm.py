@@ -295,6 +295,7 @@ def _self_hosted(prefix: str, api_base: str | None) -> bool:
 
 def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[ImportedEntry, dict[str, Any]]:  # noqa: C901 (issue 19: to split)
     """The entry for one item, and its kept-out `litellm_params`/`model_info` (scrubbed)."""
+    from contract.knowledge import entries as entry_facts
     from contract.knowledge.catalog import provider_for_prefix
     from contract.knowledge.facts import MODE_KINDS
     from contract.knowledge.naming import cost_tier, creator_from_id, display_name
@@ -305,9 +306,7 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     found = item.get("model_info")
     info: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     litellm_model = str(params["model"]).strip()
-    prefix, slash, model_id = litellm_model.partition("/")
-    if not slash:
-        prefix, model_id = "", litellm_model
+    prefix, model_id = entry_facts.prefix(litellm_model) or "", entry_facts.suffix(litellm_model)
     notes: list[str] = []
     todos: list[str] = []
 
