@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from contract.diagnostics import Diagnostic, json_pointer
+from contract.diagnostics import Diagnostic
 from contract.errors import ExternalError, UsageError
 from contract.knowledge.secrets import refuse_header_value
 from contract.workflows.apply import admin
@@ -258,15 +258,19 @@ class Planned:
     observed: admin.ObservedAdmin
 
 
-def read_and_plan(session: Session, text: str | None) -> Planned:
+def read_and_plan(session: Session, text: str | None = None) -> Planned:
     """Read the three systems, then diff. An IC5xx error stops here, before any write (its
-    warnings travel with the plan).
+    warnings travel with the plan), at its place in the file: the validated contract knows
+    where each of its values was written (`text`, the file's text, is no longer needed).
 
     The plan lists changes in the order `execute` makes them: providers and models, flags,
     LiteLLM, and last the deletes of `--prune` (no flag may point at a deleted row)."""
+    from contract.pipeline.validate import diagnose
+
+    del text  # positions travel with the contract
     desired = desired_models(session.contract, session.settings.env)
     observed = admin.observe(session.admin)
-    diagnostics = _diagnostics(admin.provider_problems(desired, observed), text)
+    diagnostics = diagnose(session.contract, "IC501", admin.provider_problems(desired, observed))
     if any(d.severity == "error" for d in diagnostics):
         return Planned(Plan(), diagnostics, {}, desired, observed)
     ids = admin.model_ids(desired, observed)
@@ -334,32 +338,6 @@ def execute(session: Session, planned: Planned) -> dict[str, str]:
     except ExternalError as exc:
         raise incomplete(exc, done_changes + deletes.done) from None
     return ids
-
-
-def _diagnostics(findings: Sequence[Any], text: str | None) -> tuple[Diagnostic, ...]:
-    from contract.pipeline.load import load
-    from contract.pipeline.rules import RULES
-
-    rule = RULES["IC501"]
-    if not findings:
-        return ()
-    source_map = load(text).source_map if text is not None else None
-    out = []
-    for finding in findings:
-        mark = source_map.value(finding.path) if source_map is not None else None
-        out.append(
-            Diagnostic(
-                rule.code,
-                rule.name,
-                finding.severity or rule.severity,
-                finding.message,
-                json_pointer(finding.path),
-                mark.line if mark else 1,
-                mark.column if mark else 1,
-                finding.hint,
-            )
-        )
-    return tuple(sorted(out, key=Diagnostic.sort_key))
 
 
 # --------------------------------------------------------------------------- Unleash and LiteLLM
