@@ -77,44 +77,13 @@ _options = all_of(
 @kube_options
 @click.option("--exit-code", is_flag=True, help="Exit 4 when changes are pending, 0 when there are none.")
 @handled
-def plan(
-    file: str,
-    fmt: str,
-    prune: bool,
-    admin_url: str | None,
-    timeout: float,
-    ca_bundle: str | None,
-    context: str | None,
-    namespace: str | None,
-    kubeconfig: str | None,
-    catalog_path: str | None,
-    env_name: str | None,
-    exit_code: bool,
-) -> None:
+def plan(fmt: str, **options: Any) -> None:
     """Show what `apply` would change in the admin API, Unleash and LiteLLM; write nothing.
 
     Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv) and Unleash's
     from $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv).
     """
-    from contract.workflows.apply.workflow import ApplyRequest
-    from contract.workflows.checks.options import CheckSettings
-
-    check = CheckSettings(
-        timeout=timeout, ca_bundle=ca_bundle, context=context, namespace=namespace, kubeconfig=kubeconfig
-    )
-    request = ApplyRequest(
-        file,
-        dict(os.environ),
-        apply_changes=False,
-        prune=prune,
-        skip_check=True,
-        admin_url=admin_url,
-        catalog_path=catalog_path,
-        exit_code=exit_code,
-        env_name=env_name,
-        check=check,
-    )
-    _run(request, fmt)
+    _run(_request(options, apply_changes=False, skip_check=True), fmt)
 
 
 @click.command(
@@ -139,40 +108,27 @@ def plan(
 )
 @check_options
 @handled
-def apply(
-    file: str,
-    fmt: str,
-    prune: bool,
-    admin_url: str | None,
-    catalog_path: str | None,
-    env_name: str | None,
-    yes: bool,
-    skip_check: bool,
-    check_where: str | None,
-    **check: Any,
-) -> None:
+def apply(fmt: str, **options: Any) -> None:
     """Register FILE's models with the admin API, point the Unleash flags at their IDs and
     configure LiteLLM: validate, check, read, plan, confirm, then change only what differs.
 
     Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv), Unleash's from
     $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv), and every ${VAR} the contract names.
     """
+    _run(_request(options), fmt)
+
+
+def _request(options: dict[str, Any], **fixed: Any) -> ApplyRequest:
+    """The request the options make: check's own options (`CheckSettings`) apart, the rest as named."""
+    import dataclasses
+
     from contract.workflows.apply.workflow import ApplyRequest
     from contract.workflows.checks.options import CheckSettings
 
-    request = ApplyRequest(
-        file,
-        dict(os.environ),
-        yes=yes,
-        prune=prune,
-        skip_check=skip_check,
-        check_where=check_where,
-        admin_url=admin_url,
-        catalog_path=catalog_path,
-        env_name=env_name,
-        check=CheckSettings(**check),
-    )
-    _run(request, fmt)
+    own = {f.name for f in dataclasses.fields(CheckSettings)}
+    check = CheckSettings(**{k: v for k, v in options.items() if k in own})
+    rest = {k: v for k, v in options.items() if k not in own}
+    return ApplyRequest(env=dict(os.environ), check=check, **rest, **fixed)
 
 
 def _interactive() -> bool:

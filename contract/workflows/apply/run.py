@@ -1,20 +1,23 @@
-"""`plan` and `apply`, in order:
+"""The steps of `plan` and `apply`, in order:
 
-    validate (IC304 on for apply) -> check (unless skipped) -> read the three systems -> plan
-    -> [the CLI asks for confirmation] -> execute: providers and models, then flags (they need
-    the models' IDs), then LiteLLM, then (--prune) the deletes, once no flag points at them
+    validate (IC304 on for apply) -> check (unless skipped) -> read the three systems and plan
+    (IC501 from the platform's providers) -> [confirmation] -> execute: providers and models,
+    then flags (they need the models' IDs), then LiteLLM, then (--prune) the deletes, once no
+    flag points at them
 
 `plan` needs no data-plane key: it reads the three systems with their own tokens, and a key
 the LiteLLM Secret would hold that is unset is a plan warning; `apply` refuses it (IC304)
 before any write.
 
-Each step is a function the CLI calls in turn, so it can report and stop between them:
-`validated`, `run_checks`, `connect`, `read`, `make_plan`, `execute`. A system that is not
-configured in `platform:` is skipped with a note (the admin API is always needed). Nothing
-is kept locally: every run reads the systems again, so re-running after any failure converges.
+Each step is one function: `validated`, `run_checks`, `connect`, `read_and_plan`, `execute`.
+`contract.workflows.apply.workflow.plan_or_apply` runs them in turn and stops between them
+(the CLI calls it). A system that is not configured in `platform:` is skipped with a note
+(the admin API is always needed). Nothing is kept locally: every run reads the systems
+again, so re-running after any failure converges.
 
-Unleash and LiteLLM are `contract.workflows.apply.flags` and `contract.workflows.apply.litellm` behind one small
-`System` shape; `check` (`contract.workflows.checks`) is reached through the `default_checker` seam.
+Unleash and LiteLLM are `contract.workflows.apply.flags` and `contract.workflows.apply.litellm`
+behind one small `System` shape; `check` (`contract.workflows.checks`) is reached through the
+`default_checker` seam.
 """
 
 from __future__ import annotations
