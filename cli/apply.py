@@ -139,7 +139,7 @@ def _run(request: ApplyRequest, fmt: str) -> None:
     """The workflow, shown as it goes; its status as the exit code."""
     from contract.workflows.apply.workflow import plan_or_apply
 
-    confirm = _confirm if request.yes or _interactive() else None
+    confirm = _confirm if _interactive() else None
     outcome = plan_or_apply(request, confirm=confirm, on_event=lambda event: _show(event, fmt))
     _finish(outcome, fmt)
     if outcome.status is not Status.OK:

@@ -3,7 +3,7 @@ ApplyOutcome, against the admin API test server; and IC501 at the entry's own `p
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 from typing import Any
 
 from click.testing import CliRunner
@@ -21,21 +21,17 @@ from contract.workflows.apply.workflow import (
     plan_or_apply,
 )
 from tests.admin_api_server import AdminApiServer
+from tests.entries import cloud
 
 TOKEN = "test-admin-token"
 ENV = {"ADMIN_API_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-workflow-test"}
 
 
 def entry(name: str, provider: str = "OpenAI") -> str:
-    return (
-        f"  - litellmModelName: {name}\n"
-        "    litellmModel: openai/gpt-4o-2024-08-06\n"
-        f"    displayName: GPT-4o {name}\n"
-        f"    provider: {provider}\n"
-        "    type: CHAT\n"
-        "    metadataType: Text Generation\n"
-        "    contextWindow: 128000\n"
-        "    apiKey: ${OPENAI_API_KEY}\n"
+    """One `models:` item in block style: gpt-4o on OpenAI (tests/entries.py), named `name`."""
+    fields = cloud(litellmModelName=name, provider=provider)
+    return "".join(
+        f"{'  - ' if i == 0 else '    '}{k}: {json.dumps(v)}\n" for i, (k, v) in enumerate(fields.items())
     )
 
 
@@ -44,7 +40,7 @@ def contract(url: str, *entries: str, tail: str = "") -> str:
 
 
 def provider_line(text: str, provider: str) -> int:
-    return text.splitlines().index(f"    provider: {provider}") + 1
+    return text.splitlines().index(f"    provider: {json.dumps(provider)}") + 1
 
 
 def test_apply_asks_after_showing_the_plan_and_writes_only_when_confirmed(
@@ -120,9 +116,7 @@ def test_ic501_points_at_the_provider_line_without_the_files_text(server: AdminA
     ]
 
 
-def test_ic501_of_an_environment_points_at_the_entry_it_took(
-    server: AdminApiServer, write: Any, tmp_path: Path
-) -> None:
+def test_ic501_of_an_environment_points_at_the_entry_it_took(server: AdminApiServer, write: Any) -> None:
     """`only: [bad]` makes `bad` the environment's first entry: the diagnostic still stands
     at bad's own `provider` line, not at the file's first entry."""
     text = contract(
