@@ -5,7 +5,8 @@ and turns each model into a `Candidate` in a pure step (answer in, entry fields 
 `check_candidates` then validates every candidate's entry on its own, exactly as `validate`
 would: a candidate with an error is shown with the diagnostic and never written.
 `plan_discovered_add` appends the chosen candidates to a contract through the same
-round-trip editor as `add` (`contract.workflows.edit.append_entry`).
+round-trip editor as `add` (`contract.workflows.edit.append_entry`). `run.discover` is the
+whole command as one call: a `DiscoverRequest` in, a `DiscoverOutcome` out.
 
 Nothing here prints; the HTTP and Kubernetes clients are imported by the source modules only.
 """
