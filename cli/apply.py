@@ -1,4 +1,5 @@
-"""`install-contract plan` and `install-contract apply`: options -> contract.workflows.apply.run -> report.
+"""`install-contract plan` and `install-contract apply`: options -> ApplyRequest ->
+`contract.workflows.apply.workflow.plan_or_apply` -> what it says, and its status as the exit code.
 
 Exit codes: 0 done (or nothing to do), 1 the contract has errors (IC304 for apply, while
 `plan` warns about an unset key; IC501 errors from the platform) or the confirmation was
@@ -6,69 +7,57 @@ declined, 2 usage (no terminal to confirm and no --yes, unset token variable, a 
 cannot go into a header), 3 a system failed or the check step did (what was done and what
 remains on stderr), 4 `plan --exit-code` with changes pending.
 
-`apply`'s check step is `check` itself: the options come from `cli.check.check_options` and
-where it runs is chosen by `cli.check.run_options`, as for `check`.
+`apply`'s check step is `check` itself: the options are `cli._options.check_options` and
+where it runs is chosen by `contract.workflows.checks.options.run_options`, as for `check`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
+from cli._exit import handled
 from cli._help import exit_codes
-from cli.check import CA_BUNDLE, TIMEOUT, check_options, kube_options, notice, render_report, run_options
+from cli._options import CA_BUNDLE, TIMEOUT, all_of, check_options, env_option, format_option, kube_options
+from cli._outcome import CHANGES_PENDING, CODES
+from cli.check import notice, render_report
+from contract.outcome import Status
+
+if TYPE_CHECKING:
+    from contract.workflows.apply.changes import Plan
+    from contract.workflows.apply.workflow import ApplyOutcome, ApplyRequest, Event
+
+__all__ = ["CHANGES_PENDING", "DEFAULT_FILE", "apply", "plan"]
 
 DEFAULT_FILE = "install-contract.yaml"
-CHANGES_PENDING = 4
-DEFAULT_WRITES, MAX_WRITES = 16, 64  # admin-API writes in flight
 
-
-def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    for decorator in reversed(
-        [
-            click.argument("file", default=DEFAULT_FILE, required=False),
-            click.option(
-                "-f",
-                "--format",
-                "fmt",
-                type=click.Choice(("text", "json")),
-                default="text",
-                show_default=True,
-                help="text (a table) for people, json for tools.",
-            ),
-            click.option(
-                "--prune",
-                is_flag=True,
-                help="Also delete admin-API models that install-contract created and the contract no longer lists.",
-            ),
-            click.option(
-                "--admin-url",
-                metavar="URL",
-                help="The admin API's server URL (default: platform.adminApi.url).",
-            ),
-            click.option(
-                "--catalog",
-                "catalog_path",
-                metavar="FILE",
-                envvar="INSTALL_CONTRACT_CATALOG",
-                help="A newer LiteLLM model map.",
-            ),
-            click.option(
-                "--env",
-                "env_name",
-                metavar="NAME",
-                help="Use environment NAME's resolved contract (environments: in the contract).",
-            ),
-        ]
-    ):
-        fn = decorator(fn)
-    return fn
+_options = all_of(
+    [
+        click.argument("file", default=DEFAULT_FILE, required=False),
+        format_option("text", "json", help="text (a table) for people, json for tools."),
+        click.option(
+            "--prune",
+            is_flag=True,
+            help="Also delete admin-API models that install-contract created and the contract no longer lists.",
+        ),
+        click.option(
+            "--admin-url",
+            metavar="URL",
+            help="The admin API's server URL (default: platform.adminApi.url).",
+        ),
+        click.option(
+            "--catalog",
+            "catalog_path",
+            metavar="FILE",
+            envvar="INSTALL_CONTRACT_CATALOG",
+            help="A newer LiteLLM model map.",
+        ),
+        env_option(),
+    ]
+)
 
 
 @click.command(
@@ -88,46 +77,13 @@ def _options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @kube_options
 @click.option("--exit-code", is_flag=True, help="Exit 4 when changes are pending, 0 when there are none.")
 @handled
-def plan(
-    file: str,
-    fmt: str,
-    prune: bool,
-    admin_url: str | None,
-    timeout: float,
-    ca_bundle: str | None,
-    context: str | None,
-    namespace: str | None,
-    kubeconfig: str | None,
-    catalog_path: str | None,
-    env_name: str | None,
-    exit_code: bool,
-) -> None:
+def plan(fmt: str, **options: Any) -> None:
     """Show what `apply` would change in the admin API, Unleash and LiteLLM; write nothing.
 
     Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv) and Unleash's
     from $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv).
     """
-    _run(
-        file,
-        fmt,
-        apply_changes=False,
-        yes=False,
-        prune=prune,
-        skip_check=True,
-        check_where=None,
-        admin_url=admin_url,
-        catalog_path=catalog_path,
-        exit_code=exit_code,
-        env_name=env_name,
-        check={
-            "timeout": timeout,
-            "concurrency": None,
-            "ca_bundle": ca_bundle,
-            "context": context,
-            "namespace": namespace,
-            "kubeconfig": kubeconfig,
-        },
-    )
+    _run(_request(options, apply_changes=False, skip_check=True), fmt)
 
 
 @click.command(
@@ -152,155 +108,98 @@ def plan(
 )
 @check_options
 @handled
-def apply(
-    file: str,
-    fmt: str,
-    prune: bool,
-    admin_url: str | None,
-    catalog_path: str | None,
-    env_name: str | None,
-    yes: bool,
-    skip_check: bool,
-    check_where: str | None,
-    **check: Any,
-) -> None:
+def apply(fmt: str, **options: Any) -> None:
     """Register FILE's models with the admin API, point the Unleash flags at their IDs and
     configure LiteLLM: validate, check, read, plan, confirm, then change only what differs.
 
     Reads the admin token from $ADMIN_API_TOKEN (platform.adminApi.tokenEnv), Unleash's from
     $UNLEASH_ADMIN_TOKEN (platform.unleash.tokenEnv), and every ${VAR} the contract names.
     """
-    _run(
-        file,
-        fmt,
-        apply_changes=True,
-        yes=yes,
-        prune=prune,
-        skip_check=skip_check,
-        check_where=check_where,
-        admin_url=admin_url,
-        catalog_path=catalog_path,
-        exit_code=False,
-        env_name=env_name,
-        check=check,
-    )
+    _run(_request(options), fmt)
+
+
+def _request(options: dict[str, Any], **fixed: Any) -> ApplyRequest:
+    """The request the options make: check's own options (`CheckSettings`) apart, the rest as named."""
+    import dataclasses
+
+    from contract.workflows.apply.workflow import ApplyRequest
+    from contract.workflows.checks.options import CheckSettings
+
+    own = {f.name for f in dataclasses.fields(CheckSettings)}
+    check = CheckSettings(**{k: v for k, v in options.items() if k in own})
+    rest = {k: v for k, v in options.items() if k not in own}
+    return ApplyRequest(env=dict(os.environ), check=check, **rest, **fixed)
 
 
 def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _run(  # noqa: C901 (issue 19: to split)
-    file: str,
-    fmt: str,
-    *,
-    apply_changes: bool,
-    yes: bool,
-    prune: bool,
-    skip_check: bool,
-    check_where: str | None,
-    admin_url: str | None,
-    catalog_path: str | None,
-    exit_code: bool,
-    check: dict[str, Any],
-    env_name: str | None = None,
-) -> None:
-    from cli.envs import chosen
-    from contract.pipeline.validate import read_contract
-    from contract.reporting.diagnostics import REPORTERS, render_text
-    from contract.workflows.apply import report, run
+def _run(request: ApplyRequest, fmt: str) -> None:
+    """The workflow, shown as it goes; its status as the exit code."""
+    from contract.workflows.apply.workflow import plan_or_apply
+
+    confirm = _confirm if _interactive() else None
+    outcome = plan_or_apply(request, confirm=confirm, on_event=lambda event: _show(event, fmt))
+    _finish(outcome, fmt)
+    if outcome.status is not Status.OK:
+        sys.exit(CODES[outcome.status])
+
+
+def _confirm(plan: Plan) -> bool:
+    return click.confirm(f"Apply these {len(plan.pending)} changes?", err=True)
+
+
+def _show(event: Event, fmt: str) -> None:
+    from contract.reporting.diagnostics import render_text
+    from contract.workflows.apply import report
+    from contract.workflows.apply.workflow import Checked, Diagnosed, Notice, PlanReady
     from contract.workflows.checks import summarize
 
-    concurrency = check["concurrency"]
-    settings = run.Settings(
-        env=dict(os.environ),
-        admin_url=admin_url,
-        prune=prune,
-        timeout=check["timeout"],
-        ca_bundle=check["ca_bundle"],
-        # --concurrency bounds the check's entries and the admin API's writes (at most 64).
-        concurrency=min(concurrency, MAX_WRITES) if concurrency else DEFAULT_WRITES,
-        catalog_path=catalog_path,
-        require_env=apply_changes,
-        on_retry=notice,
-        context=check["context"],
-        kubeconfig=check["kubeconfig"],
-        namespace=check["namespace"],
-    )
-    raw = read_contract(file)
-    result = chosen(run.validated(file, raw, settings), env_name)
-    if result.diagnostics:
-        click.echo(render_text([result]), nl=False, err=True)
-    if result.errors or result.contract is None:
-        if fmt == "json":
-            click.echo(REPORTERS["json"]([result], False), nl=False)
-        click.echo("install-contract: the contract has errors; nothing was written", err=True)
-        sys.exit(FAILED)
-    contract = result.contract
-    if apply_changes and not skip_check:
-        options = run_options(contract, check_where, **check)
-        try:
-            checked = run.run_checks(contract, options, settings.env, run.default_checker)
-        except run.CheckFailed as exc:
-            shown = dataclasses.replace(exc.report, file=file)
-            click.echo(render_report(shown, "text"), nl=False, err=True)
-            raise
-        click.echo(f"check: {summarize(checked.results)}", err=True)
-
-    session = run.connect(file, contract, raw, settings)
-    try:
-        planned = run.read_and_plan(session, result.source)
-        if planned.diagnostics:
-            stopped = dataclasses.replace(result, diagnostics=planned.diagnostics)
-            click.echo(render_text([stopped]), nl=False, err=True)
-            if any(d.severity == "error" for d in planned.diagnostics):
-                if fmt == "json":
-                    click.echo(REPORTERS["json"]([stopped], False), nl=False)
-                click.echo(
-                    "install-contract: the platform refuses the contract; nothing was written", err=True
-                )
-                sys.exit(FAILED)
-        the_plan = planned.plan
+    if isinstance(event, Notice):
+        notice(event.message)
+    elif isinstance(event, Diagnosed):
+        click.echo(render_text([event.result]), nl=False, err=True)
+    elif isinstance(event, Checked):
+        click.echo(f"check: {summarize(event.report.results)}", err=True)
+    elif isinstance(event, PlanReady) and fmt == "text":
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        if fmt == "text":
-            click.echo(
-                report.render_table(the_plan, notes=session.notes, colour=colour), nl=False, color=colour
-            )
-        else:
-            for note in session.notes:
-                click.echo(f"note: {note}", err=True)
-            for warning in the_plan.warnings:
-                click.echo(f"warning: {warning}", err=True)
-        if not apply_changes or the_plan.empty:
-            if fmt == "json":
-                click.echo(
-                    report.render_json(file, the_plan, applied=False, models=planned.model_ids), nl=False
-                )
-            sys.exit(CHANGES_PENDING if exit_code and not the_plan.empty else OK)
-        if not yes:
-            if not _interactive():
-                click.echo(
-                    "install-contract: no terminal to confirm the plan; pass --yes to apply without asking "
-                    "(nothing was written)",
-                    err=True,
-                )
-                sys.exit(USAGE)
-            if not click.confirm(f"Apply these {len(the_plan.pending)} changes?", err=True):
-                click.echo("install-contract: not applied; nothing was written", err=True)
-                sys.exit(FAILED)
-        try:
-            ids = run.execute(session, planned)
-        except run.Incomplete as exc:
-            click.echo(f"install-contract: {exc}", err=True)
-            click.echo(report.render_progress(exc.done, exc.remaining), nl=False, err=True)
-            if fmt == "json":
-                click.echo(
-                    report.render_json(file, the_plan, applied=False, models=planned.model_ids), nl=False
-                )
-            sys.exit(EXTERNAL)
-        if fmt == "json":
-            click.echo(report.render_json(file, the_plan, applied=True, models=ids), nl=False)
-        else:
-            click.echo(f"Applied {len(the_plan.pending)} changes.")
-    finally:
-        session.close()
+        click.echo(report.render_table(event.plan, notes=event.notes, colour=colour), nl=False, color=colour)
+    elif isinstance(event, PlanReady):
+        for note in event.notes:
+            click.echo(f"note: {note}", err=True)
+        for warning in event.plan.warnings:
+            click.echo(f"warning: {warning}", err=True)
+
+
+# Why nothing (more) was written, by where the run stopped.
+_STOPPED = {
+    "contract": "the contract has errors; nothing was written",
+    "platform": "the platform refuses the contract; nothing was written",
+    "no-terminal": "no terminal to confirm the plan; pass --yes to apply without asking (nothing was written)",
+    "declined": "not applied; nothing was written",
+}
+
+
+def _finish(outcome: ApplyOutcome, fmt: str) -> None:
+    from contract.reporting.diagnostics import REPORTERS
+    from contract.workflows.apply import report
+
+    as_json = fmt == "json"
+    if outcome.stopped in ("contract", "platform") and as_json and outcome.result is not None:
+        click.echo(REPORTERS["json"]([outcome.result], False), nl=False)
+    if outcome.stopped == "check":
+        click.echo(render_report(outcome.check_report, "text"), nl=False, err=True)
+    if outcome.stopped in ("check", "incomplete"):
+        click.echo(f"install-contract: {outcome.error}", err=True)
+    if outcome.stopped == "incomplete":
+        click.echo(report.render_progress(outcome.done, outcome.remaining), nl=False, err=True)
+    if outcome.stopped in _STOPPED:
+        click.echo(f"install-contract: {_STOPPED[outcome.stopped]}", err=True)
+    elif as_json and outcome.plan is not None:
+        click.echo(
+            report.render_json(outcome.file, outcome.plan, applied=outcome.applied, models=outcome.model_ids),
+            nl=False,
+        )
+    elif outcome.applied and outcome.plan is not None:
+        click.echo(f"Applied {len(outcome.plan.pending)} changes.")

@@ -13,93 +13,12 @@ import click
 from cli._complete import complete_model_names
 from cli._exit import EXTERNAL, FAILED, OK, handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
+from cli._options import check_options, env_option, format_option
 from contract.workflows.checks.steps import EntryResult
 
 if TYPE_CHECKING:
     from contract.pipeline.validate import TypedContract
     from contract.workflows.checks import RunOptions
-
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-def _all(decorators: list[Decorator]) -> Decorator:
-    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
-        for decorator in reversed(decorators):
-            fn = decorator(fn)
-        return fn
-
-    return apply
-
-
-# The options of `check` that `plan` and `apply` share: one definition, so that a command
-# cannot take an option in a meaning of its own (`apply` runs `check` with the same values).
-TIMEOUT = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
-    default=10.0,
-    show_default=True,
-    help="Seconds for each request and lookup (and each answer of the admin API, Unleash, Kubernetes).",
-)
-CA_BUNDLE = click.option(
-    "--ca-bundle",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="PEM file of a private CA to trust (default: $SSL_CERT_FILE, else the system's).",
-)
-kube_options = _all(
-    [
-        click.option(
-            "--context",
-            default=None,
-            help="kubeconfig context (default: platform.kubernetes.context, else current).",
-        ),
-        click.option(
-            "--namespace",
-            default=None,
-            help="Namespace of the check pods and of LiteLLM "
-            "(default: platform.kubernetes.namespace, the context's, else default).",
-        ),
-        click.option(
-            "--kubeconfig",
-            default=None,
-            type=click.Path(dir_okay=False),
-            help="kubeconfig file (default: $KUBECONFIG).",
-        ),
-    ]
-)
-check_options = _all(
-    [
-        TIMEOUT,
-        click.option(
-            "--concurrency",
-            type=click.IntRange(min=1, max=512),
-            default=None,
-            help="Entries checked at once. Default: 64 from here (threads), 16 in the cluster (pods). "
-            "apply also bounds its admin-API writes in flight by it (default 16, at most 64).",
-        ),
-        CA_BUNDLE,
-        kube_options,
-        click.option(
-            "--image-registry",
-            default=None,
-            metavar="PREFIX",
-            help="Mirror prefix for the check images (air-gapped sites).",
-        ),
-        click.option(
-            "--dns-image", default=None, metavar="IMAGE", help="Image with nslookup [busybox:1.36]."
-        ),
-        click.option(
-            "--curl-image", default=None, metavar="IMAGE", help="Image with curl [curlimages/curl:8.10.1]."
-        ),
-        click.option(
-            "--image-pull-secret",
-            "pull_secrets",
-            multiple=True,
-            metavar="NAME",
-            help="Pull secret (repeatable).",
-        ),
-    ]
-)
 
 
 def notice(message: object) -> None:
@@ -107,44 +26,13 @@ def notice(message: object) -> None:
     click.echo(f"install-contract: {message}", err=True)
 
 
-def run_options(
-    contract: TypedContract,
-    where: str | None,
-    *,
-    timeout: float,
-    concurrency: int | None,
-    ca_bundle: str | None,
-    context: str | None,
-    namespace: str | None,
-    kubeconfig: str | None,
-    image_registry: str | None,
-    dns_image: str | None,
-    curl_image: str | None,
-    pull_secrets: tuple[str, ...],
-) -> RunOptions:
-    """The check's options from `check_options`, with `where` chosen as `check` chooses it
-    (a note on stderr when it falls back to local): used by `check` and by `apply`."""
-    from contract.workflows.checks import RunOptions, choose_where
+def run_options(contract: TypedContract, where: str | None, **options: Any) -> RunOptions:
+    """The check's run from `check_options` (`contract.workflows.checks.options.run_options`):
+    a note on stderr when it falls back to local."""
+    from contract.workflows.checks.options import CheckSettings
+    from contract.workflows.checks.options import run_options as options_for
 
-    kube_settings = contract.platform.kubernetes if contract.platform else None
-    context = context or (kube_settings.context if kube_settings else None)
-    chosen, note = choose_where(contract, where, context, kubeconfig)
-    if note:
-        notice(note)
-    return RunOptions(
-        where=chosen,
-        timeout=timeout,
-        concurrency=concurrency,
-        ca_bundle=ca_bundle,
-        context=context,
-        namespace=namespace,
-        kubeconfig=kubeconfig,
-        image_registry=image_registry,
-        dns_image=dns_image,
-        curl_image=curl_image,
-        pull_secrets=pull_secrets,
-        on_notice=notice,
-    )
+    return options_for(contract, where, CheckSettings(**options), notice)
 
 
 @contextmanager
@@ -199,17 +87,12 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
     shell_complete=complete_model_names,
     help="Only this entry (repeatable).",
 )
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @check_options
 @click.option(
     "--color/--no-color", "colour", default=None, help="Colour the text report (default: on a terminal)."
 )
-@click.option(
-    "--env",
-    "env_name",
-    metavar="NAME",
-    help="Check environment NAME's resolved contract (environments: in the contract).",
-)
+@env_option("Check")
 @handled
 def check(
     file: str,
@@ -233,7 +116,7 @@ def check(
 
     raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
     env = dict(os.environ)
-    from cli.envs import chosen
+    from contract.workflows.chosen_env import chosen
 
     result = chosen(validate_bytes(raw, file=file, options=Options(env=env)), env_name)
     if result.diagnostics:

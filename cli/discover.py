@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli._exit import EXTERNAL, FAILED, USAGE, handled
+from cli._exit import USAGE, handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._options import file_option, format_option
+from cli._outcome import CODES
 
 if TYPE_CHECKING:
     from contract.workflows.discover import Candidate, SourceReport
+    from contract.workflows.discover.run import DiscoverOutcome, DiscoverRequest, Event
 
 
 _HEADER = ("NAME", "DISCOVERED", "WINDOW", "STATUS")
@@ -108,16 +111,8 @@ def _interactive() -> bool:
 @click.option(
     "--context-window", type=click.IntRange(min=1), help="contextWindow when the source does not say."
 )
-@click.option(
-    "-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--add",
-    "add_path",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Append the chosen candidates to FILE.",
-)
+@format_option("table", "json")
+@file_option("--add", "add_path", help="Append the chosen candidates to FILE.")
 @click.option(
     "--select",
     "selected",
@@ -127,20 +122,7 @@ def _interactive() -> bool:
 )
 @click.option("--yes", is_flag=True, help="With --add: take every valid candidate without asking.")
 @handled
-def discover(  # noqa: C901 (issue 19: to split)
-    ollama_urls: tuple[str, ...],
-    ramalama_urls: tuple[str, ...],
-    openai_urls: tuple[str, ...],
-    kserve: bool,
-    namespace: str | None,
-    all_namespaces: bool,
-    kube_context: str | None,
-    context_window: int | None,
-    fmt: str,
-    add_path: str | None,
-    selected: tuple[str, ...],
-    yes: bool,
-) -> None:
+def discover(fmt: str, **options: Any) -> None:
     """Find models already running and show them as contract entries.
 
     With no source option, probes the local defaults (Ollama 127.0.0.1:11434, RamaLama
@@ -149,105 +131,68 @@ def discover(  # noqa: C901 (issue 19: to split)
     ones (asks per candidate on a terminal; else --select or --yes). Exit 3 when a source
     named on the command line is down; 2 for usage errors.
     """
-    from contract.workflows.discover import (
-        check_candidates,
-        mark_conflicts,
-        ollama,
-        openai_compatible,
-        plan_discovered_add,
-    )
-    from contract.writing import write_atomic
+    from contract.workflows.discover.run import DiscoverRequest
+    from contract.workflows.discover.run import discover as run
 
-    if namespace and all_namespaces:
+    request = DiscoverRequest(**options)
+    _refuse_what_does_not_go_together(request)
+    outcome = run(request, confirm=_ask if _interactive() else None, on_event=lambda e: _show(e, fmt))
+    _finish(outcome, to_stderr=fmt == "json")
+
+
+def _refuse_what_does_not_go_together(request: DiscoverRequest) -> None:
+    if request.namespace and request.all_namespaces:
         raise click.UsageError("--namespace and --all-namespaces exclude each other")
-    if (namespace or all_namespaces or kube_context) and not kserve:
+    if (request.namespace or request.all_namespaces or request.kube_context) and not request.kserve:
         raise click.UsageError("--namespace, --all-namespaces and --context go with --kserve")
-    if (selected or yes) and not add_path:
+    if (request.selected or request.yes) and not request.add_path:
         raise click.UsageError("--select and --yes go with --add FILE")
-    explicit = bool(ollama_urls or ramalama_urls or openai_urls or kserve)
-    if add_path and not yes and not selected and not _interactive():
+    if request.add_path and not request.yes and not request.selected and not _interactive():
         click.echo(
             "install-contract: --add without a terminal needs --select NAME (repeatable) or --yes", err=True
         )
         sys.exit(USAGE)
 
-    reports = []
-    if not explicit:
-        reports.append(ollama.probe(None, context_window=context_window))
-        reports.append(
-            openai_compatible.probe(
-                openai_compatible.RAMALAMA_URL, source="ramalama", default=True, context_window=context_window
-            )
-        )
-    for url in ollama_urls:
-        reports.append(ollama.probe(url, context_window=context_window))
-    for url in ramalama_urls:
-        reports.append(openai_compatible.probe(url, source="ramalama", context_window=context_window))
-    for url in openai_urls:
-        reports.append(openai_compatible.probe(url, context_window=context_window))
-    if kserve:
-        from contract.workflows.discover import kserve as kserve_source
 
-        reports.append(
-            kserve_source.probe(
-                context=kube_context,
-                namespace=namespace,
-                all_namespaces=all_namespaces,
-                context_window=context_window,
-            )
-        )
-    import dataclasses
+def _ask(c: Candidate) -> bool:
+    return click.confirm(f"add {c.name} ({c.discovered})?", default=False, err=True)
 
-    reports = [dataclasses.replace(r, candidates=tuple(check_candidates(r.candidates))) for r in reports]
-    reports = mark_conflicts(reports)
-    if fmt == "json":
-        click.echo(json.dumps({"sources": [r.as_dict() for r in reports]}, indent=2))
-    else:
-        click.echo(_table(reports, show_labels=True))
-    down = [r for r in reports if explicit and r.state != "running"]
-    if add_path:
-        candidates = [c for r in reports for c in r.candidates]
-        wanted = set(selected)
-        chosen = []
-        for c in candidates:
-            if selected and c.discovered not in wanted and c.name not in wanted:
-                continue
-            if c.conflict:
-                click.echo(f"not added: {c.conflict}", err=True)
-                continue
-            if not c.valid:
-                if selected:
-                    click.echo(f"not added: {c.name}: it does not validate (see above)", err=True)
-                continue
-            if (
-                not yes
-                and not selected
-                and not click.confirm(f"add {c.name} ({c.discovered})?", default=False, err=True)
-            ):
-                continue
-            chosen.append(c)
-        unknown = wanted - {c.discovered for c in candidates} - {c.name for c in candidates}
-        for name in sorted(unknown):
-            click.echo(f"install-contract: --select {name}: no such candidate", err=True)
-        outcome = plan_discovered_add(add_path, chosen)
-        # With -f json, stdout holds the JSON document only.
-        to_stderr = fmt == "json"
-        for name in outcome.skipped:
-            click.echo(f"skipped: {name} already in {add_path}", err=to_stderr)
-        for name in outcome.repeated:
+
+def _show(event: Event, fmt: str) -> None:
+    """Each step of the workflow as it happens (with -f json, stdout holds the JSON document only)."""
+    from contract.workflows.discover.run import AddPlanned, Discovered, NotAdded, UnknownSelection
+
+    if isinstance(event, Discovered):
+        if fmt == "json":
+            click.echo(json.dumps({"sources": [r.as_dict() for r in event.reports]}, indent=2))
+        else:
+            click.echo(_table(list(event.reports), show_labels=True))
+    elif isinstance(event, NotAdded):
+        c = event.candidate
+        click.echo(f"not added: {c.conflict or f'{c.name}: it does not validate (see above)'}", err=True)
+    elif isinstance(event, UnknownSelection):
+        click.echo(f"install-contract: --select {event.name}: no such candidate", err=True)
+    elif isinstance(event, AddPlanned):
+        path, to_stderr = event.path, fmt == "json"
+        for name in event.add.skipped:
+            click.echo(f"skipped: {name} already in {path}", err=to_stderr)
+        for name in event.add.repeated:
             click.echo(f"skipped: {name} was discovered twice at one endpoint; added once", err=to_stderr)
-        if outcome.error:
-            click.echo(f"install-contract: {outcome.error}", err=True)
-            for d in outcome.diagnostics:
-                click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
-            sys.exit(FAILED)
-        if outcome.data is not None:
-            write_atomic(add_path, outcome.data)
-            click.echo(f"added {', '.join(outcome.added)} to {add_path}", err=to_stderr)
-        if unknown:
-            sys.exit(USAGE)
-    if down:
+
+
+def _finish(outcome: DiscoverOutcome, to_stderr: bool) -> None:
+    from contract.outcome import Status
+
+    add = outcome.add
+    if add is not None and add.error:
+        click.echo(f"install-contract: {add.error}", err=True)
+        for d in outcome.diagnostics:
+            click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
+    if add is not None and outcome.written:
+        click.echo(f"added {', '.join(add.added)} to {outcome.written}", err=to_stderr)
+    if outcome.status is Status.UNREACHABLE:
         # The reason is in the report above (the table or the JSON): said once.
-        for r in down:
+        for r in outcome.down:
             click.echo(f"install-contract: {r.source} at {r.where} is {r.state}", err=True)
-        sys.exit(EXTERNAL)
+    if outcome.status is not Status.OK:
+        sys.exit(CODES[outcome.status])

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from typing import Any
@@ -15,32 +14,6 @@ from cli._help import USAGE_MEANING, exit_codes
 from cli._report import echo_diagnostics
 
 DEFAULT_FILE = "install-contract.yaml"
-
-
-def env_option(fn: Any) -> Any:
-    """`--env NAME`: use one environment's resolved contract (plan, apply, check)."""
-    return click.option(
-        "--env",
-        "env_name",
-        metavar="NAME",
-        help="Use environment NAME's resolved contract (environments: in the contract).",
-    )(fn)
-
-
-def chosen(result: Any, env: str | None) -> Any:
-    """`result` with its contract replaced by environment `env`'s (None: unchanged), and
-    without the diagnostics of the other environments (each names its environment first).
-
-    An environment the file does not declare is a usage error; one with errors has no
-    contract, so the caller's "the contract has errors" applies."""
-    if env is None:
-        return result
-    from contract.pipeline.render.environments import choose
-
-    choose(result.declared_environments, (env,), False)
-    others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
-    own = tuple(d for d in result.diagnostics if not d.message.startswith(others or ("\0",)))
-    return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
 
 
 def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:

@@ -10,6 +10,7 @@ import click
 
 from cli._exit import FAILED, handled
 from cli._help import USAGE_MEANING, Group, exit_codes
+from cli._options import file_option
 
 if TYPE_CHECKING:
     from contract.workflows.importer import Imported
@@ -87,22 +88,12 @@ def _report(imported: Imported, to_stdout: bool) -> None:
 @click.option(
     "--url", metavar="URL", help="A running LiteLLM proxy: read its /model/info (key: $LITELLM_MASTER_KEY)."
 )
-@click.option(
-    "--out", "out_path", metavar="FILE", type=click.Path(dir_okay=False), help="Write a new contract to FILE."
-)
-@click.option(
-    "--add",
-    "add_path",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Append to the contract FILE (names already there are skipped).",
-)
+@file_option("--out", "out_path", help="Write a new contract to FILE.")
+@file_option("--add", "add_path", help="Append to the contract FILE (names already there are skipped).")
 @click.option("--force", is_flag=True, help="With --out: overwrite FILE if it exists.")
-@click.option(
+@file_option(
     "--keep-extra",
     "extra_path",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
     help="Write the settings the contract does not model to FILE (render --litellm-extra FILE merges them back).",
 )
 @click.option(

@@ -17,13 +17,13 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contract.diagnostics import Diagnostic, Path, Severity, json_pointer
 from contract.errors import InputError
 from contract.knowledge import catalog, secrets
 from contract.pipeline._fast import construct
-from contract.pipeline.load import Document, LoadProblem, SourceMap, decode, load
+from contract.pipeline.load import Document, LoadProblem, Mark, SourceMap, decode, load
 from contract.pipeline.model import ROUTER_NAME_PATTERN, FeatureFlags, ModelEntry, Platform
 from contract.pipeline.rules import RULES, ContractView, Entry, Finding, Named, Options, Rule, matches
 
@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
     from contract.pipeline.routers import Router
+
+
+class Positions(Protocol):
+    """Marks by path in the contract's document: of a value, or of a key (`SourceMap`)."""
+
+    def value(self, path: Path) -> Mark: ...
+    def key(self, path: Path) -> Mark: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,9 @@ class TypedContract:
     left_out: tuple[int, ...] = ()
     # The routers that passed typing, by name (a router with a broken field is left out).
     routers: Mapping[str, Router] = field(default_factory=dict)
+    # Where each value of this contract stands in its file (an environment's: where it was
+    # written), for what is found after validation: see `diagnose`.
+    positions: Positions = field(kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,22 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def diagnose(contract: TypedContract, code: str, findings: Iterable[Finding]) -> tuple[Diagnostic, ...]:
+    """Rule `code`'s diagnostics for `findings` made after validation (IC5xx: from what the
+    platform answered), at their place in the contract's file, sorted as `validate` sorts."""
+    rule = RULES[code]
+    out = []
+    for finding in findings:
+        where = contract.positions
+        mark = where.key(finding.path) if finding.at_key else where.value(finding.path)
+        out.append(
+            _diagnostic(
+                rule, finding.message, finding.path, mark.line, mark.column, finding.hint, finding.severity
+            )
+        )
+    return tuple(sorted(out, key=Diagnostic.sort_key))
+
+
 def _diagnostic(
     rule: Rule,
     message: str,
@@ -237,6 +263,7 @@ class _Run:
             platform if isinstance(platform, Platform) else None,
             tuple(i for i in range(len(models)) if i not in sound) if isinstance(models, list) else (),
             routers,
+            positions=self.map,
         )
         raw_flags = data.get("featureFlags") if isinstance(data.get("featureFlags"), dict) else None
         unleash = platform.unleash if isinstance(platform, Platform) else None

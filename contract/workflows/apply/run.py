@@ -1,20 +1,23 @@
-"""`plan` and `apply`, in order:
+"""The steps of `plan` and `apply`, in order:
 
-    validate (IC304 on for apply) -> check (unless skipped) -> read the three systems -> plan
-    -> [the CLI asks for confirmation] -> execute: providers and models, then flags (they need
-    the models' IDs), then LiteLLM, then (--prune) the deletes, once no flag points at them
+    validate (IC304 on for apply) -> check (unless skipped) -> read the three systems and plan
+    (IC501 from the platform's providers) -> [confirmation] -> execute: providers and models,
+    then flags (they need the models' IDs), then LiteLLM, then (--prune) the deletes, once no
+    flag points at them
 
 `plan` needs no data-plane key: it reads the three systems with their own tokens, and a key
 the LiteLLM Secret would hold that is unset is a plan warning; `apply` refuses it (IC304)
 before any write.
 
-Each step is a function the CLI calls in turn, so it can report and stop between them:
-`validated`, `run_checks`, `connect`, `read`, `make_plan`, `execute`. A system that is not
-configured in `platform:` is skipped with a note (the admin API is always needed). Nothing
-is kept locally: every run reads the systems again, so re-running after any failure converges.
+Each step is one function: `validated`, `run_checks`, `connect`, `read_and_plan`, `execute`.
+`contract.workflows.apply.workflow.plan_or_apply` runs them in turn and stops between them
+(the CLI calls it). A system that is not configured in `platform:` is skipped with a note
+(the admin API is always needed). Nothing is kept locally: every run reads the systems
+again, so re-running after any failure converges.
 
-Unleash and LiteLLM are `contract.workflows.apply.flags` and `contract.workflows.apply.litellm` behind one small
-`System` shape; `check` (`contract.workflows.checks`) is reached through the `default_checker` seam.
+Unleash and LiteLLM are `contract.workflows.apply.flags` and `contract.workflows.apply.litellm`
+behind one small `System` shape; `check` (`contract.workflows.checks`) is reached through the
+`default_checker` seam.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from contract.diagnostics import Diagnostic, json_pointer
+from contract.diagnostics import Diagnostic
 from contract.errors import ExternalError, UsageError
 from contract.knowledge.secrets import refuse_header_value
 from contract.workflows.apply import admin
@@ -258,15 +261,19 @@ class Planned:
     observed: admin.ObservedAdmin
 
 
-def read_and_plan(session: Session, text: str | None) -> Planned:
+def read_and_plan(session: Session, text: str | None = None) -> Planned:
     """Read the three systems, then diff. An IC5xx error stops here, before any write (its
-    warnings travel with the plan).
+    warnings travel with the plan), at its place in the file: the validated contract knows
+    where each of its values was written (`text`, the file's text, is no longer needed).
 
     The plan lists changes in the order `execute` makes them: providers and models, flags,
     LiteLLM, and last the deletes of `--prune` (no flag may point at a deleted row)."""
+    from contract.pipeline.validate import diagnose
+
+    del text  # positions travel with the contract
     desired = desired_models(session.contract, session.settings.env)
     observed = admin.observe(session.admin)
-    diagnostics = _diagnostics(admin.provider_problems(desired, observed), text)
+    diagnostics = diagnose(session.contract, "IC501", admin.provider_problems(desired, observed))
     if any(d.severity == "error" for d in diagnostics):
         return Planned(Plan(), diagnostics, {}, desired, observed)
     ids = admin.model_ids(desired, observed)
@@ -334,32 +341,6 @@ def execute(session: Session, planned: Planned) -> dict[str, str]:
     except ExternalError as exc:
         raise incomplete(exc, done_changes + deletes.done) from None
     return ids
-
-
-def _diagnostics(findings: Sequence[Any], text: str | None) -> tuple[Diagnostic, ...]:
-    from contract.pipeline.load import load
-    from contract.pipeline.rules import RULES
-
-    rule = RULES["IC501"]
-    if not findings:
-        return ()
-    source_map = load(text).source_map if text is not None else None
-    out = []
-    for finding in findings:
-        mark = source_map.value(finding.path) if source_map is not None else None
-        out.append(
-            Diagnostic(
-                rule.code,
-                rule.name,
-                finding.severity or rule.severity,
-                finding.message,
-                json_pointer(finding.path),
-                mark.line if mark else 1,
-                mark.column if mark else 1,
-                finding.hint,
-            )
-        )
-    return tuple(sorted(out, key=Diagnostic.sort_key))
 
 
 # --------------------------------------------------------------------------- Unleash and LiteLLM

@@ -7,6 +7,7 @@ would: a candidate with an error is shown with the diagnostic and never written.
 Every source builds its entries as `add` does (`contract.workflows.entry_edit.entry_fields`), and
 `plan_discovered_add` appends the chosen candidates to a contract the same way too
 (`entry_edit.read_for_edit`, `entry_edit.append_entries`).
+`run.discover` is the whole command as one call: a `DiscoverRequest` in, a `DiscoverOutcome` out.
 
 Nothing here prints; the HTTP and Kubernetes clients are imported by the source modules only.
 """
