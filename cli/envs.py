@@ -17,16 +17,6 @@ from cli._report import echo_diagnostics
 DEFAULT_FILE = "install-contract.yaml"
 
 
-def env_option(fn: Any) -> Any:
-    """`--env NAME`: use one environment's resolved contract (plan, apply, check)."""
-    return click.option(
-        "--env",
-        "env_name",
-        metavar="NAME",
-        help="Use environment NAME's resolved contract (environments: in the contract).",
-    )(fn)
-
-
 def chosen(result: Any, env: str | None) -> Any:
     """`result` with its contract replaced by environment `env`'s (None: unchanged), and
     without the diagnostics of the other environments (each names its environment first).
