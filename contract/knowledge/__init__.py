@@ -2,6 +2,7 @@
 
 Providers and models (`catalog`), model families and their vLLM parsers (`families`), GPU sizing
 (`sizing`), vLLM's own flags (`vllm_flags`), container images (`images`), what is secret and how a
-`${VAR}` reference is written (`secrets`, `envref`), the names derived from a model (`naming`).
+`${VAR}` reference is written (`secrets`, `envref`), the names derived from a model (`naming`),
+what the LiteLLM proxy reads (`litellm`).
 Nothing here reads the contract file or reaches the network.
 """

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from contract.errors import UsageError
 from contract.knowledge import envref
+from contract.knowledge.litellm import ENV_PREFIX, MASTER_KEY_ENV
 from contract.knowledge.secrets import refuse_header_value
 from contract.pipeline.model import Litellm as LitellmSettings
 from contract.pipeline.model import ModelEntry, Platform
@@ -59,8 +60,6 @@ CONFIG_SHA_ANNOTATION = "install-contract/config-sha256"
 SECRET_VERSION_ANNOTATION = "install-contract/secret-version"
 SECRET_KEYS_ANNOTATION = "install-contract/secret-keys"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "install-contract"}
-MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
-ENV_PREFIX = "os.environ/"
 SECRET_FIELDS = (
     ("apiKey", "api_key"),
     ("awsAccessKeyId", "aws_access_key_id"),
