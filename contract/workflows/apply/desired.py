@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contract.knowledge.envref import ANY_REF
+from contract.workflows.managed import MANAGED_BY
 
 if TYPE_CHECKING:
     from contract.pipeline.validate import TypedContract
-
-MANAGED_BY = "install-contract"
 
 # ModelFields the tool owns, in the order a person reads them; `providerId` is resolved from
 # `provider` against the platform's providers when the plan is made. `labels` stay the

@@ -38,6 +38,7 @@ from contract.knowledge.secrets import refuse_header_value
 from contract.pipeline.model import Litellm as LitellmSettings
 from contract.pipeline.model import ModelEntry, Platform
 from contract.workflows.apply.changes import Action, Change, FieldDiff
+from contract.workflows.managed import MANAGED_BY, MANAGED_LABEL
 
 if TYPE_CHECKING:
     from contract.clients.kube import Kube
@@ -59,7 +60,7 @@ CONFIG_KEY = "config.yaml"
 CONFIG_SHA_ANNOTATION = "install-contract/config-sha256"
 SECRET_VERSION_ANNOTATION = "install-contract/secret-version"
 SECRET_KEYS_ANNOTATION = "install-contract/secret-keys"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "install-contract"}
+MANAGED_LABELS = {MANAGED_LABEL: MANAGED_BY}
 SECRET_FIELDS = (
     ("apiKey", "api_key"),
     ("awsAccessKeyId", "aws_access_key_id"),
@@ -421,7 +422,7 @@ def apply_litellm(kube: Kube, desired: DesiredLitellm, observed: ObservedLitellm
             "apiVersion": "v1",
             "kind": "Secret",
             "type": "Opaque",
-            "metadata": {"name": desired.secret_name, "labels": MANAGED_BY, "annotations": keys_note},
+            "metadata": {"name": desired.secret_name, "labels": MANAGED_LABELS, "annotations": keys_note},
             "data": data,
         }
         patch = {"metadata": {"annotations": keys_note}, "data": {**removed, **data}}
@@ -436,7 +437,7 @@ def apply_litellm(kube: Kube, desired: DesiredLitellm, observed: ObservedLitellm
         body = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {"name": desired.config_map_name, "labels": MANAGED_BY},
+            "metadata": {"name": desired.config_map_name, "labels": MANAGED_LABELS},
             "data": {CONFIG_KEY: desired.config_yaml},
         }
         patch = {"data": {CONFIG_KEY: desired.config_yaml}}
