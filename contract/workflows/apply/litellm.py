@@ -29,7 +29,7 @@ import base64
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import UsageError
 from contract.knowledge import envref
@@ -38,6 +38,7 @@ from contract.knowledge.secrets import refuse_header_value
 from contract.pipeline.model import Litellm as LitellmSettings
 from contract.pipeline.model import ModelEntry, Platform
 from contract.workflows.apply.changes import Action, Change, FieldDiff
+from contract.workflows.apply.desired import ContractLike
 from contract.workflows.managed import MANAGED_BY, MANAGED_LABEL
 
 if TYPE_CHECKING:
@@ -66,14 +67,6 @@ SECRET_FIELDS = (
     ("awsAccessKeyId", "aws_access_key_id"),
     ("awsSecretAccessKey", "aws_secret_access_key"),
 )
-
-
-class ContractLike(Protocol):
-    @property
-    def models(self) -> Sequence[ModelEntry]: ...
-
-    @property
-    def platform(self) -> Platform | None: ...
 
 
 @dataclass(frozen=True)
