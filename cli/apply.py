@@ -23,6 +23,7 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
 from cli._help import exit_codes
+from cli._terminal import interactive as _interactive  # tests replace cli.apply._interactive
 from cli.check import CA_BUNDLE, TIMEOUT, check_options, kube_options, notice, render_report, run_options
 
 CHANGES_PENDING = 4
@@ -184,10 +185,6 @@ def apply(
         env_name=env_name,
         check=check,
     )
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty()
 
 
 def _run(  # noqa: C901 (issue 19: to split)

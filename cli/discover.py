@@ -10,6 +10,7 @@ import click
 
 from cli._exit import EXTERNAL, FAILED, USAGE, handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._terminal import interactive as _interactive  # tests replace cli.discover._interactive
 
 if TYPE_CHECKING:
     from contract.workflows.discover import Candidate, SourceReport
@@ -71,11 +72,6 @@ def _table(reports: list[SourceReport], show_labels: bool) -> str:
                     + (f" (hint: {d.hint})" if d.hint else "")
                 )
     return "\n".join(lines)
-
-
-def _interactive() -> bool:
-    """Whether the user can answer y/n (stdin is a terminal)."""
-    return sys.stdin.isatty()
 
 
 @click.command(
