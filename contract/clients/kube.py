@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, OnRetry, RetryPolicy, retry_call
+from contract.clients.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    MERGE_PATCH,
+    OnRetry,
+    RetryPolicy,
+    retry_call,
+)
 from contract.errors import ExternalError
 
 __all__ = [
@@ -43,7 +50,7 @@ __all__ = [
 ]
 
 PATCH_TYPES = {
-    "merge": "application/merge-patch+json",
+    "merge": MERGE_PATCH,
     "strategic": "application/strategic-merge-patch+json",
     "json": "application/json-patch+json",
 }
