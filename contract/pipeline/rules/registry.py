@@ -2,7 +2,7 @@
 
 A rule is a small function decorated with `@rule(...)`; its docstring is its documentation
 (`install-contract explain CODE` prints it) and carries a failing and a passing example.
-Codes raised while reading or typing the file (IC001–IC005) are registered with `builtin()`.
+Codes raised while reading or typing the file (IC001–IC006) are registered with `builtin()`.
 """
 
 from __future__ import annotations
