@@ -16,10 +16,11 @@ import os
 import click
 from click.shell_completion import CompletionItem
 
+from cli import DEFAULT_FILE
+
 PROG = "install-contract"
 COMPLETE_VAR = "_INSTALL_CONTRACT_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
-DEFAULT_FILE = "install-contract.yaml"
 # The parameter that names the contract, by the names commands give it (FILE, --file).
 _FILE_PARAMS = ("file", "path", "contract")
 

@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli import DEFAULT_FILE
 from cli._exit import handled
 from cli._help import exit_codes
 from cli._options import CA_BUNDLE, TIMEOUT, all_of, check_options, env_option, format_option, kube_options
 from cli._outcome import CHANGES_PENDING, CODES
+from cli._terminal import interactive as _interactive  # tests replace cli.apply._interactive
 from cli.check import notice, render_report
 from contract.outcome import Status
 
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CHANGES_PENDING", "DEFAULT_FILE", "apply", "plan"]
 
-DEFAULT_FILE = "install-contract.yaml"
 
 _options = all_of(
     [
@@ -129,10 +130,6 @@ def _request(options: dict[str, Any], **fixed: Any) -> ApplyRequest:
     check = CheckSettings(**{k: v for k, v in options.items() if k in own})
     rest = {k: v for k, v in options.items() if k not in own}
     return ApplyRequest(env=dict(os.environ), check=check, **rest, **fixed)
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty()
 
 
 def _run(request: ApplyRequest, fmt: str) -> None:

@@ -8,10 +8,9 @@ import sys
 
 import click
 
+from cli import DEFAULT_FILE
 from cli._exit import FAILED, OK, handled
 from cli._help import USAGE_MEANING, Group, exit_codes
-
-DEFAULT_FILE = "install-contract.yaml"
 
 
 class _BundleGroup(Group):

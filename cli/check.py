@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli import DEFAULT_FILE
 from cli._complete import complete_model_names
 from cli._exit import EXTERNAL, FAILED, OK, handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
@@ -71,7 +72,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[EntryResult], Non
         }
     )
 )
-@click.argument("file", default="install-contract.yaml")
+@click.argument("file", default=DEFAULT_FILE)
 @click.option(
     "--where",
     type=click.Choice(["cluster", "local"]),

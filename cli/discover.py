@@ -12,6 +12,7 @@ from cli._exit import USAGE, handled
 from cli._help import USAGE_MEANING, exit_codes
 from cli._options import file_option, format_option
 from cli._outcome import CODES
+from cli._terminal import interactive as _interactive  # tests replace cli.discover._interactive
 
 if TYPE_CHECKING:
     from contract.workflows.discover import Candidate, SourceReport
@@ -74,11 +75,6 @@ def _table(reports: list[SourceReport], show_labels: bool) -> str:
                     + (f" (hint: {d.hint})" if d.hint else "")
                 )
     return "\n".join(lines)
-
-
-def _interactive() -> bool:
-    """Whether the user can answer y/n (stdin is a terminal)."""
-    return sys.stdin.isatty()
 
 
 @click.command(

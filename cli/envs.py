@@ -9,11 +9,10 @@ from typing import Any
 
 import click
 
+from cli import DEFAULT_FILE
 from cli._exit import FAILED, handled
 from cli._help import USAGE_MEANING, exit_codes
 from cli._report import echo_diagnostics
-
-DEFAULT_FILE = "install-contract.yaml"
 
 
 def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:

@@ -124,6 +124,7 @@ def litellm(
     stdout and the report to stderr. Exit 0 when imported, 1 when --add is refused, 2 for
     usage errors or an unreadable CONFIG, 3 when the proxy cannot be read.
     """
+    from contract.knowledge.litellm import MASTER_KEY_ENV
     from contract.workflows.importer import (
         contract_text,
         extra_text,
@@ -146,7 +147,7 @@ def litellm(
         sys.exit(FAILED)
     context_windows = _windows(windows)
     if url is not None:
-        document = fetch_model_info(url, os.environ.get("LITELLM_MASTER_KEY") or None, timeout=timeout)
+        document = fetch_model_info(url, os.environ.get(MASTER_KEY_ENV) or None, timeout=timeout)
         source = url
     else:
         assert config is not None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import click
 
+from cli import DEFAULT_FILE
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
 from cli._exit import USAGE, handled, validation_code
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
@@ -17,7 +18,6 @@ from contract.knowledge.targets import TARGETS
 if TYPE_CHECKING:
     from contract.pipeline.validate import Result
 
-DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
 
 

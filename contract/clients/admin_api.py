@@ -32,7 +32,6 @@ from contract.knowledge.secrets import mask
 PAGE_SIZE = 100  # the document's maximum
 MAX_PAGES = 10_000  # a server whose cursor never ends is a broken server, not a long list
 MAX_CONFLICT_RETRIES = 5
-MERGE_PATCH = "application/merge-patch+json"
 
 Row = dict[str, Any]
 
@@ -206,7 +205,7 @@ class AdminApiClient:
                 "PATCH",
                 _model_path(row["id"]),
                 content=json.dumps(patch).encode("utf-8"),
-                headers={"If-Match": str(row["etag"]), "Content-Type": MERGE_PATCH},
+                headers={"If-Match": str(row["etag"]), "Content-Type": http.MERGE_PATCH},
             )
             if response.status_code == 412:
                 fresh = self.get(row["id"])

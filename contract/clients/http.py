@@ -50,6 +50,8 @@ DEFAULT_TIMEOUT = 10.0
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A server asking (Retry-After) for more than this is treated as down rather than waited for.
 MAX_RETRY_AFTER = 30.0
+# RFC 7396 JSON merge patch: the admin API's PATCH body and Kubernetes' "merge" patch.
+MERGE_PATCH = "application/merge-patch+json"
 
 stamina.instrumentation.set_on_retry_hooks([])
 
@@ -66,7 +68,6 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
-NO_RETRY = RetryPolicy(attempts=1)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from urllib.parse import urlencode
 
-from contract.clients.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, OnRetry, RetryPolicy, retry_call
+from contract.clients.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    MERGE_PATCH,
+    OnRetry,
+    RetryPolicy,
+    retry_call,
+)
 from contract.errors import ExternalError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "Kube",
@@ -43,7 +53,7 @@ __all__ = [
 ]
 
 PATCH_TYPES = {
-    "merge": "application/merge-patch+json",
+    "merge": MERGE_PATCH,
     "strategic": "application/strategic-merge-patch+json",
     "json": "application/json-patch+json",
 }
@@ -156,6 +166,14 @@ def _api_message(status: int, data: bytes) -> str:
     if isinstance(payload, dict) and isinstance(payload.get("message"), str) and payload["message"]:
         return str(payload["message"])
     return f"HTTP {status}"
+
+
+class _Send(TypedDict, total=False):
+    """What a JSON call sends besides its method and path (`Kube._request`'s keywords)."""
+
+    params: Mapping[str, Any] | None
+    body: Any
+    content_type: str
 
 
 class Kube:
@@ -286,16 +304,9 @@ class Kube:
 
     # -- plumbing
 
-    def _json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        content_type: str = "application/json",
-    ) -> dict[str, Any]:
-        data = self._request(method, path, params=params, body=body, content_type=content_type)
+    def _json(self, method: str, path: str, **send: Unpack[_Send]) -> dict[str, Any]:
+        """`_request`'s answer, which must be a JSON object."""
+        data = self._request(method, path, **send)
         try:
             answer = json.loads(data) if data else {}
         except ValueError:

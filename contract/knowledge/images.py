@@ -27,7 +27,9 @@ DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.33.0"
 LITELLM_VERSION = "1.106.2"
 LITELLM_IMAGE = f"ghcr.io/berriai/litellm-database:v{LITELLM_VERSION}"
 # `check`'s default pod images: the seed's verification steps (nslookup, curl).
-CHECK_IMAGES = ("busybox:1.36", "curlimages/curl:8.10.1")
+DNS_IMAGE = "busybox:1.36"
+CURL_IMAGE = "curlimages/curl:8.10.1"
+CHECK_IMAGES = (DNS_IMAGE, CURL_IMAGE)
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")

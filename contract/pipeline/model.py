@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field
 from typing import Any, Literal
 
+from contract.knowledge.litellm import SECRET_NAME
+
 ModelType = Literal["CHAT", "INTERNAL"]
 MetadataType = Literal["Text Generation", "Embeddings", "Transcription"]
 CostTier = Literal["LOW", "MEDIUM", "HIGH"]
@@ -312,7 +314,7 @@ class Litellm:
         description="ConfigMap holding the proxy's config.yaml.",
     )
     secret: str = spec(
-        "litellm-credentials",
+        SECRET_NAME,
         pattern=K8S_NAME,
         max_length=253,
         description="Secret holding every variable the config reads (loaded into the proxy's environment).",

@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 
 from contract.knowledge import catalog, envref
 from contract.knowledge.entries import is_self_hosted, prefix, suffix
+from contract.knowledge.facts import OLLAMA_PREFIXES
 from contract.pipeline.model import DEFAULT_ROUTER_PORT, ModelEntry
 
 if TYPE_CHECKING:
     from contract.pipeline.routers import Router
 
 # Ollama answers the OpenAI protocol under /v1 of its own base URL (no /v1 in apiBase).
-_OPENAI_UNDER_V1 = frozenset({"ollama", "ollama_chat"})
+_OPENAI_UNDER_V1 = OLLAMA_PREFIXES
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

@@ -16,11 +16,11 @@ from contract.knowledge import envref, images, sizing
 from contract.knowledge.catalog import ModelFacts
 from contract.knowledge.entries import is_self_hosted
 from contract.knowledge.facts import RENDERED_MODE
+from contract.knowledge.litellm import ENV_PREFIX, SECRET_NAME
+from contract.knowledge.litellm import MASTER_KEY_ENV as MASTER_KEY_ENV  # render reads views.MASTER_KEY_ENV
 from contract.knowledge.naming import k8s_name
 from contract.pipeline.model import FeatureFlags, ModelEntry, Platform, Secret, VllmSpec
 
-MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
-LITELLM_SECRET = "litellm-credentials"
 # The charts and release names the install scripts name. The platform's chart ships with the
 # platform (seed 002 installs it from its folder: `helm install deephat-v2 .`); production-stack's
 # is `helm repo add vllm https://vllm-project.github.io/production-stack`; LiteLLM's is on GHCR.
@@ -57,7 +57,7 @@ def litellm_secret(platform: Platform | None) -> str:
     """The Secret LiteLLM loads its variables from: `platform.litellm.secret`, else the default."""
     if platform is not None and platform.litellm is not None:
         return platform.litellm.secret
-    return LITELLM_SECRET
+    return SECRET_NAME
 
 
 def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
@@ -73,7 +73,7 @@ def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: Env
         raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
     else:
         needs.referenced.add(var)
-    return f"os.environ/{var}"
+    return f"{ENV_PREFIX}{var}"
 
 
 def _plain(value: str | None, entry: ModelEntry, field_name: str, needs: EnvNeeds) -> str | None:
@@ -82,7 +82,7 @@ def _plain(value: str | None, entry: ModelEntry, field_name: str, needs: EnvNeed
     var = envref.whole_ref(value)
     if var is not None:
         needs.referenced.add(var)
-        return f"os.environ/{var}"
+        return f"{ENV_PREFIX}{var}"
     if envref.refs(value):
         raise UsageError(
             f"{entry.litellm_model_name}: {field_name} uses ${{VAR}} inside a longer value; LiteLLM reads "

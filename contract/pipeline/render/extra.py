@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract.errors import InputError, UsageError
+from contract.knowledge.litellm import ENV_PREFIX
 
-# LiteLLM reads a value written `os.environ/VAR` from the environment variable VAR.
-ENV_PREFIX = "os.environ/"
 # The side file's per-model section (`import litellm --keep-extra` writes it).
 EXTRA_MODELS_KEY = "model_extras"
 

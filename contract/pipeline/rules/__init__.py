@@ -3,9 +3,9 @@
 | family | module | codes |
 |---|---|---|
 | reading and typing | structure.py | IC001–IC006 |
-| names, prefixes, endpoints | names.py | IC101–IC108 |
-| windows, limits, GPUs | limits.py | IC201–IC206 |
-| vLLM extra arguments | vllm_args.py | IC207–IC208 |
+| names, prefixes, endpoints | names.py | IC101–IC109 |
+| windows, limits, GPUs | limits.py | IC201–IC206, IC209 |
+| vLLM extra arguments | vllm_args.py | IC207, IC208, IC210 |
 | credentials | credentials.py | IC3xx |
 | types, tools, flags | routing.py | IC4xx |
 | what only the platform can tell (run by `plan`) | platform.py | IC5xx |

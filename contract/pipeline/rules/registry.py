@@ -2,7 +2,7 @@
 
 A rule is a small function decorated with `@rule(...)`; its docstring is its documentation
 (`install-contract explain CODE` prints it) and carries a failing and a passing example.
-Codes raised while reading or typing the file (IC001–IC005) are registered with `builtin()`.
+Codes raised while reading or typing the file (IC001–IC006) are registered with `builtin()`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from contract.diagnostics import Path, Severity
-
-if TYPE_CHECKING:
-    from contract.pipeline.rules._context import ContractView, Entry
 
 # "platform": rules that need what only the platform can tell (its providers); `plan` runs
 # them after reading the admin API, `validate` never does.
@@ -36,10 +33,6 @@ class Finding:
     hint: str | None = None
     severity: Severity | None = None
     at_key: bool = False
-
-
-EntryCheck = Callable[["Entry"], Iterator[Finding]]
-ContractCheck = Callable[["ContractView"], Iterator[Finding]]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from contract.pipeline.rules import Finding
 from contract.pipeline.rules.platform import PlatformView, new_providers, provider_near_miss
 from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Change, FieldDiff, System
-from contract.workflows.apply.desired import MANAGED_BY, MANAGED_FIELDS, DesiredModel
+from contract.workflows.apply.desired import MANAGED_FIELDS, DesiredModel
+from contract.workflows.managed import MANAGED_BY
 
 if TYPE_CHECKING:
     from contract.clients.admin_api import AdminApiClient, ModelProvider

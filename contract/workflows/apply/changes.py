@@ -9,7 +9,6 @@ from typing import Any, Literal
 System = Literal["admin-api", "unleash", "kubernetes"]
 Action = Literal["create", "update", "delete", "keep"]
 
-SYSTEMS: tuple[System, ...] = ("admin-api", "unleash", "kubernetes")
 # An ID the admin API assigns only when the model is created, like Terraform's "(known after apply)".
 KNOWN_AFTER_APPLY = "(known after apply)"
 

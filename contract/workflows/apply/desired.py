@@ -8,16 +8,16 @@ does not have (`baseModel`, `vllm`) are never read here, so they can never reach
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contract.knowledge import envref
+from contract.workflows.managed import MANAGED_BY
 
 if TYPE_CHECKING:
+    from contract.pipeline.model import FeatureFlags, ModelEntry, Platform
     from contract.pipeline.validate import TypedContract
-
-MANAGED_BY = "install-contract"
 
 # ModelFields the tool owns, in the order a person reads them; `providerId` is resolved from
 # `provider` against the platform's providers when the plan is made. `labels` stay the
@@ -56,6 +56,20 @@ _COPIED: tuple[tuple[str, str], ...] = (
     ("api_version", "apiVersion"),
     ("aws_region", "awsRegion"),
 )
+
+
+class ContractLike(Protocol):
+    """What the desired states read of a contract: `contract.pipeline.model.Contract` and
+    `TypedContract` both fit."""
+
+    @property
+    def models(self) -> Sequence[ModelEntry]: ...
+
+    @property
+    def feature_flags(self) -> FeatureFlags | None: ...
+
+    @property
+    def platform(self) -> Platform | None: ...
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import UsageError
 from contract.pipeline.model import FeatureFlags, ModelEntry, Unleash
 from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Action, Change, FieldDiff
+from contract.workflows.apply.desired import ContractLike
 
 if TYPE_CHECKING:
     from contract.clients.unleash import UnleashClient
@@ -47,16 +48,6 @@ DERIVED_NOTE = "derived: no featureFlags entry"
 TOTAL_WEIGHT = 1000
 # Reads of several flags at once; Unleash answers each in milliseconds.
 READ_WORKERS = 8
-
-
-class ContractLike(Protocol):
-    """What the flags need of a contract: `contract.pipeline.model.Contract` and `TypedContract` both fit."""
-
-    @property
-    def models(self) -> Sequence[ModelEntry]: ...
-
-    @property
-    def feature_flags(self) -> FeatureFlags | None: ...
 
 
 @dataclass(frozen=True)

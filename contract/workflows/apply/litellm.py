@@ -29,15 +29,18 @@ import base64
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import UsageError
 from contract.knowledge import envref
+from contract.knowledge.litellm import ENV_PREFIX, MASTER_KEY_ENV
 from contract.knowledge.naming import snake
 from contract.knowledge.secrets import SECRET_FIELDS, refuse_header_value
 from contract.pipeline.model import Litellm as LitellmSettings
 from contract.pipeline.model import ModelEntry, Platform
 from contract.workflows.apply.changes import Action, Change, FieldDiff
+from contract.workflows.apply.desired import ContractLike
+from contract.workflows.managed import MANAGED_BY, MANAGED_LABEL
 
 if TYPE_CHECKING:
     from contract.clients.kube import Kube
@@ -59,17 +62,7 @@ CONFIG_KEY = "config.yaml"
 CONFIG_SHA_ANNOTATION = "install-contract/config-sha256"
 SECRET_VERSION_ANNOTATION = "install-contract/secret-version"
 SECRET_KEYS_ANNOTATION = "install-contract/secret-keys"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "install-contract"}
-MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
-ENV_PREFIX = "os.environ/"
-
-
-class ContractLike(Protocol):
-    @property
-    def models(self) -> Sequence[ModelEntry]: ...
-
-    @property
-    def platform(self) -> Platform | None: ...
+MANAGED_LABELS = {MANAGED_LABEL: MANAGED_BY}
 
 
 @dataclass(frozen=True)
@@ -418,7 +411,7 @@ def apply_litellm(kube: Kube, desired: DesiredLitellm, observed: ObservedLitellm
             "apiVersion": "v1",
             "kind": "Secret",
             "type": "Opaque",
-            "metadata": {"name": desired.secret_name, "labels": MANAGED_BY, "annotations": keys_note},
+            "metadata": {"name": desired.secret_name, "labels": MANAGED_LABELS, "annotations": keys_note},
             "data": data,
         }
         patch = {"metadata": {"annotations": keys_note}, "data": {**removed, **data}}
@@ -433,7 +426,7 @@ def apply_litellm(kube: Kube, desired: DesiredLitellm, observed: ObservedLitellm
         body = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {"name": desired.config_map_name, "labels": MANAGED_BY},
+            "metadata": {"name": desired.config_map_name, "labels": MANAGED_LABELS},
             "data": {CONFIG_KEY: desired.config_yaml},
         }
         patch = {"data": {CONFIG_KEY: desired.config_yaml}}

@@ -33,6 +33,7 @@ from typing import Any
 from contract import __version__
 from contract.errors import InputError, UsageError
 from contract.knowledge import images
+from contract.knowledge.facts import OLLAMA_PREFIXES
 from contract.pipeline.validate import Result, TypedContract
 from contract.workflows.bundle import archive, signing
 from contract.workflows.bundle.wheelhouse import Target, build_wheelhouse
@@ -47,7 +48,6 @@ SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"
 WHEELHOUSE_REQUIREMENTS = "wheelhouse/requirements.txt"
 UNPINNED = "unpinned"
-OLLAMA_PREFIXES = ("ollama", "ollama_chat")
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ def run(
         )
     from contract.clients.http import RetryPolicy
     from contract.clients.kube import Kube, KubeTarget, context_namespace
-    from contract.workflows.checks.pods import CURL_IMAGE, DNS_IMAGE, PodOptions, new_run_id, run_pods
+    from contract.knowledge.images import CURL_IMAGE, DNS_IMAGE
+    from contract.workflows.checks.pods import PodOptions, new_run_id, run_pods
 
     settings = contract.platform.kubernetes if contract.platform else None
     context = options.context or (settings.context if settings else None)

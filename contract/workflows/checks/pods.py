@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contract.errors import ExternalError, InputError
+from contract.knowledge.images import CURL_IMAGE, DNS_IMAGE
 from contract.workflows.checks.steps import (
     EntryResult,
     StepName,
@@ -50,14 +51,11 @@ from contract.workflows.checks.steps import (
     tls_failed,
     unresolvable,
 )
+from contract.workflows.managed import MANAGED_BY, MANAGED_LABEL
 
 if TYPE_CHECKING:
     from contract.clients.kube import Kube
 
-DNS_IMAGE = "busybox:1.36"
-CURL_IMAGE = "curlimages/curl:8.10.1"
-MANAGED_BY = "install-contract"
-MANAGED_LABEL = "app.kubernetes.io/managed-by"
 RUN_LABEL = "install-contract/run-id"
 EXPIRES_LABEL = "install-contract/expires"
 # Beyond its own time limit, how long an object is kept for a run that is slow to delete it.

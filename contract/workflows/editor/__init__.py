@@ -1,9 +1,9 @@
 """What an editor asks of a contract, answered without any editor protocol.
 
-The language server (`cli/lsp.py`, `install-contract lsp`) is a thin edge over these pure
+The language server (`cli/lsp_server.py`, `install-contract lsp`) is a thin edge over these pure
 functions: it turns their answers into LSP messages and back. Everything here works on the
 text the editor holds (never the file on disk) and on 0-based lines and code-point columns;
-`positions` converts to and from LSP's UTF-16 columns.
+the server converts to and from LSP's UTF-16 columns (pygls's position codec).
 
 - `analysis`: the diagnostics of `validate` for a text, as `validate -f json` reports them
   (secrets masked), kept with the loaded document for the other questions.

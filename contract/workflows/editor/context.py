@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from contract.workflows.editor.text import indent_of, is_blank, key_of
+from contract.workflows.editor.text import indent_of, is_blank, key_of, unquoted
 
 ITEM = "[]"  # a list item in a path
 _VALUE_HEAD = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*:\s+(?P<partial>.*)$")
@@ -28,14 +28,8 @@ class Context:
 def _open_flow(head: str) -> int | None:
     """Where the innermost `{` or `[` still open at the end of `head` stands (quotes skipped)."""
     opened: list[int] = []
-    quote = ""
-    for at, ch in enumerate(head):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
+    for at, ch in unquoted(head):
+        if ch in "{[":
             opened.append(at)
         elif ch in "}]" and opened:
             opened.pop()

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _KEY = re.compile(
     r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[^\s#:'\"{}\[\],&*!|>%@`-][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)"
 )
 
 
-def in_flow(line: str, column: int) -> bool:
-    """Whether `column` stands inside a `{…}` or `[…]` opened earlier on the line (quotes ignored)."""
-    depth = 0
+def unquoted(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of `text` outside '…' and "…" quotes, with its index (quote marks skipped)."""
     quote = ""
-    for ch in line[:column]:
+    for at, ch in enumerate(text):
         if quote:
             if ch == quote:
                 quote = ""
         elif ch in "\"'":
             quote = ch
-        elif ch in "{[":
+        else:
+            yield at, ch
+
+
+def in_flow(line: str, column: int) -> bool:
+    """Whether `column` stands inside a `{…}` or `[…]` opened earlier on the line (quotes ignored)."""
+    depth = 0
+    for _, ch in unquoted(line[:column]):
+        if ch in "{[":
             depth += 1
         elif ch in "}]":
             depth -= 1

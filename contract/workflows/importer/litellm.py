@@ -38,7 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from contract.errors import InputError, UsageError
 from contract.knowledge.envref import literal_var
-from contract.pipeline.render.extra import ENV_PREFIX, EXTRA_MODELS_KEY
+from contract.knowledge.litellm import ENV_PREFIX, MASTER_KEY_ENV
+from contract.pipeline.render.extra import EXTRA_MODELS_KEY
 
 if TYPE_CHECKING:
     from contract.diagnostics import Diagnostic
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 # reports it (IC004) at its line until someone writes the number.
 TODO = "TODO"
 
-MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 # litellm_params keys that are contract fields; every other key is kept out.
 _PARAMS = {
     "api_base": "apiBase",

@@ -1,0 +1,10 @@
+"""What the LiteLLM proxy reads, as render writes it and apply and import litellm read it back."""
+
+from __future__ import annotations
+
+# LiteLLM reads a value written `os.environ/VAR` from the environment variable VAR.
+ENV_PREFIX = "os.environ/"
+# The variable render points `general_settings.master_key` at.
+MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
+# The Secret the proxy loads its variables from when `platform.litellm.secret` does not say.
+SECRET_NAME = "litellm-credentials"
