@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from tests.admin_api_server import AdminApiServer
+    from tests.support.admin_api_server import AdminApiServer
+    from tests.support.kube_mock import KubeCluster
+    from tests.support.unleash_peer import UnleashServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -49,17 +51,28 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
     return _write
 
 
-# The Kubernetes emulator (kmock) as the `kube_cluster` fixture: see tests/kube_mock.py.
-from tests.kube_mock import kube_cluster  # noqa: E402, F401
+@pytest.fixture
+def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeCluster]:
+    """The Kubernetes emulator (kmock) with a kubeconfig: see tests/support/kube_mock.py."""
+    from tests.support.kube_mock import running_cluster
 
-# Unleash 8.2.0 on PostgreSQL 15 (session scope) as the `unleash` fixture: see tests/unleash_peer.py.
-from tests.unleash_peer import unleash  # noqa: E402, F401
+    with running_cluster(tmp_path_factory.mktemp("kube")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def unleash() -> Iterator[UnleashServer]:
+    """Unleash 8.2.0 on PostgreSQL 15 for the whole session: see tests/support/unleash_peer.py."""
+    from tests.support.unleash_peer import running_unleash
+
+    with running_unleash() as server:
+        yield server
 
 
 @pytest.fixture
 def server() -> Iterator[AdminApiServer]:
-    """The admin API test server (tests/admin_api_server.py), strict to its OpenAPI document."""
-    from tests.admin_api_server import admin_api
+    """The admin API test server (tests/support/admin_api_server.py), strict to its OpenAPI document."""
+    from tests.support.admin_api_server import admin_api
 
     with admin_api() as running:
         yield running

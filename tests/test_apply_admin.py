@@ -27,8 +27,8 @@ from contract.pipeline.rules import RULES
 from contract.workflows.apply import admin, run
 from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Change
 from contract.workflows.apply.desired import MANAGED_BY, DesiredModel, desired_models
-from tests.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
-from tests.check_servers import interruptible
+from tests.support.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
+from tests.support.check_servers import interruptible
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-admin-token"
@@ -579,7 +579,7 @@ def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
     server: AdminApiServer, write: Any
 ) -> None:
     """No stand-in for `check`: its local runner probes a real model server on 127.0.0.1."""
-    from tests.check_servers import Behaviour, model_server
+    from tests.support.check_servers import Behaviour, model_server
 
     with model_server(Behaviour(served=("gpt-4o-0",), key="another-key")) as (origin, behaviour):
         path = write(contract(server.url, 0, body=entry("gpt-4o-0", apiBase=f"{origin}/v1")))

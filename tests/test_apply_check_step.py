@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from cli.main import main
 from contract.workflows.apply import run
 from contract.workflows.checks import CheckReport
-from tests.admin_api_server import AdminApiServer
-from tests.check_servers import Behaviour, model_server
-from tests.kube_mock import KubeCluster
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.check_servers import Behaviour, model_server
+from tests.support.kube_mock import KubeCluster
 from tests.test_check_local import KEY, _tls_context, entry
 from tests.test_check_local import private_ca as private_ca  # a fixture
 

@@ -1,5 +1,5 @@
 """LiteLLM's Secret, ConfigMap and Deployment roll through the real kubernetes client against
-kmock (tests/kube_mock.py): created, corrected, other fields kept, and a re-apply that writes
+kmock (tests/support/kube_mock.py): created, corrected, other fields kept, and a re-apply that writes
 nothing."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from contract.workflows.apply.litellm import (
     diff_litellm,
     observe_litellm,
 )
-from tests.kube_mock import KubeCluster
+from tests.support.kube_mock import KubeCluster
 
 NS = "platform"
 SECRETS = f"/api/v1/namespaces/{NS}/secrets"

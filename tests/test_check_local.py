@@ -14,7 +14,7 @@ from cli.main import main
 from contract.pipeline._pydantic import parse
 from contract.pipeline.model import ModelEntry
 from contract.workflows.checks.steps import plan
-from tests.check_servers import Behaviour, closed_port, interruptible, model_server, silent_port
+from tests.support.check_servers import Behaviour, closed_port, interruptible, model_server, silent_port
 
 KEY = "sk-canary-check-7f3a9e"  # planted: must never appear in any output
 ENV = {"VLLM_API_KEY": KEY}
@@ -203,7 +203,7 @@ def ollama_entry(tag: str, api_base: str) -> dict[str, Any]:
 
 
 def test_an_ollama_model_must_be_pulled_by_ollamas_latest_rule(run: Any) -> None:
-    from tests.discover_servers import FakeOllama
+    from tests.support.discover_servers import FakeOllama
 
     # The server has llama3.2:latest, qwen3:8b and nomic-embed-text:latest.
     with FakeOllama() as server:

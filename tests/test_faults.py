@@ -34,8 +34,8 @@ from contract.clients.http import (
     request,
 )
 from contract.clients.unleash import UnleashClient, UnleashError
-from tests.admin_api_server import AdminApiServer
-from tests.check_servers import closed_port
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.check_servers import closed_port
 
 NO_BACKOFF = RetryPolicy(attempts=4, timeout=30.0, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 TOKEN = "test-admin-token"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.entries import Found, cloud, findings, served
+from tests.support.entries import Found, cloud, findings, served
 
 
 def sizing_findings(entry: dict[str, Any]) -> list[Found]:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.entries import Found, cloud
-from tests.entries import findings as found_with
-from tests.entries import served as served_model
+from tests.support.entries import Found, cloud
+from tests.support.entries import findings as found_with
+from tests.support.entries import served as served_model
 
 CODES = ("IC102", "IC103", "IC104", "IC105", "IC106", "IC107", "IC108")
 IN_CLUSTER = "http://m.inference.svc.cluster.local:8000"

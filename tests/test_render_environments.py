@@ -262,7 +262,7 @@ def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_pat
 
 
 def test_check_env_probes_the_environments_endpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.check_servers import Behaviour, model_server
+    from tests.support.check_servers import Behaviour, model_server
     from tests.test_check_local import KEY, entry
 
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.entries import Found, cloud, served
-from tests.entries import findings as found_with
+from tests.support.entries import Found, cloud, served
+from tests.support.entries import findings as found_with
 
 CODES = ("IC401", "IC402", "IC403", "IC404")
 TOOLS = {"toolCallParser": "hermes", "enableAutoToolChoice": True}

@@ -185,7 +185,7 @@ def contract_text(code: str, example: str) -> str:
 def platform_findings(code: str, text: str) -> list[Any]:
     """What `plan` finds with a platform rule, against the test admin API's providers."""
     from contract.pipeline.rules.platform import PlatformView
-    from tests.admin_api_server import PROVIDERS
+    from tests.support.admin_api_server import PROVIDERS
 
     entries = json.loads(text)["models"]
     view = PlatformView([(i, str(e["provider"])) for i, e in enumerate(entries)], PROVIDERS)

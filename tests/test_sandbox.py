@@ -69,7 +69,7 @@ def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 def test_the_admin_api_test_server_runs_on_its_own() -> None:
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "admin_api_server.py"), "--token", "t0ken"],
+        [sys.executable, str(ROOT / "tests" / "support" / "admin_api_server.py"), "--token", "t0ken"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

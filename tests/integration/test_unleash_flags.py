@@ -26,7 +26,7 @@ from contract.workflows.apply.flags import (
     observe_flags,
 )
 from tests.conftest import EXPORTED, FIXTURES
-from tests.unleash_peer import UnleashServer, unique_flag
+from tests.support.unleash_peer import UnleashServer, unique_flag
 
 pytestmark = pytest.mark.integration
 
