@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,28 +10,7 @@ from contract.pipeline.environments import environment_names, merge, resolve, su
 from contract.pipeline.load import load
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import Selection, validate_text
-
-THREE = Path(__file__).parent / "contracts" / "valid" / "three-environments.yaml"
-
-ENTRY = """\
-  - litellmModelName: {name}
-    litellmModel: openai/{model}
-    displayName: {name}
-    provider: OpenAI
-    type: CHAT
-    metadataType: Text Generation
-    contextWindow: 128000
-    maxTokens: 16384
-    apiKey: ${{OPENAI_API_KEY}}
-"""
-
-
-# Short names for real models (the catalog knows them, so the base is silent).
-REAL = {"a": "gpt-4o", "b": "gpt-4o-mini", "c": "gpt-4o-2024-08-06"}
-
-
-def contract(*names: str, tail: str = "") -> str:
-    return "models:\n" + "".join(ENTRY.format(name=n, model=REAL[n]) for n in names) + tail
+from tests.support.environment_contracts import THREE, contract
 
 
 def data(text: str) -> dict:  # type: ignore[type-arg]
@@ -230,7 +208,7 @@ def test_a_contract_without_environments_is_unchanged() -> None:
 def test_environments_and_gitops_are_typed_without_pydantic() -> None:
     from contract.pipeline._fast import construct
     from contract.pipeline.model import Environment, GitOps
-    from tests.test_fast_typing import same
+    from tests.support.typing_twins import same
 
     raw = data(THREE.read_text())
     for body in raw["environments"].values():

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from cli.main import main
 from tests.support.admin_api_server import admin_api
 from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, stored
 from tests.support.unleash_peer import UnleashServer, unique_flag
-from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, stored
 
 pytestmark = pytest.mark.integration
 

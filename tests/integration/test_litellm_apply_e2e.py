@@ -18,8 +18,8 @@ from contract.pipeline.render import render
 from contract.pipeline.validate import validate_text
 from contract.workflows.apply.litellm import apply_litellm, desired_litellm, diff_litellm, observe_litellm
 from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
 from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, require_peer
-from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
 
 pytestmark = pytest.mark.integration
 
