@@ -1,0 +1,33 @@
+"""Semantic routers (contract/pipeline/rules/routers.py, IC601-IC606).
+
+Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
+every example of its documentation (tests/support/rule_docs.py).
+
+The `routers:` block's typing and rendering, with more IC6xx branches, are in tests/test_routers.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import (
+    family_codes,
+    family_fixtures,
+    fixture_codes,
+)
+
+FAMILY = "routers"
+
+
+@pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    raised, expected = fixture_codes(path)
+    assert raised == expected
+
+
+@pytest.mark.parametrize(("code", "passing", "index", "example"), documented_examples(family_codes(FAMILY)))
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    assert_documented_example(code, passing, example)
