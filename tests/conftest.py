@@ -1,3 +1,5 @@
+"""The fixtures every test may request by name (helpers are in tests/support/, never imported from here)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,32 +12,6 @@ if TYPE_CHECKING:
     from tests.support.admin_api_server import AdminApiServer
     from tests.support.kube_mock import KubeCluster
     from tests.support.unleash_peer import UnleashServer
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-CONTRACTS = Path(__file__).resolve().parent / "contracts"
-INVALID = sorted((CONTRACTS / "invalid").glob("*.yaml"))
-VALID = sorted([*FIXTURES.glob("*.yaml"), *(CONTRACTS / "valid").glob("*.yaml")])
-
-# Every variable the test contracts reference, as if exported (IC304 runs with --check-env).
-EXPORTED = {
-    name: "test-value"
-    for name in (
-        "ANTHROPIC_API_KEY",
-        "OPENAI_API_KEY",
-        "GEMINI_API_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AZURE_API_KEY",
-        "VLLM_API_KEY",
-        "HF_TOKEN",
-    )
-}
-
-
-def expected_code(path: Path) -> str:
-    """tests/contracts/invalid/IC301-azure-incomplete.yaml expects IC301."""
-    return path.name.split("-", 1)[0]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli.main import main as cli
 from contract.pipeline.validate import validate_file
 from contract.workflows.discover import Candidate, check_candidates, model_name, ollama, openai_compatible
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 from tests.support.discover_servers import OLLAMA_MODELS, FakeOllama, FakeVllm
 
 VLLM_MODELS = [

@@ -16,7 +16,7 @@ from contract.pipeline._fast import construct
 from contract.pipeline._pydantic import yaml_keys
 from contract.pipeline.load import load
 from contract.pipeline.model import FeatureFlags, ModelEntry, Platform
-from tests.conftest import FIXTURES, VALID
+from tests.support.corpus import FIXTURES, VALID
 from tests.support.typing_twins import same
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from contract.pipeline.model import ModelEntry
 from contract.pipeline.router_config import endpoint, provider_model_id
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_file
-from tests.conftest import CONTRACTS, EXPORTED
+from tests.support.corpus import CONTRACTS, EXPORTED
 
 OPTIONS = Options(check_env=True, env=EXPORTED)
 VALID_ROUTER = (CONTRACTS / "valid" / "router-coding.yaml").read_text(encoding="utf-8")
@@ -198,7 +198,7 @@ def _render(path: Path, targets: list[str] | None = None):  # type: ignore[no-un
 
 
 def test_routers_render_by_default_only_when_the_contract_has_them() -> None:
-    from tests.conftest import FIXTURES
+    from tests.support.corpus import FIXTURES
 
     with_routers = _render(CONTRACTS / "valid" / "router-coding.yaml")
     assert "router" in with_routers.targets and "router/coding.yaml" in with_routers.files

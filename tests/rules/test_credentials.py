@@ -12,7 +12,7 @@ import pytest
 
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_text
-from tests.conftest import INVALID, expected_code
+from tests.support.corpus import INVALID, expected_code
 from tests.support.rule_docs import assert_documented_example, documented_examples
 from tests.support.rules import codes, diagnostics, family_codes, family_fixtures, fixture_codes, found
 

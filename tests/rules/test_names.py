@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from contract.pipeline.rules import Options
-from tests.conftest import EXPORTED, VALID
+from tests.support.corpus import EXPORTED, VALID
 from tests.support.entries import Found, cloud
 from tests.support.entries import findings as found_with
 from tests.support.entries import served as served_model

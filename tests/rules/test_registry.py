@@ -12,7 +12,7 @@ import pytest
 
 from contract.pipeline.rules import RULES
 from contract.pipeline.validate import Selection, validate_file
-from tests.conftest import INVALID, VALID, expected_code
+from tests.support.corpus import INVALID, VALID, expected_code
 from tests.support.rule_docs import examples
 from tests.support.rules import ENTRY, OPTIONS, diagnostics, families, family_fixtures
 

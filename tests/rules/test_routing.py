@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from contract.diagnostics import Severity
-from tests.conftest import VALID
+from tests.support.corpus import VALID
 from tests.support.entries import Found, cloud, served
 from tests.support.entries import findings as found_with
 from tests.support.rule_docs import assert_documented_example, documented_examples

@@ -22,7 +22,7 @@ from contract.diagnostics import Diagnostic
 from contract.pipeline import rules as rules_package
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_file, validate_text
-from tests.conftest import EXPORTED, INVALID, expected_code
+from tests.support.corpus import EXPORTED, INVALID, expected_code
 
 OPTIONS = Options(check_env=True, env=EXPORTED)
 _REGISTERS = re.compile(r"\b(?:rule|builtin)\(\s*\"(IC\d{3})\"")
