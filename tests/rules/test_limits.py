@@ -17,12 +17,7 @@ import pytest
 from contract.pipeline.rules import Options
 from tests.support.entries import Found, cloud, findings, served
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    diagnostics,
-    family_codes,
-    family_fixtures,
-    fixture_codes,
-)
+from tests.support.rules import diagnostics, family_codes, family_fixtures, fixture_codes
 
 FAMILY = "limits"
 

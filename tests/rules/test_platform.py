@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    family_codes,
-)
+from tests.support.rules import family_codes
 
 FAMILY = "platform"
 

@@ -13,11 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    family_codes,
-    family_fixtures,
-    fixture_codes,
-)
+from tests.support.rules import family_codes, family_fixtures, fixture_codes
 
 FAMILY = "routers"
 

@@ -21,13 +21,7 @@ from tests.support.corpus import VALID
 from tests.support.entries import Found, cloud, served
 from tests.support.entries import findings as found_with
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    ENTRY,
-    diagnostics,
-    family_codes,
-    family_fixtures,
-    fixture_codes,
-)
+from tests.support.rules import ENTRY, diagnostics, family_codes, family_fixtures, fixture_codes
 
 FAMILY = "routing"
 

@@ -13,13 +13,7 @@ import pytest
 
 from contract.diagnostics import Severity
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    ENTRY,
-    diagnostics,
-    family_codes,
-    family_fixtures,
-    fixture_codes,
-)
+from tests.support.rules import ENTRY, diagnostics, family_codes, family_fixtures, fixture_codes
 
 FAMILY = "structure"
 

@@ -16,11 +16,7 @@ from contract.pipeline.rules import Options
 from contract.pipeline.rules.vllm_args import _options
 from contract.pipeline.validate import validate_text
 from tests.support.rule_docs import assert_documented_example, documented_examples
-from tests.support.rules import (
-    family_codes,
-    family_fixtures,
-    fixture_codes,
-)
+from tests.support.rules import family_codes, family_fixtures, fixture_codes
 
 FAMILY = "vllm_args"
 
