@@ -9,7 +9,7 @@ import pytest
 from contract.pipeline.environments import environment_names, merge, resolve, substitute
 from contract.pipeline.load import load
 from contract.pipeline.rules import Options
-from contract.pipeline.validate import Selection, validate_text
+from contract.pipeline.validate import validate_text
 from tests.support.environment_contracts import THREE, contract
 
 
@@ -242,21 +242,6 @@ def test_validating_environments_does_not_import_pydantic() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_a_secret_written_as_a_variable_is_masked_in_every_report() -> None:
-    from contract.reporting.diagnostics import REPORTERS
-
-    text = contract(
-        "a", tail="environments:\n  dev:\n    variables: {OPENAI_KEY_DEV: sk-live-5566778899}\n"
-    ).replace("${OPENAI_API_KEY}", "${OPENAI_KEY_DEV}")
-    result = validate_text(text, file="c.yaml")
-    assert [d.code for d in result.diagnostics] == ["IC702"]
-    for name, report in REPORTERS.items():
-        shown = report([result], False)
-        assert "sk-live-5566778899" not in shown, name
-    ignored = validate_text(text, file="c.yaml", selection=Selection(ignore=("IC702",)))
-    assert "sk-live-5566778899" in ignored.secrets
-
-
 # -- any environments block ----------------------------------------------------------------------
 
 _KEYS = [
@@ -318,38 +303,6 @@ def test_any_environments_block_validates_without_raising() -> None:
             assert name in envs
 
     check()
-
-
-@pytest.mark.parametrize(
-    ("tail", "code", "pointer", "at"),
-    [
-        ("  dev:\n    only: [a, c]\n", "IC701", "/environments/dev/only/1", "c]"),
-        ("  dev:\n    except: [zz]\n", "IC701", "/environments/dev/except/0", "zz]"),
-        (
-            "  dev:\n    overrides:\n      bb: {maxTokens: 1}\n",
-            "IC701",
-            "/environments/dev/overrides/bb",
-            "bb:",
-        ),
-        (
-            "  dev:\n    variables: {HF_TOKEN: x}\n",
-            "IC702",
-            "/environments/dev/variables/HF_TOKEN",
-            "HF_TOKEN",
-        ),
-        ("  dev:\n    only: [b]\n    except: [b]\n", "IC703", "/environments/dev/only", "[b]\n    except"),
-        ("  dev:\n    except: [a, b]\n", "IC703", "/environments/dev/except", "[a, b]"),
-    ],
-)
-def test_each_branch_of_the_environment_rules(tail: str, code: str, pointer: str, at: str) -> None:
-    text = contract("a", "b", tail="environments:\n" + tail)
-    (diag,) = validate_text(text, file="c.yaml").diagnostics
-    assert (diag.code, diag.path) == (code, pointer)
-    offset = text.index(at)
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    assert (diag.line, diag.column) == (line, column)
-    assert diag.message.startswith("environment dev: ")
 
 
 def test_a_list_an_override_replaces_is_reported_inside_the_override() -> None:
