@@ -27,14 +27,11 @@ from contract.pipeline.rules import RULES
 from contract.workflows.apply import admin, run
 from contract.workflows.apply.changes import KNOWN_AFTER_APPLY, Change
 from contract.workflows.apply.desired import MANAGED_BY, DesiredModel, desired_models
-from tests.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
-from tests.check_servers import interruptible
+from tests.support.admin_api_server import FAULT_KINDS, AdminApiServer, Faults, admin_api
+from tests.support.admin_contracts import CANARY, CANARY_AWS, ENV, TOKEN, cli, contract, entry
+from tests.support.check_servers import interruptible
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "test-admin-token"
-CANARY = "sk-CANARY-5f3e9a1d7c"
-CANARY_AWS = "AKIA-CANARY-0b8e2f"
-ENV = {"ADMIN_API_TOKEN": TOKEN, "OPENAI_API_KEY": CANARY, "AWS_SECRET": CANARY_AWS, "AWS_ID": CANARY_AWS}
 FAST = RetryPolicy(attempts=4, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 
 
@@ -43,36 +40,6 @@ def _no_waiting() -> Iterator[None]:
     stamina.set_testing(True, attempts=6)
     yield
     stamina.set_testing(False)
-
-
-def entry(name: str, provider: str = "OpenAI", **extra: str) -> str:
-    lines = [
-        f"  - litellmModelName: {name}",
-        "    litellmModel: openai/gpt-4o-2024-08-06",
-        f"    displayName: GPT-4o {name}",
-        f"    provider: {provider}",
-        "    creator: OpenAI",
-        "    type: CHAT",
-        "    metadataType: Text Generation",
-        "    costTier: MEDIUM",
-        "    contextWindow: 128000",
-        "    maxTokens: 16384",
-        "    apiKey: ${OPENAI_API_KEY}",
-    ]
-    lines += [f"    {k}: {v}" for k, v in extra.items()]
-    return "\n".join(lines) + "\n"
-
-
-def contract(url: str, names: list[str] | int = 3, *, body: str = "") -> str:
-    if isinstance(names, int):
-        names = [f"gpt-4o-{i}" for i in range(names)]
-    head = f"platform:\n  adminApi:\n    url: {url}\nmodels:\n"
-    return head + "".join(entry(n) for n in names) + body
-
-
-def cli(path: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
-    runner = CliRunner()
-    return runner.invoke(main, [*args, str(path)], env={**ENV, **(env or {})}, input=stdin)
 
 
 def apply(path: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -579,7 +546,7 @@ def test_apply_runs_the_real_check_first_and_a_refused_key_writes_nothing(
     server: AdminApiServer, write: Any
 ) -> None:
     """No stand-in for `check`: its local runner probes a real model server on 127.0.0.1."""
-    from tests.check_servers import Behaviour, model_server
+    from tests.support.check_servers import Behaviour, model_server
 
     with model_server(Behaviour(served=("gpt-4o-0",), key="another-key")) as (origin, behaviour):
         path = write(contract(server.url, 0, body=entry("gpt-4o-0", apiBase=f"{origin}/v1")))

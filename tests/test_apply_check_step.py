@@ -18,11 +18,10 @@ from click.testing import CliRunner, Result
 from cli.main import main
 from contract.workflows.apply import run
 from contract.workflows.checks import CheckReport
-from tests.admin_api_server import AdminApiServer
-from tests.check_servers import Behaviour, model_server
-from tests.kube_mock import KubeCluster
-from tests.test_check_local import KEY, _tls_context, entry
-from tests.test_check_local import private_ca as private_ca  # a fixture
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.check_entries import KEY, entry
+from tests.support.check_servers import Behaviour, model_server, tls_context
+from tests.support.kube_mock import KubeCluster
 
 TOKEN = "test-admin-token"
 ENV = {"ADMIN_API_TOKEN": TOKEN, "VLLM_API_KEY": KEY}
@@ -65,7 +64,7 @@ def test_apply_checks_from_here_with_the_ca_bundle(
     private_ca: Any,
 ) -> None:
     _, cert, bundle = private_ca
-    with model_server(Behaviour(key=KEY), tls=_tls_context(cert)) as (origin, seen):
+    with model_server(Behaviour(key=KEY), tls=tls_context(cert)) as (origin, seen):
         path = write(home, server.url, [entry("qwen3", origin + "/v1")])
         untrusted = cli("apply", str(path), "--yes", "--check-where", "local")
         assert untrusted.exit_code == 3

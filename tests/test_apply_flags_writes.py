@@ -277,7 +277,7 @@ def plan_and_apply(
 
 
 def test_apply_points_the_flags_at_the_rows_and_prune_unpoints_before_deleting(unleash: FakeUnleash) -> None:
-    from tests.admin_api_server import admin_api
+    from tests.support.admin_api_server import admin_api
 
     with admin_api() as server:
         first = plan_and_apply(unleash, server.url, ("a", "b"))

@@ -1,5 +1,5 @@
 """LiteLLM's Secret, ConfigMap and Deployment roll through the real kubernetes client against
-kmock (tests/kube_mock.py): created, corrected, other fields kept, and a re-apply that writes
+kmock (tests/support/kube_mock.py): created, corrected, other fields kept, and a re-apply that writes
 nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import pytest
 
@@ -26,12 +25,9 @@ from contract.workflows.apply.litellm import (
     diff_litellm,
     observe_litellm,
 )
-from tests.kube_mock import KubeCluster
+from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
 
-NS = "platform"
-SECRETS = f"/api/v1/namespaces/{NS}/secrets"
-CONFIG_MAPS = f"/api/v1/namespaces/{NS}/configmaps"
-DEPLOYMENTS = f"/apis/apps/v1/namespaces/{NS}/deployments"
 FAST = RetryPolicy(attempts=3, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 CANARY = "sk-literal-canary-77d2e0"
 
@@ -57,29 +53,6 @@ models:
 """
 ENV = {"OPENAI_API_KEY": "sk-openai-canary-1", "LITELLM_MASTER_KEY": "sk-master-canary-2"}
 
-DEPLOYMENT: dict[str, Any] = {
-    "apiVersion": "apps/v1",
-    "kind": "Deployment",
-    "metadata": {"name": "litellm", "labels": {"app": "litellm"}, "annotations": {"team": "platform"}},
-    "spec": {
-        "replicas": 3,
-        "selector": {"matchLabels": {"app": "litellm"}},
-        "template": {
-            "metadata": {"labels": {"app": "litellm"}, "annotations": {"prometheus.io/scrape": "true"}},
-            "spec": {
-                "containers": [
-                    {
-                        "name": "litellm",
-                        "image": "ghcr.io/berriai/litellm:v1.106.2",
-                        "args": ["--config", "/etc/litellm/config.yaml"],
-                        "envFrom": [{"secretRef": {"name": "litellm-credentials"}}],
-                    }
-                ]
-            },
-        },
-    },
-}
-
 
 def desired_for(text: str = CONTRACT, env: Mapping[str, str] = ENV) -> DesiredLitellm:
     result = validate_text(text, file="install-contract.yaml")
@@ -102,10 +75,6 @@ def run(kube: Kube, desired: DesiredLitellm) -> tuple[list[tuple[str, str, tuple
     changes, warnings = diff_litellm(desired, observed)
     apply_litellm(kube, desired, observed)
     return [(c.kind, c.action, c.fields) for c in changes], warnings
-
-
-def stored(cluster: KubeCluster, collection: str, name: str) -> dict[str, Any]:
-    return next(o for o in cluster.objects(collection) if o["metadata"]["name"] == name)
 
 
 def secret_values(cluster: KubeCluster) -> dict[str, str]:

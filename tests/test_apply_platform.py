@@ -20,7 +20,7 @@ from contract.clients.http import RetryPolicy
 from contract.pipeline.rules.platform import PlatformView, edits, folded, provider_near_miss
 from contract.workflows.apply import admin, run
 from contract.workflows.apply.desired import MANAGED_BY
-from tests.admin_api_server import AdminApiServer
+from tests.support.admin_api_server import AdminApiServer
 
 TOKEN = "test-admin-token"
 CANARY = "sk-CANARY-platform-41c2"

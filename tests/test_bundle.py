@@ -26,7 +26,7 @@ from contract.pipeline.validate import validate_bytes
 from contract.workflows.bundle import archive
 from contract.workflows.bundle import verify as kit_verify
 from contract.workflows.bundle.signing import read_public_key
-from tests.conftest import FIXTURES, ROOT
+from tests.support.corpus import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
 

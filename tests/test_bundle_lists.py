@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cli.main import main
 from contract.errors import UsageError
 from contract.workflows.bundle import build, signing
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 FIXTURE = (FIXTURES / "install-contract.yaml").read_text()
 

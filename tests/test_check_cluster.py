@@ -31,9 +31,9 @@ from contract.pipeline._pydantic import parse
 from contract.pipeline.model import ModelEntry
 from contract.workflows.checks.pods import MOUNT, PodOptions, parse_log, run_pods
 from contract.workflows.checks.steps import plan
-from tests.check_servers import Behaviour, closed_port, interruptible, model_server
-from tests.kube_mock import KubeCluster
-from tests.test_check_local import ENV, KEY, embedding_entry, entry
+from tests.support.check_entries import ENV, KEY, embedding_entry, entry
+from tests.support.check_servers import Behaviour, closed_port, interruptible, model_server
+from tests.support.kube_mock import KubeCluster
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="the kubelet runs the pods' curl")
 

@@ -24,7 +24,7 @@ from contract.workflows.checks.steps import (
     tls_failed,
     unresolvable,
 )
-from tests.test_check_local import embedding_entry, entry
+from tests.support.check_entries import embedding_entry, entry
 
 KEY = "sk-details-0123456789"
 

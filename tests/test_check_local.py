@@ -14,33 +14,15 @@ from cli.main import main
 from contract.pipeline._pydantic import parse
 from contract.pipeline.model import ModelEntry
 from contract.workflows.checks.steps import plan
-from tests.check_servers import Behaviour, closed_port, interruptible, model_server, silent_port
-
-KEY = "sk-canary-check-7f3a9e"  # planted: must never appear in any output
-ENV = {"VLLM_API_KEY": KEY}
-
-
-def entry(name: str = "qwen3", api_base: str = "http://127.0.0.1:1/v1", **fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "litellmModelName": name,
-        "litellmModel": f"openai/{name}",
-        "displayName": name,
-        "provider": "Self-Hosted",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 32768,
-        "maxTokens": 4096,
-        "apiBase": api_base,
-        "apiKey": "${VLLM_API_KEY}",
-    }
-    base.update(fields)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def embedding_entry(name: str, api_base: str) -> dict[str, Any]:
-    return entry(
-        name, api_base, type="INTERNAL", metadataType="Embeddings", maxTokens=None, contextWindow=8192
-    )
+from tests.support.check_entries import ENV, KEY, embedding_entry, entry
+from tests.support.check_servers import (
+    Behaviour,
+    closed_port,
+    interruptible,
+    model_server,
+    silent_port,
+    tls_context,
+)
 
 
 @pytest.fixture
@@ -203,7 +185,7 @@ def ollama_entry(tag: str, api_base: str) -> dict[str, Any]:
 
 
 def test_an_ollama_model_must_be_pulled_by_ollamas_latest_rule(run: Any) -> None:
-    from tests.discover_servers import FakeOllama
+    from tests.support.discover_servers import FakeOllama
 
     # The server has llama3.2:latest, qwen3:8b and nomic-embed-text:latest.
     with FakeOllama() as server:
@@ -253,27 +235,9 @@ def test_plain_text_answer_to_the_tool_request(run: Any) -> None:
     assert detail.startswith("tool-call parser missing or wrong")
 
 
-@pytest.fixture(scope="module")
-def private_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    trustme = pytest.importorskip("trustme")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return ca, cert, str(bundle)
-
-
-def _tls_context(cert: Any) -> Any:
-    import ssl
-
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    return context
-
-
 def test_private_ca_without_and_with_ca_bundle(run: Any, private_ca: Any) -> None:
     _, cert, bundle = private_ca
-    with model_server(Behaviour(), tls=_tls_context(cert)) as (origin, _):
+    with model_server(Behaviour(), tls=tls_context(cert)) as (origin, _):
         untrusted = run([entry("qwen3", origin + "/v1")], "-f", "json")
         trusted = run([entry("qwen3", origin + "/v1")], "-f", "json", "--ca-bundle", bundle)
         from_env = run([entry("qwen3", origin + "/v1")], "-f", "json", env={"SSL_CERT_FILE": bundle})

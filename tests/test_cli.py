@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from tests.conftest import EXPORTED, FIXTURES, INVALID, expected_code
+from tests.support.corpus import EXPORTED, FIXTURES, INVALID, expected_code
 
 FIXTURE = str(FIXTURES / "install-contract.yaml")
 

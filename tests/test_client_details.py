@@ -519,7 +519,7 @@ def test_an_api_server_that_never_answers_is_bounded_by_the_timeout(tmp_path: Pa
     import time
 
     from contract.clients.kube import Kube, KubeError, KubeTarget
-    from tests.check_servers import silent_port
+    from tests.support.check_servers import silent_port
 
     with silent_port() as port:
         target = KubeTarget("x", "default", _kubeconfig(tmp_path, f"http://127.0.0.1:{port}"))

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from cli.main import main
 from contract.knowledge.targets import TARGETS
 from contract.pipeline.rules import RULES
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 BIN = str(Path(sys.executable).parent)
 FIXTURE = FIXTURES / "install-contract.yaml"

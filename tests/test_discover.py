@@ -15,12 +15,11 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discover_servers import OLLAMA_MODELS, FakeOllama, FakeVllm
-
 from cli.main import main as cli
 from contract.pipeline.validate import validate_file
 from contract.workflows.discover import Candidate, check_candidates, model_name, ollama, openai_compatible
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
+from tests.support.discover_servers import OLLAMA_MODELS, FakeOllama, FakeVllm
 
 VLLM_MODELS = [
     {"id": "qwen3-8b", "root": "Qwen/Qwen3-8B", "max_model_len": 32768},

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli.main import main as cli
 from contract.workflows.discover import kserve
-from tests.kube_mock import KubeCluster
+from tests.support.kube_mock import KubeCluster
 
 ISVC = "/apis/serving.kserve.io/v1beta1/namespaces/{ns}/inferenceservices"
 LLMISVC = "/apis/serving.kserve.io/v1alpha2/namespaces/{ns}/llminferenceservices"

@@ -18,8 +18,8 @@ from contract.workflows.editor.context import ITEM, context_at
 from contract.workflows.editor.fixes import Edit, apply_edits, fixes_for
 from contract.workflows.editor.hover import hover
 from contract.workflows.editor.rules_doc import rule_url, rules_markdown
-from tests.conftest import INVALID, VALID
-from tests.test_environments import contract as contract_from_entries
+from tests.support.corpus import INVALID, VALID
+from tests.support.environment_contracts import contract as contract_from_entries
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,29 +9,8 @@ import pytest
 from contract.pipeline.environments import environment_names, merge, resolve, substitute
 from contract.pipeline.load import load
 from contract.pipeline.rules import Options
-from contract.pipeline.validate import Selection, validate_text
-
-THREE = Path(__file__).parent / "contracts" / "valid" / "three-environments.yaml"
-
-ENTRY = """\
-  - litellmModelName: {name}
-    litellmModel: openai/{model}
-    displayName: {name}
-    provider: OpenAI
-    type: CHAT
-    metadataType: Text Generation
-    contextWindow: 128000
-    maxTokens: 16384
-    apiKey: ${{OPENAI_API_KEY}}
-"""
-
-
-# Short names for real models (the catalog knows them, so the base is silent).
-REAL = {"a": "gpt-4o", "b": "gpt-4o-mini", "c": "gpt-4o-2024-08-06"}
-
-
-def contract(*names: str, tail: str = "") -> str:
-    return "models:\n" + "".join(ENTRY.format(name=n, model=REAL[n]) for n in names) + tail
+from contract.pipeline.validate import validate_text
+from tests.support.environment_contracts import THREE, contract
 
 
 def data(text: str) -> dict:  # type: ignore[type-arg]
@@ -230,7 +208,7 @@ def test_a_contract_without_environments_is_unchanged() -> None:
 def test_environments_and_gitops_are_typed_without_pydantic() -> None:
     from contract.pipeline._fast import construct
     from contract.pipeline.model import Environment, GitOps
-    from tests.test_fast_typing import same
+    from tests.support.typing_twins import same
 
     raw = data(THREE.read_text())
     for body in raw["environments"].values():
@@ -262,21 +240,6 @@ def test_validating_environments_does_not_import_pydantic() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_a_secret_written_as_a_variable_is_masked_in_every_report() -> None:
-    from contract.reporting.diagnostics import REPORTERS
-
-    text = contract(
-        "a", tail="environments:\n  dev:\n    variables: {OPENAI_KEY_DEV: sk-live-5566778899}\n"
-    ).replace("${OPENAI_API_KEY}", "${OPENAI_KEY_DEV}")
-    result = validate_text(text, file="c.yaml")
-    assert [d.code for d in result.diagnostics] == ["IC702"]
-    for name, report in REPORTERS.items():
-        shown = report([result], False)
-        assert "sk-live-5566778899" not in shown, name
-    ignored = validate_text(text, file="c.yaml", selection=Selection(ignore=("IC702",)))
-    assert "sk-live-5566778899" in ignored.secrets
 
 
 # -- any environments block ----------------------------------------------------------------------
@@ -340,38 +303,6 @@ def test_any_environments_block_validates_without_raising() -> None:
             assert name in envs
 
     check()
-
-
-@pytest.mark.parametrize(
-    ("tail", "code", "pointer", "at"),
-    [
-        ("  dev:\n    only: [a, c]\n", "IC701", "/environments/dev/only/1", "c]"),
-        ("  dev:\n    except: [zz]\n", "IC701", "/environments/dev/except/0", "zz]"),
-        (
-            "  dev:\n    overrides:\n      bb: {maxTokens: 1}\n",
-            "IC701",
-            "/environments/dev/overrides/bb",
-            "bb:",
-        ),
-        (
-            "  dev:\n    variables: {HF_TOKEN: x}\n",
-            "IC702",
-            "/environments/dev/variables/HF_TOKEN",
-            "HF_TOKEN",
-        ),
-        ("  dev:\n    only: [b]\n    except: [b]\n", "IC703", "/environments/dev/only", "[b]\n    except"),
-        ("  dev:\n    except: [a, b]\n", "IC703", "/environments/dev/except", "[a, b]"),
-    ],
-)
-def test_each_branch_of_the_environment_rules(tail: str, code: str, pointer: str, at: str) -> None:
-    text = contract("a", "b", tail="environments:\n" + tail)
-    (diag,) = validate_text(text, file="c.yaml").diagnostics
-    assert (diag.code, diag.path) == (code, pointer)
-    offset = text.index(at)
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    assert (diag.line, diag.column) == (line, column)
-    assert diag.message.startswith("environment dev: ")
 
 
 def test_a_list_an_override_replaces_is_reported_inside_the_override() -> None:

@@ -11,30 +11,16 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from contract.pipeline._fast import construct
-from contract.pipeline._pydantic import from_twin, twin, yaml_keys
+from contract.pipeline._pydantic import yaml_keys
 from contract.pipeline.load import load
 from contract.pipeline.model import FeatureFlags, ModelEntry, Platform
-from tests.conftest import FIXTURES, VALID
+from tests.support.corpus import FIXTURES, VALID
+from tests.support.typing_twins import same
 
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=600, deadline=None, derandomize=True, database=None)
-
-
-def same(cls: type[Any], raw: Any) -> None:
-    """construct(cls, raw) is None, or equal in every respect to what the pydantic twin makes."""
-    fast = construct(cls, raw)
-    try:
-        slow = from_twin(cls, twin(cls).model_validate(raw))
-    except ValidationError:
-        slow = None
-    if fast is None:
-        return
-    assert slow is not None, f"accepted what pydantic refuses: {raw!r}"
-    assert fast == slow  # Secret compares its value
-    assert repr(fast) == repr(slow)  # types too: 80 and 80.0 compare equal
 
 
 def _entries() -> list[dict[str, Any]]:

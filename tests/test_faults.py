@@ -34,8 +34,8 @@ from contract.clients.http import (
     request,
 )
 from contract.clients.unleash import UnleashClient, UnleashError
-from tests.admin_api_server import AdminApiServer
-from tests.check_servers import closed_port
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.check_servers import closed_port
 
 NO_BACKOFF = RetryPolicy(attempts=4, timeout=30.0, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 TOKEN = "test-admin-token"
@@ -255,7 +255,7 @@ def test_checks_dns_step_is_bounded_by_the_timeout(slow_dns: threading.Event) ->
     from contract.pipeline.model import ModelEntry
     from contract.workflows.checks.local import check_target
     from contract.workflows.checks.steps import plan
-    from tests.test_check_local import entry
+    from tests.support.check_entries import entry
 
     target = plan(
         parse(ModelEntry, {**entry("qwen3", "http://vllm.slow-dns.test:8000/v1"), "apiKey": None}),

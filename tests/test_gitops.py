@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
 from cli.main import main
-from tests.test_environments import THREE
+from tests.support.environment_contracts import THREE
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / ".peers" / "kubernetes-models"

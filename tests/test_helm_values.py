@@ -25,7 +25,7 @@ from contract.knowledge import images
 from contract.pipeline.render import render
 from contract.pipeline.render._chart import chart_facts, production_stack_problems
 from contract.pipeline.validate import validate_bytes
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 HERE = Path(__file__).parent
 SCHEMA = json.loads((HERE / "data" / "production-stack.values.schema.json").read_text())

@@ -13,7 +13,7 @@ from contract.errors import UsageError
 from contract.knowledge import images
 from contract.pipeline.render import render
 from contract.pipeline.validate import validate_bytes
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"
 DIGEST = "sha256:" + "ab" * 32

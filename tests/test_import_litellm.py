@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
 
 from cli.main import main as cli
 from contract.pipeline.validate import validate_text
 from contract.workflows.importer import contract_text, import_litellm, read_config
+from tests.support.litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
 
 FIRST_OF_GROUP = 8  # model_list[8] and [9] are both gpt-4o-mini
 

@@ -1,4 +1,4 @@
-"""contract/clients/kube.py with the real kubernetes client against kmock (tests/kube_mock.py)."""
+"""contract/clients/kube.py with the real kubernetes client against kmock (tests/support/kube_mock.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from contract.clients.kube import (
     configured_context,
     context_namespace,
 )
-from tests.kube_mock import KubeCluster, label_selector_matches
+from tests.support.kube_mock import KubeCluster, label_selector_matches
 
 PODS = "/api/v1/namespaces/platform/pods"
 FAST = RetryPolicy(attempts=3, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)

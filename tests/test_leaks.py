@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from cli.main import main
 from contract.knowledge import secrets
-from tests.test_check_local import embedding_entry, entry
+from tests.support.check_entries import embedding_entry, entry
 
 SAFE = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8, max_size=32)
 KEYS = SAFE.map(lambda tail: "sk-" + tail)

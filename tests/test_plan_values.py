@@ -27,9 +27,9 @@ from contract.workflows.apply.flags import (
     diff_flags,
 )
 from contract.workflows.apply.report import cut, render_json, render_table, values
-from tests.admin_api_server import AdminApiServer
-from tests.kube_mock import KubeCluster
-from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
 
 TOKEN = "test-admin-token"
 KEY_1 = "sk-plan-canary-first-0d91"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

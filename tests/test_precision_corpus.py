@@ -17,7 +17,7 @@ import pytest
 from contract.pipeline.load import load
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_file
-from tests.conftest import CONTRACTS
+from tests.support.corpus import CONTRACTS
 
 REAL = sorted((CONTRACTS / "real").glob("*.yaml"))
 

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from cli.main import main
 from contract.pipeline.render import render, stale_files, write_tree
 from contract.pipeline.validate import validate_bytes
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"
 DATA = Path(__file__).parent / "data"

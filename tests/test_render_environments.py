@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import main
-from tests.test_apply_admin import contract as admin_contract
-from tests.test_environments import THREE, contract
+from tests.support.admin_contracts import contract as admin_contract
+from tests.support.environment_contracts import THREE, contract
 
 ENV = {"OPENAI_API_KEY": "sk-test", "VLLM_API_KEY": "vllm-test"}
 
@@ -248,7 +248,7 @@ def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_pat
     )
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    from tests.test_apply_admin import cli
+    from tests.support.admin_contracts import cli
 
     planned = cli(path, "plan", "--env", "dev", "-f", "json")
     assert planned.exit_code == 0, planned.output
@@ -262,8 +262,8 @@ def test_plan_env_uses_the_environments_models_and_platform(server: Any, tmp_pat
 
 
 def test_check_env_probes_the_environments_endpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.check_servers import Behaviour, model_server
-    from tests.test_check_local import KEY, entry
+    from tests.support.check_entries import KEY, entry
+    from tests.support.check_servers import Behaviour, model_server
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("KUBECONFIG", raising=False)

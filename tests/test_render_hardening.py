@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 from cli.main import main
 from contract.pipeline.render import render
 from contract.pipeline.validate import validate_bytes
-from tests.conftest import FIXTURES
+from tests.support.corpus import FIXTURES
 
 FIXTURE = FIXTURES / "install-contract.yaml"
 

@@ -14,7 +14,7 @@ from cli.main import main
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import Result, validate_file
 from contract.reporting.diagnostics import REPORTERS, redact_line
-from tests.conftest import CONTRACTS, EXPORTED, ROOT
+from tests.support.corpus import CONTRACTS, EXPORTED, ROOT
 
 SNAPSHOT_CONTRACTS = [
     "IC001-python-tag",

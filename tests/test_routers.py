@@ -1,4 +1,5 @@
-"""The routers: block: typing, the IC6xx rules' branches and where a router sends requests."""
+"""The routers: block: typing, rendering and where a router sends requests (the IC6xx rules:
+tests/rules/test_routers.py)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,9 @@ import pytest
 from contract.pipeline._pydantic import parse
 from contract.pipeline.model import ModelEntry
 from contract.pipeline.router_config import endpoint, provider_model_id
-from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_file
-from tests.conftest import CONTRACTS, EXPORTED
-
-OPTIONS = Options(check_env=True, env=EXPORTED)
-VALID_ROUTER = (CONTRACTS / "valid" / "router-coding.yaml").read_text(encoding="utf-8")
-HEAD, ROUTERS = VALID_ROUTER.split("\nrouters:\n", 1)
-
-
-def run(write, routers: str):  # type: ignore[no-untyped-def]
-    path: Path = write(HEAD + "\nrouters:\n" + routers)
-    return validate_file(str(path), OPTIONS)
-
-
-def found(write, routers: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(d.code, d.path) for d in run(write, routers).diagnostics]
+from tests.support.corpus import CONTRACTS
+from tests.support.router_contracts import OPTIONS, ROUTERS, VALID_ROUTER, found, run
 
 
 def test_the_example_router_validates_and_is_typed(write) -> None:  # type: ignore[no-untyped-def]
@@ -64,39 +52,6 @@ def test_router_typing_errors_are_located(write) -> None:  # type: ignore[no-unt
 def test_a_broken_router_hides_no_other(write) -> None:  # type: ignore[no-untyped-def]
     text = "  broken:\n    default: qwen3-8b\n    port: 0\n  other:\n    default: nope\n"
     assert found(write, text) == [("IC004", "/routers/broken/port"), ("IC601", "/routers/other/default")]
-
-
-def test_nested_conditions_and_complexity_levels_resolve(write) -> None:  # type: ignore[no-untyped-def]
-    text = """\
-  coding:
-    default: qwen3-8b
-    signals:
-      keywords: [{name: code_keywords, operator: OR, keywords: [code]}]
-      complexity: [{name: reasoning, threshold: 0.5}]
-    decisions:
-      - name: hard_code
-        priority: 10
-        rules:
-          operator: AND
-          conditions:
-            - {type: complexity, name: "reasoning:hard"}
-            - operator: NOT
-              conditions: [{type: keyword, name: code_keyword}]
-        modelRefs: [{model: llama-3.3-70b}]
-"""
-    assert found(write, text) == [
-        ("IC605", "/routers/coding/signals/keywords/0/name"),
-        ("IC602", "/routers/coding/decisions/0/rules/conditions/1/conditions/0/name"),
-    ]
-
-
-def test_projection_conditions_are_reported(write) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "  coding:\n    default: qwen3-8b\n    decisions:\n      - name: p\n        priority: 1\n"
-        "        rules: {operator: OR, conditions: [{type: projection, name: x}]}\n"
-        "        modelRefs: [{model: qwen3-8b}]\n"
-    )
-    assert found(write, text) == [("IC602", "/routers/coding/decisions/0/rules/conditions/0/type")]
 
 
 def test_a_decision_needs_a_priority_and_may_omit_rules(write) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +153,7 @@ def _render(path: Path, targets: list[str] | None = None):  # type: ignore[no-un
 
 
 def test_routers_render_by_default_only_when_the_contract_has_them() -> None:
-    from tests.conftest import FIXTURES
+    from tests.support.corpus import FIXTURES
 
     with_routers = _render(CONTRACTS / "valid" / "router-coding.yaml")
     assert "router" in with_routers.targets and "router/coding.yaml" in with_routers.files

@@ -23,7 +23,7 @@ from contract.pipeline.load import Document, load
 from contract.pipeline.render import render, write_tree
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_text
-from tests.conftest import CONTRACTS
+from tests.support.corpus import CONTRACTS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "install-contract.yaml"

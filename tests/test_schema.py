@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from contract.pipeline.schema import schema_text
-from tests.conftest import CONTRACTS, INVALID, ROOT, VALID
+from tests.support.corpus import CONTRACTS, INVALID, ROOT, VALID
 
 SCHEMA = ROOT / "schemas" / "install-contract.schema.json"
 

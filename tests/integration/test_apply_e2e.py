@@ -15,10 +15,10 @@ import stamina
 from click.testing import CliRunner
 
 from cli.main import main
-from tests.admin_api_server import admin_api
-from tests.kube_mock import KubeCluster
-from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, stored
-from tests.unleash_peer import UnleashServer, unique_flag
+from tests.support.admin_api_server import admin_api
+from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, stored
+from tests.support.unleash_peer import UnleashServer, unique_flag
 
 pytestmark = pytest.mark.integration
 

@@ -17,9 +17,8 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer
-
 from cli.main import main
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer
 
 pytestmark = pytest.mark.integration
 

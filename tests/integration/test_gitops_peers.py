@@ -22,9 +22,8 @@ from ruamel.yaml import YAML
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from peers import FakeOpenAIBackend, LiteLLMProxy, require_peer
-
 from cli.main import main as cli
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, require_peer
 
 pytestmark = pytest.mark.integration
 

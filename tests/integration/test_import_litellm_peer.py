@@ -28,10 +28,9 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
-from peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer
-
 from cli.main import main as cli
+from tests.support.litellm_configs import KEY_CANARY, MASTER_CANARY, TODO_NAME, docs_config_text, import_args
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer
 
 pytestmark = pytest.mark.integration
 

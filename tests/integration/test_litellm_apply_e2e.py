@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from peers import FakeOpenAIBackend, LiteLLMProxy, require_peer
 
 from contract.clients.http import RetryPolicy
 from contract.clients.kube import Kube
@@ -18,8 +17,9 @@ from contract.pipeline.model import Litellm
 from contract.pipeline.render import render
 from contract.pipeline.validate import validate_text
 from contract.workflows.apply.litellm import apply_litellm, desired_litellm, diff_litellm, observe_litellm
-from tests.kube_mock import KubeCluster
-from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
+from tests.support.kube_mock import KubeCluster
+from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, require_peer
 
 pytestmark = pytest.mark.integration
 

@@ -1,7 +1,7 @@
 """The real-peer harness works: LiteLLM's proxy in front of the fake OpenAI
 backend with a hand-written config, and vLLM's real `serve` parser.
 
-These prove tests/peers.py itself, so that later integration tests can trust
+These prove tests/support/peers.py itself, so that later integration tests can trust
 it to prove rendered artifacts.
 """
 
@@ -19,8 +19,8 @@ import pytest
 # tests/ holds the harness module; pytest puts only this folder on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import peers
-from peers import FakeOpenAIBackend, LiteLLMProxy, require_peer, vllm_parse
+from tests.support import peers
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, require_peer, vllm_parse
 
 pytestmark = pytest.mark.integration
 

@@ -31,13 +31,12 @@ from click.testing import CliRunner
 # tests/ holds the harness module; pytest puts only this folder on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer, vllm_parse
-
 from cli.main import main as cli
 from contract.pipeline.model import ModelEntry
 from contract.pipeline.render import Rendering, render, write_tree
 from contract.pipeline.render import _views as views
 from contract.pipeline.validate import TypedContract, validate_bytes
+from tests.support.peers import FakeOpenAIBackend, LiteLLMProxy, RecordedRequest, require_peer, vllm_parse
 
 pytestmark = pytest.mark.integration
 

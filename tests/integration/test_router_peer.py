@@ -21,9 +21,8 @@ from ruamel.yaml import YAML
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from peers import minimal_env, require_peer, vllm_sr_validate
-
 from cli.main import main as cli
+from tests.support.peers import minimal_env, require_peer, vllm_sr_validate
 
 pytestmark = pytest.mark.integration
 

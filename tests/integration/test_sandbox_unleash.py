@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from unleash_peer import PG_BIN, UNLEASH_VERSION, unleash_node
 
-from tests.test_sandbox import closed, interrupt, sandbox, walk_plan_apply_plan
+from tests.support.sandbox import closed, interrupt, sandbox, walk_plan_apply_plan
+from tests.support.unleash_peer import PG_BIN, UNLEASH_VERSION, unleash_node
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -25,8 +25,8 @@ from contract.workflows.apply.flags import (
     diff_flags,
     observe_flags,
 )
-from tests.conftest import EXPORTED, FIXTURES
-from tests.unleash_peer import UnleashServer, unique_flag
+from tests.support.corpus import EXPORTED, FIXTURES
+from tests.support.unleash_peer import UnleashServer, unique_flag
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Every "Fails:" and "Passes:" example of every rule's documentation runs as a test.
+"""Every "Fails:" and "Passes:" example of a rule's documentation, made a contract and judged.
 
 The docs are what `install-contract explain CODE` prints, so an example that no longer fails
 (or passes) is a wrong sentence in the product. An example is a fragment: entry fields, list
@@ -10,6 +10,10 @@ examples in one block are told apart by a key that repeats (`litellmModel: a` th
 two self-hosted chat models and complete decisions; `...` in a fragment stands for fields
 the example does not care about. A platform rule (IC5xx) runs on the example's
 entries against the test admin API's providers, as `plan` runs it. Codes raised while reading (IC001–IC003, IC006) run on the text as written.
+
+tests/rules/test_FAMILY.py runs its family's examples (`test_documented_example`).
+
+Not a test module: `from tests.support.rule_docs import ...`.
 """
 
 from __future__ import annotations
@@ -185,7 +189,7 @@ def contract_text(code: str, example: str) -> str:
 def platform_findings(code: str, text: str) -> list[Any]:
     """What `plan` finds with a platform rule, against the test admin API's providers."""
     from contract.pipeline.rules.platform import PlatformView
-    from tests.admin_api_server import PROVIDERS
+    from tests.support.admin_api_server import PROVIDERS
 
     entries = json.loads(text)["models"]
     view = PlatformView([(i, str(e["provider"])) for i, e in enumerate(entries)], PROVIDERS)
@@ -200,20 +204,18 @@ def options(code: str, passing: bool) -> Options:
     return Options()
 
 
-CASES = [
-    (code, passing, index, example)
-    for code in sorted(RULES)
-    for passing in (False, True)
-    for index, example in enumerate(examples(RULES[code].doc, "Passes" if passing else "Fails"))
-]
+def documented_examples(codes: tuple[str, ...]) -> list[Any]:
+    """(code, passing, index, example) of every example of these rules, with ids like IC101-fails-0."""
+    return [
+        pytest.param(code, passing, index, example, id=f"{code}-{'passes' if passing else 'fails'}-{index}")
+        for code in sorted(codes)
+        for passing in (False, True)
+        for index, example in enumerate(examples(RULES[code].doc, "Passes" if passing else "Fails"))
+    ]
 
 
-@pytest.mark.parametrize(
-    ("code", "passing", "index", "example"),
-    CASES,
-    ids=[f"{c}-{'passes' if p else 'fails'}-{i}" for c, p, i, _ in CASES],
-)
-def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+def assert_documented_example(code: str, passing: bool, example: str) -> None:
+    """A "Fails:" example raises its code; a "Passes:" example does not, and is readable YAML."""
     text = contract_text(code, example)
     if RULES[code].scope == "platform":
         found = platform_findings(code, text)
@@ -225,14 +227,3 @@ def test_documented_example(code: str, passing: bool, index: int, example: str) 
         assert "IC001" not in codes, (example, found)  # the example is readable YAML
     else:
         assert code in codes, (example, found)
-
-
-def test_every_rule_has_both_kinds_of_example() -> None:
-    for code, rule in RULES.items():
-        assert examples(rule.doc, "Fails") and examples(rule.doc, "Passes"), code
-
-
-def test_examples_split_where_a_key_repeats() -> None:
-    doc = "X.\n\nFails:\n\n    a: 1\n    b: {c: 1,\n        d: 2}\n    a: 2\n\nPasses:\n\n    a: 3\n"
-    assert examples(doc, "Fails") == ["a: 1\nb: {c: 1,\n    d: 2}\n", "a: 2\n"]
-    assert examples(doc, "Passes") == ["a: 3\n"]

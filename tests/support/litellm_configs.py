@@ -1,7 +1,7 @@
 """The LiteLLM config written from LiteLLM's documentation that the import tests (fast and with the
 real proxy) take through `import litellm` and back through `render`.
 
-Not a test module: `from litellm_configs import ...` (tests/ is on sys.path).
+Not a test module: `from tests.support.litellm_configs import ...`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-DOCS_CONFIG = Path(__file__).parent / "data" / "litellm" / "docs-config.yaml"
+DOCS_CONFIG = Path(__file__).resolve().parents[1] / "data" / "litellm" / "docs-config.yaml"
 # Literal keys of the config: found in any output, contract or side file, they leaked.
 KEY_CANARY = f"sk-import-canary-{secrets.token_hex(8)}"
 MASTER_CANARY = f"sk-master-canary-{secrets.token_hex(8)}"

@@ -1,4 +1,7 @@
-"""IC201-IC206 branch by branch: each boundary, and the exact place, message and hint.
+"""Windows, limits and GPUs (contract/pipeline/rules/limits.py, IC201-IC206, IC209).
+
+Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
+every example of its documentation (tests/support/rule_docs.py), then its branches.
 
 The figures are the model cards' (through the catalog): gpt-4o 128,000 tokens in and 16,384
 out; Qwen3-8B 32,768 native and 131,072 with YaRN; Llama 3.3 70B 70.6B parameters in BF16.
@@ -6,11 +9,165 @@ out; Qwen3-8B 32,768 native and 131,072 with YaRN; Llama 3.3 70B 70.6B parameter
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.entries import Found, cloud, findings, served
+from contract.pipeline.rules import Options
+from tests.support.entries import Found, cloud, findings, served
+from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import diagnostics, family_codes, family_fixtures, fixture_codes
+
+FAMILY = "limits"
+
+
+@pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    raised, expected = fixture_codes(path)
+    assert raised == expected
+
+
+@pytest.mark.parametrize(("code", "passing", "index", "example"), documented_examples(family_codes(FAMILY)))
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    assert_documented_example(code, passing, example)
+
+
+# -- windows and sizing; facts only from what a self-hosted entry serves ---------------------------
+
+
+SELF_HOSTED = """\
+models:
+  - litellmModelName: {name}
+    litellmModel: openai/{name}
+    displayName: Served
+    provider: {provider}
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: {window}
+    maxTokens: {max_tokens}
+    apiBase: http://served.inference.svc.cluster.local:8000/v1
+    apiKey: ${{VLLM_API_KEY}}
+"""
+
+
+def test_seed_rounding_of_gemini_window_is_not_low(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: gemini-2.5-pro\n    litellmModel: gemini/gemini-2.5-pro\n"
+        "    displayName: Gemini 2.5 Pro\n    provider: Google\n    type: CHAT\n    metadataType: Text Generation\n"
+        "    contextWindow: 1000000\n    maxTokens: 65536\n    apiKey: ${GEMINI_API_KEY}\n"
+    )
+    assert diagnostics(write, text) == ()
+    low = diagnostics(write, text.replace("1000000", "128000"))
+    assert [(d.code, d.hint) for d in low] == [("IC201", "write contextWindow: 1048576")]
+
+
+@pytest.mark.parametrize(
+    ("model", "count", "memory", "code"),
+    [
+        ("meta-llama/Llama-3.3-70B-Instruct", 1, 80, "error"),
+        ("meta-llama/Llama-3.3-70B-Instruct", 2, 80, "warning"),
+        ("meta-llama/Llama-3.3-70B-Instruct-FP8", 2, 80, None),
+        ("Qwen/Qwen2.5-72B-Instruct-AWQ", 1, 80, "warning"),
+        ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 2, 80, "error"),
+        ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16", 4, 80, None),
+        # native formats from the catalog: gpt-oss ships MXFP4, DeepSeek-V3 FP8
+        ("openai/gpt-oss-120b", 1, 80, None),
+        ("openai/gpt-oss-20b", 1, 16, None),
+        ("openai/gpt-oss-120b", 1, 48, "error"),
+        ("deepseek-ai/DeepSeek-V3", 8, 80, None),
+        ("deepseek-ai/DeepSeek-V3", 4, 80, "error"),
+        # mixture of experts: the total parameters, from the catalog (8x7B is 46.7B, not 56B)
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 1, 80, "error"),
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 2, 48, None),
+        # id markers
+        ("Qwen/Qwen3-30B-A3B-FP8", 1, 80, None),
+        ("Qwen/Qwen3-30B-A3B", 1, 48, "error"),
+        ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", 1, 48, "warning"),
+        ("unsloth/Llama-3.3-70B-Instruct-bnb-4bit", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-W4A16", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-MXFP4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-Int4", 1, 48, "warning"),
+        ("someone/Llama-3.3-70B-Instruct-GPTQ", 1, 32, "error"),
+    ],
+)
+def test_gpu_sizing(write, model: str, count: int, memory: int, code: str | None) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 131072\n"
+        f"    apiBase: http://m:8000/v1\n    vllm:\n      model: {model}\n      tensorParallelSize: {count}\n"
+        f"      gpus: {{count: {count}, memoryGiB: {memory}}}\n"
+    )
+    found = [d for d in diagnostics(write, text) if d.code == "IC205"]
+    assert [d.severity.value for d in found] == ([code] if code else [])
+
+
+@pytest.mark.parametrize("provider", ["Self-Hosted", "Mistral"])
+@pytest.mark.parametrize(
+    ("name", "window", "max_tokens"),
+    [
+        ("mistral-large-2411", 131072, 100000),  # Mistral's API: 128000 / 4096 under this id
+        ("gpt-4o", 131072, 32768),  # OpenAI's: 128000 / 16384
+        ("text-embedding-3-small", 8192, 4096),  # OpenAI's embeddings model (mode mismatch)
+    ],
+)
+def test_a_served_name_equal_to_a_cloud_id_is_not_judged_by_that_api(  # type: ignore[no-untyped-def]
+    write, provider: str, name: str, window: int, max_tokens: int
+) -> None:
+    text = SELF_HOSTED.format(name=name, provider=provider, window=window, max_tokens=max_tokens)
+    assert diagnostics(write, text) == ()
+
+
+def test_self_hosted_facts_come_from_the_served_weights(write) -> None:  # type: ignore[no-untyped-def]
+    text = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    text += "    vllm:\n      model: openai/gpt-oss-20b\n      gpus: {count: 1, memoryGiB: 80}\n      toolCallParser: openai\n"
+    text += "      enableAutoToolChoice: true\n      reasoningParser: openai_gptoss\n"
+    found = [(d.code, d.hint) for d in diagnostics(write, text)]
+    assert found == [("IC202", "write contextWindow: 131072")]
+    based = SELF_HOSTED.format(name="gpt-4o", provider="Self-Hosted", window=500000, max_tokens=16384)
+    based += "    baseModel: openai/gpt-oss-20b\n"
+    assert [d.code for d in diagnostics(write, based)] == ["IC202"]
+
+
+def test_quantization_field_says_how_weights_are_stored(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 4096\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: meta-llama/Llama-3.3-70B-Instruct\n"
+        "      gpus: {count: 1, memoryGiB: 80}\n"
+    )
+    assert [d.severity.value for d in diagnostics(write, text) if d.code == "IC205"] == ["error"]
+    fp8 = text.replace("      gpus:", "      quantization: fp8\n      gpus:")
+    assert [d.code for d in diagnostics(write, fp8) if d.code == "IC205"] == []
+    # dtype is the activation type: it does not make a BF16 checkpoint smaller
+    fp16 = text.replace("      gpus:", "      dtype: float16\n      gpus:")
+    assert [d.severity.value for d in diagnostics(write, fp16) if d.code == "IC205"] == ["error"]
+
+
+def test_sizing_message_names_the_storage_format(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: m\n    litellmModel: openai/m\n    displayName: M\n"
+        "    provider: Self-Hosted\n    type: INTERNAL\n    metadataType: Embeddings\n    contextWindow: 131072\n"
+        "    apiBase: http://m:8000/v1\n    vllm:\n      model: openai/gpt-oss-120b\n"
+        "      gpus: {count: 1, memoryGiB: 40}\n"
+    )
+    (found,) = [d for d in diagnostics(write, text) if d.code == "IC205"]
+    assert "MXFP4 (4.25 bits each)" in found.message and "116.8B" in found.message
+
+
+@pytest.mark.parametrize(("window", "fires"), [(32768, False), (131072, False), (16384, True)])
+def test_a_yarn_model_at_its_native_window_is_not_low(write, window: int, fires: bool) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: hosted_vllm/qwen3-8b\n    displayName: Q\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n"
+        f"    contextWindow: {window}\n    apiBase: http://vllm-qwen3-8b.ai.svc:8000/v1\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n      toolCallParser: hermes\n      enableAutoToolChoice: true\n"
+    )
+    found = [d.code for d in diagnostics(write, text, Options()) if d.code == "IC201"]
+    assert found == (["IC201"] if fires else [])
+
+
+# -- IC201-IC206 and IC209 branch by branch: each boundary, and the exact place, message and hint ---
 
 
 def sizing_findings(entry: dict[str, Any]) -> list[Found]:
@@ -31,6 +188,8 @@ def ollama(tag: str, **fields: Any) -> dict[str, Any]:
 
 
 NUM_CTX = "OLLAMA_CONTEXT_LENGTH, or PARAMETER num_ctx in the model's Modelfile"
+
+
 QUIET = [
     # LiteLLM's map says 8192 for ollama/llama3.1; the model's window is 131072.
     pytest.param(ollama("llama3.1", contextWindow=131072), id="IC202-ollama-the-familys-window"),
@@ -54,17 +213,18 @@ QUIET = [
 ]
 
 
-@pytest.mark.parametrize("entry", QUIET)
-def test_quiet_at_the_boundary(entry: dict[str, Any]) -> None:
-    assert sizing_findings(entry) == []
-
-
 OUTPUT_ONLY = "maxTokens is the output limit only; check both numbers against the model card"
+
+
 MAX_MODEL_LEN = (
     "leave maxModelLen out (it defaults to contextWindow); if vLLM reports less fits, "
     "lower contextWindow to that number"
 )
+
+
 QUANTIZE = "or serve a quantized (FP8, AWQ) build"
+
+
 FOUND = [
     pytest.param(
         served("acme/x-8b", contextWindow=8192, maxTokens=8193),
@@ -244,19 +404,24 @@ FOUND = [
 ]
 
 
+def gpu_findings(entry: dict[str, Any]) -> list[Found]:
+    return findings(entry, ("IC205", "IC206", "IC209"))
+
+
+GPT_OSS = "openai/gpt-oss-120b"
+
+
+@pytest.mark.parametrize("entry", QUIET)
+def test_quiet_at_the_boundary(entry: dict[str, Any]) -> None:
+    assert sizing_findings(entry) == []
+
+
 @pytest.mark.parametrize(("entry", "finding"), FOUND)
 def test_each_branch_says_where_what_and_how_to_fix(
     entry: dict[str, Any], finding: tuple[str, str, str, str, str]
 ) -> None:
     assert finding in sizing_findings(entry)
     assert [f[0] for f in sizing_findings(entry)].count(finding[0]) == 1
-
-
-def gpu_findings(entry: dict[str, Any]) -> list[Found]:
-    return findings(entry, ("IC205", "IC206", "IC209"))
-
-
-GPT_OSS = "openai/gpt-oss-120b"
 
 
 @pytest.mark.parametrize(

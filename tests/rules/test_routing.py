@@ -1,4 +1,7 @@
-"""IC401-IC404 branch by branch: each boundary, and the exact place, message and hint.
+"""Types, tools and flags (contract/pipeline/rules/routing.py, IC401-IC406).
+
+Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
+every example of its documentation (tests/support/rule_docs.py), then its branches.
 
 Families and parsers are the seed's and vLLM 0.33.0's (`contract/knowledge/families.py`,
 `contract/data/vllm_flags.json`): gpt-oss uses the `openai` tool-call parser and the
@@ -8,14 +11,87 @@ Families and parsers are the seed's and vLLM 0.33.0's (`contract/knowledge/famil
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.entries import Found, cloud, served
-from tests.entries import findings as found_with
+from contract.diagnostics import Severity
+from tests.support.corpus import VALID
+from tests.support.entries import Found, cloud, served
+from tests.support.entries import findings as found_with
+from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import ENTRY, diagnostics, family_codes, family_fixtures, fixture_codes
+
+FAMILY = "routing"
+
+
+@pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    raised, expected = fixture_codes(path)
+    assert raised == expected
+
+
+@pytest.mark.parametrize(("code", "passing", "index", "example"), documented_examples(family_codes(FAMILY)))
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    assert_documented_example(code, passing, example)
+
+
+# -- parsers and flags -----------------------------------------------------------------------------
+
+
+def test_nemotron_needs_reasoning_parser_and_remote_code(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: nemotron\n    litellmModel: openai/nemotron\n    displayName: N\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 1000000\n"
+        "    apiBase: http://n:8000/v1\n    vllm:\n      model: nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16\n"
+        "      gpus: {count: 4, memoryGiB: 80}\n      toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n"
+    )
+    found = diagnostics(write, text)
+    assert [(d.code, d.hint) for d in found] == [
+        ("IC404", "add trustRemoteCode: true"),
+        ("IC404", "add reasoningParser: nemotron_v3"),
+    ]
+
+
+def test_unknown_parser_is_an_error_with_the_nearest_name(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        Path(VALID[0])
+        .read_text()
+        .replace(
+            "toolCallParser: qwen3_coder\n      enableAutoToolChoice: true\n      enablePrefixCaching",
+            "toolCallParser: qwen3-coder\n      enableAutoToolChoice: true\n      enablePrefixCaching",
+            1,
+        )
+    )
+    found = [d for d in diagnostics(write, text) if d.code == "IC404"]
+    assert [(d.severity, d.hint) for d in found] == [(Severity.ERROR, "did you mean qwen3_coder?")]
+
+
+def test_flag_pointing_at_the_wrong_kind_of_model(write) -> None:  # type: ignore[no-untyped-def]
+    found = diagnostics(write, ENTRY + "featureFlags:\n  EMBEDDING_MODELS: [gpt-4o]\n")
+    assert [(d.code, d.line, d.column, d.path) for d in found] == [
+        ("IC405", 12, 22, "/featureFlags/EMBEDDING_MODELS/0")
+    ]
+
+
+def test_tool_calling_flag_without_parser_is_reported_once(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: qwen3-8b\n    litellmModel: openai/qwen3-8b\n    displayName: Qwen3 8B\n"
+        "    provider: Self-Hosted\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 131072\n"
+        "    apiBase: http://qwen3-8b.inference.svc.cluster.local:8000/v1\n    apiKey: ${VLLM_API_KEY}\n"
+        "    vllm:\n      model: Qwen/Qwen3-8B\n      gpus: {count: 1, memoryGiB: 80}\n"
+        "featureFlags:\n  TOOL_CALLING_MODELS: [qwen3-8b]\n"
+    )
+    assert [d.code for d in diagnostics(write, text)] == ["IC403"]
+
+
+# -- IC401-IC406 branch by branch: each boundary, and the exact place, message and hint ------------
+
 
 CODES = ("IC401", "IC402", "IC403", "IC404")
+
+
 TOOLS = {"toolCallParser": "hermes", "enableAutoToolChoice": True}
 
 
@@ -24,8 +100,13 @@ def findings(entry: dict[str, Any]) -> list[Found]:
 
 
 GPT_OSS = "openai/gpt-oss-20b"
+
+
 ONE_24 = {"gpus": {"count": 1, "memoryGiB": 24}}
+
+
 GPT_OSS_RIGHT = {"toolCallParser": "openai", "enableAutoToolChoice": True, "reasoningParser": "openai_gptoss"}
+
 
 QUIET = [
     pytest.param(cloud(), id="chat-text-generation"),
@@ -45,13 +126,12 @@ QUIET = [
 ]
 
 
-@pytest.mark.parametrize("entry", QUIET)
-def test_quiet(entry: dict[str, Any]) -> None:
-    assert findings(entry) == []
-
-
 AUTO = "toolCallParser is set but enableAutoToolChoice is not true; vLLM needs both"
+
+
 NO_PARSER = "the vllm block has no toolCallParser: agents cannot call tools"
+
+
 FOUND = [
     pytest.param(
         cloud(litellmModelName="e", litellmModel="openai/text-embedding-3-small", metadataType="Embeddings"),
@@ -264,6 +344,25 @@ FOUND = [
 ]
 
 
+FLAGGED = """\
+models:
+  - litellmModelName: gpt-4o
+    litellmModel: openai/gpt-4o
+    displayName: GPT-4o
+    provider: OpenAI
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 128000
+    apiKey: ${OPENAI_API_KEY}
+featureFlags:
+"""
+
+
+@pytest.mark.parametrize("entry", QUIET)
+def test_quiet(entry: dict[str, Any]) -> None:
+    assert findings(entry) == []
+
+
 @pytest.mark.parametrize(("entry", "expected"), FOUND)
 def test_each_branch_says_where_what_and_how_to_fix(
     entry: dict[str, Any], expected: list[tuple[str, str, str, str, str]]
@@ -279,20 +378,6 @@ def test_an_unknown_parser_is_not_also_called_the_wrong_one_for_the_family() -> 
         )
     ]
     assert codes == ["vLLM 0.33.0 has no tool-call parser 'hermess'"]
-
-
-FLAGGED = """\
-models:
-  - litellmModelName: gpt-4o
-    litellmModel: openai/gpt-4o
-    displayName: GPT-4o
-    provider: OpenAI
-    type: CHAT
-    metadataType: Text Generation
-    contextWindow: 128000
-    apiKey: ${OPENAI_API_KEY}
-featureFlags:
-"""
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from peers import PEERS_DIR, PeerStartError, free_port
+
+from tests.support.peers import PEERS_DIR, PeerStartError, free_port
 
 UNLEASH_VERSION = "8.2.0"
 UNLEASH_DIR = PEERS_DIR / "unleash"
@@ -208,9 +209,10 @@ class Unleash:
                 process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def unleash() -> Iterator[UnleashServer]:
-    """Unleash 8.2.0 on PostgreSQL 15 for the whole session, both on 127.0.0.1."""
+@contextlib.contextmanager
+def running_unleash() -> Iterator[UnleashServer]:
+    """Unleash 8.2.0 on PostgreSQL 15, both on 127.0.0.1 (the session's `unleash` fixture of
+    tests/conftest.py); skips, or fails under CI=true, when either is not installed."""
     node = unleash_node()
     if node is None:
         _missing(

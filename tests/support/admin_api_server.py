@@ -23,7 +23,7 @@ before the next PATCH of it arrives (a concurrent edit: the client's etag is sta
 
 Not a test module. Run on its own (scripts/sandbox does) it serves until Ctrl-C or SIGTERM:
 
-    python tests/admin_api_server.py [--port 0] [--token T]     # prints "admin API: <url>"
+    python tests/support/admin_api_server.py [--port 0] [--token T]     # prints "admin API: <url>"
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from ruamel.yaml import YAML
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
-DOCUMENT = Path(__file__).resolve().parent.parent / "schemas" / "admin-api.openapi.yaml"
+DOCUMENT = Path(__file__).resolve().parents[2] / "schemas" / "admin-api.openapi.yaml"
 PROVIDERS = ("Anthropic", "OpenAI", "Azure OpenAI", "AWS Bedrock", "Google", "Self-Hosted")
 FAULT_KINDS = ("after_commit", "after_commit_500", "drop_before", "drop_after", "rate_limit", "slow")
 WRITES = ("POST", "PATCH", "DELETE")

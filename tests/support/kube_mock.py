@@ -31,6 +31,7 @@ Discovery (`/api`, `/apis/...`) and watches are kmock's own (watches still ignor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import datetime as dt
 import itertools
@@ -589,16 +590,17 @@ class _FakeRequest:
         self.params = params
 
 
-@pytest.fixture
-def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeCluster]:
+@contextlib.contextmanager
+def running_cluster(directory: Path) -> Iterator[KubeCluster]:
     """kmock's Kubernetes emulator on 127.0.0.1 with a kubeconfig (context `test`, namespace
-    `platform`); fails the test if a kubelet callback raised."""
+    `platform`) in `directory`; fails the test if a kubelet callback raised (the `kube_cluster`
+    fixture of tests/conftest.py)."""
     if kmock is None:  # pragma: no cover
         message = "kmock==0.8 is not installed (pip install -e '.[test]', Python >= 3.11)"
         if os.environ.get("CI", "").strip().lower() == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    cluster = KubeCluster(tmp_path_factory.mktemp("kube"))
+    cluster = KubeCluster(directory)
     cluster.start()
     try:
         yield cluster

@@ -1,11 +1,60 @@
-"""A failing case for each branch of each rule that had none (and the passing twin)."""
+"""Credentials (contract/pipeline/rules/credentials.py, IC301-IC307).
+
+Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
+every example of its documentation (tests/support/rule_docs.py), then its branches.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_text
+from tests.support.corpus import INVALID, expected_code
+from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import codes, diagnostics, family_codes, family_fixtures, fixture_codes, found
+
+FAMILY = "credentials"
+
+
+@pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    raised, expected = fixture_codes(path)
+    assert raised == expected
+
+
+@pytest.mark.parametrize(("code", "passing", "index", "example"), documented_examples(family_codes(FAMILY)))
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    assert_documented_example(code, passing, example)
+
+
+# -- missing fields and unset variables ------------------------------------------------------------
+
+
+def test_azure_reports_each_missing_field_with_an_example(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "models:\n  - litellmModelName: azure-gpt-4o\n    litellmModel: azure/dep\n    displayName: A\n"
+        "    provider: Azure OpenAI\n    type: CHAT\n    metadataType: Text Generation\n    contextWindow: 128000\n"
+    )
+    found = diagnostics(write, text)
+    assert [d.code for d in found] == ["IC301"] * 3
+    assert {d.hint for d in found} == {
+        "add apiBase: https://<resource>.openai.azure.com",
+        "add apiVersion: '2024-10-21'",
+        "add apiKey: ${AZURE_API_KEY}",
+    }
+    assert {(d.line, d.column, d.path) for d in found} == {(2, 5, "/models/0")}
+
+
+def test_unset_env_only_with_check_env() -> None:
+    path = next(p for p in INVALID if expected_code(p) == "IC304")
+    assert codes(path, Options(check_env=False)) == set()
+
+
+# -- a failing case for each branch (and the passing twin), then the exact words -------------------
+
 
 SELF = """\
 models:
@@ -22,6 +71,8 @@ models:
       toolCallParser: qwen3_coder
       enableAutoToolChoice: true
 """
+
+
 AZURE = """\
 models:
   - litellmModelName: azure-gpt-4o
@@ -36,6 +87,8 @@ models:
     apiKey: ${AZURE_API_KEY}
     apiVersion: VERSION
 """
+
+
 BEDROCK = """\
 models:
   - litellmModelName: claude-bedrock
@@ -47,6 +100,8 @@ models:
     contextWindow: 200000
     awsRegion: us-west-2
 """
+
+
 CLOUD = """\
 models:
   - litellmModelName: claude-sonnet-4
@@ -60,31 +115,15 @@ models:
 """
 
 
-def found(text: str, code: str) -> list[tuple[str, str | None, str]]:
-    result = validate_text(text, file="c.yaml", options=Options())
-    return [(d.path, d.hint, d.message) for d in result.diagnostics if d.code == code]
-
-
-def test_ic104_served_name_branch() -> None:
-    text = SELF.replace("      toolCallParser", "      servedModelName: qwen3-coder\n      toolCallParser")
-    assert [(p, h) for p, h, _ in found(text, "IC104")] == [
-        (
-            "/models/0/vllm/servedModelName",
-            "write servedModelName: qwen3-coder-30b, or leave it out (it defaults to litellmModelName)",
-        )
-    ]
-    same = SELF.replace(
-        "      toolCallParser", "      servedModelName: qwen3-coder-30b\n      toolCallParser"
+def _two(first_name: str, first_key: str, second_name: str, second_key: str, field: str = "apiKey") -> str:
+    entry = CLOUD.split("models:\n", 1)[1].replace("    apiKey: KEY\n", "")
+    return (
+        "models:\n"
+        + entry.replace("claude-sonnet-4\n", f"{first_name}\n", 1)
+        + f"    {field}: {first_key}\n"
+        + entry.replace("claude-sonnet-4\n", f"{second_name}\n", 1)
+        + f"    {field}: {second_key}\n"
     )
-    assert found(same, "IC104") == []
-
-
-def test_ic104_suffix_branch_and_no_prefix() -> None:
-    assert [p for p, _, _ in found(SELF.replace("openai/qwen3-coder-30b", "openai/qwen3"), "IC104")] == [
-        "/models/0/litellmModel"
-    ]
-    # without a prefix IC102 speaks; IC104 has nothing to compare
-    assert found(SELF.replace("openai/qwen3-coder-30b", "qwen3-coder-30b"), "IC104") == []
 
 
 @pytest.mark.parametrize(
@@ -214,17 +253,6 @@ def test_ic306_each_field(field: str, value: str, fires: bool) -> None:
         )
 
 
-def _two(first_name: str, first_key: str, second_name: str, second_key: str, field: str = "apiKey") -> str:
-    entry = CLOUD.split("models:\n", 1)[1].replace("    apiKey: KEY\n", "")
-    return (
-        "models:\n"
-        + entry.replace("claude-sonnet-4\n", f"{first_name}\n", 1)
-        + f"    {field}: {first_key}\n"
-        + entry.replace("claude-sonnet-4\n", f"{second_name}\n", 1)
-        + f"    {field}: {second_key}\n"
-    )
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -252,9 +280,6 @@ def test_ic307_ignores_hf_tokens_and_broken_entries() -> None:
         "contextWindow: 200000", "contextWindow: many", 1
     )
     assert found(broken, "IC307") == []
-
-
-# -- exact words: a message or hint is what the user reads -----------------------------------
 
 
 def test_ic301_whitespace_key_is_absent_and_version_message() -> None:

@@ -212,3 +212,12 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def tls_context(cert: Any) -> Any:
+    """A server-side TLS context presenting `cert` (a trustme certificate; the `private_ca` fixture)."""
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    return context

@@ -9,8 +9,7 @@ Nothing here reaches the internet: servers bind 127.0.0.1 only, peers run
 with a minimal environment (`env -i` style) that holds the offline switches
 and only the variables a test hands over.
 
-Not a test module; import it as `from tests.peers import ...` or `import peers`
-(tests/ is on sys.path under pytest's rootdir conftest handling).
+Not a test module; import it as `from tests.support.peers import ...`.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from types import TracebackType
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PEERS_DIR = REPO_ROOT / ".peers"
 VLLM_PARSE_SCRIPT = REPO_ROOT / "scripts" / "peers" / "vllm_parse.py"
 

@@ -1,12 +1,39 @@
-"""IC207 and IC208 branch by branch: how an extraArgs flag is read, and each generated field."""
+"""vLLM's extra arguments (contract/pipeline/rules/vllm_args.py, IC207, IC208, IC210).
+
+Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
+every example of its documentation (tests/support/rule_docs.py), then its branches.
+
+IC207 and IC208 branch by branch: how an extraArgs flag is read, and each generated field.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from contract.pipeline.rules import Options
 from contract.pipeline.rules.vllm_args import _options
 from contract.pipeline.validate import validate_text
+from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import family_codes, family_fixtures, fixture_codes
+
+FAMILY = "vllm_args"
+
+
+@pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
+def test_invalid_fixture_triggers_its_rule_and_nothing_else(path: Path) -> None:
+    raised, expected = fixture_codes(path)
+    assert raised == expected
+
+
+@pytest.mark.parametrize(("code", "passing", "index", "example"), documented_examples(family_codes(FAMILY)))
+def test_documented_example(code: str, passing: bool, index: int, example: str) -> None:
+    assert_documented_example(code, passing, example)
+
+
+# -- IC207 and IC208 branch by branch --------------------------------------------------------------
+
 
 HEAD = """\
 models:

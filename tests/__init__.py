@@ -1,0 +1,1 @@
+"""The test suite: test modules (test_*.py), their fixtures (conftest.py) and helpers (support/)."""

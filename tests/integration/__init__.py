@@ -1,0 +1,1 @@
+"""Tests that need a real peer (LiteLLM proxy, vLLM parser, Unleash, vllm-sr), marked `integration`."""
