@@ -20,8 +20,8 @@ from contract.workflows.apply.workflow import (
     PlanReady,
     plan_or_apply,
 )
-from tests.admin_api_server import AdminApiServer
-from tests.entries import cloud
+from tests.support.admin_api_server import AdminApiServer
+from tests.support.entries import cloud
 
 TOKEN = "test-admin-token"
 ENV = {"ADMIN_API_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-workflow-test"}

@@ -22,7 +22,7 @@ from contract.workflows.discover.run import (
     UnknownSelection,
     discover,
 )
-from tests.discover_servers import FakeOllama, FakeVllm
+from tests.support.discover_servers import FakeOllama, FakeVllm
 
 
 @pytest.fixture
