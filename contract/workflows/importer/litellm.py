@@ -293,6 +293,56 @@ def _self_hosted(prefix: str, api_base: str | None) -> bool:
     return host not in ("api.openai.com", "")
 
 
+def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[ImportedEntry, dict[str, Any]]:
+    """The entry for one item, and its kept-out `litellm_params`/`model_info` (scrubbed)."""
+    from contract.knowledge.catalog import provider_for_prefix
+    from contract.knowledge.facts import MODE_KINDS
+    from contract.knowledge.naming import cost_tier
+
+    name = str(item["model_name"])
+    params: Mapping[str, Any] = item["litellm_params"]
+    found = item.get("model_info")
+    info: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    litellm_model = str(params["model"]).strip()
+    prefix, slash, model_id = litellm_model.partition("/")
+    if not slash:
+        prefix, model_id = "", litellm_model
+    notes: list[str] = []
+    todos: list[str] = []
+
+    plain, secrets = _connection(name, params, options.variables)
+    self_hosted = _self_hosted(
+        prefix, params.get("api_base") if isinstance(params.get("api_base"), str) else None
+    )
+    row = None if self_hosted or not prefix else provider_for_prefix(prefix)
+    base_model = _base_model(info, prefix)
+    if self_hosted:
+        facts = options.catalog.lookup(
+            litellm_model, vllm_model=base_model or model_id, base_model=base_model, self_hosted=True
+        )
+    else:
+        facts = options.catalog.lookup(litellm_model, base_model=base_model)
+    mode = _mode(info.get("mode"), facts, notes)
+    kind, metadata = MODE_KINDS[mode]
+    window, max_tokens = _limits(name, info, facts, kind, options)
+
+    described = base_model or model_id
+    fields: dict[str, Any] = {"litellmModelName": name, "litellmModel": litellm_model}
+    fields.update(_maker(described, prefix, litellm_model, row, self_hosted, notes))
+    fields["type"], fields["metadataType"] = kind, metadata
+    fields["costTier"] = cost_tier(described, mode, self_hosted=self_hosted)
+    fields["contextWindow"] = TODO if window is None else window
+    if window is None:
+        todos.append("contextWindow")
+    if max_tokens is not None and kind == "CHAT":
+        fields["maxTokens"] = min(max_tokens, window) if window else max_tokens
+    needs_key = self_hosted or (row is not None and row.auth in ("api_key", "azure"))
+    fields.update(_credentials(name, plain, secrets, needs_key, options))
+    if base_model:
+        fields["baseModel"] = base_model
+    return ImportedEntry(index, fields, tuple(todos), tuple(notes)), _kept(name, params, info, options)
+
+
 def _connection(
     name: str, params: Mapping[str, Any], variables: _Variables
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -428,56 +478,6 @@ def _kept(name: str, params: Mapping[str, Any], info: Mapping[str, Any], options
     if other_info:
         kept["model_info"] = _scrub(other_info, [], name, options.variables)
     return kept
-
-
-def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[ImportedEntry, dict[str, Any]]:
-    """The entry for one item, and its kept-out `litellm_params`/`model_info` (scrubbed)."""
-    from contract.knowledge.catalog import provider_for_prefix
-    from contract.knowledge.facts import MODE_KINDS
-    from contract.knowledge.naming import cost_tier
-
-    name = str(item["model_name"])
-    params: Mapping[str, Any] = item["litellm_params"]
-    found = item.get("model_info")
-    info: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-    litellm_model = str(params["model"]).strip()
-    prefix, slash, model_id = litellm_model.partition("/")
-    if not slash:
-        prefix, model_id = "", litellm_model
-    notes: list[str] = []
-    todos: list[str] = []
-
-    plain, secrets = _connection(name, params, options.variables)
-    self_hosted = _self_hosted(
-        prefix, params.get("api_base") if isinstance(params.get("api_base"), str) else None
-    )
-    row = None if self_hosted or not prefix else provider_for_prefix(prefix)
-    base_model = _base_model(info, prefix)
-    if self_hosted:
-        facts = options.catalog.lookup(
-            litellm_model, vllm_model=base_model or model_id, base_model=base_model, self_hosted=True
-        )
-    else:
-        facts = options.catalog.lookup(litellm_model, base_model=base_model)
-    mode = _mode(info.get("mode"), facts, notes)
-    kind, metadata = MODE_KINDS[mode]
-    window, max_tokens = _limits(name, info, facts, kind, options)
-
-    described = base_model or model_id
-    fields: dict[str, Any] = {"litellmModelName": name, "litellmModel": litellm_model}
-    fields.update(_maker(described, prefix, litellm_model, row, self_hosted, notes))
-    fields["type"], fields["metadataType"] = kind, metadata
-    fields["costTier"] = cost_tier(described, mode, self_hosted=self_hosted)
-    fields["contextWindow"] = TODO if window is None else window
-    if window is None:
-        todos.append("contextWindow")
-    if max_tokens is not None and kind == "CHAT":
-        fields["maxTokens"] = min(max_tokens, window) if window else max_tokens
-    needs_key = self_hosted or (row is not None and row.auth in ("api_key", "azure"))
-    fields.update(_credentials(name, plain, secrets, needs_key, options))
-    if base_model:
-        fields["baseModel"] = base_model
-    return ImportedEntry(index, fields, tuple(todos), tuple(notes)), _kept(name, params, info, options)
 
 
 # --------------------------------------------------------------------------- the whole config
