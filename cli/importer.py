@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -124,16 +124,35 @@ def litellm(
     stdout and the report to stderr. Exit 0 when imported, 1 when --add is refused, 2 for
     usage errors or an unreadable CONFIG, 3 when the proxy cannot be read.
     """
-    from contract.knowledge.litellm import MASTER_KEY_ENV
-    from contract.workflows.importer import (
-        contract_text,
-        extra_text,
-        fetch_model_info,
-        import_litellm,
-        read_config,
-    )
+    from contract.workflows.importer import extra_text, import_litellm
     from contract.writing import write_atomic
 
+    _refuse_options(config, url, out_path, add_path, force)
+    context_windows = _windows(windows)
+    document, source = _read(config, url, timeout)
+    imported = import_litellm(
+        document, source=source, context_windows=context_windows, from_proxy=url is not None
+    )
+    unknown = sorted(set(context_windows) - {e.name for e in imported.entries})
+    if unknown:
+        raise click.UsageError(f"--context-window names {', '.join(unknown)}, not a model_name of the config")
+
+    if add_path:
+        _add(add_path, imported)
+    else:
+        _contract(out_path, imported)
+    if extra_path:
+        write_atomic(extra_path, extra_text(imported).encode("utf-8"))
+        click.echo(
+            f"wrote {extra_path}: `install-contract render --litellm-extra {extra_path}` merges it back",
+            err=not (out_path or add_path),
+        )
+
+
+def _refuse_options(
+    config: str | None, url: str | None, out_path: str | None, add_path: str | None, force: bool
+) -> None:
+    """Usage errors, and an --out FILE that exists without --force (exit 1, nothing written)."""
     if (config is None) == (url is None):
         raise click.UsageError("give a CONFIG file or --url URL (one of them)")
     if out_path and add_path:
@@ -145,58 +164,57 @@ def litellm(
             f"install-contract: {out_path} already exists; --force overwrites it, --add appends", err=True
         )
         sys.exit(FAILED)
-    context_windows = _windows(windows)
+
+
+def _read(config: str | None, url: str | None, timeout: float) -> tuple[Any, str]:
+    """The LiteLLM config (or the proxy's /model/info) and where it came from."""
+    from contract.knowledge.litellm import MASTER_KEY_ENV
+    from contract.workflows.importer import fetch_model_info, read_config
+
     if url is not None:
-        document = fetch_model_info(url, os.environ.get(MASTER_KEY_ENV) or None, timeout=timeout)
-        source = url
-    else:
-        assert config is not None
-        document = read_config(config)
-        source = config
-    imported = import_litellm(
-        document, source=source, context_windows=context_windows, from_proxy=url is not None
-    )
-    unknown = sorted(set(context_windows) - {e.name for e in imported.entries})
-    if unknown:
-        raise click.UsageError(f"--context-window names {', '.join(unknown)}, not a model_name of the config")
+        return fetch_model_info(url, os.environ.get(MASTER_KEY_ENV) or None, timeout=timeout), url
+    assert config is not None
+    return read_config(config), config
 
-    if add_path:
-        from contract.workflows.importer import plan_imported_add
 
-        outcome = plan_imported_add(add_path, imported)
+def _add(add_path: str, imported: Imported) -> None:
+    """--add FILE: append the entries (exit 1 when refused)."""
+    from contract.workflows.importer import plan_imported_add
+    from contract.writing import write_atomic
+
+    outcome = plan_imported_add(add_path, imported)
+    _report(imported, to_stdout=True)
+    for name in outcome.unfinished:
+        click.echo(f"not added: {name}: it has a TODO (see above)", err=True)
+    for name in outcome.skipped:
+        click.echo(f"skipped: {name} already in {add_path}")
+    if outcome.error:
+        click.echo(f"install-contract: {outcome.error}", err=True)
+        for d in outcome.diagnostics:
+            click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
+        sys.exit(FAILED)
+    if outcome.data is not None:
+        write_atomic(add_path, outcome.data)
+        click.echo(f"added {', '.join(outcome.added)} to {add_path}")
+
+
+def _contract(out_path: str | None, imported: Imported) -> None:
+    """A new contract, to --out FILE or stdout, with what `validate` says of it."""
+    from contract.pipeline.validate import validate_text
+    from contract.workflows.importer import contract_text
+    from contract.writing import write_atomic
+
+    text = contract_text(imported)
+    result = validate_text(text, file=out_path or "<stdout>")
+    todo_lines = {i + 1 for i, line in enumerate(text.splitlines()) if line.rstrip().endswith(": TODO")}
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    at_todo = sum(1 for d in errors if d.line in todo_lines)
+    summary = f"validate: {len(errors)} error(s) ({at_todo} at a TODO), {result.warnings} warning(s)"
+    if out_path:
+        write_atomic(out_path, text.encode("utf-8"))
         _report(imported, to_stdout=True)
-        for name in outcome.unfinished:
-            click.echo(f"not added: {name}: it has a TODO (see above)", err=True)
-        for name in outcome.skipped:
-            click.echo(f"skipped: {name} already in {add_path}")
-        if outcome.error:
-            click.echo(f"install-contract: {outcome.error}", err=True)
-            for d in outcome.diagnostics:
-                click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
-            sys.exit(FAILED)
-        if outcome.data is not None:
-            write_atomic(add_path, outcome.data)
-            click.echo(f"added {', '.join(outcome.added)} to {add_path}")
+        click.echo(f"wrote {out_path}; {summary}: `install-contract validate {out_path}` shows each")
     else:
-        from contract.pipeline.validate import validate_text
-
-        text = contract_text(imported)
-        result = validate_text(text, file=out_path or "<stdout>")
-        todo_lines = {i + 1 for i, line in enumerate(text.splitlines()) if line.rstrip().endswith(": TODO")}
-        errors = [d for d in result.diagnostics if d.severity.value == "error"]
-        at_todo = sum(1 for d in errors if d.line in todo_lines)
-        summary = f"validate: {len(errors)} error(s) ({at_todo} at a TODO), {result.warnings} warning(s)"
-        if out_path:
-            write_atomic(out_path, text.encode("utf-8"))
-            _report(imported, to_stdout=True)
-            click.echo(f"wrote {out_path}; {summary}: `install-contract validate {out_path}` shows each")
-        else:
-            click.echo(text, nl=False)
-            _report(imported, to_stdout=False)
-            click.echo(summary, err=True)
-    if extra_path:
-        write_atomic(extra_path, extra_text(imported).encode("utf-8"))
-        click.echo(
-            f"wrote {extra_path}: `install-contract render --litellm-extra {extra_path}` merges it back",
-            err=not (out_path or add_path),
-        )
+        click.echo(text, nl=False)
+        _report(imported, to_stdout=False)
+        click.echo(summary, err=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types as lsp
@@ -119,118 +120,137 @@ class ContractServer(LanguageServer):
         return known
 
 
-def build_server(debounce: float) -> ContractServer:  # noqa: C901 (issue 19: to split)
-    server = ContractServer(debounce)
+def _initialize(ls: ContractServer, params: lsp.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        if isinstance(options.get("rulesUrl"), str):
+            ls.rules_url = options["rulesUrl"]
+        if isinstance(options.get("debounce"), (int, float)) and 0 <= options["debounce"] <= 5:
+            ls.debounce = float(options["debounce"])
 
-    @server.feature(lsp.INITIALIZE)
-    def initialize(ls: ContractServer, params: lsp.InitializeParams) -> None:
-        options = params.initialization_options
-        if isinstance(options, dict):
-            if isinstance(options.get("rulesUrl"), str):
-                ls.rules_url = options["rulesUrl"]
-            if isinstance(options.get("debounce"), (int, float)) and 0 <= options["debounce"] <= 5:
-                ls.debounce = float(options["debounce"])
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    async def did_open(ls: ContractServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+async def _did_open(ls: ContractServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, 0)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    async def did_change(ls: ContractServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, ls.debounce)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(ls: ContractServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+async def _did_change(ls: ContractServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, ls.debounce)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: ContractServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        task = ls.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        if ls.analyses.pop(uri, None) is not None:
-            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    @server.feature(
-        lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
-    )
-    def code_action(ls: ContractServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
-        uri = params.text_document.uri
-        if not ls.serves(uri):
-            return None
-        analysis = ls.current(uri)
-        start = ls.from_client(uri, params.range.start)
-        end = ls.from_client(uri, params.range.end)
-        actions = []
-        for problem in analysis.problems:
-            if (problem.end_line, problem.end_column) < start or (problem.line, problem.column) > end:
-                continue
-            for fix in fixes_for(analysis.text, problem):
-                edits = [
-                    lsp.TextEdit(
-                        range=ls.to_client(uri, e.line, e.column, e.end_line, e.end_column), new_text=e.text
-                    )
-                    for e in fix.edits
-                ]
-                actions.append(
-                    lsp.CodeAction(
-                        title=fix.title,
-                        kind=lsp.CodeActionKind.QuickFix,
-                        diagnostics=[ls.diagnostic(uri, problem)],
-                        is_preferred=True,
-                        edit=lsp.WorkspaceEdit(changes={uri: edits}),
-                    )
+async def _did_save(ls: ContractServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, 0)
+
+
+def _did_close(ls: ContractServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    if ls.analyses.pop(uri, None) is not None:
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def _code_action(ls: ContractServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    uri = params.text_document.uri
+    if not ls.serves(uri):
+        return None
+    analysis = ls.current(uri)
+    start = ls.from_client(uri, params.range.start)
+    end = ls.from_client(uri, params.range.end)
+    actions = []
+    for problem in analysis.problems:
+        if (problem.end_line, problem.end_column) < start or (problem.line, problem.column) > end:
+            continue
+        for fix in fixes_for(analysis.text, problem):
+            edits = [
+                lsp.TextEdit(
+                    range=ls.to_client(uri, e.line, e.column, e.end_line, e.end_column), new_text=e.text
                 )
-        return actions
-
-    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["/", " ", "-"]))
-    def completion(ls: ContractServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-        uri = params.text_document.uri
-        if not ls.serves(uri):
-            return None
-        line, column = ls.from_client(uri, params.position)
-        lines = ls.workspace.get_text_document(uri).source.splitlines()
-        found = complete(lines, line, column)
-        where = ls.to_client(
-            uri, found.line, found.column, line, found.end_column if found.end_column is not None else column
-        )
-        kinds = {
-            "field": lsp.CompletionItemKind.Field,
-            "flag": lsp.CompletionItemKind.Field,
-            "value": lsp.CompletionItemKind.EnumMember,
-            "prefix": lsp.CompletionItemKind.Module,
-            "model": lsp.CompletionItemKind.Value,
-        }
-        text_document = ls.client_capabilities.text_document
-        completing = text_document.completion if text_document else None
-        item_caps = completing.completion_item if completing else None
-        formats = item_caps.documentation_format if item_caps else None
-        items = [
-            lsp.CompletionItem(
-                label=c.label,
-                kind=kinds[c.kind],
-                detail=c.detail or None,
-                documentation=ls.markup(c.documentation, formats) if c.documentation else None,
-                text_edit=lsp.TextEdit(range=where, new_text=c.insert),
+                for e in fix.edits
+            ]
+            actions.append(
+                lsp.CodeAction(
+                    title=fix.title,
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[ls.diagnostic(uri, problem)],
+                    is_preferred=True,
+                    edit=lsp.WorkspaceEdit(changes={uri: edits}),
+                )
             )
-            for c in found.candidates
-        ]
-        return lsp.CompletionList(is_incomplete=not found.complete, items=items)
+    return actions
 
-    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: ContractServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        uri = params.text_document.uri
-        if not ls.serves(uri):
-            return None
-        line, column = ls.from_client(uri, params.position)
-        analysis = ls.analyses.get(uri)
-        lines = ls.workspace.get_text_document(uri).source.splitlines()
-        said = hover(lines, line, column, analysis.problems if analysis else ())
-        if said is None:
-            return None
-        text_document = ls.client_capabilities.text_document
-        hovering = text_document.hover if text_document else None
-        return lsp.Hover(contents=ls.markup(said, hovering.content_format if hovering else None))
 
+_COMPLETION_KINDS = {
+    "field": lsp.CompletionItemKind.Field,
+    "flag": lsp.CompletionItemKind.Field,
+    "value": lsp.CompletionItemKind.EnumMember,
+    "prefix": lsp.CompletionItemKind.Module,
+    "model": lsp.CompletionItemKind.Value,
+}
+
+
+def _completion(ls: ContractServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    uri = params.text_document.uri
+    if not ls.serves(uri):
+        return None
+    line, column = ls.from_client(uri, params.position)
+    lines = ls.workspace.get_text_document(uri).source.splitlines()
+    found = complete(lines, line, column)
+    where = ls.to_client(
+        uri, found.line, found.column, line, found.end_column if found.end_column is not None else column
+    )
+    text_document = ls.client_capabilities.text_document
+    completing = text_document.completion if text_document else None
+    item_caps = completing.completion_item if completing else None
+    formats = item_caps.documentation_format if item_caps else None
+    items = [
+        lsp.CompletionItem(
+            label=c.label,
+            kind=_COMPLETION_KINDS[c.kind],
+            detail=c.detail or None,
+            documentation=ls.markup(c.documentation, formats) if c.documentation else None,
+            text_edit=lsp.TextEdit(range=where, new_text=c.insert),
+        )
+        for c in found.candidates
+    ]
+    return lsp.CompletionList(is_incomplete=not found.complete, items=items)
+
+
+def _hover(ls: ContractServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    uri = params.text_document.uri
+    if not ls.serves(uri):
+        return None
+    line, column = ls.from_client(uri, params.position)
+    analysis = ls.analyses.get(uri)
+    lines = ls.workspace.get_text_document(uri).source.splitlines()
+    said = hover(lines, line, column, analysis.problems if analysis else ())
+    if said is None:
+        return None
+    text_document = ls.client_capabilities.text_document
+    hovering = text_document.hover if text_document else None
+    return lsp.Hover(contents=ls.markup(said, hovering.content_format if hovering else None))
+
+
+# What the server answers: the LSP method, its options, and the handler (pygls passes the
+# server as `ls`).
+_FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
+    (lsp.INITIALIZE, None, _initialize),
+    (lsp.TEXT_DOCUMENT_DID_OPEN, None, _did_open),
+    (lsp.TEXT_DOCUMENT_DID_CHANGE, None, _did_change),
+    (lsp.TEXT_DOCUMENT_DID_SAVE, None, _did_save),
+    (lsp.TEXT_DOCUMENT_DID_CLOSE, None, _did_close),
+    (
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+        _code_action,
+    ),
+    (lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["/", " ", "-"]), _completion),
+    (lsp.TEXT_DOCUMENT_HOVER, None, _hover),
+)
+
+
+def build_server(debounce: float) -> ContractServer:
+    server = ContractServer(debounce)
+    for method, options, handler in _FEATURES:
+        server.feature(method, options)(handler)
     return server

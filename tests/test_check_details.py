@@ -3,6 +3,7 @@ failure says, how an answer is judged, how a result is finished."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -356,3 +357,234 @@ def test_the_text_report_exactly() -> None:
     coloured = render_text(CheckReport("c.yaml", "local", results), colour=True)
     assert "\x1b[1mMODEL" in coloured and "\x1b[31m\x1b[1mFAIL  \x1b[0m" in coloured
     assert "\x1b[32m\x1b[22mpass  \x1b[0m" in coloured and "\x1b[33m\x1b[22mskip  \x1b[0m" in coloured
+
+
+def _cloud(litellm_model: str, **fields: Any) -> Any:
+    return parse(
+        ModelEntry,
+        {
+            "litellmModelName": "m",
+            "litellmModel": litellm_model,
+            "displayName": "M",
+            "provider": "Some Cloud",
+            "type": "CHAT",
+            "metadataType": "Text Generation",
+            "contextWindow": 8192,
+            **fields,
+        },
+    )
+
+
+def test_plan_without_an_endpoint_or_a_known_protocol() -> None:
+    vertex = plan(_cloud("vertex_ai/gemini-2.5-pro"), {}, self_hosted=False)
+    why = "Vertex AI's endpoint is per project and region; not checked"
+    assert (vertex.endpoint, vertex.host, vertex.port, vertex.calls) == ("", None, None, {})
+    assert vertex.skips == {"dns": why, "models": why} and vertex.problem is None
+    bedrock = plan(_cloud("bedrock/anthropic.claude-v2"), {}, self_hosted=False)
+    why = "Bedrock needs awsRegion to know its endpoint"
+    assert bedrock.skips == {"dns": why, "models": why} and bedrock.problem is None
+    unknown = plan(_cloud("nowhere/model", apiKey="${UNSET_KEY}"), {}, self_hosted=False)
+    assert unknown.skips == {} and unknown.problem_step == "dns"
+    # the unset key is the first problem; without it, the missing base URL is
+    assert unknown.problem == "apiKey names ${UNSET_KEY}, which is not set here: export it and run again"
+    unknown = plan(_cloud("nowhere/model"), {}, self_hosted=False)
+    assert (unknown.problem, unknown.problem_step) == (
+        "no apiBase and no default base URL for provider 'Some Cloud': set apiBase",
+        "dns",
+    )
+    listed = plan(_cloud("vertex_ai/gemini-2.5-pro", apiBase="https://[::1]:8443/v1/"), {}, self_hosted=False)
+    assert (listed.endpoint, listed.host, listed.port, listed.calls) == (
+        "https://[::1]:8443/v1/",
+        "::1",
+        8443,
+        {},
+    )
+    assert listed.skips == {"models": "no known protocol for prefix 'vertex_ai'; not checked"}
+
+
+def test_plan_unset_variables_and_a_model_without_a_prefix() -> None:
+    base = plan(_cloud("gpt-x", apiBase="${UNSET_BASE}/v1", apiKey="${UNSET_KEY}"), {}, self_hosted=False)
+    assert (base.problem, base.problem_step) == ("apiBase names ${UNSET_BASE}, which is not set here", "dns")
+    version = plan(
+        _cloud("azure/dep", apiBase="https://res.example", apiKey="${K}", apiVersion="${UNSET_VERSION}"),
+        {"K": KEY},
+        self_hosted=False,
+    )
+    assert (version.problem, version.problem_step) == (
+        "apiVersion names ${UNSET_VERSION}, which is not set here",
+        "models",
+    )
+    bare = plan(_cloud("gpt-x", apiBase="http://10.0.0.5/v1"), {}, self_hosted=True)
+    assert (bare.served_name, bare.port, bare.scheme) == ("gpt-x", 80, "http")
+    assert bare.calls["tool-call"].body["model"] == "gpt-x" and not bare.calls["models"].secret_headers
+
+
+class _Logs:
+    """The one thing a verdict asks of the cluster: a container's log."""
+
+    def __init__(self, **logs: str) -> None:
+        self.logs = logs
+
+    def text(self, path: str, params: dict[str, str]) -> str:
+        assert path == "/api/v1/namespaces/platform/pods/ic-check-r1-0/log"
+        return self.logs.get(params["container"], "")
+
+
+def _state(name: str, **state: Any) -> dict[str, Any]:
+    return {"name": name, "state": state}
+
+
+def _verdict(kube: Any, target: Any, pod: Any, overdue: bool = False, dns_in_pod: bool = True) -> Any:
+    from contract.workflows.checks.pods import PodOptions, _Plan, _Run
+
+    options = PodOptions("platform", run_id="r1", registry="registry.local/mirror")
+    steps = tuple(s for s in target.steps if s != "dns")
+    run = _Run(kube, [target], options, 3.0)
+    result = run.verdict(_Plan(0, target, "ic-check-r1-0", dns_in_pod, steps, None), pod, overdue)
+    return None if result is None else [(s.name, s.status, s.ms, s.detail) for s in result.steps]
+
+
+def test_pod_verdicts_of_the_dns_and_the_check_container() -> None:
+    target = _target()
+    resolved = {
+        "terminated": {
+            "exitCode": 0,
+            "startedAt": "2026-01-01T00:00:00Z",
+            "finishedAt": "2026-01-01T00:00:02Z",
+        }
+    }
+    dns_log = "Server: 10.96.0.10\nAddress: 10.96.0.10:53\n\nName: vllm.svc\nAddress: 10.0.0.7\n"
+    assert _verdict(_Logs(), target, None) is None
+    waiting = {"status": {"phase": "Pending", "initContainerStatuses": [_state("dns", waiting={})]}}
+    assert _verdict(_Logs(), target, waiting) is None
+    assert _verdict(_Logs(), target, waiting, overdue=True) == [
+        ("dns", "fail", 0, "the pod did not finish in time (phase Pending)"),
+        ("models", "skip", 0, "not run: dns failed"),
+        ("tool-call", "skip", 0, "not run: dns failed"),
+    ]
+    running = {"status": {"initContainerStatuses": [_state("dns", **resolved)], "containerStatuses": []}}
+    assert _verdict(_Logs(dns=dns_log), target, running) is None
+    pulling = {
+        "status": {
+            "initContainerStatuses": [_state("dns", **resolved)],
+            "containerStatuses": [_state("check", waiting={"reason": "ImagePullBackOff"})],
+        }
+    }
+    assert _verdict(_Logs(dns=dns_log), target, pulling)[:2] == [
+        ("dns", "pass", 2000, "vllm.svc → 10.0.0.7"),
+        (
+            "models",
+            "fail",
+            0,
+            "the pod never started: image registry.local/mirror/curlimages/curl:8.10.1 cannot be pulled "
+            "(ImagePullBackOff); mirror it and pass --image-registry, or --dns-image/--curl-image and "
+            "--image-pull-secret",
+        ),
+    ]
+    crashed = {
+        "status": {
+            "initContainerStatuses": [_state("dns", terminated={"exitCode": 0})],
+            "containerStatuses": [_state("check", terminated={"exitCode": 137, "reason": "OOMKilled"})],
+        }
+    }
+    log = f"@@step models\ncurl: out of memory {KEY}\n"
+    assert _verdict(_Logs(dns="Address: 1.2.3.4", check=log), target, crashed) == [
+        ("dns", "pass", 0, "vllm.svc → resolved"),
+        ("models", "fail", 0, "the check container exited with 137 (OOMKilled): curl: out of memory ****"),
+        ("tool-call", "skip", 0, "not run: models failed"),
+    ]
+    crashed["status"]["containerStatuses"] = [_state("check", terminated={"exitCode": 2})]
+    assert (
+        _verdict(_Logs(check="@@step models\n"), target, crashed)[1][3] == "the check container exited with 2"
+    )
+
+
+def test_pod_verdicts_of_the_http_steps() -> None:
+    target = _target(apiBase="http://10.0.0.9:8000/v1")
+    done = {"status": {"containerStatuses": [_state("check", terminated={"exitCode": 0})]}}
+    listed = json.dumps({"data": [{"id": "qwen3"}]})
+    refused_log = (
+        f"@@step models\n{listed}\n@@http 200 0.012\n@@curl 0\n@@step tool-call\ncurl: (7)\n@@curl 7\n"
+    )
+    assert _verdict(_Logs(check=refused_log), target, done, dns_in_pod=False) == [
+        ("dns", "pass", 0, "10.0.0.9 is an address: nothing to resolve"),
+        ("models", "pass", 12, "qwen3 served"),
+        ("tool-call", "fail", 0, refused(target)),
+    ]
+    cut = f"@@step models\n{listed}\n@@http 200 0.5\n@@curl 0\n"
+    assert _verdict(_Logs(check=cut), target, done, dns_in_pod=False)[1:] == [
+        ("models", "pass", 500, "qwen3 served"),
+        ("tool-call", "skip", 0, "not run"),
+    ]
+    wrong = '@@step models\n{"error": "bad key"}\n@@http 401 0.25\n@@curl 0\n'
+    assert _verdict(_Logs(check=wrong), target, done, dns_in_pod=False)[1:] == [
+        (
+            "models",
+            "fail",
+            250,
+            "HTTP 401 at GET /v1/models: the key was refused: check ${VLLM_API_KEY} (bad key)",
+        ),
+        ("tool-call", "skip", 0, "not run: models failed"),
+    ]
+
+
+def test_entries_that_need_no_pod_are_judged_without_the_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contract.workflows.checks.pods import PodOptions, _Run
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    no_base = _target(apiBase="${UNSET_BASE}")
+    address = _target(apiBase="http://10.0.0.9:8000/v1", apiKey="${UNSET_KEY}")
+    vertex = plan(_cloud("vertex_ai/gemini-2.5-pro"), {}, self_hosted=False)
+    heard: list[str] = []
+    run = _Run(object(), [no_base, address, vertex], PodOptions("platform", run_id="r1"), 3.0)
+    results = run.run(4, lambda r: heard.append(r.steps[0].detail))
+    assert [[(s.name, s.status, s.detail) for s in r.steps] for r in results] == [
+        [
+            ("dns", "fail", "apiBase names ${UNSET_BASE}, which is not set here"),
+            ("models", "skip", "not run: dns failed"),
+            ("tool-call", "skip", "not run: dns failed"),
+        ],
+        [
+            ("dns", "pass", "10.0.0.9 is an address: nothing to resolve"),
+            ("models", "fail", "apiKey names ${UNSET_KEY}, which is not set here: export it and run again"),
+            ("tool-call", "skip", "not run: models failed"),
+        ],
+        [
+            ("dns", "skip", "Vertex AI's endpoint is per project and region; not checked"),
+            ("models", "skip", "Vertex AI's endpoint is per project and region; not checked"),
+        ],
+    ]
+    assert heard == [
+        "apiBase names ${UNSET_BASE}, which is not set here",
+        "10.0.0.9 is an address: nothing to resolve",
+        "Vertex AI's endpoint is per project and region; not checked",
+    ]
+    assert run.created_pods == set() and not run.secret_created
+
+
+def test_a_pod_without_http_steps_reports_the_entrys_problem() -> None:
+    target = _target(apiKey="${UNSET_KEY}")
+    done = {"status": {"initContainerStatuses": [_state("dns", terminated={"exitCode": 1})]}}
+    assert _verdict(_Logs(), target, done) == [
+        ("dns", "fail", 0, unresolvable("vllm.svc", "nslookup exited with 1")),
+        ("models", "skip", 0, "not run: dns failed"),
+        ("tool-call", "skip", 0, "not run: dns failed"),
+    ]
+    from contract.workflows.checks.pods import PodOptions, _Plan, _Run
+
+    ok = {"status": {"initContainerStatuses": [_state("dns", terminated={"exitCode": 0})]}}
+    run = _Run(_Logs(dns="Name: vllm.svc\nAddress 1: 10.0.0.7 vllm\n"), [target], PodOptions("platform"), 3.0)
+    result = run.verdict(_Plan(0, target, "ic-check-r1-0", True, (), None), ok, False)
+    assert result is not None
+    assert [(s.name, s.status, s.detail) for s in result.steps] == [
+        ("dns", "pass", "vllm.svc → 10.0.0.7"),
+        ("models", "fail", "apiKey names ${UNSET_KEY}, which is not set here: export it and run again"),
+        ("tool-call", "skip", "not run: models failed"),
+    ]
+    result = run.verdict(_Plan(0, _target(), "ic-check-r1-0", True, (), None), ok, False)
+    assert result is not None
+    assert [(s.name, s.status, s.detail) for s in result.steps] == [
+        ("dns", "pass", "vllm.svc → 10.0.0.7"),
+        ("models", "skip", "not run"),
+        ("tool-call", "skip", "not run"),
+    ]

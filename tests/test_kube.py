@@ -279,6 +279,22 @@ def test_other_errors_are_not_retried(kube: Kube, kube_cluster: KubeCluster) -> 
     assert kube_cluster.requests == [("POST", PODS)]
 
 
+def test_a_connection_lost_below_urllib3_is_retried_then_named(
+    kube: Kube, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def reset(method: str, url: str, **_: Any) -> Any:
+        calls.append(method)
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    monkeypatch.setattr(kube._api, "call_api", reset)
+    with pytest.raises(KubeError) as info:
+        kube.list(PODS)
+    assert str(info.value) == f"GET {PODS}: cannot connect: Connection reset by peer after 3 attempts"
+    assert info.value.status is None and calls == ["GET", "GET", "GET"]
+
+
 def test_unreachable_api_server(tmp_path: Path) -> None:
     import socket
 

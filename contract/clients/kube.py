@@ -325,41 +325,19 @@ class Kube:
         content_type: str = "application/json",
         accept: str = "application/json",
     ) -> bytes:
-        import urllib3
-
-        api = self._api
         query = {k: v for k, v in (params or {}).items() if v is not None}
         headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type
         # param_serialize adds the credentials (bearer token, exec plugin) to the headers.
-        method, url, headers, body, _ = api.param_serialize(
+        method, url, headers, body, _ = self._api.param_serialize(
             method, path, header_params=headers, body=body, auth_settings=["BearerToken"]
         )
         if query:
             url += "?" + urlencode(query)
-
-        def attempt() -> tuple[int, bytes]:
-            try:
-                response = api.call_api(
-                    method, url, header_params=headers, body=body, _request_timeout=self.timeout
-                )
-                data: bytes = response.read() or b""
-            except urllib3.exceptions.HTTPError as exc:
-                raise _Transient(_describe_urllib3(exc), None) from None
-            except OSError as exc:
-                raise _Transient(f"cannot connect: {exc.strerror or type(exc).__name__}", None) from None
-            except Exception as exc:  # the client's ApiException (TLS failures arrive that way)
-                status = getattr(exc, "status", None)
-                reason = getattr(exc, "reason", None) or type(exc).__name__
-                raise KubeError(f"{method} {path}: {str(reason).splitlines()[0]}", status or None) from None
-            if response.status in _TRANSIENT_STATUSES:
-                raise _Transient(_api_message(response.status, data), response.status)
-            return response.status, data
-
         try:
             status, data = retry_call(
-                attempt,
+                lambda: self._attempt(method, path, url, headers, body),
                 on=lambda exc: isinstance(exc, _Transient),
                 retry=self.retry,
                 system="Kubernetes API",
@@ -378,6 +356,27 @@ class Kube:
         if status == 409:
             raise KubeConflict(message, status)
         raise KubeError(message, status)
+
+    def _attempt(self, method: str, path: str, url: str, headers: Any, body: Any) -> tuple[int, bytes]:
+        """One try: the status and body, _Transient for what a retry may cure, else KubeError."""
+        import urllib3
+
+        try:
+            response = self._api.call_api(
+                method, url, header_params=headers, body=body, _request_timeout=self.timeout
+            )
+            data: bytes = response.read() or b""
+        except urllib3.exceptions.HTTPError as exc:
+            raise _Transient(_describe_urllib3(exc), None) from None
+        except OSError as exc:
+            raise _Transient(f"cannot connect: {exc.strerror or type(exc).__name__}", None) from None
+        except Exception as exc:  # the client's ApiException (TLS failures arrive that way)
+            status = getattr(exc, "status", None)
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            raise KubeError(f"{method} {path}: {str(reason).splitlines()[0]}", status or None) from None
+        if response.status in _TRANSIENT_STATUSES:
+            raise _Transient(_api_message(response.status, data), response.status)
+        return response.status, data
 
 
 def _describe_urllib3(exc: Exception) -> str:

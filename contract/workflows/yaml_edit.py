@@ -298,7 +298,7 @@ def _readback(candidate: str, expected: Any, what: str) -> str:
     return candidate
 
 
-def set_flag(text: str, flag: str, value: FlagValue) -> str:  # noqa: C901 (issue 19: to split)
+def set_flag(text: str, flag: str, value: FlagValue) -> str:
     """`text` with featureFlags.`flag` set to `value` (None removes the flag); every other byte kept.
 
     A block list gains or loses item lines; a value on the flag's own line is rewritten in flow
@@ -324,15 +324,22 @@ def set_flag(text: str, flag: str, value: FlagValue) -> str:  # noqa: C901 (issu
         wanted[flag] = value
     expected["featureFlags"] = wanted or None
     what = f"set featureFlags.{flag}"
-    flags = root.get("featureFlags") if root is not None else None
-
     if root is None or "featureFlags" not in root:
         chunk = f"featureFlags:{newline}  {flag}: {_flow(value)}{newline}" if value is not None else ""
         return _readback("".join(lines) + chunk, expected, what)
+    edited = _edit_flags(lines, root, flag, value, newline)
+    return text if edited is None else _readback(edited, expected, what)
+
+
+def _edit_flags(
+    lines: list[str], root: CommentedMap, flag: str, value: FlagValue, newline: str
+) -> str | None:
+    """The text with the flag set inside an existing featureFlags:; None when nothing changes."""
+    flags = root.get("featureFlags")
     key_line, key_column = root.lc.key("featureFlags")
     if flags is None or (isinstance(flags, CommentedMap) and not flags):
         if value is None:
-            return text
+            return None
         match = re.match(
             r"^(\s*featureFlags\s*:)\s*(\{\s*\}|null|Null|NULL|~)?(\s*#.*)?\s*$",
             lines[key_line].rstrip("\r\n"),
@@ -343,7 +350,7 @@ def set_flag(text: str, flag: str, value: FlagValue) -> str:  # noqa: C901 (issu
             )
         lines[key_line] = match[1] + (match[3] or "") + newline
         item = f"{' ' * (key_column + 2)}{flag}: {_flow(value)}{newline}"
-        return _readback("".join([*lines[: key_line + 1], item, *lines[key_line + 1 :]]), expected, what)
+        return "".join([*lines[: key_line + 1], item, *lines[key_line + 1 :]])
     if not isinstance(flags, CommentedMap) or flags.fa.flow_style():
         raise EditError(
             "featureFlags: is written in flow style ({...}); it cannot be edited without rewriting it",
@@ -353,30 +360,40 @@ def set_flag(text: str, flag: str, value: FlagValue) -> str:  # noqa: C901 (issu
     indent = " " * int(flags.lc.key(next(iter(flags)))[1])
     if flag not in flags:
         if value is None:
-            return text
+            return None
         item = f"{indent}{flag}: {_flow(value)}{newline}"
-        return _readback(
-            "".join([*lines[: section_end + 1], item, *lines[section_end + 1 :]]), expected, what
-        )
+        return "".join([*lines[: section_end + 1], item, *lines[section_end + 1 :]])
+    return _replace_flag(lines, flags, flag, value, indent, section_end, newline)
 
+
+def _replace_flag(
+    lines: list[str],
+    flags: CommentedMap,
+    flag: str,
+    value: FlagValue,
+    indent: str,
+    section_end: int,
+    newline: str,
+) -> str:
+    """The text with a flag that is there removed (None) or given `value`."""
     line, _ = flags.lc.key(flag)
     value_line, value_column = flags.lc.value(flag)
     end = _block_end(lines, line, _key_bound(flags, flag, section_end + 1))
     current = flags[flag]
     if value is None:
-        return _readback("".join([*lines[:line], *lines[end + 1 :]]), expected, what)
+        return "".join([*lines[:line], *lines[end + 1 :]])
     block = isinstance(current, CommentedSeq) and current and not current.fa.flow_style()
     if block and isinstance(value, list) and value:
-        return _readback(_edit_block_list(lines, current, value, newline), expected, what)
+        return _edit_block_list(lines, current, value, newline)
     if value_line == line and end == line:
         body = lines[line]
         stop = _comment_start(body, value_column)
         if isinstance(current, CommentedSeq):  # a flow list: up to its closing bracket
             stop = body.find("]", value_column) + 1 or stop
         new = body[:value_column] + _flow(value) + body[stop:].rstrip("\r\n") + newline
-        return _readback("".join([*lines[:line], new, *lines[line + 1 :]]), expected, what)
+        return "".join([*lines[:line], new, *lines[line + 1 :]])
     rewritten = f"{indent}{flag}: {_flow(value)}{newline}"
-    return _readback("".join([*lines[:line], rewritten, *lines[end + 1 :]]), expected, what)
+    return "".join([*lines[:line], rewritten, *lines[end + 1 :]])
 
 
 def _edit_block_list(lines: list[str], current: CommentedSeq, value: list[str], newline: str) -> str:

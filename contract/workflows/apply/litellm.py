@@ -304,67 +304,55 @@ def _deployment_fields(desired: DesiredLitellm, observed: ObservedLitellm) -> tu
     return tuple(fields)
 
 
-def diff_litellm(desired: DesiredLitellm, observed: ObservedLitellm) -> tuple[list[Change], list[str]]:
-    """Changes to the Secret, the ConfigMap and the Deployment, and plan-time warnings. Pure."""
-    changes: list[Change] = []
-    warnings = list(desired.warnings)
+def _secret_change(desired: DesiredLitellm, observed: ObservedLitellm) -> Change:
     if observed.secret_data is None:
         keys = tuple(sorted(desired.secret_data))
         added = tuple(FieldDiff(k, secret=True, how="added") for k in keys)
-        changes.append(Change("kubernetes", "secret", desired.secret_name, "create", keys, diff=added))
-    else:
-        fields = _secret_fields(desired, observed)
-        changes.append(
-            Change(
-                "kubernetes",
-                "secret",
-                desired.secret_name,
-                "update" if fields else "keep",
-                fields,
-                diff=_secret_diff(desired, observed, fields),
-            )
-        )
+        return Change("kubernetes", "secret", desired.secret_name, "create", keys, diff=added)
+    fields = _secret_fields(desired, observed)
+    return Change(
+        "kubernetes",
+        "secret",
+        desired.secret_name,
+        "update" if fields else "keep",
+        fields,
+        diff=_secret_diff(desired, observed, fields),
+    )
+
+
+def _config_map_change(desired: DesiredLitellm, observed: ObservedLitellm) -> Change:
     if observed.config_map_data is None:
-        changes.append(
-            Change(
-                "kubernetes",
-                "configmap",
-                desired.config_map_name,
-                "create",
-                (CONFIG_KEY,),
-                diff=(FieldDiff(CONFIG_KEY, None, desired.config_yaml),),
-            )
-        )
-    elif observed.config_map_data.get(CONFIG_KEY) != desired.config_yaml:
-        old = observed.config_map_data.get(CONFIG_KEY)
-        changes.append(
-            Change(
-                "kubernetes",
-                "configmap",
-                desired.config_map_name,
-                "update",
-                (CONFIG_KEY,),
-                diff=(FieldDiff(CONFIG_KEY, old, desired.config_yaml),),
-            )
-        )
+        diff = (FieldDiff(CONFIG_KEY, None, desired.config_yaml),)
+        return Change("kubernetes", "configmap", desired.config_map_name, "create", (CONFIG_KEY,), diff=diff)
+    old = observed.config_map_data.get(CONFIG_KEY)
+    if old != desired.config_yaml:
+        diff = (FieldDiff(CONFIG_KEY, old, desired.config_yaml),)
+        return Change("kubernetes", "configmap", desired.config_map_name, "update", (CONFIG_KEY,), diff=diff)
+    return Change("kubernetes", "configmap", desired.config_map_name, "keep")
+
+
+def _deployment_change(desired: DesiredLitellm, observed: ObservedLitellm) -> Change:
+    fields = _deployment_fields(desired, observed)
+    action: Action = "update" if fields else "keep"
+    note = "rolls the LiteLLM pods" if fields else ""
+    after = {
+        CONFIG_SHA_ANNOTATION: desired.config_sha256,
+        SECRET_VERSION_ANNOTATION: _secret_version_after(desired, observed) or "(known after apply)",
+    }
+    values = tuple(FieldDiff(f, observed.pod_annotations.get(f), after[f]) for f in fields)
+    return Change("kubernetes", "deployment", desired.deployment_name, action, fields, note, values)
+
+
+def diff_litellm(desired: DesiredLitellm, observed: ObservedLitellm) -> tuple[list[Change], list[str]]:
+    """Changes to the Secret, the ConfigMap and the Deployment, and plan-time warnings. Pure."""
+    changes = [_secret_change(desired, observed), _config_map_change(desired, observed)]
+    warnings = list(desired.warnings)
+    if observed.deployment_found:
+        changes.append(_deployment_change(desired, observed))
     else:
-        changes.append(Change("kubernetes", "configmap", desired.config_map_name, "keep"))
-    if not observed.deployment_found:
         warnings.append(
             f"Deployment {desired.deployment_name} not found in namespace {observed.namespace}: the "
             f"ConfigMap and Secret are written, but nothing restarts LiteLLM (set platform.litellm.deployment)"
-        )
-    else:
-        fields = _deployment_fields(desired, observed)
-        action: Action = "update" if fields else "keep"
-        note = "rolls the LiteLLM pods" if fields else ""
-        after = {
-            CONFIG_SHA_ANNOTATION: desired.config_sha256,
-            SECRET_VERSION_ANNOTATION: _secret_version_after(desired, observed) or "(known after apply)",
-        }
-        values = tuple(FieldDiff(f, observed.pod_annotations.get(f), after[f]) for f in fields)
-        changes.append(
-            Change("kubernetes", "deployment", desired.deployment_name, action, fields, note, values)
         )
     return changes, warnings
 

@@ -282,6 +282,56 @@ def _clean(name: str) -> str:
     return name.rstrip("/")
 
 
+def _why_refused(info: tarfile.TarInfo, name: str, seen: set[str]) -> str | None:
+    """Why a member cannot be unpacked safely (by name, duplicate, link, kind or mode), or None."""
+    why = unsafe_name(info.name)
+    if why is None and name in seen:
+        why = "a second member with this name (it would overwrite the first)"
+    if why is None and (info.issym() or info.islnk()):
+        why = _link_reason(name, info.linkname, info.islnk())
+    if why is None and not (info.isfile() or info.isdir()):
+        why = "a device, FIFO or other special file"
+    if why is None:
+        why = unsafe_mode(info.mode)
+    return why
+
+
+def _scan_members(
+    tar: tarfile.TarFile, tail: _Tail, keep: Callable[[str], bool], pool: ThreadPoolExecutor, result: Scan
+) -> None:
+    """Hash the members into `result`, refusing unsafe ones, then check what follows the tar."""
+    seen: set[str] = set()
+    members: Iterator[tarfile.TarInfo] = iter(tar)
+    for count, info in enumerate(members, start=1):
+        if count > MAX_MEMBERS:
+            result.refused.append((info.name, f"more than {MAX_MEMBERS:,} members; not read further"))
+            return
+        name = _clean(info.name)
+        why = _why_refused(info, name, seen)
+        if why is None and info.size > MAX_MEMBER_SIZE:
+            # Skipping it would mean inflating gigabytes for nothing: stop here.
+            result.refused.append((info.name, f"{info.size:,} bytes, over the 4 GiB limit; not read further"))
+            return
+        if why is not None:
+            result.refused.append((info.name, why))
+            continue
+        seen.add(name)
+        if info.isdir():
+            continue
+        stream = tar.extractfile(info)
+        assert stream is not None  # a regular file always has a stream
+        limit = result.reserve(name, info.size) if keep(name) else None
+        sha, size, data = _digest(stream, limit, pool)
+        result.files[name] = Member(size, sha)
+        result.bytes_hashed += size
+        if data is not None:
+            result.kept[name] = data
+    # Draining the stream also checks the CRC and length in gzip's trailer.
+    why = _after_the_end(tail, tar.offset)
+    if why is not None:
+        result.refused.append(("(archive)", why))
+
+
 def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> Scan:
     """Hash every member of a tar.gz kit without extracting it; refuse unsafe members by name.
 
@@ -289,7 +339,6 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
     refused member `(archive)` so that the caller can say the kit is damaged.
     """
     result = Scan()
-    seen: set[str] = set()
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, with the tar stream
     except IsADirectoryError:
@@ -305,48 +354,7 @@ def scan_archive(path: str | os.PathLike[str], keep: Callable[[str], bool]) -> S
             tail = _Tail(unzipped)
             # (typeshed wants a whole file object; stream mode only ever calls read)
             tar = stack.enter_context(tarfile.open(fileobj=tail, mode="r|"))  # type: ignore[call-overload]
-            members: Iterator[tarfile.TarInfo] = iter(tar)
-            count = 0
-            for info in members:
-                count += 1
-                if count > MAX_MEMBERS:
-                    result.refused.append((info.name, f"more than {MAX_MEMBERS:,} members; not read further"))
-                    break
-                name = _clean(info.name)
-                why = unsafe_name(info.name)
-                if why is None and name in seen:
-                    why = "a second member with this name (it would overwrite the first)"
-                if why is None and (info.issym() or info.islnk()):
-                    why = _link_reason(name, info.linkname, info.islnk())
-                if why is None and not (info.isfile() or info.isdir()):
-                    why = "a device, FIFO or other special file"
-                if why is None:
-                    why = unsafe_mode(info.mode)
-                if why is None and info.size > MAX_MEMBER_SIZE:
-                    # Skipping it would mean inflating gigabytes for nothing: stop here.
-                    result.refused.append(
-                        (info.name, f"{info.size:,} bytes, over the 4 GiB limit; not read further")
-                    )
-                    break
-                if why is not None:
-                    result.refused.append((info.name, why))
-                    continue
-                seen.add(name)
-                if info.isdir():
-                    continue
-                stream = tar.extractfile(info)
-                assert stream is not None  # a regular file always has a stream
-                limit = result.reserve(name, info.size) if keep(name) else None
-                sha, size, data = _digest(stream, limit, pool)
-                result.files[name] = Member(size, sha)
-                result.bytes_hashed += size
-                if data is not None:
-                    result.kept[name] = data
-            else:
-                # Draining the stream also checks the CRC and length in gzip's trailer.
-                why = _after_the_end(tail, tar.offset)
-                if why is not None:
-                    result.refused.append(("(archive)", why))
+            _scan_members(tar, tail, keep, pool, result)
         # zlib.error: damage in the deflate stream, which tarfile wraps only in a header's read.
         except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:
             result.refused.append(("(archive)", f"damaged or not a tar.gz: {exc}"))

@@ -30,7 +30,7 @@ import shlex
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,6 +179,35 @@ def check_script(
     return "\n".join(lines) + "\n"
 
 
+def _check_container(
+    plan: _Plan, options: PodOptions, timeout: float, secret_name: str | None, ca_file: bool, assign_uid: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The curl container that sends the HTTP steps, and the Secret volume it mounts (if any)."""
+    check: dict[str, Any] = {
+        "name": "check",
+        "image": image(options.curl_image, options.registry),
+        "command": [
+            "sh",
+            "-c",
+            check_script(plan.target, plan.http_steps, timeout, plan.header_key is not None, ca_file),
+        ],
+        "securityContext": _container_security(assign_uid),
+        "resources": _RESOURCES,
+    }
+    items = []
+    if plan.header_key is not None:
+        items.append({"key": plan.header_key, "path": "headers"})
+    if ca_file:
+        items.append({"key": "ca.pem", "path": "ca.pem"})
+    volumes: list[dict[str, Any]] = []
+    if items and secret_name:
+        volumes.append(
+            {"name": "check", "secret": {"secretName": secret_name, "items": items, "defaultMode": 0o444}}
+        )
+        check["volumeMounts"] = [{"name": "check", "mountPath": MOUNT, "readOnly": True}]
+    return check, volumes
+
+
 def pod_spec(
     plan: _Plan,
     options: PodOptions,
@@ -203,27 +232,7 @@ def pod_spec(
     init: list[dict[str, Any]] = []
     volumes: list[dict[str, Any]] = []
     if plan.http_steps:
-        check: dict[str, Any] = {
-            "name": "check",
-            "image": image(options.curl_image, options.registry),
-            "command": [
-                "sh",
-                "-c",
-                check_script(target, plan.http_steps, timeout, plan.header_key is not None, ca_file),
-            ],
-            "securityContext": _container_security(assign_uid),
-            "resources": _RESOURCES,
-        }
-        items = []
-        if plan.header_key is not None:
-            items.append({"key": plan.header_key, "path": "headers"})
-        if ca_file:
-            items.append({"key": "ca.pem", "path": "ca.pem"})
-        if items and secret_name:
-            volumes.append(
-                {"name": "check", "secret": {"secretName": secret_name, "items": items, "defaultMode": 0o444}}
-            )
-            check["volumeMounts"] = [{"name": "check", "mountPath": MOUNT, "readOnly": True}]
+        check, volumes = _check_container(plan, options, timeout, secret_name, ca_file, assign_uid)
         containers.append(check)
         if plan.dns_in_pod:
             init.append(dns_container)
@@ -414,6 +423,65 @@ def _why_not_started(pod: Mapping[str, Any] | None) -> str:
     return f"the pod did not finish in time (phase {status.get('phase') or 'Pending'})"
 
 
+def _address_pass(target: Target) -> StepResult:
+    return StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve")
+
+
+def _without_pod(target: Target, dns_runs: bool) -> EntryResult:
+    """The result of an entry that needs no pod: an unset ${VAR} in apiBase, or only an address."""
+    early: list[StepResult] = []
+    if target.problem and target.problem_step == "dns":
+        early.append(problem_result(target))
+    else:
+        if dns_runs:
+            early.append(_address_pass(target))
+        if target.problem:
+            early.append(problem_result(target))
+    return finish(target, early)
+
+
+def _dns_result(target: Target, terminated: Mapping[str, Any], log: str) -> StepResult:
+    """The `dns` step from the init container's exit and its nslookup output."""
+    started, ended = _timestamp(terminated.get("startedAt")), _timestamp(terminated.get("finishedAt"))
+    ms = int((ended - started).total_seconds() * 1000) if started and ended else 0
+    if terminated.get("exitCode") == 0:
+        addresses = re.findall(r"Address(?:\s+\d+)?:\s*([0-9a-fA-F.:]+)", log.split("Name:", 1)[-1])
+        found = ", ".join(addresses[:3]) if "Name:" in log and addresses else "resolved"
+        return StepResult("dns", "pass", ms, f"{target.host} → {found}")
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    reason = lines[-1] if lines else f"nslookup exited with {terminated.get('exitCode')}"
+    return StepResult("dns", "fail", ms, unresolvable(target.host or "", target.mask(reason)))
+
+
+def _exited(target: Target, step: StepName, terminated: Mapping[str, Any], log: str) -> StepResult:
+    """The first HTTP step failed: the check container itself exited non-zero."""
+    lines = [ln for ln in log.splitlines() if ln.strip() and not ln.startswith("@@")]
+    tail = f": {target.mask(lines[-1].strip())}" if lines else ""
+    reason = f" ({terminated['reason']})" if terminated.get("reason") else ""
+    return StepResult(
+        step, "fail", 0, f"the check container exited with {terminated.get('exitCode')}{reason}{tail}"
+    )
+
+
+def _http_results(target: Target, steps: Sequence[StepName], log: str, timeout: float) -> list[StepResult]:
+    """The HTTP steps judged from the check container's log, up to the first failure."""
+    done: list[StepResult] = []
+    answers = {a.step: a for a in parse_log(log)}
+    for step in steps:
+        answer = answers.get(step)
+        if answer is None:
+            break
+        ms = int(answer.seconds * 1000)
+        if answer.curl_exit != 0:
+            done.append(StepResult(step, "fail", ms, _curl_failure(target, answer, timeout)))
+            break
+        status, detail = judge(target, step, answer.http, answer.body)
+        done.append(StepResult(step, status, ms, detail))
+        if status == "fail":
+            break
+    return done
+
+
 class _Run:
     """One cluster run: the Secret, the pods, their verdicts, and the clean-up."""
 
@@ -454,139 +522,118 @@ class _Run:
         except KubeError:
             return ""
 
-    def verdict(self, plan: _Plan, pod: Mapping[str, Any] | None, overdue: bool) -> EntryResult | None:  # noqa: C901 (issue 19: to split)
+    def verdict(self, plan: _Plan, pod: Mapping[str, Any] | None, overdue: bool) -> EntryResult | None:
         """The entry's result once its pod has said all it will; None while it is still running."""
         target = plan.target
         done: list[StepResult] = []
         if not plan.dns_in_pod and "dns" in target.steps and target.host and is_address(target.host):
-            done.append(StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve"))
+            done.append(_address_pass(target))
         if pod is None and not overdue:
             return None
         if plan.dns_in_pod:
-            state = _container(pod or {}, "dns")
-            terminated = (state.get("state") or {}).get("terminated")
-            if terminated:
-                started, ended = (
-                    _timestamp(terminated.get("startedAt")),
-                    _timestamp(terminated.get("finishedAt")),
-                )
-                ms = int((ended - started).total_seconds() * 1000) if started and ended else 0
-                log = self._log(plan.name, "dns")
-                if terminated.get("exitCode") == 0:
-                    addresses = re.findall(
-                        r"Address(?:\s+\d+)?:\s*([0-9a-fA-F.:]+)", log.split("Name:", 1)[-1]
-                    )
-                    found = ", ".join(addresses[:3]) if "Name:" in log and addresses else "resolved"
-                    done.append(StepResult("dns", "pass", ms, f"{target.host} → {found}"))
-                else:
-                    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
-                    reason = lines[-1] if lines else f"nslookup exited with {terminated.get('exitCode')}"
-                    done.append(
-                        StepResult("dns", "fail", ms, unresolvable(target.host or "", target.mask(reason)))
-                    )
-                    return finish(target, done)
-            else:
-                stuck = _stuck(state, image(self.options.dns_image, self.options.registry))
-                if stuck or overdue:
-                    done.append(StepResult("dns", "fail", 0, stuck or _why_not_started(pod)))
-                    return finish(target, done)
+            dns = self._dns_verdict(plan, pod, overdue)
+            if dns is None:
                 return None
+            done.append(dns)
+            if dns.status == "fail":
+                return finish(target, done)
         if not plan.http_steps:
             if target.problem:
                 done.append(problem_result(target))
             return finish(target, done)
+        http = self._http_verdicts(plan, pod, overdue)
+        return None if http is None else finish(target, done + http)
+
+    def _dns_verdict(self, plan: _Plan, pod: Mapping[str, Any] | None, overdue: bool) -> StepResult | None:
+        """The `dns` init container's verdict; None while it has neither ended nor given up."""
+        state = _container(pod or {}, "dns")
+        terminated = (state.get("state") or {}).get("terminated")
+        if terminated:
+            return _dns_result(plan.target, terminated, self._log(plan.name, "dns"))
+        stuck = _stuck(state, image(self.options.dns_image, self.options.registry))
+        if stuck or overdue:
+            return StepResult("dns", "fail", 0, stuck or _why_not_started(pod))
+        return None
+
+    def _http_verdicts(
+        self, plan: _Plan, pod: Mapping[str, Any] | None, overdue: bool
+    ) -> list[StepResult] | None:
+        """The `check` container's verdicts; None while it has neither ended nor given up."""
         state = _container(pod or {}, "check")
         terminated = (state.get("state") or {}).get("terminated")
         if not terminated:
             stuck = _stuck(state, image(self.options.curl_image, self.options.registry))
             if stuck or overdue:
-                done.append(StepResult(plan.http_steps[0], "fail", 0, stuck or _why_not_started(pod)))
-                return finish(target, done)
+                return [StepResult(plan.http_steps[0], "fail", 0, stuck or _why_not_started(pod))]
             return None
         log = self._log(plan.name, "check")
         if terminated.get("exitCode") != 0:
-            lines = [ln for ln in log.splitlines() if ln.strip() and not ln.startswith("@@")]
-            tail = f": {target.mask(lines[-1].strip())}" if lines else ""
-            reason = f" ({terminated['reason']})" if terminated.get("reason") else ""
-            done.append(
-                StepResult(
-                    plan.http_steps[0],
-                    "fail",
-                    0,
-                    f"the check container exited with {terminated.get('exitCode')}{reason}{tail}",
-                )
-            )
-            return finish(target, done)
-        answers = {a.step: a for a in parse_log(log)}
-        for step in plan.http_steps:
-            answer = answers.get(step)
-            if answer is None:
-                break
-            ms = int(answer.seconds * 1000)
-            if answer.curl_exit != 0:
-                done.append(StepResult(step, "fail", ms, _curl_failure(target, answer, self.timeout)))
-                break
-            status, detail = judge(target, step, answer.http, answer.body)
-            done.append(StepResult(step, status, ms, detail))
-            if status == "fail":
-                break
-        return finish(target, done)
+            return [_exited(plan.target, plan.http_steps[0], terminated, log)]
+        return _http_results(plan.target, plan.http_steps, log, self.timeout)
 
-    def run(self, concurrency: int, on_result: OnResult | None) -> list[EntryResult]:  # noqa: C901 (issue 19: to split)
+    def _plan(self, index: int, target: Target, secret_data: dict[str, str]) -> _Plan | EntryResult:
+        """The pod of one entry (its header file added to `secret_data`), or its result when
+        it needs no pod."""
+        # An entry with a problem (an unset ${VAR}) sends nothing: at most its DNS runs.
+        http_steps = () if target.problem else _http_steps(target)
+        dns_runs = "dns" in target.steps and "dns" not in target.skips and bool(target.host)
+        dns_in_pod = dns_runs and not is_address(target.host or "")
+        if (target.problem and target.problem_step == "dns") or not (dns_in_pod or http_steps):
+            return _without_pod(target, dns_runs)
+        header = _header_file(target, http_steps)
+        key = f"h{index}" if header else None
+        if header and key:
+            secret_data[key] = header
+        name = f"ic-check-{self.options.run_id}-{index}"
+        return _Plan(index, target, name, dns_in_pod, http_steps, key)
+
+    def run(self, concurrency: int, on_result: OnResult | None) -> list[EntryResult]:
         results: dict[int, EntryResult] = {}
         plans: list[_Plan] = []
         secret_data: dict[str, str] = {}
         for index, target in enumerate(self.targets):
-            # An entry with a problem (an unset ${VAR}) sends nothing: at most its DNS runs.
-            http_steps = () if target.problem else _http_steps(target)
-            dns_runs = "dns" in target.steps and "dns" not in target.skips and bool(target.host)
-            dns_in_pod = dns_runs and not is_address(target.host or "")
-            if (target.problem and target.problem_step == "dns") or not (dns_in_pod or http_steps):
-                early: list[StepResult] = []
-                if target.problem and target.problem_step == "dns":
-                    early.append(problem_result(target))
-                else:
-                    if dns_runs:
-                        early.append(
-                            StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve")
-                        )
-                    if target.problem:
-                        early.append(problem_result(target))
-                results[index] = result = finish(target, early)
-                if on_result:
-                    on_result(result)
+            planned = self._plan(index, target, secret_data)
+            if isinstance(planned, _Plan):
+                plans.append(planned)
                 continue
-            header = _header_file(target, http_steps)
-            key = f"h{index}" if header else None
-            if header and key:
-                secret_data[key] = header
-            name = f"ic-check-{self.options.run_id}-{index}"
-            plans.append(_Plan(index, target, name, dns_in_pod, http_steps, key))
+            results[index] = planned
+            if on_result:
+                on_result(planned)
 
         ca_text = self._ca_text()
         if ca_text is not None and plans:
             secret_data["ca.pem"] = ca_text
-        if not plans:
-            return [results[i] for i in range(len(self.targets))]
+        if plans:
+            for index, result in self._pods(plans, secret_data, ca_text is not None, max(1, concurrency)):
+                results[index] = result
+                if on_result:
+                    on_result(result)
+        return [results[i] for i in range(len(self.targets))]
 
+    def _create_secret(self, secret_data: dict[str, str], plans: Sequence[_Plan], concurrency: int) -> None:
+        # The Secret lives as long as the slowest possible run: every pod overdue.
+        waves = -(-len(plans) // concurrency)
+        expires = int(time.time() + waves * max(self._limit(p) for p in plans) + EXPIRY_MARGIN)
+        self.secret_created = True
+        self._create(
+            self.secrets_path,
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {"name": self.secret_name, "labels": _labels(self.options.run_id, expires)},
+                "stringData": secret_data,
+            },
+        )
+
+    def _pods(
+        self, plans: Sequence[_Plan], secret_data: dict[str, str], ca_file: bool, concurrency: int
+    ) -> Iterator[tuple[int, EntryResult]]:
+        """Run the pods, at most `concurrency` at once; each entry's index and result as its pod
+        finishes (the pod already deleted)."""
         assign_uid = not _assigns_uids(self.kube, self.options.namespace)
-        concurrency = max(1, concurrency)
         if secret_data:
-            # The Secret lives as long as the slowest possible run: every pod overdue.
-            waves = -(-len(plans) // concurrency)
-            expires = int(time.time() + waves * max(self._limit(p) for p in plans) + EXPIRY_MARGIN)
-            self.secret_created = True
-            self._create(
-                self.secrets_path,
-                {
-                    "apiVersion": "v1",
-                    "kind": "Secret",
-                    "type": "Opaque",
-                    "metadata": {"name": self.secret_name, "labels": _labels(self.options.run_id, expires)},
-                    "stringData": secret_data,
-                },
-            )
-
+            self._create_secret(secret_data, plans, concurrency)
         queue = deque(plans)
         active: dict[str, tuple[_Plan, float]] = {}
         selector = f"{RUN_LABEL}={self.options.run_id}"
@@ -598,7 +645,7 @@ class _Run:
                     self.options,
                     timeout=self.timeout,
                     secret_name=self.secret_name if self.secret_created else None,
-                    ca_file=ca_text is not None,
+                    ca_file=ca_file,
                     assign_uid=assign_uid,
                     expires=int(time.time() + self._limit(plan) + EXPIRY_MARGIN),
                 )
@@ -612,14 +659,11 @@ class _Run:
                 if verdict is None:
                     continue
                 del active[name]
-                results[plan.index] = result = verdict
                 self.kube.delete(f"{self.pods_path}/{name}")
                 self.created_pods.discard(name)
-                if on_result:
-                    on_result(result)
+                yield plan.index, verdict
             if active:
                 time.sleep(self.options.poll_interval)
-        return [results[i] for i in range(len(self.targets))]
 
     def _ca_text(self) -> str | None:
         import os

@@ -24,7 +24,7 @@ functions, so a verdict reads the same from here and from a pod. A key travels i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -153,38 +153,30 @@ def _protocol(entry: ModelEntry, self_hosted: bool) -> str:
     return entry_facts.protocol(entry, self_hosted=self_hosted)
 
 
-def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Target:  # noqa: C901 (issue 19: to split)
-    """The checks of one entry: endpoint, applicable steps and their requests."""
-    name = entry.litellm_model_name
-    prefix, sep, suffix = entry.litellm_model.partition("/")
-    if not sep:
-        prefix, suffix = "", entry.litellm_model
-    protocol = _protocol(entry, self_hosted)
-    provider = catalog.provider_for_prefix(prefix) if prefix else None
+@dataclass(frozen=True)
+class _Values:
+    """An entry's connection fields with `${VAR}` expanded, and the first one naming an unset
+    variable (`problem`, failing `problem_step`)."""
 
+    api_base: str | None
+    key: str | None
+    key_variable: str | None
+    api_version: str | None
+    region: str | None
+    problem: str | None
+    problem_step: StepName
+
+
+def _values(entry: ModelEntry, env: Mapping[str, str]) -> _Values:
     api_base, base_missing = _resolve(entry.api_base, env)
     key_ref = entry.api_key.get_secret_value() if entry.api_key is not None else None
     key, key_missing = _resolve(key_ref, env)
     key_variable = envref.whole_ref(key_ref) if key_ref else None
     if key:
         holder = f"${key_variable}" if key_variable else "the literal apiKey"
-        refuse_header_value(key, f"{holder} (the apiKey of {name})")
+        refuse_header_value(key, f"{holder} (the apiKey of {entry.litellm_model_name})")
     api_version, version_missing = _resolve(entry.api_version, env)
     region, _ = _resolve(entry.aws_region, env)
-    secrets = frozenset(s for s in (key,) if s)
-
-    base = api_base or (provider.base_url if provider else None)
-    if protocol == "aws" and region:
-        base = f"https://bedrock-runtime.{region}.amazonaws.com"
-
-    steps: list[StepName] = ["dns", "models"]
-    chat = entry.metadata_type == "Text Generation" and entry.type == "CHAT"
-    if self_hosted and chat:
-        steps.append("tool-call")
-    if entry.metadata_type == "Embeddings":
-        steps.append("embeddings")
-
-    skips: dict[str, str] = {}
     problem = None
     problem_step: StepName = "models"
     if base_missing:
@@ -193,118 +185,175 @@ def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Tar
         problem = f"apiKey names ${{{key_missing[0]}}}, which is not set here: export it and run again"
     elif version_missing:
         problem = f"apiVersion names ${{{version_missing[0]}}}, which is not set here"
+    return _Values(api_base, key, key_variable, api_version, region, problem, problem_step)
 
+
+def _steps(entry: ModelEntry, self_hosted: bool) -> tuple[StepName, ...]:
+    steps: list[StepName] = ["dns", "models"]
+    chat = entry.metadata_type == "Text Generation" and entry.type == "CHAT"
+    if self_hosted and chat:
+        steps.append("tool-call")
+    if entry.metadata_type == "Embeddings":
+        steps.append("embeddings")
+    return tuple(steps)
+
+
+# --------------------------------------------------------- requests per protocol
+
+_ACCEPT_JSON = (("Accept", "application/json"),)
+_SEND_JSON = (("Content-Type", "application/json"), ("Accept", "application/json"))
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    """What a protocol's requests are built from."""
+
+    base: str
+    model: str  # litellmModel without its provider prefix
+    key: str | None
+    api_version: str | None
+
+
+def _openai_calls(at: _Endpoint) -> dict[str, Call]:
+    bearer = (("Authorization", f"Bearer {at.key}"),) if at.key else ()
+    chat = {
+        "model": at.model,
+        "messages": [{"role": "user", "content": TOOL_PROMPT}],
+        "tools": [TOOL],
+        "tool_choice": "auto",
+        "max_tokens": 256,
+    }
+    return {
+        "models": Call("GET", _join(at.base, "models"), _ACCEPT_JSON, bearer),
+        "tool-call": Call("POST", _join(at.base, "chat/completions"), _SEND_JSON, bearer, chat),
+        "embeddings": Call(
+            "POST",
+            _join(at.base, "embeddings"),
+            _SEND_JSON,
+            bearer,
+            {"model": at.model, "input": EMBEDDING_INPUT},
+        ),
+    }
+
+
+def _anthropic_calls(at: _Endpoint) -> dict[str, Call]:
+    root = at.base if at.base.rstrip("/").endswith("/v1") else _join(at.base, "v1")
+    headers = (("anthropic-version", ANTHROPIC_VERSION), ("Accept", "application/json"))
+    return {"models": Call("GET", _join(root, "models"), headers, (("x-api-key", at.key),) if at.key else ())}
+
+
+def _azure_calls(at: _Endpoint) -> dict[str, Call]:
+    query = f"?api-version={at.api_version}" if at.api_version else ""
+    secret = (("api-key", at.key),) if at.key else ()
+    embeddings = _join(at.base, f"openai/deployments/{at.model}/embeddings") + query
+    return {
+        "models": Call("GET", _join(at.base, "openai/models") + query, _ACCEPT_JSON, secret),
+        "embeddings": Call("POST", embeddings, _SEND_JSON, secret, {"input": EMBEDDING_INPUT}),
+    }
+
+
+def _gemini_calls(at: _Endpoint) -> dict[str, Call]:
+    secret = (("x-goog-api-key", at.key),) if at.key else ()
+    content = {"content": {"parts": [{"text": EMBEDDING_INPUT}]}}
+    return {
+        "models": Call("GET", _join(at.base, "models"), _ACCEPT_JSON, secret),
+        "embeddings": Call(
+            "POST", _join(at.base, f"models/{at.model}:embedContent"), _SEND_JSON, secret, content
+        ),
+    }
+
+
+def _ollama_calls(at: _Endpoint) -> dict[str, Call]:
+    return {
+        "models": Call("GET", _join(at.base, "api/tags"), _ACCEPT_JSON),
+        "embeddings": Call(
+            "POST", _join(at.base, "api/embed"), _SEND_JSON, (), {"model": at.model, "input": EMBEDDING_INPUT}
+        ),
+    }
+
+
+# The HTTP requests of each protocol `_protocol` names; a protocol not here is not checked.
+_REQUESTS: Mapping[str, Callable[[_Endpoint], dict[str, Call]]] = {
+    "openai": _openai_calls,
+    "anthropic": _anthropic_calls,
+    "azure": _azure_calls,
+    "gemini": _gemini_calls,
+    "ollama": _ollama_calls,
+}
+
+
+def _not_checked(protocol: str, prefix: str) -> str:
+    if protocol == "aws":
+        return "Bedrock needs AWS SigV4 request signing, which check does not do; not checked"
+    return f"no known protocol for prefix {prefix!r}; not checked"
+
+
+def _no_endpoint(entry: ModelEntry, protocol: str, steps: tuple[StepName, ...], values: _Values) -> Target:
+    """The target of an entry without a base URL: skipped (Bedrock, Vertex AI) or failed."""
+    why = {
+        "aws": "Bedrock needs awsRegion to know its endpoint",
+        "adc": "Vertex AI's endpoint is per project and region; not checked",
+    }.get(protocol, f"no apiBase and no default base URL for provider {entry.provider!r}: set apiBase")
+    skips: dict[str, str] = {}
+    problem, problem_step = values.problem, values.problem_step
+    if protocol in ("aws", "adc"):
+        skips = dict.fromkeys(steps, why)
+    else:
+        problem, problem_step = problem or why, "dns"
+    return Target(
+        model=entry.litellm_model_name,
+        endpoint="",
+        host=None,
+        port=None,
+        scheme="",
+        steps=steps,
+        calls={},
+        skips=skips,
+        problem=problem,
+        problem_step=problem_step,
+        context_window=entry.context_window,
+        key_variable=values.key_variable,
+        secrets=frozenset(s for s in (values.key,) if s),
+    )
+
+
+def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Target:
+    """The checks of one entry: endpoint, applicable steps and their requests."""
+    name = entry.litellm_model_name
+    prefix, sep, suffix = entry.litellm_model.partition("/")
+    if not sep:
+        prefix, suffix = "", entry.litellm_model
+    protocol = _protocol(entry, self_hosted)
+    provider = catalog.provider_for_prefix(prefix) if prefix else None
+
+    values = _values(entry, env)
+    steps = _steps(entry, self_hosted)
+    base = values.api_base or (provider.base_url if provider else None)
+    if protocol == "aws" and values.region:
+        base = f"https://bedrock-runtime.{values.region}.amazonaws.com"
     if not base:
-        why = {
-            "aws": "Bedrock needs awsRegion to know its endpoint",
-            "adc": "Vertex AI's endpoint is per project and region; not checked",
-        }.get(protocol, f"no apiBase and no default base URL for provider {entry.provider!r}: set apiBase")
-        if protocol in ("aws", "adc"):
-            skips = dict.fromkeys(steps, why)
-        else:
-            problem, problem_step = problem or why, "dns"
-        return Target(
-            model=name,
-            endpoint="",
-            host=None,
-            port=None,
-            scheme="",
-            steps=tuple(steps),
-            calls={},
-            skips=skips,
-            problem=problem,
-            problem_step=problem_step,
-            context_window=entry.context_window,
-            key_variable=key_variable,
-            secrets=secrets,
-        )
+        return _no_endpoint(entry, protocol, steps, values)
 
     parts = urlsplit(base)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    calls: dict[str, Call] = {}
-    pulled: str | None = None
-    served = suffix if self_hosted else None
-    bearer = (("Authorization", f"Bearer {key}"),) if key else ()
-    json_headers = (("Content-Type", "application/json"), ("Accept", "application/json"))
-
-    if protocol == "openai":
-        calls["models"] = Call("GET", _join(base, "models"), (("Accept", "application/json"),), bearer)
-        calls["tool-call"] = Call(
-            "POST",
-            _join(base, "chat/completions"),
-            json_headers,
-            bearer,
-            {
-                "model": suffix,
-                "messages": [{"role": "user", "content": TOOL_PROMPT}],
-                "tools": [TOOL],
-                "tool_choice": "auto",
-                "max_tokens": 256,
-            },
-        )
-        calls["embeddings"] = Call(
-            "POST",
-            _join(base, "embeddings"),
-            json_headers,
-            bearer,
-            {"model": suffix, "input": EMBEDDING_INPUT},
-        )
-    elif protocol == "anthropic":
-        root = base if base.rstrip("/").endswith("/v1") else _join(base, "v1")
-        headers = (("anthropic-version", ANTHROPIC_VERSION), ("Accept", "application/json"))
-        calls["models"] = Call("GET", _join(root, "models"), headers, (("x-api-key", key),) if key else ())
-    elif protocol == "azure":
-        query = f"?api-version={api_version}" if api_version else ""
-        secret = (("api-key", key),) if key else ()
-        calls["models"] = Call(
-            "GET", _join(base, "openai/models") + query, (("Accept", "application/json"),), secret
-        )
-        calls["embeddings"] = Call(
-            "POST",
-            _join(base, f"openai/deployments/{suffix}/embeddings") + query,
-            json_headers,
-            secret,
-            {"input": EMBEDDING_INPUT},
-        )
-    elif protocol == "gemini":
-        secret = (("x-goog-api-key", key),) if key else ()
-        calls["models"] = Call("GET", _join(base, "models"), (("Accept", "application/json"),), secret)
-        calls["embeddings"] = Call(
-            "POST",
-            _join(base, f"models/{suffix}:embedContent"),
-            json_headers,
-            secret,
-            {"content": {"parts": [{"text": EMBEDDING_INPUT}]}},
-        )
-    elif protocol == "ollama":
-        pulled = suffix
-        calls["models"] = Call("GET", _join(base, "api/tags"), (("Accept", "application/json"),))
-        calls["embeddings"] = Call(
-            "POST", _join(base, "api/embed"), json_headers, (), {"model": suffix, "input": EMBEDDING_INPUT}
-        )
-    elif protocol == "aws":
-        for step in steps[1:]:
-            skips[step] = "Bedrock needs AWS SigV4 request signing, which check does not do; not checked"
-    else:
-        for step in steps[1:]:
-            skips[step] = f"no known protocol for prefix {prefix!r}; not checked"
-
+    build = _REQUESTS.get(protocol)
+    calls = build(_Endpoint(base, suffix, values.key, values.api_version)) if build else {}
+    skips: dict[str, str] = {} if build else dict.fromkeys(steps[1:], _not_checked(protocol, prefix))
     return Target(
         model=name,
         endpoint=_display_url(base),
         host=parts.hostname,
-        port=port,
+        port=parts.port or (443 if parts.scheme == "https" else 80),
         scheme=parts.scheme,
-        steps=tuple(steps),
+        steps=steps,
         calls=calls,
         skips=skips,
-        problem=problem,
-        problem_step=problem_step,
-        served_name=served,
-        pulled=pulled,
+        problem=values.problem,
+        problem_step=values.problem_step,
+        served_name=suffix if self_hosted else None,
+        pulled=suffix if protocol == "ollama" else None,
         context_window=entry.context_window,
-        key_variable=key_variable,
-        secrets=secrets,
+        key_variable=values.key_variable,
+        secrets=frozenset(s for s in (values.key,) if s),
     )
 
 

@@ -43,7 +43,7 @@ from contract.pipeline.render.extra import EXTRA_MODELS_KEY
 
 if TYPE_CHECKING:
     from contract.diagnostics import Diagnostic
-    from contract.knowledge.catalog import Catalog
+    from contract.knowledge.catalog import Catalog, ModelFacts, Provider
 
 # The value a field gets when neither the config, the catalog nor a flag says: `validate`
 # reports it (IC004) at its line until someone writes the number.
@@ -293,13 +293,12 @@ def _self_hosted(prefix: str, api_base: str | None) -> bool:
     return host not in ("api.openai.com", "")
 
 
-def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[ImportedEntry, dict[str, Any]]:  # noqa: C901 (issue 19: to split)
+def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[ImportedEntry, dict[str, Any]]:
     """The entry for one item, and its kept-out `litellm_params`/`model_info` (scrubbed)."""
     from contract.knowledge import entries as entry_facts
     from contract.knowledge.catalog import provider_for_prefix
     from contract.knowledge.facts import MODE_KINDS
-    from contract.knowledge.naming import cost_tier, creator_from_id, display_name
-    from contract.workflows.edit import MAX_TOKENS_CAP
+    from contract.knowledge.naming import cost_tier
 
     name = str(item["model_name"])
     params: Mapping[str, Any] = item["litellm_params"]
@@ -310,6 +309,44 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     notes: list[str] = []
     todos: list[str] = []
 
+    plain, secrets = _connection(name, params, options.variables)
+    self_hosted = _self_hosted(
+        prefix, params.get("api_base") if isinstance(params.get("api_base"), str) else None
+    )
+    row = None if self_hosted or not prefix else provider_for_prefix(prefix)
+    base_model = _base_model(info, prefix)
+    if self_hosted:
+        facts = options.catalog.lookup(
+            litellm_model, vllm_model=base_model or model_id, base_model=base_model, self_hosted=True
+        )
+    else:
+        facts = options.catalog.lookup(litellm_model, base_model=base_model)
+    mode = _mode(info.get("mode"), facts, notes)
+    kind, metadata = MODE_KINDS[mode]
+    window, max_tokens = _limits(name, info, facts, kind, options)
+
+    described = base_model or model_id
+    fields: dict[str, Any] = {"litellmModelName": name, "litellmModel": litellm_model}
+    fields.update(_maker(described, prefix, litellm_model, row, self_hosted, notes))
+    fields["type"], fields["metadataType"] = kind, metadata
+    fields["costTier"] = cost_tier(described, mode, self_hosted=self_hosted)
+    fields["contextWindow"] = TODO if window is None else window
+    if window is None:
+        todos.append("contextWindow")
+    if max_tokens is not None and kind == "CHAT":
+        fields["maxTokens"] = min(max_tokens, window) if window else max_tokens
+    needs_key = self_hosted or (row is not None and row.auth in ("api_key", "azure"))
+    fields.update(_credentials(name, plain, secrets, needs_key, options))
+    if base_model:
+        fields["baseModel"] = base_model
+    return ImportedEntry(index, fields, tuple(todos), tuple(notes)), _kept(name, params, info, options)
+
+
+def _connection(
+    name: str, params: Mapping[str, Any], variables: _Variables
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The item's plain connection fields (apiBase, apiVersion, awsRegion) and its secret ones,
+    each as `${VAR}` or its value; a literal secret (or a URL with a password) moves to a variable."""
     plain: dict[str, str] = {}
     for key, contract_key in _PARAMS.items():
         value = params.get(key)
@@ -319,7 +356,7 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
         if env is not None:
             plain[contract_key] = f"${{{env}}}"
         elif isinstance(value, str) and _has_password(value):
-            var = options.variables.name(literal_var(name, contract_key), f"{name} {contract_key}")
+            var = variables.name(literal_var(name, contract_key), f"{name} {contract_key}")
             plain[contract_key] = f"${{{var}}}"
         else:
             plain[contract_key] = str(value)
@@ -330,32 +367,37 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
             continue
         env = env_name(value)
         if env is None:  # a literal: never written; it moves to the variable render would name
-            env = options.variables.name(literal_var(name, contract_key), f"{name} {contract_key}")
+            env = variables.name(literal_var(name, contract_key), f"{name} {contract_key}")
         secrets[contract_key] = f"${{{env}}}"
+    return plain, secrets
 
-    api_base = plain.get("apiBase")
-    self_hosted = _self_hosted(
-        prefix, params.get("api_base") if isinstance(params.get("api_base"), str) else None
-    )
-    row = None if self_hosted or not prefix else provider_for_prefix(prefix)
+
+def _base_model(info: Mapping[str, Any], prefix: str) -> str | None:
+    """model_info.base_model, without an Azure prefix (render adds it)."""
     base_model = info.get("base_model") if isinstance(info.get("base_model"), str) else None
     if base_model and prefix in ("azure", "azure_ai") and base_model.startswith(prefix + "/"):
         base_model = base_model[len(prefix) + 1 :]
-    if self_hosted:
-        facts = options.catalog.lookup(
-            litellm_model, vllm_model=base_model or model_id, base_model=base_model, self_hosted=True
-        )
-    else:
-        facts = options.catalog.lookup(litellm_model, base_model=base_model)
+    return base_model
 
-    given = info.get("mode")
+
+def _mode(given: Any, facts: ModelFacts | None, notes: list[str]) -> str:
+    """model_info.mode when the contract has a type for it, else the catalog's, else chat."""
+    from contract.knowledge.facts import MODE_KINDS
+
     mode = given if isinstance(given, str) and given in MODE_KINDS else None
     if mode is None:
         if given is not None:
             notes.append(f"model_info.mode {given!r} is no contract type; the catalog's or chat is used")
         mode = facts.mode if facts is not None and facts.mode in MODE_KINDS else None
         mode = mode or "chat"
-    kind, metadata = MODE_KINDS[mode]
+    return mode
+
+
+def _limits(
+    name: str, info: Mapping[str, Any], facts: ModelFacts | None, kind: str, options: _Options
+) -> tuple[int | None, int | None]:
+    """contextWindow and maxTokens: the flag's or the config's, else the catalog's."""
+    from contract.workflows.edit import MAX_TOKENS_CAP
 
     window = options.context_windows.get(name) or _positive_int(info.get("max_input_tokens"))
     if window is None and facts is not None:
@@ -367,10 +409,16 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
         max_tokens = min(max_tokens, MAX_TOKENS_CAP)
     if max_tokens is None and kind == "CHAT" and facts is not None and facts.max_output_tokens:
         max_tokens = min(facts.max_output_tokens, MAX_TOKENS_CAP, window or MAX_TOKENS_CAP)
+    return window, max_tokens
 
-    fields: dict[str, Any] = {"litellmModelName": name, "litellmModel": litellm_model}
-    described = base_model or model_id
-    fields["displayName"] = display_name(described, row)
+
+def _maker(
+    described: str, prefix: str, litellm_model: str, row: Provider | None, self_hosted: bool, notes: list[str]
+) -> dict[str, Any]:
+    """displayName, provider and creator."""
+    from contract.knowledge.naming import creator_from_id, display_name
+
+    fields: dict[str, Any] = {"displayName": display_name(described, row)}
     if self_hosted:
         fields["provider"] = "Self-Hosted"
     elif row is not None:
@@ -381,20 +429,23 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     creator = (row.creator if row is not None else None) or creator_from_id(described)
     if creator:
         fields["creator"] = creator
-    fields["type"], fields["metadataType"] = kind, metadata
-    fields["costTier"] = cost_tier(described, mode, self_hosted=self_hosted)
-    if window is None:
-        fields["contextWindow"] = TODO
-        todos.append("contextWindow")
-    else:
-        fields["contextWindow"] = window
-    if max_tokens is not None and kind == "CHAT":
-        fields["maxTokens"] = min(max_tokens, window) if window else max_tokens
-    if api_base is not None:
-        fields["apiBase"] = api_base
+    return fields
+
+
+def _credentials(
+    name: str,
+    plain: Mapping[str, str],
+    secrets: Mapping[str, str],
+    needs_key: bool,
+    options: _Options,
+) -> dict[str, str]:
+    """apiBase, apiKey, apiVersion, awsRegion and the AWS keys, in the contract's order."""
+    fields: dict[str, str] = {}
+    if "apiBase" in plain:
+        fields["apiBase"] = plain["apiBase"]
     if "apiKey" in secrets:
         fields["apiKey"] = secrets["apiKey"]
-    elif options.from_proxy and (self_hosted or (row is not None and row.auth in ("api_key", "azure"))):
+    elif options.from_proxy and needs_key:
         # /model/info never shows keys: the entry reads one from the variable render would name.
         var = options.variables.name(literal_var(name, "apiKey"), f"{name} apiKey")
         fields["apiKey"] = f"${{{var}}}"
@@ -404,9 +455,11 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
     for key in ("awsAccessKeyId", "awsSecretAccessKey"):
         if key in secrets:
             fields[key] = secrets[key]
-    if base_model:
-        fields["baseModel"] = base_model
+    return fields
 
+
+def _kept(name: str, params: Mapping[str, Any], info: Mapping[str, Any], options: _Options) -> dict[str, Any]:
+    """The item's `litellm_params` and `model_info` keys the contract does not model (scrubbed)."""
     kept: dict[str, Any] = {}
     other_params = {
         str(k): v
@@ -423,7 +476,7 @@ def _entry(index: int, item: Mapping[str, Any], options: _Options) -> tuple[Impo
         kept["litellm_params"] = _scrub(other_params, [], name, options.variables)
     if other_info:
         kept["model_info"] = _scrub(other_info, [], name, options.variables)
-    return ImportedEntry(index, fields, tuple(todos), tuple(notes)), kept
+    return kept
 
 
 # --------------------------------------------------------------------------- the whole config
@@ -481,7 +534,66 @@ def _yaml11_booleans(value: Any, path: list[str]) -> list[str]:
     return []
 
 
-def import_litellm(  # noqa: C901 (issue 19: to split)
+def _by_name(document: Any) -> tuple[dict[str, list[int]], dict[int, Mapping[str, Any]], list[str]]:
+    """The importable items' indices by model_name, the items by index, and the items skipped."""
+    by_name: dict[str, list[int]] = {}
+    items: dict[int, Mapping[str, Any]] = {}
+    skipped: list[str] = []
+    for index, item in _items(document):
+        problem = _problem(item)
+        if problem is not None:
+            skipped.append(f"model_list[{index}]: {problem}")
+            continue
+        items[index] = item
+        by_name.setdefault(str(item["model_name"]), []).append(index)
+    return by_name, items, skipped
+
+
+def _environment_variables(value: Any, kept_out: list[str], notes: list[str]) -> None:
+    names = _keys(value)
+    kept_out.append(f"environment_variables: {names}" if names else "environment_variables")
+    notes.append(
+        "environment_variables are not copied (they may hold keys): set "
+        + (names or "them")
+        + " in the proxy's environment"
+    )
+
+
+def _without_master_key(value: Mapping[str, Any], variables: _Variables, notes: list[str]) -> dict[str, Any]:
+    """general_settings without master_key: render reads it from MASTER_KEY_ENV."""
+    if env_name(value["master_key"]) != MASTER_KEY_ENV:
+        variables.to_set.setdefault(MASTER_KEY_ENV, "general_settings master_key")
+    notes.append(
+        f"general_settings.master_key: render reads it from {MASTER_KEY_ENV} (os.environ/{MASTER_KEY_ENV})"
+    )
+    return {k: v for k, v in value.items() if k != "master_key"}
+
+
+def _sections(document: Any, variables: _Variables, kept_out: list[str], notes: list[str]) -> dict[str, Any]:
+    """The top-level sections other than model_list, scrubbed, in the config's order; what is
+    kept out goes to `kept_out`, what to do about it to `notes`."""
+    extra: dict[str, Any] = {}
+    if not isinstance(document, Mapping):
+        return extra
+    for key, value in document.items():
+        key = str(key)
+        if key == "model_list":
+            continue
+        if key == "environment_variables":
+            _environment_variables(value, kept_out, notes)
+            continue
+        section = value
+        if key == "general_settings" and isinstance(value, Mapping) and "master_key" in value:
+            section = _without_master_key(value, variables, notes)
+            if not section:
+                continue
+        listed = _keys(section)
+        kept_out.append(f"{key}: {listed}" if listed else key)
+        extra[key] = _scrub(section, [key], key, variables)
+    return extra
+
+
+def import_litellm(
     document: Any,
     *,
     source: str,
@@ -498,17 +610,7 @@ def import_litellm(  # noqa: C901 (issue 19: to split)
 
     variables = _Variables(_referenced(document))
     options = _Options(catalog or load_catalog(), dict(context_windows or {}), from_proxy, variables)
-    by_name: dict[str, list[int]] = {}
-    items: dict[int, Mapping[str, Any]] = {}
-    skipped: list[str] = []
-    for index, item in _items(document):
-        problem = _problem(item)
-        if problem is not None:
-            skipped.append(f"model_list[{index}]: {problem}")
-            continue
-        items[index] = item
-        by_name.setdefault(str(item["model_name"]), []).append(index)
-
+    by_name, items, skipped = _by_name(document)
     entries: list[ImportedEntry] = []
     kept_out: list[str] = []
     model_extras: dict[str, Any] = {}
@@ -524,35 +626,8 @@ def import_litellm(  # noqa: C901 (issue 19: to split)
                 kept_out.append(f"model_list[{name}].{part}: {_keys(values)}")
     entries.sort(key=lambda e: e.index)
 
-    extra: dict[str, Any] = {}
     notes: list[str] = []
-    if isinstance(document, Mapping):
-        for key, value in document.items():
-            key = str(key)
-            if key == "model_list":
-                continue
-            if key == "environment_variables":
-                names = _keys(value)
-                kept_out.append(f"environment_variables: {names}" if names else "environment_variables")
-                notes.append(
-                    "environment_variables are not copied (they may hold keys): set "
-                    + (names or "them")
-                    + " in the proxy's environment"
-                )
-                continue
-            section = value
-            if key == "general_settings" and isinstance(value, Mapping) and "master_key" in value:
-                section = {k: v for k, v in value.items() if k != "master_key"}
-                if env_name(value["master_key"]) != MASTER_KEY_ENV:
-                    options.variables.to_set.setdefault(MASTER_KEY_ENV, "general_settings master_key")
-                notes.append(
-                    f"general_settings.master_key: render reads it from {MASTER_KEY_ENV} (os.environ/{MASTER_KEY_ENV})"
-                )
-                if not section:
-                    continue
-            listed = _keys(section)
-            kept_out.append(f"{key}: {listed}" if listed else key)
-            extra[key] = _scrub(section, [key], key, options.variables)
+    extra = _sections(document, variables, kept_out, notes)
     notes.extend(_yaml11_booleans(extra, []))
     for name, kept in model_extras.items():
         notes.extend(_yaml11_booleans(kept, [f"model_list[{name}]"]))
@@ -566,7 +641,7 @@ def import_litellm(  # noqa: C901 (issue 19: to split)
         groups=tuple(groups),
         kept_out=tuple(kept_out),
         extra=extra,
-        to_set=tuple(sorted(options.variables.to_set)),
+        to_set=tuple(sorted(variables.to_set)),
         skipped=tuple(skipped),
         notes=tuple(notes),
     )
