@@ -20,12 +20,11 @@ from typing import Any
 
 import click
 
-from cli._exit import EXTERNAL, FAILED, OK, USAGE, handled
+from cli._exit import CHANGES_PENDING, EXTERNAL, FAILED, OK, USAGE, handled
 from cli._help import exit_codes
 from cli.check import CA_BUNDLE, TIMEOUT, check_options, kube_options, notice, render_report, run_options
 
 DEFAULT_FILE = "install-contract.yaml"
-CHANGES_PENDING = 4
 DEFAULT_WRITES, MAX_WRITES = 16, 64  # admin-API writes in flight
 
 
