@@ -206,8 +206,9 @@ def _run(  # noqa: C901 (issue 19: to split)
 ) -> None:
     from cli.envs import chosen
     from contract.pipeline.validate import read_contract
+    from contract.reporting import plan as report
     from contract.reporting.diagnostics import REPORTERS, render_text
-    from contract.workflows.apply import report, run
+    from contract.workflows.apply import run
     from contract.workflows.checks import summarize
 
     concurrency = check["concurrency"]

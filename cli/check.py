@@ -264,7 +264,7 @@ def _colour(colour: bool | None) -> bool:
 
 def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
     """`check`'s report as text (the table) or JSON."""
-    from contract.workflows.checks.report import render_json, render_text
+    from contract.reporting.checks import render_json, render_text
 
     if fmt == "json":
         return render_json(report)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import click
 
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
-from cli._exit import USAGE, handled, validation_code
+from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
 from contract import __version__
 from contract.knowledge.targets import TARGETS
@@ -143,49 +143,26 @@ def validate(
     Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when a
     file cannot be read or the options are wrong.
     """
-    from contract.errors import InputError
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import Selection, check_codes, validate_bytes, validate_file
-    from contract.reporting.diagnostics import REPORTERS
+    from cli._report import finish, wants_colour
+    from contract.pipeline.validate import check_codes
+    from contract.workflows.validation import ValidateRequest, validate_files
 
-    selection = Selection(_codes(select), _codes(ignore))
-    unknown = check_codes(selection.select + selection.ignore)
+    unknown = check_codes(_codes(select) + _codes(ignore))
     if unknown:
         raise click.UsageError(f"no rule code matches {', '.join(unknown)} (see `install-contract explain`)")
-    if catalog_path:
-        from contract.knowledge.catalog import load_catalog
-
-        load_catalog(catalog_path)  # a bad file fails here, once, with exit 2
-    options = Options(
+    request = ValidateRequest(
+        files=files or (DEFAULT_FILE,),
+        strict=strict,
         check_env=check_env,
-        env=dict(os.environ),
+        select=_codes(select),
+        ignore=_codes(ignore),
         catalog_path=catalog_path,
-        environments=env_names or None,
+        env=dict(os.environ),
+        environments=env_names,
+        all_envs=all_envs,
+        stdin=lambda: sys.stdin.buffer.read(),
     )
-    results = []
-    unreadable = False
-    for path in files or (DEFAULT_FILE,):
-        try:
-            if path == "-":
-                results.append(
-                    validate_bytes(
-                        sys.stdin.buffer.read(), file="<stdin>", options=options, selection=selection
-                    )
-                )
-            else:
-                results.append(validate_file(path, options, selection))
-        except InputError as exc:
-            click.echo(f"install-contract: {exc}", err=True)
-            unreadable = True
-    if env_names or all_envs:
-        from cli.envs import check_choice
-
-        check_choice(results, env_names, all_envs)
-    if results:
-        if colour is None:
-            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(REPORTERS[fmt](results, colour), nl=False, color=colour)
-    sys.exit(USAGE if unreadable else validation_code(results, strict))
+    finish(validate_files(request), fmt, wants_colour(colour))
 
 
 @main.command(epilog=exit_codes({0: "shown", 2: "no rule has that code"}))
@@ -254,23 +231,10 @@ def schema(output: str | None) -> None:
 def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
     """List known models whose id contains QUERY (ignoring case): context window, max output,
     mode, tool support and where the facts come from."""
-    from contract.knowledge.catalog import load_catalog
-    from contract.workflows.listing import (
-        catalog_label,
-        catalog_rows,
-        no_match_message,
-        render_json,
-        render_table,
-    )
+    from cli._report import finish
+    from contract.workflows.listing import CatalogRequest, list_catalog
 
-    known = load_catalog(catalog_file)
-    rows = catalog_rows(known, query, provider)
-    if fmt == "json":
-        click.echo(render_json(rows))
-    elif rows:
-        click.echo(render_table(rows, catalog_label(catalog_file), known.source))
-    else:
-        click.echo(no_match_message(query, provider))
+    finish(list_catalog(CatalogRequest(query, provider, catalog_file)), fmt)
 
 
 # --------------------------------------------------------------------------- add
