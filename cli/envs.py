@@ -43,15 +43,6 @@ def chosen(result: Any, env: str | None) -> Any:
     return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
 
 
-def check_choice(results: Any, wanted: tuple[str, ...], every: bool) -> None:
-    """validate --env/--all-envs: each file declares the environments named."""
-    from contract.pipeline.render.environments import choose
-
-    for result in results:
-        if result.contract is not None:  # a file that could not be read is reported as such
-            choose(result.declared_environments, wanted, every)
-
-
 def render_environments(
     file: str,
     out_dir: str,

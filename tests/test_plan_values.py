@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import main
 from contract.pipeline.model import Unleash
+from contract.reporting.plan import cut, render_json, render_table, values
 from contract.workflows.apply.changes import Change, FieldDiff, Plan
 from contract.workflows.apply.flags import (
     DesiredFlag,
@@ -26,7 +27,6 @@ from contract.workflows.apply.flags import (
     Variant,
     diff_flags,
 )
-from contract.reporting.plan import cut, render_json, render_table, values
 from tests.admin_api_server import AdminApiServer
 from tests.kube_mock import KubeCluster
 from tests.test_apply_litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored

@@ -44,7 +44,6 @@ def err(text: str, nl: bool = True) -> Part:
     return Part(text + "\n" if nl else text, err=True)
 
 
-
 # outcome type ("module.Class") -> format -> reporter ("module:function")
 REPORTERS: dict[str, dict[str, str]] = {
     "contract.workflows.validation.Validated": {

@@ -82,7 +82,9 @@ def validate_files(request: ValidateRequest) -> Validated:
             unreadable.append(str(exc))
     problem = _environments_problem(results, request)
     if problem is not None:
-        return Validated(Status.REFUSED, results=tuple(results), unreadable=tuple(unreadable), problem=problem)
+        return Validated(
+            Status.REFUSED, results=tuple(results), unreadable=tuple(unreadable), problem=problem
+        )
     status = Status.REFUSED if unreadable else validation_status(results, request.strict)
     return Validated(status, results=tuple(results), unreadable=tuple(unreadable))
 
