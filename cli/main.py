@@ -15,7 +15,7 @@ from contract import __version__
 from contract.knowledge.targets import TARGETS
 
 if TYPE_CHECKING:
-    from contract.pipeline.validate import Result
+    pass
 
 DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
@@ -170,20 +170,13 @@ def validate(
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
-    from contract.knowledge.catalog import nearest
-    from contract.pipeline.rules import RULES
+    from cli._report import finish
+    from contract.workflows.reference import explain as explain_rules
 
-    if code is None:
-        for rule in sorted(RULES.values(), key=lambda r: r.code):
-            click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}")
-        return
-    found = RULES.get(code.upper())
-    if found is None:
-        guess = nearest(code.upper(), RULES) or nearest(code.lower(), {r.name: c for c, r in RULES.items()})
-        hint = f"; did you mean {guess}?" if guess else ""
-        raise click.UsageError(f"no rule {code!r}{hint} (`install-contract explain` lists them)")
-    click.echo(f"{found.code} {found.name} (default severity: {found.severity.value})\n")
-    click.echo(found.doc)
+    outcome = explain_rules(code)
+    if outcome.problem is not None:
+        raise click.UsageError(outcome.problem)
+    finish(outcome)
 
 
 @main.command(epilog=exit_codes({0: "printed or written", 2: USAGE_MEANING}))
@@ -191,14 +184,10 @@ def explain(code: str | None) -> None:
 @handled
 def schema(output: str | None) -> None:
     """Print the JSON Schema of install-contract.yaml (generated from the contract model)."""
-    from contract.pipeline.schema import schema_text
-    from contract.writing import write_atomic
+    from cli._report import finish
+    from contract.workflows.reference import write_schema
 
-    text = schema_text()
-    if output:
-        write_atomic(output, text.encode("utf-8"))
-    else:
-        click.echo(text, nl=False)
+    finish(write_schema(output))
 
 
 # --------------------------------------------------------------------------- catalog
@@ -320,11 +309,9 @@ def add(
     models:, the rest of the file is kept byte for byte, and nothing is written unless the
     result validates without errors. Exit 1 when the add is refused.
     """
-    import dataclasses
-
-    from cli._exit import FAILED
-    from contract.reporting.diagnostics import render_text
-    from contract.workflows.edit import AddRequest, apply_add, plan_add
+    from cli._report import finish
+    from contract.workflows.edit import AddRequest
+    from contract.workflows.editing import add_model
 
     request = AddRequest(
         provider=provider,
@@ -343,47 +330,7 @@ def add(
         gpus=gpus,
         gpu_memory_gib=gpu_memory,
     )
-    outcome = plan_add(path, request)
-    if outcome.data is None:
-        _refused(outcome.error, outcome.hint, outcome.result)
-        sys.exit(FAILED)
-    apply_add(outcome, path)
-    click.echo(outcome.entry_yaml, nl=False)
-    for note in outcome.notes:
-        click.echo(f"note: {note}", err=True)
-    if outcome.warnings and outcome.result is not None:
-        own = dataclasses.replace(outcome.result, diagnostics=outcome.warnings)
-        click.echo(render_text([own]), err=True, nl=False)
-    action = "created" if outcome.created else "updated"
-    click.echo(f"added {outcome.name} ({outcome.litellm_model}) to {path} ({action})")
-
-
-def _refused(error: str | None, hint: str | None, result: Result | None) -> None:
-    """Why an edit was refused. The errors of the would-be file are named by where they are in
-    the contract (`models[3].vllm`), never by a line of a file that was not written."""
-    from contract.knowledge.secrets import mask
-
-    click.echo(f"install-contract: {error}", err=True)
-    if hint:
-        click.echo(f"  hint: {hint}", err=True)
-    if result is None:
-        return
-    for d in result.diagnostics:
-        if d.severity.value != "error":
-            continue
-        where = _pointer_words(d.path)
-        click.echo(f"  error {d.code} {where}: {mask(d.message, result.secrets)}", err=True)
-        if d.hint:
-            click.echo(f"    hint: {mask(d.hint, result.secrets)}", err=True)
-
-
-def _pointer_words(pointer: str) -> str:
-    """`/models/3/vllm` -> models[3].vllm."""
-    out = ""
-    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out or "the contract"
+    finish(add_model(path, request))
 
 
 # --------------------------------------------------------------------------- remove
@@ -408,17 +355,10 @@ def remove(name: str, path: str, from_flags: bool) -> None:
     flag names the entry, unless --from-flags removes it there too; nothing is written unless
     the result validates without errors. Exit 1 when the removal is refused.
     """
-    from cli._exit import FAILED
-    from contract.workflows.edit import apply_remove, plan_remove
+    from cli._report import finish
+    from contract.workflows.editing import remove_model
 
-    outcome = plan_remove(path, name, from_flags=from_flags)
-    if outcome.data is None:
-        _refused(outcome.error, outcome.hint, outcome.result)
-        sys.exit(FAILED)
-    apply_remove(outcome, path)
-    for flag in outcome.flags:
-        click.echo(f"removed {name} from featureFlags.{flag}")
-    click.echo(f"removed {name} from {path}")
+    finish(remove_model(path, name, from_flags=from_flags))
 
 
 # --------------------------------------------------------------------------- init
@@ -435,15 +375,10 @@ def init(file: str, force: bool) -> None:
     Bedrock, embeddings, a self-hosted vLLM model, featureFlags and environments. Exit 1 when FILE exists
     (unless --force).
     """
-    from cli._exit import FAILED
-    from contract.workflows.starter import STARTER
-    from contract.writing import write_atomic
+    from cli._report import finish
+    from contract.workflows.editing import write_starter
 
-    if os.path.exists(file) and not force:
-        click.echo(f"install-contract: {file} already exists; --force overwrites it", err=True)
-        sys.exit(FAILED)
-    write_atomic(file, STARTER.encode("utf-8"))
-    click.echo(f"wrote {file}: edit it, then run `install-contract validate {file}`")
+    finish(write_starter(file, force=force))
 
 
 @main.command(

@@ -52,6 +52,11 @@ REPORTERS: dict[str, dict[str, str]] = {
         "github": "contract.reporting.diagnostics:validated_github",
         "sarif": "contract.reporting.diagnostics:validated_sarif",
     },
+    "contract.workflows.editing.Added": {"text": "contract.reporting.edits:added_text"},
+    "contract.workflows.editing.Removed": {"text": "contract.reporting.edits:removed_text"},
+    "contract.workflows.editing.Initialised": {"text": "contract.reporting.edits:initialised_text"},
+    "contract.workflows.reference.Explained": {"text": "contract.reporting.reference:explained_text"},
+    "contract.workflows.reference.SchemaWritten": {"text": "contract.reporting.reference:schema_text"},
     "contract.workflows.listing.Listed": {
         "table": "contract.reporting.catalog:listed_table",
         "json": "contract.reporting.catalog:listed_json",
