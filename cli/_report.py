@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from typing import IO, TYPE_CHECKING, NoReturn
@@ -10,11 +9,9 @@ from typing import IO, TYPE_CHECKING, NoReturn
 import click
 
 from cli._exit import status_code
-from contract.diagnostics import Severity
 
 if TYPE_CHECKING:
     from contract.outcome import Outcome
-    from contract.pipeline.validate import Result
     from contract.reporting import Output
 
 
@@ -42,16 +39,3 @@ def finish(outcome: Outcome, fmt: str = "text", colour: bool | None = None) -> N
     """Print `outcome`'s report, then exit with the code of its status (cli/_exit.py)."""
     show(outcome, fmt, colour)
     sys.exit(status_code(outcome.status))
-
-
-def echo_diagnostics(result: Result, quiet: bool) -> None:
-    """The diagnostics of `result` on stderr as validate's text report; with `quiet`, errors only."""
-    from contract.reporting.diagnostics import render_text
-
-    shown = result
-    if quiet:
-        shown = dataclasses.replace(
-            result, diagnostics=tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
-        )
-    if shown.diagnostics:
-        click.echo(render_text([shown]), nl=False, err=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from typing import Any
 
@@ -12,7 +11,6 @@ import click
 
 from cli._exit import FAILED, handled
 from cli._help import USAGE_MEANING, exit_codes
-from cli._report import echo_diagnostics
 
 DEFAULT_FILE = "install-contract.yaml"
 
@@ -41,84 +39,6 @@ def chosen(result: Any, env: str | None) -> Any:
     others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
     own = tuple(d for d in result.diagnostics if not d.message.startswith(others or ("\0",)))
     return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
-
-
-def render_environments(
-    file: str,
-    out_dir: str,
-    wanted: tuple[str, ...],
-    every: bool,
-    targets: tuple[str, ...],
-    check: bool,
-    catalog_path: str | None,
-    quiet: bool = False,
-    **options: Any,
-) -> None:
-    """render --env/--all-envs/--target gitops: validate every environment, then write the tree.
-
-    As for one contract: `check` prints a diff of each changed file, `quiet` nothing but errors."""
-
-    from contract.pipeline.render import check_out_dir, differences, write_tree
-    from contract.pipeline.render.environments import choose, render_environments
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import read_contract, validate_bytes
-
-    if not check:
-        check_out_dir(out_dir, file)
-    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    gitops = "gitops" in targets
-    # Only the environments rendered are validated (the base always is).
-    checks = Options(env=dict(os.environ), catalog_path=catalog_path, environments=wanted or None)
-    result = validate_bytes(raw, file=file, options=checks)
-    echo_diagnostics(result, quiet)
-    if result.errors or result.contract is None or result.source is None:
-        click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
-        sys.exit(FAILED)
-    if gitops and not result.declared_environments:
-        from contract.errors import UsageError
-
-        raise UsageError(
-            "--target gitops writes one overlay per environment, and the contract declares no "
-            "environments: (see README, Environments and GitOps)"
-        )
-    envs = choose(result.declared_environments, wanted, every or (gitops and not wanted))
-    name = os.path.basename(file) if file != "-" else "<stdin>"
-    warnings: list[str] = []
-    if gitops:
-        from contract.pipeline.render.gitops import render_gitops
-
-        others = tuple(t for t in targets if t != "gitops")
-        if others:
-            raise click.UsageError(f"--target gitops is rendered on its own, not with {', '.join(others)}")
-        files = render_gitops(result, result.source, name, envs, raw, catalog_path=catalog_path, **options)
-    else:
-        files = render_environments(
-            result,
-            result.source,
-            name,
-            envs,
-            raw,
-            warnings=warnings,
-            targets=targets,
-            catalog_path=catalog_path,
-            **options,
-        )
-    if check:
-        # The contract's literal secrets, should a file on disk have been edited to hold one.
-        stale = differences(out_dir, files, masked=sorted(result.secrets))
-        if not quiet:
-            for found in stale:
-                click.echo(str(found))
-                click.echo(found.diff, nl=False)
-            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
-        sys.exit(1 if stale else 0)
-    write_tree(out_dir, files)
-    if quiet:
-        return
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in files:
-        click.echo(f"wrote {os.path.join(out_dir, path)}")
 
 
 @click.command(

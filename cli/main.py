@@ -461,75 +461,29 @@ def render(
     --all-envs, each environment's artifacts go under DIR/<env>/; --target gitops writes the
     Kustomize base and overlays, Argo CD ApplicationSet and Flux Kustomizations instead.
     """
+    from cli._report import emit, finish
+    from contract.reporting.rendering import diagnostics_before
+    from contract.workflows.rendering import RenderRequest, render_contract
 
-    from cli._report import echo_diagnostics
-    from contract.pipeline.render import check_out_dir, differences, write_tree
-    from contract.pipeline.render import render as compile_contract
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import read_contract, validate_bytes
-
-    if not check:
-        check_out_dir(out_dir, file)
-    litellm_extra = None
-    if extra_path:
-        from contract.pipeline.render.extra import read_extra
-
-        litellm_extra = read_extra(extra_path)
-    if env_names or all_envs or "gitops" in _codes(targets, upper=False):
-        from cli.envs import render_environments
-
-        render_environments(
-            file,
-            out_dir,
-            env_names,
-            all_envs,
-            _codes(targets, upper=False),
-            check,
-            catalog_path,
-            templates=templates,
-            registry=registry,
-            litellm_extra=litellm_extra,
-            quiet=quiet,
-        )
-        return
-    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
-    echo_diagnostics(result, quiet)
-    if result.errors or result.contract is None:
-        click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
-        sys.exit(1)
-    rendering = compile_contract(
-        result.contract,
-        source_name=os.path.basename(file) if file != "-" else "<stdin>",
-        source_bytes=raw,
+    request = RenderRequest(
+        file=file,
+        out_dir=out_dir,
         targets=_codes(targets, upper=False),
         templates=templates,
+        check=check,
+        quiet=quiet,
         catalog_path=catalog_path,
         registry=registry,
-        litellm_extra=litellm_extra,
+        extra_path=extra_path,
+        environments=env_names,
+        all_envs=all_envs,
+        env=dict(os.environ),
+        stdin=lambda: sys.stdin.buffer.read(),
     )
-    if check:
-        # The contract's literal secrets, should a file on disk have been edited to hold one.
-        stale = differences(out_dir, rendering.files, masked=sorted(result.secrets))
-        if not quiet:
-            for found in stale:
-                click.echo(str(found))
-                click.echo(found.diff, nl=False)
-            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
-        sys.exit(1 if stale else 0)
-    write_tree(out_dir, rendering.files)
-    if quiet:
-        return
-    for warning in rendering.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in rendering.files:
-        click.echo(f"wrote {os.path.join(out_dir, path)}")
-    click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
-    for var, where in sorted(rendering.env.from_literals.items()):
-        click.echo(
-            f"  {var}: the literal {where.split(' ', 1)[1]} of {where.split(' ', 1)[0]}; put it in the "
-            "environment and write ${" + var + "} in the contract"
-        )
+    outcome = render_contract(request, on_validated=lambda result: emit(diagnostics_before(result, quiet)))
+    if outcome.usage is not None:
+        raise click.UsageError(outcome.usage)
+    finish(outcome)
 
 
 # --------------------------------------------------------------------------- completion

@@ -57,6 +57,7 @@ REPORTERS: dict[str, dict[str, str]] = {
     "contract.workflows.editing.Initialised": {"text": "contract.reporting.edits:initialised_text"},
     "contract.workflows.reference.Explained": {"text": "contract.reporting.reference:explained_text"},
     "contract.workflows.reference.SchemaWritten": {"text": "contract.reporting.reference:schema_text"},
+    "contract.workflows.rendering.Rendered": {"text": "contract.reporting.rendering:rendered_text"},
     "contract.workflows.listing.Listed": {
         "table": "contract.reporting.catalog:listed_table",
         "json": "contract.reporting.catalog:listed_json",
