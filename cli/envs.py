@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cli._exit import FAILED, handled
+from cli._exit import handled
 from cli._help import USAGE_MEANING, exit_codes
 
 DEFAULT_FILE = "install-contract.yaml"
@@ -53,32 +53,10 @@ def resolve(file: str, env_name: str) -> None:
 
     `render --env NAME` renders exactly this file (its manifest.json names it).
     """
-    from contract.errors import InputError
-    from contract.pipeline.load import decode
-    from contract.pipeline.render.environments import resolved_text
-    from contract.pipeline.validate import read_contract
+    from cli._report import finish
+    from contract.workflows.environments import resolve_environment
 
-    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    text, problem = decode(raw)
-    if text is None:
-        raise InputError(f"{file}: {problem.message if problem else 'cannot be read'}")
-    from contract.errors import UsageError
-    from contract.knowledge.secrets import mask
-    from contract.pipeline.load import load
-
-    resolved = resolved_text(text, env_name, file)
-    if mask(resolved, load(text).secrets) != resolved:
-        from contract.knowledge.secrets import literal_places
-
-        places = [
-            "/" + "/".join(str(part) for part in path) for path, _ in literal_places(load(resolved).data)
-        ]
-        raise UsageError(
-            f"{file}: environment {env_name} holds a literal secret"
-            f" ({', '.join(places) or 'IC303'}); nothing was printed: "
-            "write it as ${VAR} and keep the value in the environment"
-        )
-    click.echo(resolved, nl=False)
+    finish(resolve_environment(file, env_name, stdin=lambda: sys.stdin.buffer.read()))
 
 
 @click.command(
@@ -107,32 +85,12 @@ def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
 
     Exit 0 when they are the same, 1 when they differ, 2 for usage errors.
     """
-    import json
-
-    from contract.pipeline.load import load
-    from contract.pipeline.render.environments import choose
-    from contract.pipeline.validate import read_contract
-    from contract.workflows.envdiff import diff_environments, render_diff
+    from cli._report import finish
+    from contract.workflows.environments import diff_files
 
     if len(envs) != 2:
         raise click.UsageError("diff takes exactly two environments: --env A --env B")
-    raw = read_contract(file)
-    try:
-        doc = load(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise click.UsageError(f"{file}: is not UTF-8 text") from None
-    if not doc.ok or not isinstance(doc.data, dict):
-        click.echo(f"install-contract: {file} cannot be read as a contract; run validate", err=True)
-        sys.exit(FAILED)
-    from contract.pipeline.environments import environment_names
-
-    choose(environment_names(doc.data), envs, False)
-    from contract.knowledge.secrets import mask
-
-    changes = diff_environments(doc.data, envs[0], envs[1])
-    # Secret fields are masked by the diff; a literal secret anywhere else (a URL's password) here.
-    if fmt == "json":
-        click.echo(mask(json.dumps([c.as_dict() for c in changes], indent=2), doc.secrets))
-    else:
-        click.echo(mask(render_diff(changes, envs[0], envs[1]), doc.secrets), nl=False)
-    sys.exit(1 if changes else 0)
+    outcome = diff_files(file, envs[0], envs[1])
+    if outcome.usage is not None:
+        raise click.UsageError(outcome.usage)
+    finish(outcome, fmt)

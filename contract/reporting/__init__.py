@@ -58,6 +58,11 @@ REPORTERS: dict[str, dict[str, str]] = {
     "contract.workflows.reference.Explained": {"text": "contract.reporting.reference:explained_text"},
     "contract.workflows.reference.SchemaWritten": {"text": "contract.reporting.reference:schema_text"},
     "contract.workflows.rendering.Rendered": {"text": "contract.reporting.rendering:rendered_text"},
+    "contract.workflows.environments.Resolved": {"text": "contract.reporting.envdiff:resolved_text"},
+    "contract.workflows.environments.Diffed": {
+        "text": "contract.reporting.envdiff:diffed_text",
+        "json": "contract.reporting.envdiff:diffed_json",
+    },
     "contract.workflows.listing.Listed": {
         "table": "contract.reporting.catalog:listed_table",
         "json": "contract.reporting.catalog:listed_json",
