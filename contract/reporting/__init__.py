@@ -52,6 +52,11 @@ REPORTERS: dict[str, dict[str, str]] = {
         "github": "contract.reporting.diagnostics:validated_github",
         "sarif": "contract.reporting.diagnostics:validated_sarif",
     },
+    "contract.workflows.bundle.command.Built": {"text": "contract.reporting.bundle:built_text"},
+    "contract.workflows.bundle.command.Verified": {
+        "text": "contract.reporting.bundle:verified_text",
+        "json": "contract.reporting.bundle:verified_json",
+    },
     "contract.workflows.editing.Added": {"text": "contract.reporting.edits:added_text"},
     "contract.workflows.editing.Removed": {"text": "contract.reporting.edits:removed_text"},
     "contract.workflows.editing.Initialised": {"text": "contract.reporting.edits:initialised_text"},
