@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Any
 
@@ -26,19 +25,10 @@ def env_option(fn: Any) -> Any:
 
 
 def chosen(result: Any, env: str | None) -> Any:
-    """`result` with its contract replaced by environment `env`'s (None: unchanged), and
-    without the diagnostics of the other environments (each names its environment first).
+    """`result` narrowed to environment `env` (contract.workflows.environments.only_environment)."""
+    from contract.workflows.environments import only_environment
 
-    An environment the file does not declare is a usage error; one with errors has no
-    contract, so the caller's "the contract has errors" applies."""
-    if env is None:
-        return result
-    from contract.pipeline.render.environments import choose
-
-    choose(result.declared_environments, (env,), False)
-    others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
-    own = tuple(d for d in result.diagnostics if not d.message.startswith(others or ("\0",)))
-    return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
+    return only_environment(result, env)
 
 
 @click.command(

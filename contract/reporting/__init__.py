@@ -57,6 +57,10 @@ REPORTERS: dict[str, dict[str, str]] = {
         "text": "contract.reporting.bundle:verified_text",
         "json": "contract.reporting.bundle:verified_json",
     },
+    "contract.workflows.checks.command.Checked": {
+        "text": "contract.reporting.checks:checked_text",
+        "json": "contract.reporting.checks:checked_json",
+    },
     "contract.workflows.editing.Added": {"text": "contract.reporting.edits:added_text"},
     "contract.workflows.editing.Removed": {"text": "contract.reporting.edits:removed_text"},
     "contract.workflows.editing.Initialised": {"text": "contract.reporting.edits:initialised_text"},

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from contract.reporting import Output, err, out
 from contract.workflows.checks import CheckReport
+from contract.workflows.checks.command import Checked
 
 _MARKS = {"pass": "pass", "fail": "FAIL", "skip": "skip"}
 # ANSI colours as click.style wrote them: green, red, yellow; bold (1) for a failure, else normal (22).
@@ -66,3 +68,18 @@ def render_text(report: CheckReport, colour: bool = False) -> str:
     else:
         lines.append(f"all {len(report.results)} passed")
     return "\n".join(lines) + "\n"
+
+
+NOTHING_CHECKED = "install-contract: the contract has errors; nothing was checked"
+
+
+def checked_text(outcome: Checked, colour: bool = False) -> Output:
+    if outcome.report is None:
+        return (err(NOTHING_CHECKED),)
+    return (out(render_text(outcome.report, colour), nl=False),)
+
+
+def checked_json(outcome: Checked, colour: bool = False) -> Output:
+    if outcome.report is None:
+        return (err(NOTHING_CHECKED),)
+    return (out(render_json(outcome.report), nl=False),)

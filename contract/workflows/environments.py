@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from contract.errors import InputError, UsageError
 from contract.outcome import Outcome, Status
 from contract.workflows.envdiff import Change
+
+if TYPE_CHECKING:
+    from contract.pipeline.validate import Result
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,22 @@ class Diffed(Outcome):
     secrets: frozenset[str] = frozenset()
     problem: str | None = None
     usage: str | None = None
+
+
+def only_environment(result: Result, env: str | None) -> Result:
+    """`result` with its contract replaced by environment `env`'s (None: unchanged), and
+    without the diagnostics of the other environments (each names its environment first).
+
+    An environment the file does not declare is a usage error; one with errors has no
+    contract, so the caller's "the contract has errors" applies."""
+    if env is None:
+        return result
+    from contract.pipeline.render.environments import choose
+
+    choose(result.declared_environments, (env,), False)
+    others = tuple(f"environment {o}: " for o in result.declared_environments if o != env)
+    own = tuple(d for d in result.diagnostics if not d.message.startswith(others or ("\0",)))
+    return dataclasses.replace(result, diagnostics=own, contract=result.environments.get(env))
 
 
 def _read(file: str, stdin: Callable[[], bytes] | None) -> bytes:
