@@ -2,75 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
 from cli._exit import EXTERNAL, FAILED, USAGE, handled
 from cli._help import USAGE_MEANING, exit_codes
-
-if TYPE_CHECKING:
-    from contract.workflows.discover import Candidate, SourceReport
-
-
-_HEADER = ("NAME", "DISCOVERED", "WINDOW", "STATUS")
-
-
-def _status(c: Candidate) -> str:
-    if c.valid:
-        return "ok"
-    if c.fields is None or c.refused:
-        return "refused"
-    return "conflict" if c.conflict else "invalid"
-
-
-def _table(reports: list[SourceReport], show_labels: bool) -> str:
-    """Each source with its state, then its candidates under a header row.
-
-    Columns are as wide as their longest cell (a long Ollama tag widens its column instead
-    of pushing the rest of its row out of line).
-    """
-    rows = [
-        (
-            c.name,
-            c.discovered,
-            str((c.fields or {}).get("contextWindow") or "-"),
-            _status(c) + (f" (LoRA adapter of {c.facts['adapterOf']})" if c.facts.get("adapterOf") else ""),
-        )
-        for r in reports
-        for c in r.candidates
-    ]
-    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADER)]
-
-    def line(cells: tuple[str, str, str, str]) -> str:
-        name, discovered, window, status = cells
-        return (f"  {name:<{widths[0]}}  {discovered:<{widths[1]}}  {window:>{widths[2]}}  {status}").rstrip()
-
-    lines = []
-    for report in reports:
-        lines.append(
-            f"{report.source} at {report.where}: {report.state}"
-            + (f" ({report.message})" if report.message else "")
-        )
-        if report.candidates:
-            lines.append(line(_HEADER))
-        for c in report.candidates:
-            row = line(rows.pop(0))
-            if show_labels and c.labels:
-                row += "  " + " ".join(f"{k}={v}" for k, v in sorted(c.labels.items()))
-            lines.append(row)
-            if c.refused:
-                lines.append(f"      {c.refused}" + (f" (hint: {c.hint})" if c.hint else ""))
-            if c.conflict:
-                lines.append(f"      conflict: {c.conflict}")
-            for d in c.diagnostics:
-                lines.append(
-                    f"      {d.severity.value} {d.code} {d.message}"
-                    + (f" (hint: {d.hint})" if d.hint else "")
-                )
-    return "\n".join(lines)
 
 
 def _interactive() -> bool:
@@ -149,6 +86,9 @@ def discover(  # noqa: C901 (issue 19: to split)
     ones (asks per candidate on a terminal; else --select or --yes). Exit 3 when a source
     named on the command line is down; 2 for usage errors.
     """
+    from cli._report import emit
+    from contract.reporting.discover import render_json, render_table
+    from contract.reporting.edits import refusal
     from contract.workflows.discover import (
         check_candidates,
         mark_conflicts,
@@ -201,9 +141,9 @@ def discover(  # noqa: C901 (issue 19: to split)
     reports = [dataclasses.replace(r, candidates=tuple(check_candidates(r.candidates))) for r in reports]
     reports = mark_conflicts(reports)
     if fmt == "json":
-        click.echo(json.dumps({"sources": [r.as_dict() for r in reports]}, indent=2))
+        click.echo(render_json(reports))
     else:
-        click.echo(_table(reports, show_labels=True))
+        click.echo(render_table(reports, show_labels=True))
     down = [r for r in reports if explicit and r.state != "running"]
     if add_path:
         candidates = [c for r in reports for c in r.candidates]
@@ -237,9 +177,7 @@ def discover(  # noqa: C901 (issue 19: to split)
         for name in outcome.repeated:
             click.echo(f"skipped: {name} was discovered twice at one endpoint; added once", err=to_stderr)
         if outcome.error:
-            click.echo(f"install-contract: {outcome.error}", err=True)
-            for d in outcome.diagnostics:
-                click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
+            emit(refusal(outcome.error, outcome.diagnostics))
             sys.exit(FAILED)
         if outcome.data is not None:
             write_atomic(add_path, outcome.data)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
-from contract.diagnostics import Severity
+from contract.diagnostics import Diagnostic, Severity
 from contract.knowledge.secrets import mask
 from contract.outcome import Status
 from contract.pipeline.validate import Result
@@ -62,6 +63,14 @@ def refused(error: str | None, hint: str | None, result: Result | None) -> Outpu
         if d.hint:
             parts.append(err(f"    hint: {mask(d.hint, result.secrets)}"))
     return tuple(parts)
+
+
+def refusal(error: str, diagnostics: Iterable[Diagnostic]) -> Output:
+    """Why an `--add` of entries (discover, import litellm) was refused (stderr): the error, then each diagnostic by place."""
+    return (
+        err(f"install-contract: {error}"),
+        *(err(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}") for d in diagnostics),
+    )
 
 
 def pointer_words(pointer: str) -> str:
