@@ -8,6 +8,7 @@ import click
 
 from cli._exit import handled
 from cli._help import USAGE_MEANING, Group, exit_codes
+from cli._report import finish
 
 DEFAULT_FILE = "install-contract.yaml"
 
@@ -114,7 +115,6 @@ def build(
     Exit 0 built (warnings allowed), 1 the contract has errors or a literal secret, 2 usage
     or unreadable input, 3 the package index or pip failed.
     """
-    from cli._report import finish
     from contract.workflows.bundle.build import BuildOptions
     from contract.workflows.bundle.command import build_bundle
     from contract.workflows.bundle.wheelhouse import Target
@@ -147,7 +147,6 @@ def verify(path: str, key: str | None, require_signature: bool, fmt: str) -> Non
     Exit 0 verified (warnings allowed), 1 tampered, incomplete, invalid, unsafe or (with
     --require-signature) unsigned, 2 missing or unreadable.
     """
-    from cli._report import finish
     from contract.workflows.bundle.command import verify_bundle
 
     finish(verify_bundle(path, key, require_signature=require_signature), fmt)

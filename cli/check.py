@@ -13,6 +13,7 @@ import click
 from cli._complete import complete_model_names
 from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
+from cli._report import emit, finish, wants_colour
 from contract.workflows.checks.steps import EntryResult
 
 if TYPE_CHECKING:
@@ -226,7 +227,6 @@ def check(
     passed, 3 when any failed, 2 for usage errors, 130 when interrupted (129 on SIGHUP,
     143 on SIGTERM: the cluster's pods and Secret are deleted first).
     """
-    from cli._report import emit, finish, wants_colour
     from contract.reporting.rendering import diagnostics_before
     from contract.workflows.checks.command import CheckRequest, check_contract
 
@@ -250,7 +250,6 @@ def check(
 
 def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
     """`check`'s report as text (the table) or JSON."""
-    from cli._report import wants_colour
     from contract.reporting.checks import render_json, render_text
 
     if fmt == "json":

@@ -10,6 +10,7 @@ import click
 
 from cli._exit import handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._report import finish
 
 DEFAULT_FILE = "install-contract.yaml"
 
@@ -43,7 +44,6 @@ def resolve(file: str, env_name: str) -> None:
 
     `render --env NAME` renders exactly this file (its manifest.json names it).
     """
-    from cli._report import finish
     from contract.workflows.environments import resolve_environment
 
     finish(resolve_environment(file, env_name, stdin=lambda: sys.stdin.buffer.read()))
@@ -75,7 +75,6 @@ def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
 
     Exit 0 when they are the same, 1 when they differ, 2 for usage errors.
     """
-    from cli._report import finish
     from contract.workflows.environments import diff_files
 
     if len(envs) != 2:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import click
 
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
 from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
+from cli._report import emit, finish, wants_colour
 from contract import __version__
 from contract.knowledge.targets import TARGETS
-
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_FILE = "install-contract.yaml"
 FORMATS = ("text", "json", "github", "sarif")
@@ -143,7 +141,6 @@ def validate(
     Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when a
     file cannot be read or the options are wrong.
     """
-    from cli._report import finish, wants_colour
     from contract.pipeline.validate import check_codes
     from contract.workflows.validation import ValidateRequest, validate_files
 
@@ -170,7 +167,6 @@ def validate(
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
-    from cli._report import finish
     from contract.workflows.reference import explain as explain_rules
 
     outcome = explain_rules(code)
@@ -184,7 +180,6 @@ def explain(code: str | None) -> None:
 @handled
 def schema(output: str | None) -> None:
     """Print the JSON Schema of install-contract.yaml (generated from the contract model)."""
-    from cli._report import finish
     from contract.workflows.reference import write_schema
 
     finish(write_schema(output))
@@ -220,7 +215,6 @@ def schema(output: str | None) -> None:
 def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
     """List known models whose id contains QUERY (ignoring case): context window, max output,
     mode, tool support and where the facts come from."""
-    from cli._report import finish
     from contract.workflows.listing import CatalogRequest, list_catalog
 
     finish(list_catalog(CatalogRequest(query, provider, catalog_file)), fmt)
@@ -309,7 +303,6 @@ def add(
     models:, the rest of the file is kept byte for byte, and nothing is written unless the
     result validates without errors. Exit 1 when the add is refused.
     """
-    from cli._report import finish
     from contract.workflows.edit import AddRequest
     from contract.workflows.editing import add_model
 
@@ -355,7 +348,6 @@ def remove(name: str, path: str, from_flags: bool) -> None:
     flag names the entry, unless --from-flags removes it there too; nothing is written unless
     the result validates without errors. Exit 1 when the removal is refused.
     """
-    from cli._report import finish
     from contract.workflows.editing import remove_model
 
     finish(remove_model(path, name, from_flags=from_flags))
@@ -375,7 +367,6 @@ def init(file: str, force: bool) -> None:
     Bedrock, embeddings, a self-hosted vLLM model, featureFlags and environments. Exit 1 when FILE exists
     (unless --force).
     """
-    from cli._report import finish
     from contract.workflows.editing import write_starter
 
     finish(write_starter(file, force=force))
@@ -461,7 +452,6 @@ def render(
     --all-envs, each environment's artifacts go under DIR/<env>/; --target gitops writes the
     Kustomize base and overlays, Argo CD ApplicationSet and Flux Kustomizations instead.
     """
-    from cli._report import emit, finish
     from contract.reporting.rendering import diagnostics_before
     from contract.workflows.rendering import RenderRequest, render_contract
 
