@@ -137,3 +137,12 @@ def test_writing_a_refused_edit_is_a_refused_error_not_a_value_error(tmp_path: P
     with pytest.raises(RefusedError, match="the removal was refused"):
         apply_remove(RemoveOutcome(error="no"), path)
     assert not (tmp_path / "install-contract.yaml").exists()
+
+
+def test_the_names_plan_apply_and_discover_use_are_the_one_table() -> None:
+    from cli._exit import CHANGES_PENDING
+    from cli._outcome import CHANGES_PENDING as PENDING
+    from cli._outcome import CODES
+
+    assert CODES is STATUS_CODES
+    assert PENDING == CHANGES_PENDING == 4

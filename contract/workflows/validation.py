@@ -12,14 +12,12 @@ from contract.outcome import Outcome, Status
 if TYPE_CHECKING:
     from contract.pipeline.validate import Result
 
-DEFAULT_FILE = "install-contract.yaml"
-
 
 @dataclass(frozen=True)
 class ValidateRequest:
     """validate's options: the files ("-" is stdin, read by `stdin`), and the rules to run."""
 
-    files: tuple[str, ...] = (DEFAULT_FILE,)
+    files: tuple[str, ...]
     strict: bool = False
     check_env: bool = False
     select: tuple[str, ...] = ()
@@ -71,7 +69,7 @@ def validate_files(request: ValidateRequest) -> Validated:
     )
     results: list[Result] = []
     unreadable: list[str] = []
-    for path in request.files or (DEFAULT_FILE,):
+    for path in request.files:
         try:
             if path == "-":
                 raw = request.stdin() if request.stdin is not None else b""
