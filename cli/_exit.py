@@ -1,14 +1,18 @@
-"""The one place where outcomes become exit codes.
+"""The one place where outcomes and exceptions become exit codes.
 
 | code | meaning |
 |---|---|
 | 0 | no errors (warnings allowed, unless --strict) |
-| 1 | the contract has errors (or warnings under --strict); a template override is broken |
+| 1 | the contract has errors (or warnings under --strict); a template override is broken; a change refused; a difference found |
 | 2 | usage error, or input that cannot be read (missing file, directory, I/O error) |
 | 3 | a system outside the tool failed (API down, check failed) |
+| 4 | plan --exit-code: changes are pending |
 | 130, 141 | interrupted (Ctrl-C); stdout closed by its reader (`| head`) |
 | 129, 143 | hung up (SIGHUP) or terminated (SIGTERM: CI cancelling a job, `timeout`): cleaned up as on Ctrl-C |
 | 70 | a bug in the tool: one line on stderr; INSTALL_CONTRACT_DEBUG=1 shows the traceback |
+
+`STATUS_CODES` maps each `Status` of an outcome (contract/outcome.py), `ERROR_CODES` each
+branch of the exception tree (contract/errors.py); a subclass takes its nearest ancestor's code.
 """
 
 from __future__ import annotations
@@ -23,29 +27,67 @@ from typing import Any, TypeVar
 
 import click
 
-from contract.errors import ExternalError, InputError, InstallContractError, TemplateError, UsageError
+from contract.errors import (
+    ExternalError,
+    InputError,
+    InstallContractError,
+    RefusedError,
+    TemplateError,
+    UsageError,
+)
+from contract.outcome import Status
 
-OK, FAILED, USAGE, EXTERNAL, INTERNAL = 0, 1, 2, 3, 70
+OK, FAILED, USAGE, EXTERNAL, CHANGES_PENDING, INTERNAL = 0, 1, 2, 3, 4, 70
+
+STATUS_CODES: dict[Status, int] = {
+    Status.OK: OK,
+    Status.INVALID: FAILED,
+    Status.REJECTED: FAILED,
+    Status.DIFFERS: FAILED,
+    Status.REFUSED: USAGE,
+    Status.UNREACHABLE: EXTERNAL,
+    Status.CHANGES_PENDING: CHANGES_PENDING,
+}
+
+ERROR_CODES: dict[type[InstallContractError], int] = {
+    InputError: USAGE,
+    UsageError: USAGE,
+    TemplateError: FAILED,
+    RefusedError: FAILED,
+    ExternalError: EXTERNAL,
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def code_for(exc: BaseException) -> int:
-    if isinstance(exc, (InputError, UsageError)):
-        return USAGE
-    if isinstance(exc, ExternalError):
-        return EXTERNAL
-    if isinstance(exc, TemplateError):
-        return FAILED
+def status_code(status: Status) -> int:
+    """The exit code of an outcome's status."""
+    return STATUS_CODES[status]
+
+
+def error_code(kind: type[BaseException]) -> int:
+    """The exit code of an exception class: its nearest ancestor's in `ERROR_CODES`, else 70."""
+    for ancestor in kind.__mro__:
+        if ancestor in ERROR_CODES:
+            return ERROR_CODES[ancestor]
     return INTERNAL
 
 
+def code_for(exc: BaseException) -> int:
+    return error_code(type(exc))
+
+
 def validation_code(results: Sequence[Any], strict: bool) -> int:
+    return status_code(validation_status(results, strict))
+
+
+def validation_status(results: Sequence[Any], strict: bool) -> Status:
+    """INVALID when a result has errors (or warnings under `strict`), else OK."""
     if any(r.errors for r in results):
-        return FAILED
+        return Status.INVALID
     if strict and any(r.warnings for r in results):
-        return FAILED
-    return OK
+        return Status.INVALID
+    return Status.OK
 
 
 class Terminated(KeyboardInterrupt):

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli import DEFAULT_FILE
-from cli._exit import handled
+from cli._exit import CHANGES_PENDING, handled, status_code
 from cli._help import exit_codes
 from cli._options import CA_BUNDLE, TIMEOUT, all_of, check_options, env_option, format_option, kube_options
-from cli._outcome import CHANGES_PENDING, CODES
+from cli._report import wants_colour
 from cli._terminal import interactive as _interactive  # tests replace cli.apply._interactive
-from cli.check import notice, render_report
+from cli.check import notice
 from contract.outcome import Status
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def _run(request: ApplyRequest, fmt: str) -> None:
     outcome = plan_or_apply(request, confirm=confirm, on_event=lambda event: _show(event, fmt))
     _finish(outcome, fmt)
     if outcome.status is not Status.OK:
-        sys.exit(CODES[outcome.status])
+        sys.exit(status_code(outcome.status))
 
 
 def _confirm(plan: Plan) -> bool:
@@ -148,8 +148,8 @@ def _confirm(plan: Plan) -> bool:
 
 
 def _show(event: Event, fmt: str) -> None:
+    from contract.reporting import plan as report
     from contract.reporting.diagnostics import render_text
-    from contract.workflows.apply import report
     from contract.workflows.apply.workflow import Checked, Diagnosed, Notice, PlanReady
     from contract.workflows.checks import summarize
 
@@ -160,7 +160,7 @@ def _show(event: Event, fmt: str) -> None:
     elif isinstance(event, Checked):
         click.echo(f"check: {summarize(event.report.results)}", err=True)
     elif isinstance(event, PlanReady) and fmt == "text":
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = wants_colour(None)
         click.echo(report.render_table(event.plan, notes=event.notes, colour=colour), nl=False, color=colour)
     elif isinstance(event, PlanReady):
         for note in event.notes:
@@ -169,34 +169,9 @@ def _show(event: Event, fmt: str) -> None:
             click.echo(f"warning: {warning}", err=True)
 
 
-# Why nothing (more) was written, by where the run stopped.
-_STOPPED = {
-    "contract": "the contract has errors; nothing was written",
-    "platform": "the platform refuses the contract; nothing was written",
-    "no-terminal": "no terminal to confirm the plan; pass --yes to apply without asking (nothing was written)",
-    "declined": "not applied; nothing was written",
-}
-
-
 def _finish(outcome: ApplyOutcome, fmt: str) -> None:
-    from contract.reporting.diagnostics import REPORTERS
-    from contract.workflows.apply import report
+    """How the run ended, as contract.reporting.plan reports it (colour as check's table)."""
+    from cli._report import emit
+    from contract.reporting import report
 
-    as_json = fmt == "json"
-    if outcome.stopped in ("contract", "platform") and as_json and outcome.result is not None:
-        click.echo(REPORTERS["json"]([outcome.result], False), nl=False)
-    if outcome.stopped == "check":
-        click.echo(render_report(outcome.check_report, "text"), nl=False, err=True)
-    if outcome.stopped in ("check", "incomplete"):
-        click.echo(f"install-contract: {outcome.error}", err=True)
-    if outcome.stopped == "incomplete":
-        click.echo(report.render_progress(outcome.done, outcome.remaining), nl=False, err=True)
-    if outcome.stopped in _STOPPED:
-        click.echo(f"install-contract: {_STOPPED[outcome.stopped]}", err=True)
-    elif as_json and outcome.plan is not None:
-        click.echo(
-            report.render_json(outcome.file, outcome.plan, applied=outcome.applied, models=outcome.model_ids),
-            nl=False,
-        )
-    elif outcome.applied and outcome.plan is not None:
-        click.echo(f"Applied {len(outcome.plan.pending)} changes.")
+    emit(report(outcome, fmt, wants_colour(None)))

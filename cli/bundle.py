@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 
 import click
 
 from cli import DEFAULT_FILE
-from cli._exit import FAILED, OK, handled
+from cli._exit import handled
 from cli._help import USAGE_MEANING, Group, exit_codes
+from cli._report import finish
 
 
 class _BundleGroup(Group):
@@ -115,11 +114,10 @@ def build(
     Exit 0 built (warnings allowed), 1 the contract has errors or a literal secret, 2 usage
     or unreadable input, 3 the package index or pip failed.
     """
-    from contract.reporting.diagnostics import render_text
-    from contract.workflows.bundle.build import BuildOptions, Refused, build_kit, write_kit
+    from contract.workflows.bundle.build import BuildOptions
+    from contract.workflows.bundle.command import build_bundle
     from contract.workflows.bundle.wheelhouse import Target
 
-    mtime = _source_date_epoch()
     options = BuildOptions(
         registry=registry,
         images_lock=images_lock,
@@ -129,27 +127,9 @@ def build(
         tool_wheel=tool_wheel,
         find_links=find_links,
         no_index=no_index,
-        mtime=mtime,
+        mtime=_source_date_epoch(),
     )
-    outcome = build_kit(file, options)
-    if isinstance(outcome, Refused):
-        if outcome.result.diagnostics:
-            click.echo(render_text([outcome.result]), nl=False, err=True)
-        for reason in outcome.reasons:
-            click.echo(f"install-contract: {reason}", err=True)
-        click.echo("install-contract: no kit was written", err=True)
-        sys.exit(FAILED)
-    write_kit(outcome, out, mtime)
-    for warning in outcome.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    size = sum(len(data) for data in outcome.files.values())
-    pinned = sum(1 for image in outcome.images if image.pinned)
-    click.echo(
-        f"wrote {out}: {len(outcome.files)} files, {size / 1e6:.1f} MB; "
-        f"{len(outcome.images)} images ({pinned} pinned); "
-        f"{'signed' if outcome.signed else 'unsigned'}"
-    )
-    sys.exit(OK)
+    finish(build_bundle(file, options, out))
 
 
 @bundle.command(epilog=exit_codes(_VERIFY_CODES))
@@ -166,18 +146,6 @@ def verify(path: str, key: str | None, require_signature: bool, fmt: str) -> Non
     Exit 0 verified (warnings allowed), 1 tampered, incomplete, invalid, unsafe or (with
     --require-signature) unsigned, 2 missing or unreadable.
     """
-    from contract.workflows.bundle.signing import read_public_key
-    from contract.workflows.bundle.verify import verify_kit
+    from contract.workflows.bundle.command import verify_bundle
 
-    public_key = read_public_key(key) if key else None
-    report = verify_kit(path, public_key, require_signature=require_signature)
-    if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        for problem in report.problems:
-            click.echo(f"{problem.file}: {problem.reason}")
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        status = "verified" if report.verified else f"NOT verified: {len(report.problems)} problem(s)"
-        click.echo(f"{path}: {status} ({report.files} files, signature: {report.signature})")
-    sys.exit(OK if report.verified else FAILED)
+    finish(verify_bundle(path, key, require_signature=require_signature), fmt)

@@ -12,9 +12,10 @@ import click
 
 from cli import DEFAULT_FILE
 from cli._complete import complete_model_names
-from cli._exit import EXTERNAL, FAILED, OK, handled
+from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, exit_codes
 from cli._options import check_options, env_option, format_option
+from cli._report import emit, finish, wants_colour
 from contract.workflows.checks.steps import EntryResult
 
 if TYPE_CHECKING:
@@ -110,46 +111,31 @@ def check(
     passed, 3 when any failed, 2 for usage errors, 130 when interrupted (129 on SIGHUP,
     143 on SIGTERM: the cluster's pods and Secret are deleted first).
     """
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import read_contract, validate_bytes
-    from contract.reporting.diagnostics import render_text as render_diagnostics
-    from contract.workflows.checks import CheckReport, plan_contract, run
+    from contract.reporting.rendering import diagnostics_before
+    from contract.workflows.checks.command import CheckRequest, check_contract
 
-    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    env = dict(os.environ)
-    from contract.workflows.chosen_env import chosen
-
-    result = chosen(validate_bytes(raw, file=file, options=Options(env=env)), env_name)
-    if result.diagnostics:
-        click.echo(render_diagnostics([result]), nl=False, err=True)
-    if result.errors or result.contract is None:
-        click.echo("install-contract: the contract has errors; nothing was checked", err=True)
-        sys.exit(FAILED)
-    targets = plan_contract(result.contract, env, models)
-    run_with = run_options(result.contract, where, **options)
-
+    request = CheckRequest(
+        file=file,
+        env=dict(os.environ),
+        env_name=env_name,
+        models=models,
+        stdin=lambda: sys.stdin.buffer.read(),
+    )
     # On stderr, so that `-f json | jq` stays clean; a transient line, gone when the run ends.
     live = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    with _progress(len(targets), live) as on_result:
-        results = run(result.contract, targets, run_with, on_result)
-
-    report = CheckReport(
-        file="<stdin>" if file == "-" else file, where=run_with.where, results=tuple(results)
+    outcome = check_contract(
+        request,
+        lambda contract: run_options(contract, where, **options),
+        on_validated=lambda result: emit(diagnostics_before(result, quiet=False)),
+        progress=lambda total: _progress(total, live),
     )
-    click.echo(render_report(report, fmt, colour), nl=False, color=_colour(colour))
-    sys.exit(OK if report.ok else EXTERNAL)
-
-
-def _colour(colour: bool | None) -> bool:
-    if colour is None:
-        return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return colour
+    finish(outcome, fmt, wants_colour(colour))
 
 
 def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
     """`check`'s report as text (the table) or JSON."""
-    from contract.workflows.checks.report import render_json, render_text
+    from contract.reporting.checks import render_json, render_text
 
     if fmt == "json":
         return render_json(report)
-    return render_text(report, _colour(colour))
+    return render_text(report, wants_colour(colour))

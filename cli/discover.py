@@ -2,79 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli._exit import USAGE, handled
+from cli._exit import USAGE, handled, status_code
 from cli._help import USAGE_MEANING, exit_codes
 from cli._options import file_option, format_option
-from cli._outcome import CODES
 from cli._terminal import interactive as _interactive  # tests replace cli.discover._interactive
 
 if TYPE_CHECKING:
-    from contract.workflows.discover import Candidate, SourceReport
+    from contract.workflows.discover import Candidate
     from contract.workflows.discover.run import DiscoverOutcome, DiscoverRequest, Event
-
-
-_HEADER = ("NAME", "DISCOVERED", "WINDOW", "STATUS")
-
-
-def _status(c: Candidate) -> str:
-    if c.valid:
-        return "ok"
-    if c.fields is None or c.refused:
-        return "refused"
-    return "conflict" if c.conflict else "invalid"
-
-
-def _table(reports: list[SourceReport], show_labels: bool) -> str:
-    """Each source with its state, then its candidates under a header row.
-
-    Columns are as wide as their longest cell (a long Ollama tag widens its column instead
-    of pushing the rest of its row out of line).
-    """
-    rows = [
-        (
-            c.name,
-            c.discovered,
-            str((c.fields or {}).get("contextWindow") or "-"),
-            _status(c) + (f" (LoRA adapter of {c.facts['adapterOf']})" if c.facts.get("adapterOf") else ""),
-        )
-        for r in reports
-        for c in r.candidates
-    ]
-    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADER)]
-
-    def line(cells: tuple[str, str, str, str]) -> str:
-        name, discovered, window, status = cells
-        return (f"  {name:<{widths[0]}}  {discovered:<{widths[1]}}  {window:>{widths[2]}}  {status}").rstrip()
-
-    lines = []
-    for report in reports:
-        lines.append(
-            f"{report.source} at {report.where}: {report.state}"
-            + (f" ({report.message})" if report.message else "")
-        )
-        if report.candidates:
-            lines.append(line(_HEADER))
-        for c in report.candidates:
-            row = line(rows.pop(0))
-            if show_labels and c.labels:
-                row += "  " + " ".join(f"{k}={v}" for k, v in sorted(c.labels.items()))
-            lines.append(row)
-            if c.refused:
-                lines.append(f"      {c.refused}" + (f" (hint: {c.hint})" if c.hint else ""))
-            if c.conflict:
-                lines.append(f"      conflict: {c.conflict}")
-            for d in c.diagnostics:
-                lines.append(
-                    f"      {d.severity.value} {d.code} {d.message}"
-                    + (f" (hint: {d.hint})" if d.hint else "")
-                )
-    return "\n".join(lines)
 
 
 @click.command(
@@ -133,7 +73,7 @@ def discover(fmt: str, **options: Any) -> None:
     request = DiscoverRequest(**options)
     _refuse_what_does_not_go_together(request)
     outcome = run(request, confirm=_ask if _interactive() else None, on_event=lambda e: _show(e, fmt))
-    _finish(outcome, to_stderr=fmt == "json")
+    _finish(outcome, fmt)
 
 
 def _refuse_what_does_not_go_together(request: DiscoverRequest) -> None:
@@ -156,13 +96,14 @@ def _ask(c: Candidate) -> bool:
 
 def _show(event: Event, fmt: str) -> None:
     """Each step of the workflow as it happens (with -f json, stdout holds the JSON document only)."""
+    from contract.reporting.discover import render_json, render_table
     from contract.workflows.discover.run import AddPlanned, Discovered, NotAdded, UnknownSelection
 
     if isinstance(event, Discovered):
         if fmt == "json":
-            click.echo(json.dumps({"sources": [r.as_dict() for r in event.reports]}, indent=2))
+            click.echo(render_json(list(event.reports)))
         else:
-            click.echo(_table(list(event.reports), show_labels=True))
+            click.echo(render_table(list(event.reports), show_labels=True))
     elif isinstance(event, NotAdded):
         c = event.candidate
         click.echo(f"not added: {c.conflict or f'{c.name}: it does not validate (see above)'}", err=True)
@@ -176,19 +117,12 @@ def _show(event: Event, fmt: str) -> None:
             click.echo(f"skipped: {name} was discovered twice at one endpoint; added once", err=to_stderr)
 
 
-def _finish(outcome: DiscoverOutcome, to_stderr: bool) -> None:
+def _finish(outcome: DiscoverOutcome, fmt: str) -> None:
+    """The end of the report (contract.reporting.discover), then the exit code of its status."""
+    from cli._report import emit
     from contract.outcome import Status
+    from contract.reporting import report
 
-    add = outcome.add
-    if add is not None and add.error:
-        click.echo(f"install-contract: {add.error}", err=True)
-        for d in outcome.diagnostics:
-            click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
-    if add is not None and outcome.written:
-        click.echo(f"added {', '.join(add.added)} to {outcome.written}", err=to_stderr)
-    if outcome.status is Status.UNREACHABLE:
-        # The reason is in the report above (the table or the JSON): said once.
-        for r in outcome.down:
-            click.echo(f"install-contract: {r.source} at {r.where} is {r.state}", err=True)
+    emit(report(outcome, fmt))
     if outcome.status is not Status.OK:
-        sys.exit(CODES[outcome.status])
+        sys.exit(status_code(outcome.status))

@@ -38,40 +38,11 @@ def _windows(values: tuple[str, ...]) -> dict[str, int]:
 
 
 def _report(imported: Imported, to_stdout: bool) -> None:
-    """What the import did, for people; on stderr unless stdout holds nothing else."""
-    err = not to_stdout
+    """What the import did, for people (contract/reporting/importer.py)."""
+    from cli._report import emit
+    from contract.reporting.importer import import_notes
 
-    def say(line: str) -> None:
-        click.echo(line, err=err)
-
-    say(f"imported {len(imported.entries)} model(s) from {imported.source}")
-    for skipped in imported.skipped:
-        say(f"warning: not imported: {skipped}")
-    for group in imported.groups:
-        say(
-            f"warning: {group.name} has {len(group.deployments)} deployments (LiteLLM load-balances them); "
-            f"the contract holds one per name: imported {group.imported}; not imported: {'; '.join(group.others)}"
-        )
-    for entry in imported.entries:
-        for note in entry.notes:
-            say(f"note: {entry.name}: {note}")
-        for todo in entry.todos:
-            say(
-                f"TODO: {entry.name}: {todo} is neither in the config nor in the catalog; "
-                f"pass --context-window {entry.name}=N or edit the TODO (validate reports it)"
-            )
-    for note in imported.notes:
-        say(f"note: {note}")
-    if imported.kept_out:
-        say("kept out of the contract (--keep-extra FILE keeps them for render --litellm-extra):")
-        for item in imported.kept_out:
-            say(f"  {item}")
-    if imported.to_set:
-        say(
-            "set these environment variables (values the import does not copy): " + ", ".join(imported.to_set)
-        )
-    if imported.variables:
-        say("the contract reads: " + ", ".join(imported.variables))
+    emit(import_notes(imported, to_stdout))
 
 
 @import_group.command(
@@ -189,9 +160,10 @@ def _add(add_path: str, imported: Imported) -> None:
     for name in outcome.skipped:
         click.echo(f"skipped: {name} already in {add_path}")
     if outcome.error:
-        click.echo(f"install-contract: {outcome.error}", err=True)
-        for d in outcome.diagnostics:
-            click.echo(f"  {d.line}:{d.column}: {d.severity.value} {d.code} {d.message}", err=True)
+        from cli._report import emit
+        from contract.reporting.edits import refusal
+
+        emit(refusal(outcome.error, outcome.diagnostics))
         sys.exit(FAILED)
     if outcome.data is not None:
         write_atomic(add_path, outcome.data)

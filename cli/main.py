@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import click
 
 from cli import DEFAULT_FILE
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
-from cli._exit import USAGE, handled, validation_code
+from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
+from cli._report import emit, finish, wants_colour
 from contract import __version__
 from contract.knowledge.targets import TARGETS
-
-if TYPE_CHECKING:
-    from contract.pipeline.validate import Result
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -143,49 +141,25 @@ def validate(
     Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 when a
     file cannot be read or the options are wrong.
     """
-    from contract.errors import InputError
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import Selection, check_codes, validate_bytes, validate_file
-    from contract.reporting.diagnostics import REPORTERS
+    from contract.pipeline.validate import check_codes
+    from contract.workflows.validation import ValidateRequest, validate_files
 
-    selection = Selection(_codes(select), _codes(ignore))
-    unknown = check_codes(selection.select + selection.ignore)
+    unknown = check_codes(_codes(select) + _codes(ignore))
     if unknown:
         raise click.UsageError(f"no rule code matches {', '.join(unknown)} (see `install-contract explain`)")
-    if catalog_path:
-        from contract.knowledge.catalog import load_catalog
-
-        load_catalog(catalog_path)  # a bad file fails here, once, with exit 2
-    options = Options(
+    request = ValidateRequest(
+        files=files or (DEFAULT_FILE,),
+        strict=strict,
         check_env=check_env,
-        env=dict(os.environ),
+        select=_codes(select),
+        ignore=_codes(ignore),
         catalog_path=catalog_path,
-        environments=env_names or None,
+        env=dict(os.environ),
+        environments=env_names,
+        all_envs=all_envs,
+        stdin=lambda: sys.stdin.buffer.read(),
     )
-    results = []
-    unreadable = False
-    for path in files or (DEFAULT_FILE,):
-        try:
-            if path == "-":
-                results.append(
-                    validate_bytes(
-                        sys.stdin.buffer.read(), file="<stdin>", options=options, selection=selection
-                    )
-                )
-            else:
-                results.append(validate_file(path, options, selection))
-        except InputError as exc:
-            click.echo(f"install-contract: {exc}", err=True)
-            unreadable = True
-    if env_names or all_envs:
-        from cli.envs import check_choice
-
-        check_choice(results, env_names, all_envs)
-    if results:
-        if colour is None:
-            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(REPORTERS[fmt](results, colour), nl=False, color=colour)
-    sys.exit(USAGE if unreadable else validation_code(results, strict))
+    finish(validate_files(request), fmt, wants_colour(colour))
 
 
 @main.command(epilog=exit_codes({0: "shown", 2: "no rule has that code"}))
@@ -193,20 +167,12 @@ def validate(
 @handled
 def explain(code: str | None) -> None:
     """Explain rule CODE (e.g. IC301), with failing and passing examples; without CODE, list all rules."""
-    from contract.knowledge.catalog import nearest
-    from contract.pipeline.rules import RULES
+    from contract.workflows.reference import explain as explain_rules
 
-    if code is None:
-        for rule in sorted(RULES.values(), key=lambda r: r.code):
-            click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}")
-        return
-    found = RULES.get(code.upper())
-    if found is None:
-        guess = nearest(code.upper(), RULES) or nearest(code.lower(), {r.name: c for c, r in RULES.items()})
-        hint = f"; did you mean {guess}?" if guess else ""
-        raise click.UsageError(f"no rule {code!r}{hint} (`install-contract explain` lists them)")
-    click.echo(f"{found.code} {found.name} (default severity: {found.severity.value})\n")
-    click.echo(found.doc)
+    outcome = explain_rules(code)
+    if outcome.problem is not None:
+        raise click.UsageError(outcome.problem)
+    finish(outcome)
 
 
 @main.command(epilog=exit_codes({0: "printed or written", 2: USAGE_MEANING}))
@@ -214,14 +180,9 @@ def explain(code: str | None) -> None:
 @handled
 def schema(output: str | None) -> None:
     """Print the JSON Schema of install-contract.yaml (generated from the contract model)."""
-    from contract.pipeline.schema import schema_text
-    from contract.writing import write_atomic
+    from contract.workflows.reference import write_schema
 
-    text = schema_text()
-    if output:
-        write_atomic(output, text.encode("utf-8"))
-    else:
-        click.echo(text, nl=False)
+    finish(write_schema(output))
 
 
 # --------------------------------------------------------------------------- catalog
@@ -254,23 +215,9 @@ def schema(output: str | None) -> None:
 def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str | None) -> None:
     """List known models whose id contains QUERY (ignoring case): context window, max output,
     mode, tool support and where the facts come from."""
-    from contract.knowledge.catalog import load_catalog
-    from contract.workflows.listing import (
-        catalog_label,
-        catalog_rows,
-        no_match_message,
-        render_json,
-        render_table,
-    )
+    from contract.workflows.listing import CatalogRequest, list_catalog
 
-    known = load_catalog(catalog_file)
-    rows = catalog_rows(known, query, provider)
-    if fmt == "json":
-        click.echo(render_json(rows))
-    elif rows:
-        click.echo(render_table(rows, catalog_label(catalog_file), known.source))
-    else:
-        click.echo(no_match_message(query, provider))
+    finish(list_catalog(CatalogRequest(query, provider, catalog_file)), fmt)
 
 
 # --------------------------------------------------------------------------- add
@@ -356,11 +303,8 @@ def add(
     models:, the rest of the file is kept byte for byte, and nothing is written unless the
     result validates without errors. Exit 1 when the add is refused.
     """
-    import dataclasses
-
-    from cli._exit import FAILED
-    from contract.reporting.diagnostics import render_text
-    from contract.workflows.edit import AddRequest, apply_add, plan_add
+    from contract.workflows.edit import AddRequest
+    from contract.workflows.editing import add_model
 
     request = AddRequest(
         provider=provider,
@@ -379,47 +323,7 @@ def add(
         gpus=gpus,
         gpu_memory_gib=gpu_memory,
     )
-    outcome = plan_add(path, request)
-    if outcome.data is None:
-        _refused(outcome.error, outcome.hint, outcome.result)
-        sys.exit(FAILED)
-    apply_add(outcome, path)
-    click.echo(outcome.entry_yaml, nl=False)
-    for note in outcome.notes:
-        click.echo(f"note: {note}", err=True)
-    if outcome.warnings and outcome.result is not None:
-        own = dataclasses.replace(outcome.result, diagnostics=outcome.warnings)
-        click.echo(render_text([own]), err=True, nl=False)
-    action = "created" if outcome.created else "updated"
-    click.echo(f"added {outcome.name} ({outcome.litellm_model}) to {path} ({action})")
-
-
-def _refused(error: str | None, hint: str | None, result: Result | None) -> None:
-    """Why an edit was refused. The errors of the would-be file are named by where they are in
-    the contract (`models[3].vllm`), never by a line of a file that was not written."""
-    from contract.knowledge.secrets import mask
-
-    click.echo(f"install-contract: {error}", err=True)
-    if hint:
-        click.echo(f"  hint: {hint}", err=True)
-    if result is None:
-        return
-    for d in result.diagnostics:
-        if d.severity.value != "error":
-            continue
-        where = _pointer_words(d.path)
-        click.echo(f"  error {d.code} {where}: {mask(d.message, result.secrets)}", err=True)
-        if d.hint:
-            click.echo(f"    hint: {mask(d.hint, result.secrets)}", err=True)
-
-
-def _pointer_words(pointer: str) -> str:
-    """`/models/3/vllm` -> models[3].vllm."""
-    out = ""
-    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out or "the contract"
+    finish(add_model(path, request))
 
 
 # --------------------------------------------------------------------------- remove
@@ -444,17 +348,9 @@ def remove(name: str, path: str, from_flags: bool) -> None:
     flag names the entry, unless --from-flags removes it there too; nothing is written unless
     the result validates without errors. Exit 1 when the removal is refused.
     """
-    from cli._exit import FAILED
-    from contract.workflows.edit import apply_remove, plan_remove
+    from contract.workflows.editing import remove_model
 
-    outcome = plan_remove(path, name, from_flags=from_flags)
-    if outcome.data is None:
-        _refused(outcome.error, outcome.hint, outcome.result)
-        sys.exit(FAILED)
-    apply_remove(outcome, path)
-    for flag in outcome.flags:
-        click.echo(f"removed {name} from featureFlags.{flag}")
-    click.echo(f"removed {name} from {path}")
+    finish(remove_model(path, name, from_flags=from_flags))
 
 
 # --------------------------------------------------------------------------- init
@@ -471,15 +367,9 @@ def init(file: str, force: bool) -> None:
     Bedrock, embeddings, a self-hosted vLLM model, featureFlags and environments. Exit 1 when FILE exists
     (unless --force).
     """
-    from cli._exit import FAILED
-    from contract.workflows.starter import STARTER
-    from contract.writing import write_atomic
+    from contract.workflows.editing import write_starter
 
-    if os.path.exists(file) and not force:
-        click.echo(f"install-contract: {file} already exists; --force overwrites it", err=True)
-        sys.exit(FAILED)
-    write_atomic(file, STARTER.encode("utf-8"))
-    click.echo(f"wrote {file}: edit it, then run `install-contract validate {file}`")
+    finish(write_starter(file, force=force))
 
 
 @main.command(
@@ -562,75 +452,28 @@ def render(
     --all-envs, each environment's artifacts go under DIR/<env>/; --target gitops writes the
     Kustomize base and overlays, Argo CD ApplicationSet and Flux Kustomizations instead.
     """
+    from contract.reporting.rendering import diagnostics_before
+    from contract.workflows.rendering import RenderRequest, render_contract
 
-    from cli._report import echo_diagnostics
-    from contract.pipeline.render import check_out_dir, differences, write_tree
-    from contract.pipeline.render import render as compile_contract
-    from contract.pipeline.rules import Options
-    from contract.pipeline.validate import read_contract, validate_bytes
-
-    if not check:
-        check_out_dir(out_dir, file)
-    litellm_extra = None
-    if extra_path:
-        from contract.pipeline.render.extra import read_extra
-
-        litellm_extra = read_extra(extra_path)
-    if env_names or all_envs or "gitops" in _codes(targets, upper=False):
-        from cli.envs import render_environments
-
-        render_environments(
-            file,
-            out_dir,
-            env_names,
-            all_envs,
-            _codes(targets, upper=False),
-            check,
-            catalog_path,
-            templates=templates,
-            registry=registry,
-            litellm_extra=litellm_extra,
-            quiet=quiet,
-        )
-        return
-    raw = sys.stdin.buffer.read() if file == "-" else read_contract(file)
-    result = validate_bytes(raw, file=file, options=Options(env=dict(os.environ), catalog_path=catalog_path))
-    echo_diagnostics(result, quiet)
-    if result.errors or result.contract is None:
-        click.echo("install-contract: the contract has errors; nothing was rendered", err=True)
-        sys.exit(1)
-    rendering = compile_contract(
-        result.contract,
-        source_name=os.path.basename(file) if file != "-" else "<stdin>",
-        source_bytes=raw,
+    request = RenderRequest(
+        file=file,
+        out_dir=out_dir,
         targets=_codes(targets, upper=False),
         templates=templates,
+        check=check,
+        quiet=quiet,
         catalog_path=catalog_path,
         registry=registry,
-        litellm_extra=litellm_extra,
+        extra_path=extra_path,
+        environments=env_names,
+        all_envs=all_envs,
+        env=dict(os.environ),
+        stdin=lambda: sys.stdin.buffer.read(),
     )
-    if check:
-        # The contract's literal secrets, should a file on disk have been edited to hold one.
-        stale = differences(out_dir, rendering.files, masked=sorted(result.secrets))
-        if not quiet:
-            for found in stale:
-                click.echo(str(found))
-                click.echo(found.diff, nl=False)
-            click.echo(f"{out_dir}: {'stale, render again' if stale else 'up to date'}")
-        sys.exit(1 if stale else 0)
-    write_tree(out_dir, rendering.files)
-    if quiet:
-        return
-    for warning in rendering.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in rendering.files:
-        click.echo(f"wrote {os.path.join(out_dir, path)}")
-    click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
-    for var, where in sorted(rendering.env.from_literals.items()):
-        click.echo(
-            f"  {var}: the literal {where.split(' ', 1)[1]} of {where.split(' ', 1)[0]}; put it in the "
-            "environment and write ${" + var + "} in the contract"
-        )
+    outcome = render_contract(request, on_validated=lambda result: emit(diagnostics_before(result, quiet)))
+    if outcome.usage is not None:
+        raise click.UsageError(outcome.usage)
+    finish(outcome)
 
 
 # --------------------------------------------------------------------------- completion

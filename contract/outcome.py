@@ -19,10 +19,12 @@ class Status(enum.Enum):
     """How a command ended, in the words of its exit code (`cli/_exit.py` maps each to one)."""
 
     OK = "ok"  # done; warnings allowed
-    INVALID = "invalid"  # the contract has errors (or warnings under --strict)
+    INVALID = "invalid"  # the contract has errors (or warnings under --strict); a kit that does not verify
+    REJECTED = "rejected"  # a change was refused as asked: nothing was written (add, remove, init, bundle)
+    DIFFERS = "differs"  # render --check: DIR is stale; diff: the two environments differ
     REFUSED = "refused"  # the request cannot be done as asked (usage, unreadable input)
     UNREACHABLE = "unreachable"  # an outside system failed or refused
-    CHANGES_PENDING = "changes-pending"  # plan --detailed-exitcode / render --check: not up to date
+    CHANGES_PENDING = "changes-pending"  # plan --exit-code: changes are pending
 
 
 @dataclass(frozen=True)

@@ -670,8 +670,8 @@ def test_the_ic5xx_rule_is_registered_for_the_platform() -> None:
 
 
 def test_the_table_lists_pending_changes_and_counts_the_rest() -> None:
+    from contract.reporting.plan import render_table
     from contract.workflows.apply.changes import Plan
-    from contract.workflows.apply.report import render_table
 
     plan = Plan(
         (

@@ -273,7 +273,7 @@ def test_an_empty_namespace_plans_every_value_but_the_keys() -> None:
 
 
 def test_an_update_shows_old_and_new_and_only_key_names() -> None:
-    from contract.workflows.apply.report import values
+    from contract.reporting.plan import values
 
     observed = replace(
         SAME,

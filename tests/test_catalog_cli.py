@@ -177,7 +177,7 @@ def test_missing_user_catalog_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_render_table_aligns_columns_and_names_sources() -> None:
-    from contract.workflows.listing import render_table
+    from contract.reporting.catalog import render_table
 
     rows = [
         {"id": "a", "provider": "OpenAI", "prefix": "openai", "contextWindow": 128000, "maxTokens": None,
@@ -195,7 +195,8 @@ def test_render_table_aligns_columns_and_names_sources() -> None:
 def test_catalog_rows_refuse_an_unknown_provider_and_render_json_round_trips() -> None:
     from contract.errors import UsageError
     from contract.knowledge.catalog import load_catalog
-    from contract.workflows.listing import catalog_rows, render_json
+    from contract.reporting.catalog import render_json
+    from contract.workflows.listing import catalog_rows
 
     known = load_catalog()
     with pytest.raises(UsageError, match="did you mean Anthropic"):

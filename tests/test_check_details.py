@@ -325,8 +325,8 @@ def test_an_excerpt_of_an_empty_or_odd_answer() -> None:
 
 
 def test_the_text_report_exactly() -> None:
+    from contract.reporting.checks import render_text
     from contract.workflows.checks import CheckReport
-    from contract.workflows.checks.report import render_text
     from contract.workflows.checks.steps import EntryResult
 
     results = (

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import main
 from contract.pipeline.model import Unleash
+from contract.reporting.plan import cut, render_json, render_table, values
 from contract.workflows.apply.changes import Change, FieldDiff, Plan
 from contract.workflows.apply.flags import (
     DesiredFlag,
@@ -26,7 +27,6 @@ from contract.workflows.apply.flags import (
     Variant,
     diff_flags,
 )
-from contract.workflows.apply.report import cut, render_json, render_table, values
 from tests.support.admin_api_server import AdminApiServer
 from tests.support.kube_mock import KubeCluster
 from tests.support.litellm_kube import CONFIG_MAPS, DEPLOYMENT, DEPLOYMENTS, NS, SECRETS, stored
@@ -145,7 +145,7 @@ def test_long_values_are_cut_in_the_middle() -> None:
     text = "a" * 50 + "b" * 50
     assert cut(text) == "a" * 30 + "…" + "b" * 29 and len(cut(text)) == 60
     assert len(cut("z" * 61)) == 60 and cut("z" * 60) == "z" * 60
-    from contract.workflows.apply.report import shown
+    from contract.reporting.plan import shown
 
     assert shown("é") == '"é"' and shown(None) == "null"
 
@@ -297,7 +297,7 @@ def test_secret_and_plain_values_together_and_a_list_from_nothing() -> None:
 
 
 def test_the_summary_counts_every_action() -> None:
-    from contract.workflows.apply.report import summary
+    from contract.reporting.plan import summary
 
     plan = Plan(
         (
@@ -360,7 +360,7 @@ def test_the_json_report_is_indented_and_keeps_non_ascii() -> None:
 
 
 def test_progress_after_a_failure() -> None:
-    from contract.workflows.apply.report import render_progress
+    from contract.reporting.plan import render_progress
 
     assert render_progress([Change("admin-api", "model", "a", "create")], []) == (
         "done (1):\n  create admin-api model a\nnot done (0):\n  nothing\n"

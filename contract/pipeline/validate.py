@@ -89,6 +89,25 @@ class Result:
     def valid(self) -> bool:
         return self.errors == 0
 
+    def said(self, d: Diagnostic) -> tuple[str, str | None]:
+        """`d`'s message and hint with every literal secret value of the file masked.
+
+        Rules never quote a secret; this is the second line of defence, used by every
+        reporter and by the language server."""
+        if not self.secrets:
+            return d.message, d.hint
+        return secrets.mask(d.message, self.secrets), secrets.mask(d.hint, self.secrets) if d.hint else None
+
+    def masked(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics as they may be shown: each message and hint masked (`said`)."""
+        if not self.secrets:
+            return self.diagnostics
+        out = []
+        for d in self.diagnostics:
+            message, hint = self.said(d)
+            out.append(dataclasses.replace(d, message=message, hint=hint))
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class Selection:

@@ -21,6 +21,8 @@ from contract import __version__
 from contract.diagnostics import Diagnostic, Severity
 from contract.knowledge.secrets import MASK, SECRET_KEY_ON_LINE, is_reference, mask
 from contract.pipeline.validate import Result
+from contract.reporting import Output, err, out
+from contract.workflows.validation import Validated
 
 Reporter = Callable[[Sequence[Result], bool], str]
 _MAX_QUOTE = 200
@@ -78,13 +80,8 @@ def _mask_line(line: str) -> str:
 
 
 def _said(result: Result, d: Diagnostic) -> tuple[str, str | None]:
-    """A diagnostic's message and hint, with every secret value of the file masked.
-
-    Rules never quote a secret; this is the second line of defence, in every format.
-    """
-    if not result.secrets:
-        return d.message, d.hint
-    return mask(d.message, result.secrets), mask(d.hint, result.secrets) if d.hint else None
+    """A diagnostic's message and hint, with every secret value of the file masked."""
+    return result.said(d)
 
 
 def _quote(line: str, column: int, secrets: frozenset[str]) -> tuple[str, int]:
@@ -153,13 +150,8 @@ def report_object(result: Result) -> dict[str, Any]:
         "valid": result.valid,
         "errors": result.errors,
         "warnings": result.warnings,
-        "diagnostics": [_masked_dict(result, d) for d in result.diagnostics],
+        "diagnostics": [d.as_dict() for d in result.masked()],
     }
-
-
-def _masked_dict(result: Result, d: Diagnostic) -> dict[str, Any]:
-    message, hint = _said(result, d)
-    return {**d.as_dict(), "message": message, "hint": hint}
 
 
 def render_json(results: Sequence[Result], colour: bool = False) -> str:
@@ -268,3 +260,29 @@ REPORTERS: dict[str, Reporter] = {
     "github": render_github,
     "sarif": render_sarif,
 }
+
+
+def _validated(outcome: Validated, render: Reporter, colour: bool) -> Output:
+    """validate's report: each unreadable file named on stderr, then the results in `render`'s format."""
+    parts = [err(f"install-contract: {message}") for message in outcome.unreadable]
+    if outcome.problem is not None:
+        return (*parts, err(f"install-contract: {outcome.problem}"))
+    if outcome.results:
+        parts.append(out(render(outcome.results, colour), nl=False))
+    return tuple(parts)
+
+
+def validated_text(outcome: Validated, colour: bool = False) -> Output:
+    return _validated(outcome, render_text, colour)
+
+
+def validated_json(outcome: Validated, colour: bool = False) -> Output:
+    return _validated(outcome, render_json, colour)
+
+
+def validated_github(outcome: Validated, colour: bool = False) -> Output:
+    return _validated(outcome, render_github, colour)
+
+
+def validated_sarif(outcome: Validated, colour: bool = False) -> Output:
+    return _validated(outcome, render_sarif, colour)

@@ -1,7 +1,9 @@
 """What each command does beyond the pipeline: one module or package per workflow.
 
-`edit` (add, remove), `starter` (init), `listing` (catalog), `envdiff` (diff), `checks/` (check),
-`apply/` (plan, apply), `bundle/`, `discover/`, `importer/` (import litellm), `editor/` (the
-language server's pure core). A workflow takes a request, calls the pipeline and the clients, and
-returns an outcome; it never prints and never exits.
+`validation` (validate), `reference` (explain, schema), `listing` (catalog), `editing` (add,
+remove and init over `edit` and `starter`), `rendering` (render), `environments` (resolve, diff
+over `envdiff`), `checks/` (check: `checks.command`), `apply/` (plan, apply), `bundle/`
+(`bundle.command`), `discover/`, `importer/` (import litellm), `editor/` (the language server's
+pure core). A workflow takes a frozen request, calls the pipeline and the clients, and returns
+an outcome (contract/outcome.py); it never prints and never exits.
 """

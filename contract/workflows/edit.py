@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from contract.errors import UsageError
+from contract.errors import RefusedError, UsageError
 from contract.knowledge.catalog import (
     Catalog,
     ModelFacts,
@@ -548,7 +548,7 @@ def _add_to_flags(text: str, flags: tuple[str, ...], name: str, path: str) -> tu
 def apply_add(outcome: AddOutcome, path: str) -> None:
     """Write what `plan_add` planned, atomically (the old file stays whole if writing fails)."""
     if outcome.data is None:
-        raise ValueError(f"{path}: the add was refused; there is nothing to write")
+        raise RefusedError(f"{path}: the add was refused; there is nothing to write")
     write_atomic(path, outcome.data)
 
 
@@ -630,5 +630,5 @@ def plan_remove(path: str, name: str, *, from_flags: bool = False) -> RemoveOutc
 def apply_remove(outcome: RemoveOutcome, path: str) -> None:
     """Write what `plan_remove` planned, atomically."""
     if outcome.data is None:
-        raise ValueError(f"{path}: the removal was refused; there is nothing to write")
+        raise RefusedError(f"{path}: the removal was refused; there is nothing to write")
     write_atomic(path, outcome.data)

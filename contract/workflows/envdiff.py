@@ -14,9 +14,9 @@ from typing import Any
 from contract.knowledge import secrets
 from contract.pipeline.environments import resolve
 
-__all__ = ["Change", "diff_environments", "render_diff"]
+__all__ = ["ABSENT", "Change", "diff_environments"]
 
-_ABSENT = "(absent)"
+ABSENT = "(absent)"  # the side of a model one environment does not have
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ def diff_environments(data: Mapping[str, Any], a: str, b: str) -> list[Change]:
     lm, rm = _models(left), _models(right)
     for name in lm:
         if name not in rm:
-            changes.append(Change("model", name, "present", _ABSENT))
+            changes.append(Change("model", name, "present", ABSENT))
     for name in rm:
         if name not in lm:
-            changes.append(Change("model", name, _ABSENT, "present"))
+            changes.append(Change("model", name, ABSENT, "present"))
     for name in lm:
         if name in rm:
             changes += [Change("field", f"{name}.{w}", x, y) for w, x, y in _fields(lm[name], rm[name])]
@@ -69,7 +69,7 @@ def _fields(a: Any, b: Any) -> list[tuple[str, Any, Any]]:
     flat_a, flat_b = dict(_flatten(a)), dict(_flatten(b))
     out = []
     for where in [*flat_a, *(k for k in flat_b if k not in flat_a)]:
-        x, y = flat_a.get(where, _ABSENT), flat_b.get(where, _ABSENT)
+        x, y = flat_a.get(where, ABSENT), flat_b.get(where, ABSENT)
         if x != y:
             out.append((where, _shown(where, x), _shown(where, y)))
     return out
@@ -86,30 +86,8 @@ def _flatten(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def _shown(where: str, value: Any) -> Any:
     secret = any(secrets.is_secret_key(part) for part in where.split("."))
-    if value == _ABSENT or not secret:
+    if value == ABSENT or not secret:
         return value
     if isinstance(value, str) and secrets.is_reference(value):
         return value
     return secrets.MASK
-
-
-def render_diff(changes: list[Change], a: str, b: str) -> str:
-    if not changes:
-        return f"{a} and {b} resolve to the same models, flags and platform\n"
-    lines = [f"--- {a}", f"+++ {b}"]
-    for change in changes:
-        if change.kind == "model":
-            sign = "-" if change.b == _ABSENT else "+"
-            only = a if sign == "-" else b
-            lines.append(f"{sign} model {change.where} (only in {only})")
-        else:
-            lines.append(f"~ {change.where}: {_text(change.a)} -> {_text(change.b)}")
-    return "\n".join(lines) + "\n"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return str(value)

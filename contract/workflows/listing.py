@@ -1,14 +1,13 @@
 """What `install-contract catalog` shows: one row per known model, as a table or as JSON.
 
 `catalog_rows` picks the rows (raising UsageError for a provider that does not exist, as
-`add` does); `render_table` and `render_json` are pure functions of those rows.
+`add` does); contract/reporting/catalog.py shows them as a table or as JSON.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from contract.knowledge.catalog import (
@@ -19,12 +18,47 @@ from contract.knowledge.catalog import (
     provider_for_prefix,
     provider_prefixes,
 )
+from contract.outcome import Outcome, Status
 
-__all__ = ["COLUMNS", "catalog_label", "catalog_rows", "no_match_message", "render_json", "render_table"]
-
-COLUMNS = ("MODEL", "PROVIDER", "CONTEXT", "MAX OUT", "MODE", "TOOLS", "SOURCE")
+__all__ = ["CatalogRequest", "Listed", "catalog_label", "catalog_rows", "list_catalog"]
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CatalogRequest:
+    """`catalog [QUERY] [--provider P] [--catalog FILE]`."""
+
+    query: str | None = None
+    provider: str | None = None
+    catalog_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Listed(Outcome):
+    """The rows `catalog` shows, and how the table names the LiteLLM map."""
+
+    rows: tuple[Row, ...] = ()
+    query: str | None = None
+    provider: str | None = None
+    label: str = "litellm"  # `catalog_label`
+    map_source: str = ""  # the catalog's own source string, to shorten each row's
+
+
+def list_catalog(request: CatalogRequest) -> Listed:
+    """The catalog's models matching the request (none is an answer too: status OK)."""
+    from contract.knowledge.catalog import load_catalog
+
+    known = load_catalog(request.catalog_file)
+    rows = catalog_rows(known, request.query, request.provider)
+    return Listed(
+        status=Status.OK,
+        rows=tuple(rows),
+        query=request.query,
+        provider=request.provider,
+        label=catalog_label(request.catalog_file),
+        map_source=known.source,
+    )
 
 
 def catalog_rows(catalog: Catalog, query: str | None, provider: str | None) -> list[Row]:
@@ -64,26 +98,6 @@ def catalog_label(catalog_file: str | None) -> str:
     return os.path.basename(chosen) if chosen else "litellm"
 
 
-def no_match_message(query: str | None, provider: str | None) -> str:
-    where = f" from provider {provider!r}" if provider else ""
-    what = f" matches {query!r}" if query else ""
-    return f"no model in the catalog{where}{what}"
-
-
-def render_json(rows: Sequence[Row]) -> str:
-    return json.dumps(list(rows), indent=2)
-
-
-def render_table(rows: Sequence[Row], source_label: str, map_source: str) -> str:
-    """Aligned columns under a header, two spaces apart; no trailing blanks or newline."""
-    table = [COLUMNS] + [_table_row(row, source_label, map_source) for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip()
-        for line in table
-    )
-
-
 def _ranked(found: list[ModelFacts], query: str | None) -> list[ModelFacts]:
     """`found` (sorted by prefix/id) with the best matches for `query` first; stable otherwise."""
     if not query:
@@ -117,34 +131,3 @@ def _unknown_provider(provider: str) -> bool:
 def _provider_name(prefix: str, label: str) -> str:
     row = provider_for_prefix(prefix)
     return row.display_names[0] if row is not None else label
-
-
-def _table_row(row: Row, source_label: str, map_source: str) -> tuple[str, ...]:
-    return (
-        f"{row['prefix']}/{row['id']}",
-        _cell(row["provider"]),
-        _cell(row["contextWindow"]),
-        _cell(row["maxTokens"]),
-        _cell(row["mode"]),
-        _cell(row["supportsToolCalling"]),
-        _short_source(str(row["source"]), source_label, map_source),
-    )
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _short_source(source: str, map_label: str, map_source: str) -> str:
-    """`litellm`, `seed`, `model card` (open_weights.json), or `litellm+seed` (LiteLLM's facts
-    with gaps filled from a seed)."""
-    if source.startswith(map_source):
-        return f"{map_label}+seed" if " from seed" in source else map_label
-    if source.startswith("seed"):
-        return "seed"
-    head = source.split(":", 1)[0]
-    return "model card" if "model card" in head else head

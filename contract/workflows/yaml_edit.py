@@ -15,17 +15,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from contract.errors import InstallContractError
+from contract.errors import RefusedError
 from contract.workflows.starter import SCHEMA_MODELINE
 
 
-class EditError(InstallContractError):
+class EditError(RefusedError):
     """The edit was refused: a duplicate name, a model the catalog does not know, a file that
     cannot be edited safely. The contract is left as it was; `hint` says what to do instead."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)

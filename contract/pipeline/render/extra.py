@@ -55,8 +55,6 @@ def _secret_literals(value: Any, path: str) -> list[str]:
 def read_extra(path: str) -> LitellmExtra:
     """Read and check the side file. InputError when unreadable or not YAML; UsageError when
     its shape is wrong (named by key) or it holds a literal secret."""
-    from contract.workflows.importer.litellm import read_config
-
     document = read_config(path)
     try:
         with open(path, "rb") as handle:
@@ -129,7 +127,7 @@ def settings(master_key_env: str, extra: LitellmExtra | None) -> dict[str, Any]:
 
 def variables(extra: LitellmExtra) -> set[str]:
     """Every `os.environ/VAR` the side file reads (LiteLLM resolves them at start)."""
-    from contract.workflows.importer.litellm import env_name
+    from contract.knowledge.litellm import env_name
 
     found: set[str] = set()
 
@@ -148,3 +146,32 @@ def variables(extra: LitellmExtra) -> set[str]:
     walk(extra.sections)
     walk(extra.models)
     return found
+
+
+def read_config(path: str) -> Any:
+    """The LiteLLM config at `path`, read with the contract's own hardened loader (no tags
+    constructed, alias bombs and deep nesting refused, YAML 1.2 scalars). InputError when it
+    cannot be read or is not YAML, with the line and column of the first problem."""
+    from contract.knowledge.secrets import mask
+    from contract.pipeline import load as _yaml
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(_yaml.MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    text, problem = _yaml.decode(raw)
+    secrets: set[str] = set()
+    if text is not None:
+        document = _yaml.load(text)
+        secrets = document.secrets
+        problem = document.problems[0] if document.problems else None
+    if problem is not None or text is None:
+        assert problem is not None
+        where = f"{path}:{problem.mark.line}:{problem.mark.column}"
+        raise InputError(f"{where}: not a readable LiteLLM config: {mask(problem.message, secrets)}")
+    return document.data

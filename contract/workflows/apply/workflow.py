@@ -120,11 +120,11 @@ def plan_or_apply(
 ) -> ApplyOutcome:
     """Run `plan` or `apply` to its end; `confirm` (None: nobody can be asked) before any write."""
     from contract.pipeline.validate import read_contract
-    from contract.workflows.chosen_env import chosen
+    from contract.workflows.environments import only_environment
 
     settings = _settings(request, on_event)
     raw = read_contract(request.file)
-    result = chosen(run.validated(request.file, raw, settings), request.env_name)
+    result = only_environment(run.validated(request.file, raw, settings), request.env_name)
     if result.diagnostics:
         on_event(Diagnosed(result))
     if result.errors or result.contract is None:

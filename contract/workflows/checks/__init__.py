@@ -3,7 +3,8 @@
     steps.py    what each step requests and how an answer is judged (shared by both runners)
     local.py    the runner from where the tool runs (thread pool, one httpx client per endpoint)
     pods.py     the runner inside the cluster (one restricted pod per entry, via clients.kube)
-    report.py   the text table and the JSON report
+    command.py  the `check` command as one call returning an outcome (reported by
+                contract/reporting/checks.py: the text table and the JSON report)
 
 The library never prints: runners call back with each finished entry, the CLI shows progress.
 """

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from contract.clients.http import RetryPolicy
+from contract.errors import ExternalError
 
 # An absent default port must answer fast: two quick tries, then "not running".
 PROBE_RETRY = RetryPolicy(attempts=2, timeout=5.0, wait_initial=0.1, wait_max=0.5, wait_jitter=0.1)
 PROBE_TIMEOUT = 5.0
 
 
-class ProbeFailed(Exception):
+class ProbeFailed(ExternalError):
     """The server did not answer as the protocol says; `reachable` tells down from odd."""
 
     def __init__(self, message: str, reachable: bool) -> None:

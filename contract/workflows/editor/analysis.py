@@ -47,12 +47,11 @@ def analyse(text: str, file: str, env: Mapping[str, str] | None = None) -> Analy
     """Validate `text` exactly as `install-contract validate -f json` would validate the file."""
     from contract.pipeline.rules import Options
     from contract.pipeline.validate import validate_text
-    from contract.reporting.diagnostics import report_object
 
     options = Options(env=dict(os.environ if env is None else env))
     result = validate_text(text, file=file, options=options)
     lines = tuple(text.splitlines())
-    problems = tuple(_problem(lines, record) for record in report_object(result)["diagnostics"])
+    problems = tuple(_problem(lines, d.as_dict()) for d in result.masked())
     return Analysis(text, lines, problems)
 
 

@@ -15,6 +15,7 @@ by `fetch_model_info`.
 
 from __future__ import annotations
 
+from contract.pipeline.render.extra import read_config
 from contract.workflows.importer.litellm import (
     TODO,
     DuplicateGroup,
@@ -25,7 +26,6 @@ from contract.workflows.importer.litellm import (
     extra_text,
     import_litellm,
     plan_imported_add,
-    read_config,
 )
 from contract.workflows.importer.proxy import fetch_model_info
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from contract.errors import InputError, UsageError
+from contract.errors import UsageError
 from contract.knowledge.envref import literal_var
-from contract.knowledge.litellm import ENV_PREFIX, MASTER_KEY_ENV
+from contract.knowledge.litellm import ENV_PREFIX, MASTER_KEY_ENV, env_name
 from contract.pipeline.render.extra import EXTRA_MODELS_KEY
 
 if TYPE_CHECKING:
@@ -152,45 +152,7 @@ class Imported:
 # --------------------------------------------------------------------------- reading
 
 
-def read_config(path: str) -> Any:
-    """The LiteLLM config at `path`, read with the contract's own hardened loader (no tags
-    constructed, alias bombs and deep nesting refused, YAML 1.2 scalars). InputError when it
-    cannot be read or is not YAML, with the line and column of the first problem."""
-    from contract.knowledge.secrets import mask
-    from contract.pipeline import load as _yaml
-
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_yaml.MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    text, problem = _yaml.decode(raw)
-    secrets: set[str] = set()
-    if text is not None:
-        document = _yaml.load(text)
-        secrets = document.secrets
-        problem = document.problems[0] if document.problems else None
-    if problem is not None or text is None:
-        assert problem is not None
-        where = f"{path}:{problem.mark.line}:{problem.mark.column}"
-        raise InputError(f"{where}: not a readable LiteLLM config: {mask(problem.message, secrets)}")
-    return document.data
-
-
 # --------------------------------------------------------------------------- values
-
-
-def env_name(value: Any) -> str | None:
-    """NAME of `os.environ/NAME`, else None."""
-    if isinstance(value, str) and value.strip().startswith(ENV_PREFIX):
-        name = value.strip()[len(ENV_PREFIX) :]
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            return name
-    return None
 
 
 def _has_password(value: str) -> bool:

@@ -18,8 +18,13 @@ import io
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from contract.workflows.apply.changes import Change, FieldDiff, Plan
+
+if TYPE_CHECKING:
+    from contract.reporting import Output
+    from contract.workflows.apply.workflow import ApplyOutcome
 
 _STYLE = {"create": "green", "update": "yellow", "delete": "red", "keep": "dim"}
 _SIGN = {"create": "+", "update": "~", "delete": "-", "keep": " "}
@@ -168,3 +173,49 @@ def _what(change: Change) -> str:
     if change.note:
         text += f" ({change.note})"
     return text
+
+
+# Why nothing (more) was written, by where the run stopped.
+STOPPED = {
+    "contract": "the contract has errors; nothing was written",
+    "platform": "the platform refuses the contract; nothing was written",
+    "no-terminal": "no terminal to confirm the plan; pass --yes to apply without asking (nothing was written)",
+    "declined": "not applied; nothing was written",
+}
+
+
+def applied_text(outcome: ApplyOutcome, colour: bool = False) -> Output:
+    """How `plan`/`apply` ended, after the table shown as the run went (stderr but `Applied N`)."""
+    return _ended(outcome, colour, as_json=False)
+
+
+def applied_json(outcome: ApplyOutcome, colour: bool = False) -> Output:
+    """How `plan`/`apply -f json` ended: the plan document on stdout (or validate's when the
+    contract stopped the run), the reasons on stderr."""
+    return _ended(outcome, colour, as_json=True)
+
+
+def _ended(outcome: ApplyOutcome, colour: bool, *, as_json: bool) -> Output:
+    from contract.reporting import err, out
+    from contract.reporting.checks import render_text as check_text
+    from contract.reporting.diagnostics import REPORTERS
+
+    parts = []
+    if outcome.stopped in ("contract", "platform") and as_json and outcome.result is not None:
+        parts.append(out(REPORTERS["json"]([outcome.result], False), nl=False))
+    if outcome.stopped == "check" and outcome.check_report is not None:
+        parts.append(err(check_text(outcome.check_report, colour), nl=False))
+    if outcome.stopped in ("check", "incomplete"):
+        parts.append(err(f"install-contract: {outcome.error}"))
+    if outcome.stopped == "incomplete":
+        parts.append(err(render_progress(outcome.done, outcome.remaining), nl=False))
+    if outcome.stopped in STOPPED:
+        parts.append(err(f"install-contract: {STOPPED[outcome.stopped]}"))
+    elif as_json and outcome.plan is not None:
+        models = outcome.model_ids
+        parts.append(
+            out(render_json(outcome.file, outcome.plan, applied=outcome.applied, models=models), nl=False)
+        )
+    elif outcome.applied and outcome.plan is not None:
+        parts.append(out(f"Applied {len(outcome.plan.pending)} changes."))
+    return tuple(parts)
