@@ -50,6 +50,28 @@ def env_option(verb: str = "Use") -> Decorator:
     )
 
 
+def catalog_option(help: str = "A newer LiteLLM model map.") -> Decorator:
+    """`--catalog FILE` (validate, render, plan, apply, bundle): LiteLLM's model map to use
+    instead of the packaged one; $INSTALL_CONTRACT_CATALOG when not given."""
+    return click.option(
+        "--catalog", "catalog_path", metavar="FILE", envvar="INSTALL_CONTRACT_CATALOG", help=help
+    )
+
+
+def contract_file_option(help: str) -> Decorator:
+    """`--file FILE` (add, remove): the contract to edit, install-contract.yaml by default."""
+    from cli import DEFAULT_FILE
+
+    return click.option(
+        "--file", "path", default=DEFAULT_FILE, show_default=True, type=click.Path(dir_okay=False), help=help
+    )
+
+
+def envs_option(help: str) -> Decorator:
+    """`--env NAME`, repeatable (validate, render): the environments to take besides the base."""
+    return click.option("--env", "env_names", multiple=True, metavar="NAME", help=help)
+
+
 # The options of `check` that `plan` and `apply` share.
 TIMEOUT = click.option(
     "--timeout",

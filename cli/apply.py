@@ -22,7 +22,16 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import CHANGES_PENDING, handled, status_code
 from cli._help import exit_codes
-from cli._options import CA_BUNDLE, TIMEOUT, all_of, check_options, env_option, format_option, kube_options
+from cli._options import (
+    CA_BUNDLE,
+    TIMEOUT,
+    all_of,
+    catalog_option,
+    check_options,
+    env_option,
+    format_option,
+    kube_options,
+)
 from cli._report import wants_colour
 from cli._terminal import interactive as _interactive  # tests replace cli.apply._interactive
 from cli.check import notice
@@ -49,13 +58,7 @@ _options = all_of(
             metavar="URL",
             help="The admin API's server URL (default: platform.adminApi.url).",
         ),
-        click.option(
-            "--catalog",
-            "catalog_path",
-            metavar="FILE",
-            envvar="INSTALL_CONTRACT_CATALOG",
-            help="A newer LiteLLM model map.",
-        ),
+        catalog_option(),
         env_option(),
     ]
 )

@@ -9,6 +9,7 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import handled
 from cli._help import USAGE_MEANING, Group, exit_codes
+from cli._options import catalog_option
 from cli._report import finish
 
 
@@ -79,13 +80,7 @@ def _source_date_epoch() -> int:
 @click.option(
     "--sign-key", metavar="KEY", help="OpenSSH private key: sign SHA256SUMS (writes SHA256SUMS.sig)."
 )
-@click.option(
-    "--catalog",
-    "catalog_path",
-    metavar="FILE",
-    envvar="INSTALL_CONTRACT_CATALOG",
-    help="A newer LiteLLM model map.",
-)
+@catalog_option()
 @click.option("--python", "python_version", default="3.11", show_default=True, help="Target Python version.")
 @click.option(
     "--platform", default="manylinux_2_17_x86_64", show_default=True, help="Target wheel platform tag."

@@ -12,6 +12,7 @@ from cli import DEFAULT_FILE
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
 from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
+from cli._options import catalog_option, contract_file_option, envs_option
 from cli._report import emit, finish, wants_colour
 from contract import __version__
 from contract.knowledge.targets import TARGETS
@@ -102,26 +103,14 @@ def main() -> None:
     help="Only these rule codes or prefixes (IC3, IC301); comma-separated or repeated.",
 )
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    metavar="FILE",
-    envvar="INSTALL_CONTRACT_CATALOG",
-    help="A newer LiteLLM model map (model_prices_and_context_window.json) to check models against.",
-)
+@catalog_option("A newer LiteLLM model map (model_prices_and_context_window.json) to check models against.")
 @click.option(
     "--color/--no-color",
     "colour",
     default=None,
     help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset).",
 )
-@click.option(
-    "--env",
-    "env_names",
-    multiple=True,
-    metavar="NAME",
-    help="Validate the base and only environment NAME's resolved contract (repeatable).",
-)
+@envs_option("Validate the base and only environment NAME's resolved contract (repeatable).")
 @click.option("--all-envs", is_flag=True, help="Validate the base and every environment (the default).")
 @handled
 def validate(
@@ -226,14 +215,7 @@ def catalog(query: str | None, provider: str | None, fmt: str, catalog_file: str
 @main.command(epilog=exit_codes({0: "added", 1: "refused: nothing was written", 2: USAGE_MEANING}))
 @click.argument("provider")
 @click.argument("model")
-@click.option(
-    "--file",
-    "path",
-    default=DEFAULT_FILE,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The contract to add to (created when missing).",
-)
+@contract_file_option("The contract to add to (created when missing).")
 @click.option("--name", help="litellmModelName (default: the model id; self-hosted: the HF id's last part).")
 @click.option("--api-base", metavar="URL", help="apiBase (required for Azure and self-hosted).")
 @click.option(
@@ -331,14 +313,7 @@ def add(
 
 @main.command(epilog=exit_codes({0: "removed", 1: "refused: nothing was written", 2: USAGE_MEANING}))
 @click.argument("name", shell_complete=complete_model_names)
-@click.option(
-    "--file",
-    "path",
-    default=DEFAULT_FILE,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The contract to remove from.",
-)
+@contract_file_option("The contract to remove from.")
 @click.option("--from-flags", is_flag=True, help="Also take NAME out of the featureFlags that name it.")
 @handled
 def remove(name: str, path: str, from_flags: bool) -> None:
@@ -405,13 +380,7 @@ def init(file: str, force: bool) -> None:
     "files that would be added or removed.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (the exit code says the rest).")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    metavar="FILE",
-    envvar="INSTALL_CONTRACT_CATALOG",
-    help="A newer LiteLLM model map.",
-)
+@catalog_option()
 @click.option(
     "--registry",
     metavar="HOST[/PREFIX]",
@@ -423,13 +392,7 @@ def init(file: str, force: bool) -> None:
     metavar="FILE",
     help="LiteLLM settings the contract does not model (import litellm --keep-extra), merged into the config.",
 )
-@click.option(
-    "--env",
-    "env_names",
-    multiple=True,
-    metavar="NAME",
-    help="Render environment NAME's resolved contract under DIR/NAME/ (repeatable).",
-)
+@envs_option("Render environment NAME's resolved contract under DIR/NAME/ (repeatable).")
 @click.option("--all-envs", is_flag=True, help="Render every environment, each under DIR/<env>/.")
 @handled
 def render(

@@ -721,7 +721,7 @@ def plan_then_execute(
         meanwhile()
     progress = admin.Progress()
     ids = admin.execute(api, wanted, observed, changes, progress=progress)
-    admin.execute_deletes(api, wanted, observed, changes, progress=progress)
+    admin.execute_deletes(api, [m.name for m in wanted], observed, changes, progress=progress)
     return changes, progress, ids
 
 

@@ -4,7 +4,7 @@
     provider_problems(desired, observed)     -> IC501 findings (a near miss of an existing provider)
     diff(desired, observed, prune=…)         -> [Change]  (pure: a function of its arguments)
     execute(client, desired, observed, changes, …) -> {litellmModelName: id}
-    execute_deletes(client, desired, observed, changes, …)   (after the flags stop pointing)
+    execute_deletes(client, kept names, observed, changes, …)   (after the flags stop pointing)
 
 A provider the contract names and the platform lacks is created first (`managedBy:
 install-contract`), then the models that name it. A row is matched to an entry by `name`
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -221,7 +221,7 @@ def execute(
 
 def execute_deletes(
     client: AdminApiClient,
-    desired: Sequence[DesiredModel],
+    kept: Collection[str],
     observed: ObservedAdmin,
     changes: Sequence[Change],
     *,
@@ -230,8 +230,8 @@ def execute_deletes(
 ) -> None:
     """Delete the rows `--prune` planned to delete (a row changed meanwhile is deleted only if
     it is still ours and still not in the contract). Run last: Terraform's order, so that no
-    flag variant ever points at a deleted id."""
-    names = {m.name for m in desired}
+    flag variant ever points at a deleted id. `kept`: the names the contract has."""
+    names = frozenset(kept)
     rows = observed.by_name
 
     def run(change: Change) -> None:

@@ -332,7 +332,7 @@ def execute(session: Session, planned: Planned) -> dict[str, str]:
     try:
         admin.execute_deletes(
             session.admin,
-            planned.desired,
+            [m.name for m in planned.desired],
             planned.observed,
             pending,
             progress=deletes,

@@ -18,19 +18,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from contract.workflows.checks.steps import (
-    EntryResult,
-    StepResult,
-    Target,
-    finish,
-    is_address,
-    judge,
-    problem_result,
-    refused,
-    timed_out,
-    tls_failed,
-    unresolvable,
-)
+from contract.workflows.checks import steps
+from contract.workflows.checks.steps import EntryResult, StepResult, Target
 
 OnResult = Callable[[EntryResult], None]
 
@@ -41,7 +30,7 @@ def _ms(start: float) -> int:
 
 def _dns(target: Target, timeout: float) -> StepResult:
     assert target.host is not None and target.port is not None
-    if is_address(target.host):
+    if steps.is_address(target.host):
         return StepResult("dns", "pass", 0, f"{target.host} is an address: nothing to resolve")
     from contract.clients.http import resolve
 
@@ -50,11 +39,11 @@ def _dns(target: Target, timeout: float) -> StepResult:
         addresses = resolve(target.host, target.port, timeout)
     except TimeoutError:
         return StepResult(
-            "dns", "fail", _ms(start), unresolvable(target.host, f"no answer within {timeout:g} s")
+            "dns", "fail", _ms(start), steps.unresolvable(target.host, f"no answer within {timeout:g} s")
         )
     except (OSError, UnicodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-        return StepResult("dns", "fail", _ms(start), unresolvable(target.host, reason))
+        return StepResult("dns", "fail", _ms(start), steps.unresolvable(target.host, reason))
     shown = ", ".join(addresses[:3]) + (" …" if len(addresses) > 3 else "")
     return StepResult("dns", "pass", _ms(start), f"{target.host} → {shown}")
 
@@ -64,13 +53,13 @@ def _transport_failure(target: Target, exc: Exception, timeout: float) -> str:
 
     text = str(exc)
     if isinstance(exc, httpx.TimeoutException):
-        return timed_out(target, timeout)
+        return steps.timed_out(target, timeout)
     if isinstance(exc, httpx.ConnectError):
         if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "TLS" in text:
             reason = text.split("] ", 1)[-1] if "] " in text else text
-            return tls_failed(target.mask(reason))
+            return steps.tls_failed(target.mask(reason))
         if "refused" in text.lower():
-            return refused(target)
+            return steps.refused(target)
         return target.mask(f"cannot connect to {target.host}:{target.port}: {text}")
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"{target.host}:{target.port} closed the connection without an answer: is it an HTTP server (http vs https)?"
@@ -95,16 +84,16 @@ def check_target(
 
     done: list[StepResult] = []
     if target.problem and target.problem_step == "dns":
-        return finish(target, [problem_result(target)])
+        return steps.finish(target, [steps.problem_result(target)])
     if "dns" in target.steps and "dns" not in target.skips:
         done.append(_dns(target, timeout))
         if done[-1].status == "fail":
-            return finish(target, done)
+            return steps.finish(target, done)
     if target.problem:
-        return finish(target, [*done, problem_result(target)])
+        return steps.finish(target, [*done, steps.problem_result(target)])
     http_steps = [s for s in target.steps if s != "dns" and s not in target.skips and s in target.calls]
     if not http_steps:
-        return finish(target, done)
+        return steps.finish(target, done)
     with new_client(timeout=timeout, verify=verify, trust_env=trust_env) as client:
         for step in http_steps:
             call = target.calls[step]
@@ -120,11 +109,11 @@ def check_target(
             except httpx.TransportError as exc:
                 done.append(StepResult(step, "fail", _ms(start), _transport_failure(target, exc, timeout)))
                 break
-            status, detail = judge(target, step, response.status_code, body)
+            status, detail = steps.judge(target, step, response.status_code, body)
             done.append(StepResult(step, status, _ms(start), detail))
             if status == "fail":
                 break
-    return finish(target, done)
+    return steps.finish(target, done)
 
 
 def run_local(
