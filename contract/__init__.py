@@ -6,17 +6,20 @@ and a `_private` module is imported only from inside its own package.
 
     cli/                  the click application: options → request → workflow → outcome →
                           reporter → exit code (outside this package)
-    contract.reporting    outcomes as text for people and CI: text, json, github, sarif, tables
-    contract.workflows    what each command does: edit (add/remove), starter (init), listing
-                          (catalog), envdiff (diff), checks, apply, bundle, discover, importer,
-                          editor (the language server's core)
+    contract.reporting    outcomes as text for people and CI: one registry of reporters by
+                          outcome type and format (text, json, github, sarif, tables)
+    contract.workflows    what each command does, request → outcome: validation, rendering,
+                          editing (add/remove/init), listing (catalog), reference (explain,
+                          schema), environments (resolve/diff), checks, apply, bundle, discover,
+                          importer, editor (the language server's core)
     contract.clients      the outside world: one HTTP policy; admin API, Kubernetes, Unleash
     contract.pipeline     the compiler: load → type (model) → rules → validate → render
     contract.knowledge    what the tool knows: catalog, families, sizing, vLLM flags, images,
-                          secrets and ${VAR} references, derived names
-    contract.errors, .diagnostics, .writing, .resources
-                          the foundation: exceptions, the diagnostic record, atomic writes,
-                          packaged data
+                          an entry's own facts (prefix, self-hosted, protocol), secrets and
+                          ${VAR} references, LiteLLM's conventions, derived names
+    contract.errors, .diagnostics, .outcome, .writing, .resources
+                          the foundation: the exception tree, the diagnostic record, a
+                          workflow's status and result, atomic writes, packaged data
 
 The package import is kept free of heavy modules so that `install-contract --help` and
 `validate` start fast; submodules import what they need.
