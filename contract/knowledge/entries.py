@@ -7,6 +7,8 @@
 * `in_cluster(url)`: a URL whose host is a Kubernetes service.
 * `protocol(entry)`: the API `check` speaks to the entry's endpoint, derived from the provider
   table (`providers.json`: `auth`, `openai_compatible`).
+* `tool_calling(entry, flags, catalog_says)`: whether the entry calls tools, as render's
+  LiteLLM config and apply's TOOL_CALLING_MODELS variant both say it.
 
 An entry is anything with the typed entry's four attributes (`EntryFields`): the typed
 `ModelEntry` of the pipeline, or a test's stand-in. Nothing here imports the pipeline.
@@ -15,7 +17,7 @@ An entry is anything with the typed entry's four attributes (`EntryFields`): the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "NATIVE_PROTOCOLS",
@@ -25,6 +27,7 @@ __all__ = [
     "prefix",
     "protocol",
     "suffix",
+    "tool_calling",
 ]
 
 
@@ -136,3 +139,15 @@ def protocol(entry: EntryFields, *, self_hosted: bool | None = None) -> str:
         if row.openai_compatible:
             return "openai"
     return "openai" if entry.api_base else "unknown"
+
+
+def tool_calling(entry: Any, flags: Any, catalog_says: bool | None) -> bool:
+    """Whether a typed entry calls tools: a vLLM entry when it names a tool-call parser; else
+    when `featureFlags.TOOL_CALLING_MODELS` lists it, or the catalog says its model does and
+    it generates text. `flags`: the typed `featureFlags:` (None when absent)."""
+    if entry.vllm is not None:
+        return bool(entry.vllm.tool_call_parser is not None)
+    listed = flags.TOOL_CALLING_MODELS if flags else None
+    if listed is not None and entry.litellm_model_name in ([listed] if isinstance(listed, str) else listed):
+        return True
+    return bool(catalog_says) and entry.metadata_type == "Text Generation"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from contract import __version__
 from contract.errors import UsageError
 from contract.knowledge import images
+from contract.knowledge.entries import tool_calling
 from contract.knowledge.naming import k8s_name
 from contract.knowledge.targets import SELF_HOSTED_TARGETS, TARGETS
 from contract.pipeline.model import ModelEntry
@@ -128,7 +129,7 @@ class _Job:
     def tools(self, entry: ModelEntry) -> bool:
         """Whether `entry` calls tools (its own word, the flags', else the catalog's)."""
         facts = None if entry.vllm else self.catalog.lookup(entry.litellm_model, base_model=entry.base_model)
-        return views.tool_calling(
+        return tool_calling(
             entry, self.contract.feature_flags, facts.supports_tool_calling if facts else None
         )
 

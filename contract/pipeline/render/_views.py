@@ -19,7 +19,7 @@ from contract.knowledge.facts import RENDERED_MODE
 from contract.knowledge.litellm import ENV_PREFIX, SECRET_NAME
 from contract.knowledge.litellm import MASTER_KEY_ENV as MASTER_KEY_ENV  # render reads views.MASTER_KEY_ENV
 from contract.knowledge.naming import k8s_name
-from contract.pipeline.model import FeatureFlags, ModelEntry, Platform, Secret, VllmSpec
+from contract.pipeline.model import ModelEntry, Platform, Secret, VllmSpec
 
 # The charts and release names the install scripts name. The platform's chart ships with the
 # platform (seed 002 installs it from its folder: `helm install deephat-v2 .`); production-stack's
@@ -89,15 +89,6 @@ def _plain(value: str | None, entry: ModelEntry, field_name: str, needs: EnvNeed
             "only a whole os.environ/VAR value (write the whole value as one variable)"
         )
     return value
-
-
-def tool_calling(entry: ModelEntry, flags: FeatureFlags | None, catalog_says: bool | None) -> bool:
-    if entry.vllm is not None:
-        return entry.vllm.tool_call_parser is not None
-    listed = flags.TOOL_CALLING_MODELS if flags else None
-    if listed is not None and entry.litellm_model_name in ([listed] if isinstance(listed, str) else listed):
-        return True
-    return bool(catalog_says) and entry.metadata_type == "Text Generation"
 
 
 def litellm_entry(entry: ModelEntry, tools: bool, needs: EnvNeeds) -> dict[str, Any]:
