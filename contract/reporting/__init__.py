@@ -80,6 +80,9 @@ REPORTERS: dict[str, dict[str, str]] = {
         "table": "contract.reporting.discover:discovered_table",
         "json": "contract.reporting.discover:discovered_json",
     },
+    "contract.workflows.importer.command.ImportOutcome": {
+        "text": "contract.reporting.importer:imported_text"
+    },
     "contract.workflows.listing.Listed": {
         "table": "contract.reporting.catalog:listed_table",
         "json": "contract.reporting.catalog:listed_json",

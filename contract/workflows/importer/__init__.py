@@ -8,6 +8,10 @@
         ├─ contract_text(imported)            a new contract
         └─ plan_imported_add(path, imported)  appended through `contract.workflows.edit.append_entry`
 
+`command.import_command(ImportRequest)` is the command as one call: it checks the options,
+reads, imports, writes (atomically) what --out, --add and --keep-extra ask for, and returns an
+`ImportOutcome` that `contract/reporting/importer.py` reports.
+
 `contract.pipeline.render.extra` reads the side file back and merges it into the LiteLLM config
 `render` writes (`render --litellm-extra FILE`). Nothing here prints; httpx is imported only
 by `fetch_model_info`.
