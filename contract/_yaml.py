@@ -14,6 +14,7 @@ is not a boolean.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -333,7 +334,7 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(position, int):
             # The C reader's position counts UTF-8 bytes, not characters: find the character.
-            found = _NON_PRINTABLE.search(text)
+            found = _non_printable().search(text)
             if found is not None:
                 position = found.start()
                 reason = f"{reason} (U+{ord(found.group()):04X})"
@@ -359,7 +360,13 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
     return LoadProblem("IC001", message, _within(text, _mark(mark)), hint=hint)
 
 
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+@functools.cache
+def _non_printable() -> re.Pattern[str]:
+    # Compiled on first use, for an error: the ranges up to U+10FFFF take ~10 ms to compile,
+    # as long as the rest of the module's import.
+    return re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 

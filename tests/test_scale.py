@@ -8,6 +8,7 @@ assertions flaky); what is asserted here is deterministic: Python calls and byte
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -215,6 +216,42 @@ def test_a_key_repeated_in_another_spelling_is_reported_where_it_was_first_set()
     assert "already set at line 2" in repeat.message
 
 
+# -- start-up -------------------------------------------------------------------------------
+
+
+def _console_script(*args: str) -> str:
+    """What the console script's run saw: the collector's state when the command's library
+    call ran (validate) or at the end, and whether the error-only pattern was compiled."""
+    probe = (
+        "import gc, sys\n"
+        "import contract._yaml as loader, contract.validate as v\n"
+        "seen = []\n"
+        "real = v.validate_file\n"
+        "v.validate_file = lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k)\n"
+        f"sys.argv = ['install-contract', *{list(args)!r}]\n"
+        "from cli._entry import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(seen, gc.isenabled(), loader._non_printable.cache_info().currsize)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_validate_starts_without_the_collector_and_the_costly_pattern() -> None:
+    # The collector walking start-up's objects was a tenth of validate's time; compiling the
+    # non-printable pattern (ranges up to U+10FFFF) as long as the loader's whole import.
+    assert _console_script("validate", "fixtures/install-contract.yaml") == "[False] False 0"
+    # every other command collects garbage as usual
+    assert _console_script("explain", "IC001") == "[] True 0"
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="install-contract")
+    assert script.value == "cli._entry:run"
+
+
 # -- the shape of the hot code ----------------------------------------------------------------
 
 SMALL_FUNCTIONS = ["contract/_yaml.py"]
@@ -225,7 +262,6 @@ def test_the_fast_code_is_small_functions(relative: str) -> None:
     # Issue 19: no function over 60 lines or over 15 in cyclomatic complexity (ruff's C901,
     # mccabe) — speed is no reason for one long function (the composer was 177 lines).
     import ast
-    import subprocess
 
     tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
     long = [
