@@ -254,7 +254,7 @@ def test_validate_starts_without_the_collector_and_the_costly_pattern() -> None:
 
 # -- the shape of the hot code ----------------------------------------------------------------
 
-SMALL_FUNCTIONS = ["contract/_yaml.py"]
+SMALL_FUNCTIONS = ["contract/_yaml.py", "contract/render/_yamlout.py", "contract/render/_jinja.py"]
 
 
 @pytest.mark.parametrize("relative", SMALL_FUNCTIONS)
