@@ -630,8 +630,8 @@ def render(
         return
     for warning in rendering.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for path in rendering.files:
-        click.echo(f"wrote {os.path.join(out_dir, path)}")
+    # one write, not one per file (ten thousand at scale)
+    click.echo("\n".join(f"wrote {os.path.join(out_dir, path)}" for path in rendering.files))
     click.echo("LiteLLM reads these environment variables: " + ", ".join(rendering.env.all()))
     for var, where in sorted(rendering.env.from_literals.items()):
         click.echo(
