@@ -272,15 +272,48 @@ def _console_script(*args: str) -> str:
         "real = v.validate_file\n"
         "v.validate_file = lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k)\n"
         f"sys.argv = ['install-contract', *{list(args)!r}]\n"
-        "from cli._entry import run\n"
+        "import cli._entry as entry\n"
+        "entry._leave = lambda code: None  # (this probe reports after the command)\n"
         "try:\n"
-        "    run()\n"
+        "    entry.run()\n"
         "except SystemExit:\n"
         "    pass\n"
         "print(seen, gc.isenabled(), loader._non_printable.cache_info().currsize)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout.strip().splitlines()[-1]
+
+
+def test_validate_leaves_without_tearing_the_interpreter_down(tmp_path: Path) -> None:
+    # Tearing down the interpreter (modules, objects, a last collection) took as long as a
+    # fifth of validate's run: a short command flushes its output and ends the process.
+    probe = (
+        "import os, sys\n"
+        "real = os._exit\n"
+        "os._exit = lambda code: (print(f'left with {code}', file=sys.stderr, flush=True), real(code))\n"
+        "sys.argv = ['install-contract', *sys.argv[1:]]\n"
+        "from cli._entry import run\n"
+        "run()\n"
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("models: {}\n", encoding="utf-8")
+    runs = {
+        argv: subprocess.run([sys.executable, "-c", probe, *argv], cwd=ROOT, capture_output=True, text=True)
+        for argv in [
+            ("validate", "fixtures/install-contract.yaml"),
+            ("validate", str(broken)),
+            ("explain", "IC006"),
+        ]
+    }
+    valid, invalid, other = runs.values()
+    assert (valid.returncode, valid.stdout, valid.stderr) == (
+        0,
+        "1 file valid: no errors, no warnings\n",
+        "left with 0\n",
+    )
+    assert invalid.returncode == 1 and "IC006" in invalid.stdout and invalid.stderr == "left with 1\n"
+    # a command that collects garbage ends as Python ends
+    assert other.returncode == 0 and "IC006" in other.stdout and other.stderr == ""
 
 
 def test_validate_starts_without_the_collector_and_the_costly_pattern() -> None:
