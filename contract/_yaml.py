@@ -460,17 +460,20 @@ class _Composer:
         from ruamel.yaml.events import ScalarEvent
 
         handlers, end, secret_keys, intern = self.handlers, self.end, self.secret_keys, sys.intern
-        # The node count and the innermost frame's parts, in locals: only other events change them.
+        # The node count, the innermost frame's parts and its pending key, in locals: only
+        # other events (and `_place`) read or change them there.
         total = 0
-        frame, container, keys, marks = self._innermost()
+        frame, plain, container, keys, marks = self._innermost()
+        key, key_mark = frame.key, frame.key_mark
         for event in events:
             if type(event) is not ScalarEvent:
                 handler = handlers.get(type(event))
                 if handler is not None:
-                    self.total = total
+                    frame.key, frame.key_mark, self.total = key, key_mark, total
                     handler(event)
                     total = self.total
-                    frame, container, keys, marks = self._innermost()
+                    frame, plain, container, keys, marks = self._innermost()
+                    key, key_mark = frame.key, frame.key_mark
                 continue
             start = event.start_mark
             mark = (start.line << 32) | start.column
@@ -486,38 +489,39 @@ class _Composer:
                 or (not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR))
             ):
                 value = self._scalar_value(event, value, mark)
-            if frame.plain and total < MAX_NODES:
-                key = frame.key
+            if plain and total < MAX_NODES:
                 if key is _NO_KEY:
                     if type(value) is str:  # a key (interned above when short)
                         total += 1
-                        frame.key, frame.key_mark = value, mark
+                        key, key_mark = value, mark
                         continue
                 elif type(key) is str and key != "<<" and key not in container:
                     total += 1
-                    frame.key = _NO_KEY
                     container[key] = value
                     keys(key)
-                    marks(frame.key_mark)
+                    marks(key_mark)
                     marks(mark)
                     secret = secret_keys.get(key)
                     if secret is None:
                         secret = self._is_secret_key(key)
                     if secret:
                         self._keep_secret(value, event, mark)
+                    key = _NO_KEY
                     continue
-            self.total = total
+            frame.key, frame.key_mark, self.total = key, key_mark, total
             self._place(value, mark, 1, event)
-            total = self.total
+            key, key_mark, total = frame.key, frame.key_mark, self.total
         self.doc.data = self.root
         self.doc.ok = True
 
-    def _innermost(self) -> tuple[_Frame, Any, Any, Any]:
-        """The innermost frame, and for a plain one its mapping and how to add a key and a mark."""
+    def _innermost(self) -> tuple[_Frame, bool, Any, Any, Any]:
+        """The innermost frame, whether it is plain, and for a plain one its mapping and how to
+        add a key and a mark."""
         frame = self.stack[-1] if self.stack else _OUTSIDE
         if not frame.plain:
-            return frame, None, None, None
-        return frame, frame.container, frame.node.keys.append, frame.node.marks.append  # type: ignore[union-attr]
+            return frame, False, None, None, None
+        node = frame.node
+        return frame, True, frame.container, node.keys.append, node.marks.append  # type: ignore[union-attr]
 
     # -- scalars ---------------------------------------------------------------------------
 
