@@ -35,8 +35,9 @@ def _leave(code: object) -> None:
     if code is not None and not isinstance(code, int):
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # (None: the descriptor was closed when Python started)
+                stream.flush()
     except (OSError, ValueError):
         return
     os._exit(code or 0)

@@ -332,6 +332,18 @@ def test_validate_leaves_without_tearing_the_interpreter_down(tmp_path: Path) ->
     assert invalid.returncode == 1 and "IC006" in invalid.stdout and invalid.stderr == "left with 1\n"
     # a command that collects garbage ends as Python ends
     assert other.returncode == 0 and "IC006" in other.stdout and other.stderr == ""
+    # without a standard output at all: no traceback from leaving early
+    import os
+
+    closed = subprocess.run(
+        [sys.executable, "-c", probe, "validate", "fixtures/install-contract.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert "Traceback" not in closed.stderr, closed.stderr
+    assert closed.stderr.splitlines()[-1] == f"left with {closed.returncode}"
 
 
 def test_validate_starts_without_the_collector_and_the_costly_pattern() -> None:
