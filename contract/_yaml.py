@@ -78,7 +78,7 @@ class _Node:
         self.previous: _Node | None = None
         # A mapping's key -> its place in `keys` (the last one set winning), for the keys[:indexed]
         # seen so far: made on the first look-up (only a diagnostic looks), kept up as keys come.
-        self.index: dict[str | int, int] = {}
+        self.index: dict[str | int, int] | None = None
         self.indexed = 0
 
     def find(self, part: str | int) -> tuple[int, int] | None:
@@ -90,10 +90,13 @@ class _Node:
                 if isinstance(part, int) and 0 <= part < len(node.marks):
                     return -1, node.marks[part]
             else:
+                index = node.index
+                if index is None:
+                    index = node.index = {}
                 for at in range(node.indexed, len(keys)):
-                    node.index[keys[at]] = at
+                    index[keys[at]] = at
                 node.indexed = len(keys)
-                found = node.index.get(part)
+                found = index.get(part)
                 if found is not None:
                     return node.marks[2 * found], node.marks[2 * found + 1]
             node = node.previous
@@ -287,7 +290,7 @@ class _Frame:
         self.plain = not self.is_list and not secret
         self.key: Any = _NO_KEY
         self.key_mark = mark
-        self.merges: list[tuple[Any, int]] = []
+        self.merges: list[tuple[Any, int]] | None = None  # `<<:` values, once there is one
         self.node = _Node(None if self.is_list else [])
         self.first = first  # the composer's node count once this container was counted
 
@@ -623,6 +626,8 @@ class _Composer:
         if frame.secret:
             self._keep_secret(value, event, mark)
         if key == "<<" and isinstance(value, (dict, list)):
+            if frame.merges is None:
+                frame.merges = []
             frame.merges.append((value, mark))
             return
         path_key = key if isinstance(key, str) else str(key)
@@ -667,9 +672,10 @@ class _Composer:
         """A mapping or a list begins: check its tag and depth, and open a frame for it."""
         mark = self._at(event.start_mark)
         is_map = type(event) is self.mapping_start
-        tag = event.tag
-        if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
-            raise _Refused(*_tag_refusal(tag, _unpack(mark)))
+        if event.ctag is not None:  # (`tag` is a property that builds a string)
+            tag = event.tag
+            if tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
+                raise _Refused(*_tag_refusal(tag, _unpack(mark)))
         if len(self.stack) >= MAX_DEPTH:
             raise _Refused(
                 f"the document nests more than {MAX_DEPTH} levels deep",
@@ -695,7 +701,7 @@ class _Composer:
                 "keys in a contract are plain strings",
             )
         path_key = key if isinstance(key, str) else str(key)
-        return (*parent.path, path_key), parent.secret or secret_rules.is_secret_key(key)
+        return (*parent.path, path_key), parent.secret or self._is_secret_key(key)
 
     def _end(self, _event: Any) -> None:
         frame = self.stack.pop()
@@ -732,7 +738,7 @@ def _merge(frame: _Frame) -> None:
     """Apply `<<:` merge keys: explicit keys win, earlier merges win over later ones."""
     target = frame.container
     node = frame.node
-    for value, mark in frame.merges:
+    for value, mark in frame.merges or ():
         for source in value if isinstance(value, list) else [value]:
             if not isinstance(source, dict):
                 raise _Refused("a merge key (<<) takes a mapping or a list of mappings", _unpack(mark))
