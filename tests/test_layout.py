@@ -124,3 +124,15 @@ def test_the_private_modules_contract_refuses_an_import_from_outside_the_package
     ]
     allowed = check(allow=["pkg.a -> pkg.b._p", "other.x -> pkg._q.r"])
     assert allowed.kept  # type: ignore[attr-defined]
+
+
+def test_the_function_length_check_names_a_long_function(tmp_path: Path) -> None:
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "scripts" / "function-length"))
+    (tmp_path / "contract").mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(59))
+    (tmp_path / "contract" / "fits.py").write_text(f"def fits():\n{body}")  # 60 lines
+    (tmp_path / "contract" / "long.py").write_text(f"def too_long():\n{body}    return x0\n")  # 61
+    assert script["offenders"](tmp_path) == [("contract/long.py:1: too_long", 61)]
+    assert script["offenders"]() == []  # and the tree itself has none

@@ -128,7 +128,7 @@ def test_wheel_declares_the_console_script(wheel: Path) -> None:
         key.strip(): value.strip()
         for key, value in (line.split("=", 1) for line in section.splitlines() if "=" in line)
     }
-    assert scripts == {"install-contract": "cli.main:main"}
+    assert scripts == {"install-contract": "cli._entry:run"}
     assert "Name: install-contract" in metadata
     requires = {
         re.split(r"[\s<>=!~;\[(]", line.split(":", 1)[1].strip(), maxsplit=1)[0]

@@ -14,9 +14,12 @@ if TYPE_CHECKING:
     from contract.knowledge.catalog import Provider
 
 
+_NOT_DNS = re.compile(r"[^a-z0-9]+")
+
+
 def k8s_name(name: str) -> str:
     """A DNS-1123 name for Kubernetes objects: `Qwen3.Coder_30B` -> qwen3-coder-30b."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return _NOT_DNS.sub("-", name.lower()).strip("-")
 
 
 # Price bands without prices: the packaged catalog keeps only limits, mode and tool support

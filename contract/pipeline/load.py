@@ -14,11 +14,12 @@ is not a boolean.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,7 @@ class _Node:
         self.previous: _Node | None = None
         # A mapping's key -> its place in `keys` (the last one set winning), for the keys[:indexed]
         # seen so far: made on the first look-up (only a diagnostic looks), kept up as keys come.
-        self.index: dict[str | int, int] = {}
+        self.index: dict[str | int, int] | None = None
         self.indexed = 0
 
     def find(self, part: str | int) -> tuple[int, int] | None:
@@ -89,10 +90,13 @@ class _Node:
                 if isinstance(part, int) and 0 <= part < len(node.marks):
                     return -1, node.marks[part]
             else:
+                index = node.index
+                if index is None:
+                    index = node.index = {}
                 for at in range(node.indexed, len(keys)):
-                    node.index[keys[at]] = at
+                    index[keys[at]] = at
                 node.indexed = len(keys)
-                found = node.index.get(part)
+                found = index.get(part)
                 if found is not None:
                     return node.marks[2 * found], node.marks[2 * found + 1]
             node = node.previous
@@ -252,12 +256,16 @@ def _tag_refusal(tag: str, mark: Mark) -> tuple[str, Mark, str]:
 
 
 _HASHABLE = (str, int, float, bool, type(None))
+_NO_KEY = object()
 
 
 class _Frame:
+    """A mapping or list being composed, with the positions of what it holds so far."""
+
     __slots__ = (
         "anchor",
         "container",
+        "first",
         "is_list",
         "key",
         "key_mark",
@@ -265,35 +273,41 @@ class _Frame:
         "merges",
         "node",
         "path",
+        "plain",
         "secret",
-        "size",
     )
 
-    def __init__(self, container: Any, path: Path, mark: int, anchor: str | None, secret: bool) -> None:
+    def __init__(
+        self, container: Any, path: Path, mark: int, anchor: str | None, secret: bool, first: int
+    ) -> None:
         self.container = container
-        self.is_list = isinstance(container, list)
+        self.is_list = type(container) is list
         self.path = path
         self.mark = mark  # packed (see `_pack`), as every mark while composing
         self.anchor = anchor
         self.secret = secret  # the container stands under a secret key: all it holds is secret
+        # A mapping outside any secret block: the composer's loop places its entries itself.
+        self.plain = not self.is_list and not secret
         self.key: Any = _NO_KEY
         self.key_mark = mark
-        self.merges: list[tuple[Any, int]] = []
+        self.merges: list[tuple[Any, int]] | None = None  # `<<:` values, once there is one
         self.node = _Node(None if self.is_list else [])
-        self.size = 1  # expanded node count, this container included
+        self.first = first  # the composer's node count once this container was counted
 
 
-_NO_KEY = object()
+# The frame the composer stands in before the document's root: not plain, so nothing is placed inline.
+_OUTSIDE = _Frame([], (), 0, None, True, 0)
 
 
 def _events(text: str) -> Iterator[Any]:
-    from ruamel.yaml import YAML
+    """The parser's events: the C parser's own method as the iterator (no generator between)."""
+    from ruamel.yaml import main
 
-    try:
-        yaml = YAML(typ="safe")
-    except Exception:  # pragma: no cover - no C extension: the pure parser is the fallback
-        yaml = YAML(typ="safe", pure=True)
-    return iter(yaml.parse(text))
+    parser = getattr(main, "CParser", None)  # None where the C extension is missing
+    if parser is not None:
+        return iter(parser(text).get_event, None)
+    # No C extension on this platform: the pure-Python parser gives the same events.
+    return iter(main.YAML(typ="safe", pure=True).parse(text))
 
 
 def load(text: str) -> Document:
@@ -302,7 +316,7 @@ def load(text: str) -> Document:
 
     doc = Document(text=text)
     try:
-        _compose(text, doc)
+        _Composer(text, doc).compose(_events(text))
     except _Refused as refusal:
         doc.problems.append(LoadProblem("IC001", refusal.message, refusal.mark, hint=refusal.hint))
         doc.ok = False
@@ -323,7 +337,7 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(position, int):
             # The C reader's position counts UTF-8 bytes, not characters: find the character.
-            found = _NON_PRINTABLE.search(text)
+            found = _non_printable().search(text)
             if found is not None:
                 position = found.start()
                 reason = f"{reason} (U+{ord(found.group()):04X})"
@@ -349,7 +363,13 @@ def _syntax_problem(exc: Exception, text: str) -> LoadProblem:
     return LoadProblem("IC001", message, _within(text, _mark(mark)), hint=hint)
 
 
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+@functools.cache
+def _non_printable() -> re.Pattern[str]:
+    # Compiled on first use, for an error: the ranges up to U+10FFFF take ~10 ms to compile,
+    # as long as the rest of the module's import.
+    return re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -388,48 +408,163 @@ def _char_at(text: str, mark: Any) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
-def _compose(text: str, doc: Document) -> None:  # noqa: C901 (issue 19: to split)
-    from ruamel.yaml.events import (
-        AliasEvent,
-        DocumentStartEvent,
-        MappingEndEvent,
-        MappingStartEvent,
-        ScalarEvent,
-        SequenceEndEvent,
-        SequenceStartEvent,
-    )
+def _end_of_text(text: str) -> int:
+    """The packed mark no position may pass.
 
-    nodes = doc.source_map.nodes
-    anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[_Frame] = []
-    total = 0
-    documents = 0
-    root: Any = None
-    have_root = False
-    # Without a final line break the C parser puts the end of the stream on a line after
-    # the last one (`---` gives an empty document at 2:1): marks never go past the text.
-    end: int | None = None
+    Without a final line break the C parser puts the end of the stream on a line after the
+    last one (`---` gives an empty document at 2:1): marks never go past the text.
+    """
     if text and text[-1] not in "\r\n\x85\u2028\u2029":
         last = _within(text, Mark(len(text) + 2, 1))
-        end = _pack(last.line - 1, last.column - 1)
-    # is_secret_key by key: a contract repeats a few dozen keys thousands of times.
-    secret_keys: dict[Any, bool] = {}
-    intern = sys.intern
+        return _pack(last.line - 1, last.column - 1)
+    return _pack(1 << 30, 0)  # beyond any line
 
-    def at(m: Any) -> int:
-        if m is None:
-            return 0
-        mark = (m.line << 32) | m.column
-        return end if end is not None and mark > end else mark
 
-    source_lines: list[str] = []
+class _Composer:
+    """Parser events to a Document: one frame per open mapping or list, and what it holds.
 
-    def keep_secret(value: Any, event: Any, mark: int) -> None:
+    `compose` is the loop. A contract is mostly string keys and their values in mappings that
+    hold no secret: the loop places those itself; everything else goes through `_place`. The
+    node count (aliases expanded: what a later walk of the data visits) stops an alias bomb.
+    """
+
+    def __init__(self, text: str, doc: Document) -> None:
+        from ruamel.yaml.events import (
+            AliasEvent,
+            DocumentStartEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+        )
+
+        self.text = text
+        self.doc = doc
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0  # nodes composed, each alias counted as the nodes it repeats
+        self.documents = 0
+        self.root: Any = None
+        self.end = _end_of_text(text)
+        self.secret_keys: dict[Any, bool] = {}  # is_secret_key by key: keys repeat thousands of times
+        self.plain: dict[str, Any] = {}  # a plain scalar's text -> its value (core schema)
+        self.source_lines: list[str] = []  # the text's lines, split once a secret spans several
+        self.handlers: dict[type, Any] = {
+            MappingStartEvent: self._start,
+            SequenceStartEvent: self._start,
+            MappingEndEvent: self._end,
+            SequenceEndEvent: self._end,
+            AliasEvent: self._alias,
+            DocumentStartEvent: self._document,
+        }
+        self.mapping_start = MappingStartEvent
+
+    def compose(self, events: Iterable[Any]) -> None:
+        from ruamel.yaml.events import ScalarEvent
+
+        handlers, end, secret_keys, intern = self.handlers, self.end, self.secret_keys, sys.intern
+        # The node count, the innermost frame's parts and its pending key, in locals: only
+        # other events (and `_place`) read or change them there.
+        total = 0
+        frame, plain, container, keys, marks = self._innermost()
+        key, key_mark = frame.key, frame.key_mark
+        for event in events:
+            if type(event) is not ScalarEvent:
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    frame.key, frame.key_mark, self.total = key, key_mark, total
+                    handler(event)
+                    total = self.total
+                    frame, plain, container, keys, marks = self._innermost()
+                    key, key_mark = frame.key, frame.key_mark
+                continue
+            start = event.start_mark
+            mark = (start.line << 32) | start.column
+            if mark > end:
+                mark = end
+            value = event.value
+            if len(value) <= 64:
+                value = intern(value)  # one object per distinct short value: entries repeat theirs
+            if (
+                event.ctag is not None  # (`tag` is a property that builds a string)
+                or event.anchor
+                or "@" in value
+                or (not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR))
+            ):
+                value = self._scalar_value(event, value, mark)
+            if plain and total < MAX_NODES:
+                if key is _NO_KEY:
+                    if type(value) is str:  # a key (interned above when short)
+                        total += 1
+                        key, key_mark = value, mark
+                        continue
+                elif type(key) is str and key != "<<" and key not in container:
+                    total += 1
+                    container[key] = value
+                    keys(key)
+                    marks(key_mark)
+                    marks(mark)
+                    secret = secret_keys.get(key)
+                    if secret is None:
+                        secret = self._is_secret_key(key)
+                    if secret:
+                        self._keep_secret(value, event, mark)
+                    key = _NO_KEY
+                    continue
+            frame.key, frame.key_mark, self.total = key, key_mark, total
+            self._place(value, mark, 1, event)
+            key, key_mark, total = frame.key, frame.key_mark, self.total
+        self.doc.data = self.root
+        self.doc.ok = True
+
+    def _innermost(self) -> tuple[_Frame, bool, Any, Any, Any]:
+        """The innermost frame, whether it is plain, and for a plain one its mapping and how to
+        add a key and a mark."""
+        frame = self.stack[-1] if self.stack else _OUTSIDE
+        if not frame.plain:
+            return frame, False, None, None, None
+        node = frame.node
+        return frame, True, frame.container, node.keys.append, node.marks.append  # type: ignore[union-attr]
+
+    # -- scalars ---------------------------------------------------------------------------
+
+    def _scalar_value(self, event: Any, value: str, mark: int) -> Any:
+        """A scalar that is tagged, anchored, may resolve to other than a string or hold a URL."""
+        if event.ctag is None and not event.anchor and "@" not in value:
+            # Only a plain scalar to resolve: entries repeat their numbers and booleans.
+            resolved = self.plain.get(value, _NO_KEY)
+            if resolved is _NO_KEY:
+                resolved = self.plain[value] = _resolve_plain(value)
+            return resolved
+        resolved = value
+        if event.ctag is not None:
+            tag = event.tag
+            if tag != "!":
+                resolved = _resolve_tagged(tag, value, _unpack(mark))
+        elif not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR):
+            resolved = _resolve_plain(value)
+        if isinstance(resolved, str) and "@" in resolved:
+            password = secret_rules.url_password(resolved)
+            if password:
+                self.doc.secrets.add(password)
+        if event.anchor:
+            self.anchors[event.anchor] = (resolved, 1)
+        return resolved
+
+    def _is_secret_key(self, key: Any) -> bool:
+        secret = self.secret_keys.get(key)
+        if secret is None:
+            secret = self.secret_keys[key] = secret_rules.is_secret_key(key)
+        return secret
+
+    def _keep_secret(self, value: Any, event: Any, mark: int) -> None:
+        """Remember a secret value; `event` is a scalar's own (for the lines it spans)."""
         if isinstance(value, (dict, list)) or value is None:
             return
         shown = value if isinstance(value, str) else str(value)
         if not shown or secret_rules.is_reference(shown):
             return
+        doc = self.doc
         doc.secrets.add(shown)
         if event is None:
             return
@@ -440,38 +575,40 @@ def _compose(text: str, doc: Document) -> None:  # noqa: C901 (issue 19: to spli
             # Several source lines: each continuation line is masked whole, and what each line
             # says is a secret of its own (a folded scalar joins them into one value).
             doc.secret_lines.update(range(first + 1, last + 1))
-            if not source_lines:
-                source_lines.extend(_BREAK.split(text))
-            for number in range(first + 1, min(last, len(source_lines)) + 1):
-                part = source_lines[number - 1].strip().strip("\"'")
+            if not self.source_lines:
+                self.source_lines.extend(_BREAK.split(self.text))
+            for number in range(first + 1, min(last, len(self.source_lines)) + 1):
+                part = self.source_lines[number - 1].strip().strip("\"'")
                 if part:
                     doc.secrets.add(part)
             doc.secrets.update(part.strip() for part in shown.splitlines() if part.strip())
 
-    def place(value: Any, mark: int, size: int, event: Any = None) -> None:
-        """Put a composed node where it belongs; `event` is a scalar's own (for its lines)."""
-        nonlocal root, have_root, total
-        total += size
-        if total > MAX_NODES:
+    # -- placing a node in its container ---------------------------------------------------
+
+    def _count(self, size: int, mark: int) -> None:
+        self.total += size
+        if self.total > MAX_NODES:
             raise _Refused(
                 f"the document expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
                 _unpack(mark),
                 "a contract does not need deeply repeated aliases; write the values out",
             )
-        if not stack:
-            root, have_root = value, True
-            doc.source_map.root = mark
+
+    def _place(self, value: Any, mark: int, size: int, event: Any = None) -> None:
+        """Put a composed node where it belongs, counting `size` more nodes (0 for a container:
+        counted when it began)."""
+        self._count(size, mark)
+        if not self.stack:
+            self.root = value
+            self.doc.source_map.root = mark
             return
-        frame = stack[-1]
-        frame.size += size
+        frame = self.stack[-1]
         if frame.is_list:
             if frame.secret:
-                keep_secret(value, event, mark)
+                self._keep_secret(value, event, mark)
             frame.container.append(value)
             frame.node.marks.append(mark)
-            return
-        key = frame.key
-        if key is _NO_KEY:
+        elif frame.key is _NO_KEY:
             if not isinstance(value, _HASHABLE):
                 raise _Refused(
                     "a mapping or list cannot be used as a key",
@@ -479,159 +616,129 @@ def _compose(text: str, doc: Document) -> None:  # noqa: C901 (issue 19: to spli
                     "keys in a contract are plain strings",
                 )
             # One string object per distinct key: ten thousand entries share their keys.
-            frame.key, frame.key_mark = (intern(value) if type(value) is str else value), mark
-            return
+            frame.key, frame.key_mark = (sys.intern(value) if type(value) is str else value), mark
+        else:
+            self._set_value(frame, value, mark, event)
+
+    def _set_value(self, frame: _Frame, value: Any, mark: int, event: Any) -> None:
+        key = frame.key
         frame.key = _NO_KEY
         if frame.secret:
-            keep_secret(value, event, mark)
+            self._keep_secret(value, event, mark)
         if key == "<<" and isinstance(value, (dict, list)):
+            if frame.merges is None:
+                frame.merges = []
             frame.merges.append((value, mark))
             return
         path_key = key if isinstance(key, str) else str(key)
-        node = frame.node
         if key in frame.container:
-            shown = key if isinstance(key, str) else repr(key)
-            found = node.find(path_key)
-            if found is None:  # an equal key spelled otherwise (1 and true are one key)
-                found = (node.marks[2 * list(frame.container).index(key)], 0)
-            first = _unpack(found[0])
-            doc.problems.append(
-                LoadProblem(
-                    "IC002",
-                    f"duplicate key {shown!r}: it is already set at line {first.line}",
-                    _unpack(frame.key_mark),
-                    path=(*frame.path, path_key),
-                    hint="remove one of the two; YAML readers disagree on which one wins",
-                )
-            )
+            self._duplicate(frame, key, path_key)
             return
         frame.container[key] = value
+        node = frame.node
         node.keys.append(path_key)  # type: ignore[union-attr]  # a mapping's node has keys
         node.marks.append(frame.key_mark)
         node.marks.append(mark)
-        if not frame.secret:
-            secret = secret_keys.get(key)
-            if secret is None:
-                secret = secret_keys[key] = secret_rules.is_secret_key(key)
-            if secret:
-                keep_secret(value, event, mark)
+        if not frame.secret and self._is_secret_key(key):
+            self._keep_secret(value, event, mark)
 
-    for event in _events(text):
-        kind = type(event)
-        if kind is ScalarEvent:
-            start = event.start_mark
-            mark = (start.line << 32) | start.column
-            if end is not None and mark > end:
-                mark = end
-            value = event.value
-            if len(value) <= 64:
-                # One object per distinct short value: thousands of entries repeat theirs.
-                value = intern(value)
-            if event.ctag is not None:  # (`tag` is a property that builds a string)
-                tag = event.tag
-                if tag != "!":
-                    value = _resolve_tagged(tag, value, _unpack(mark))
-            elif not event.style and event.implicit[0] and (not value or value[0] in _NOT_ALWAYS_STR):
-                value = _resolve_plain(value)
-            if isinstance(value, str) and "@" in value:
-                password = secret_rules.url_password(value)
-                if password:
-                    doc.secrets.add(password)
-            if event.anchor:
-                anchors[event.anchor] = (value, 1)
-            # The common cases inline (what `place` does for them): a string key, and a
-            # value under a new string key outside any secret block.
-            frame = stack[-1] if stack else None
-            if frame is not None and not frame.is_list and total < MAX_NODES:
-                key = frame.key
-                if key is _NO_KEY:
-                    if type(value) is str:
-                        total += 1
-                        frame.size += 1
-                        frame.key, frame.key_mark = value, mark  # (interned above when short)
-                        continue
-                elif type(key) is str and not frame.secret and key != "<<" and key not in frame.container:
-                    total += 1
-                    frame.size += 1
-                    frame.key = _NO_KEY
-                    frame.container[key] = value
-                    node = frame.node
-                    node.keys.append(key)  # type: ignore[union-attr]  # a mapping's node has keys
-                    node.marks.append(frame.key_mark)
-                    node.marks.append(mark)
-                    secret = secret_keys.get(key)
-                    if secret is None:
-                        secret = secret_keys[key] = secret_rules.is_secret_key(key)
-                    if secret:
-                        keep_secret(value, event, mark)
-                    continue
-            place(value, mark, 1, event)
-        elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            mark = at(event.start_mark)
+    def _duplicate(self, frame: _Frame, key: Any, path_key: str) -> None:
+        """IC002 at the repeated key; the first value stays."""
+        shown = key if isinstance(key, str) else repr(key)
+        node = frame.node
+        found = node.find(path_key)
+        if found is None:  # an equal key spelled otherwise (1 and true are one key)
+            found = (node.marks[2 * list(frame.container).index(key)], 0)
+        first = _unpack(found[0])
+        self.doc.problems.append(
+            LoadProblem(
+                "IC002",
+                f"duplicate key {shown!r}: it is already set at line {first.line}",
+                _unpack(frame.key_mark),
+                path=(*frame.path, path_key),
+                hint="remove one of the two; YAML readers disagree on which one wins",
+            )
+        )
+
+    # -- the other events ------------------------------------------------------------------
+
+    def _at(self, m: Any) -> int:
+        if m is None:
+            return 0
+        mark: int = (m.line << 32) | m.column
+        return min(mark, self.end)
+
+    def _start(self, event: Any) -> None:
+        """A mapping or a list begins: check its tag and depth, and open a frame for it."""
+        mark = self._at(event.start_mark)
+        is_map = type(event) is self.mapping_start
+        if event.ctag is not None:  # (`tag` is a property that builds a string)
             tag = event.tag
-            is_map = kind is MappingStartEvent
-            if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
+            if tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
                 raise _Refused(*_tag_refusal(tag, _unpack(mark)))
-            if len(stack) >= MAX_DEPTH:
-                raise _Refused(
-                    f"the document nests more than {MAX_DEPTH} levels deep",
-                    _unpack(mark),
-                    "a contract is a few levels deep; check for runaway brackets or indentation",
-                )
-            secret = False
-            if stack:
-                parent = stack[-1]
-                secret = parent.secret
-                if parent.is_list:
-                    path = (*parent.path, len(parent.container))
-                elif parent.key is _NO_KEY:
-                    raise _Refused(
-                        "a mapping or list cannot be used as a key",
-                        _unpack(mark),
-                        "keys in a contract are plain strings",
-                    )
-                else:
-                    k = parent.key
-                    path = (*parent.path, k if isinstance(k, str) else str(k))
-                    secret = secret or secret_rules.is_secret_key(k)
-            else:
-                path = ()
-            stack.append(_Frame({} if is_map else [], path, mark, event.anchor, secret))
-        elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            frame = stack.pop()
-            if frame.is_list:
-                # a command line (vllm.extraArgs) with `--hf-token x`: x is a secret
-                doc.secrets.update(value for _, value in secret_rules.flag_values(frame.container))
-            if frame.merges:
-                _merge(frame)
-            frame.node.previous = nodes.get(frame.path)
-            nodes[frame.path] = frame.node
-            if frame.anchor:
-                anchors[frame.anchor] = (frame.container, frame.size)
-            place(frame.container, frame.mark, frame.size)
-        elif kind is AliasEvent:
-            mark = at(event.start_mark)
-            if event.anchor not in anchors:
-                raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", _unpack(mark))
-            value, size = anchors[event.anchor]
-            place(value, mark, size)
-        elif kind is DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _Refused(
-                    "the file holds more than one YAML document (a second '---')",
-                    _unpack(at(event.start_mark)),
-                    "a contract is one document: remove the '---' separator or split the file",
-                )
-    doc.data = root if have_root else None
-    doc.ok = True
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Refused(
+                f"the document nests more than {MAX_DEPTH} levels deep",
+                _unpack(mark),
+                "a contract is a few levels deep; check for runaway brackets or indentation",
+            )
+        path, secret = self._child(mark)
+        self._count(1, mark)
+        self.stack.append(_Frame({} if is_map else [], path, mark, event.anchor, secret, self.total))
+
+    def _child(self, mark: int) -> tuple[Path, bool]:
+        """The path of a container about to open, and whether it stands under a secret key."""
+        if not self.stack:
+            return (), False
+        parent = self.stack[-1]
+        if parent.is_list:
+            return (*parent.path, len(parent.container)), parent.secret
+        key = parent.key
+        if key is _NO_KEY:
+            raise _Refused(
+                "a mapping or list cannot be used as a key",
+                _unpack(mark),
+                "keys in a contract are plain strings",
+            )
+        path_key = key if isinstance(key, str) else str(key)
+        return (*parent.path, path_key), parent.secret or self._is_secret_key(key)
+
+    def _end(self, _event: Any) -> None:
+        frame = self.stack.pop()
+        if frame.is_list:
+            # a command line (vllm.extraArgs) with `--hf-token x`: x is a secret
+            self.doc.secrets.update(value for _, value in secret_rules.flag_values(frame.container))
+        if frame.merges:
+            _merge(frame)
+        nodes = self.doc.source_map.nodes
+        frame.node.previous = nodes.get(frame.path)
+        nodes[frame.path] = frame.node
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, self.total - frame.first + 1)
+        self._place(frame.container, frame.mark, 0)
+
+    def _alias(self, event: Any) -> None:
+        mark = self._at(event.start_mark)
+        if event.anchor not in self.anchors:
+            raise _Refused(f"the alias *{event.anchor} names no anchor defined before it", _unpack(mark))
+        value, size = self.anchors[event.anchor]
+        self._place(value, mark, size)
+
+    def _document(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise _Refused(
+                "the file holds more than one YAML document (a second '---')",
+                _unpack(self._at(event.start_mark)),
+                "a contract is one document: remove the '---' separator or split the file",
+            )
 
 
 def _merge(frame: _Frame) -> None:
     """Apply `<<:` merge keys: explicit keys win, earlier merges win over later ones."""
     target = frame.container
     node = frame.node
-    for value, mark in frame.merges:
+    for value, mark in frame.merges or ():
         for source in value if isinstance(value, list) else [value]:
             if not isinstance(source, dict):
                 raise _Refused("a merge key (<<) takes a mapping or a list of mappings", _unpack(mark))

@@ -20,7 +20,8 @@ def rendered_text(outcome: Rendered, colour: bool = False) -> Output:
     if outcome.quiet:
         return ()
     parts = [err(f"warning: {warning}") for warning in outcome.warnings]
-    parts += [out(f"wrote {os.path.join(outcome.out_dir, path)}") for path in outcome.files]
+    if outcome.files:  # one part, so one write (not ten thousand at scale)
+        parts.append(out("\n".join(f"wrote {os.path.join(outcome.out_dir, path)}" for path in outcome.files)))
     if not outcome.per_environment:
         parts += _variables(outcome)
     return tuple(parts)

@@ -15,11 +15,14 @@ gives the same bytes; the output directory is replaced whole or not at all.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -364,6 +367,9 @@ def check_out_dir(out_dir: str | os.PathLike[str], contract_path: str | None = N
             )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _safe_relative(relative: str) -> bool:
     parts = relative.split("/")
     return (
@@ -371,7 +377,7 @@ def _safe_relative(relative: str) -> bool:
         and not relative.startswith("/")
         and "\\" not in relative
         and all(p not in ("", ".", "..") and not p.startswith(".") for p in parts)
-        and not any(ord(c) < 32 or ord(c) == 127 for c in relative)
+        and _CONTROL.search(relative) is None
     )
 
 
@@ -410,30 +416,98 @@ def previous_render_problem(directory: Path) -> str | None:
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(listed, dict):
         return f"holds a {MANIFEST} that install-contract did not write"
     own = {MANIFEST, *(p for p in listed if isinstance(p, str) and _safe_relative(p))}
-    folders = {parent.as_posix() for p in own for parent in Path(p).parents} - {"."}
-    strangers = []
-    for root, dirs, names in os.walk(directory):
-        base = Path(root).relative_to(directory).as_posix()
-        for name in [*dirs, *names]:
-            relative = name if base == "." else f"{base}/{name}"
-            path = Path(root) / name
-            is_dir = name in dirs and not path.is_symlink()
-            if path.is_symlink() or (relative not in (folders if is_dir else own)):
-                strangers.append(relative + ("/" if is_dir else ""))
-        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+    folders = {folder for p in own for folder in _ancestors(p.rpartition("/")[0])}
+    strangers = _strangers(os.fspath(directory), own, folders)
     if strangers:
         shown = ", ".join(sorted(strangers)[:5]) + (" …" if len(strangers) > 5 else "")
         return f"holds what the last render did not write ({shown})"
     return None
 
 
-def _write_file(path: Path, data: bytes, mode: int) -> None:
-    with open(path, "xb") as handle:
-        handle.write(data)
+# New files only (O_EXCL: nothing in staging is overwritten); not inherited by child processes.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _strangers(directory: str, own: set[str], folders: set[str]) -> list[str]:
+    """What under `directory` is neither a file of `own` nor a folder of `folders` (a folder
+    with a slash); a symbolic link always, never followed. Unreadable folders are passed over."""
+    strangers = []
+    pending = [("", directory)]
+    while pending:
+        base, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            relative = base + entry.name
+            if entry.is_symlink():
+                strangers.append(relative)
+            elif entry.is_dir():
+                if relative not in folders:
+                    strangers.append(relative + "/")
+                pending.append((relative + "/", entry.path))
+            elif relative not in own:
+                strangers.append(relative)
+    return strangers
+
+
+# While `write_tree` builds a render beside the previous one: (the staging folder, the previous
+# render's folder), for `_write_file` to carry unchanged files over.
+_CARRY: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("_CARRY", default=None)
+
+
+def _write_file(path: str, data: bytes, mode: int) -> None:
+    """Create `path` holding `data` with exactly `mode`: a hard link to the previous render's
+    identical file when there is one (`_carried_over`), else written (the mode given at
+    creation, set again only when the umask took bits away; fsync'ed where there is no
+    syncfs(2) to sync the tree at once)."""
+    carry = _CARRY.get()
+    if carry is not None and _carried_over(path, data, mode, *carry):
+        return
+    fd = os.open(path, _CREATE, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
         if _syncfs() is None:
-            handle.flush()
-            os.fsync(handle.fileno())
-    path.chmod(mode)
+            os.fsync(fd)
+        stripped = stat.S_IMODE(os.fstat(fd).st_mode) != mode
+    finally:
+        os.close(fd)
+    if stripped:
+        os.chmod(path, mode)
+
+
+def _carried_over(path: str, data: bytes, mode: int, staging: str, previous: str) -> bool:
+    """Link `path` to the previous render's file at the same place if that holds exactly `data`
+    with exactly `mode`, is ours and linked nowhere else; False (nothing done) otherwise.
+
+    Rendering the same contract again then writes no data, and removing the previous tree
+    frees none: deleting ten thousand synced files took seconds, unlinking them milliseconds.
+    The previous render is never changed (only its files' link counts).
+    """
+    old = previous + path[len(staging) :]
+    try:
+        info = os.lstat(old)
+    except OSError:
+        return False
+    if (
+        not stat.S_ISREG(info.st_mode)
+        or stat.S_IMODE(info.st_mode) != mode
+        or info.st_size != len(data)
+        or info.st_nlink != 1
+        or info.st_uid != getattr(os, "geteuid", lambda: info.st_uid)()
+    ):
+        return False
+    try:
+        with open(old, "rb", buffering=0) as handle:
+            if handle.read(len(data) + 1) != data:
+                return False
+        os.link(old, path)
+    except OSError:  # a file system without hard links, or one that refuses this one
+        return False
+    return True
 
 
 @functools.cache
@@ -508,6 +582,33 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))  # pragma: no cover
 
 
+def _write_files(staging: Path, files: dict[str, bytes], previous: Path | None) -> set[Path]:
+    """Write `files` under `staging` (_check_paths keeps every path inside it), carrying over
+    the unchanged files of the render in `previous`; the folders made, `staging` included.
+    Plain strings and os calls: pathlib's parsing cost more than the writing."""
+    root = os.fspath(staging)
+    made = {""}
+    token = _CARRY.set((root, os.fspath(previous)) if previous is not None else None)
+    try:
+        for relative, data in files.items():
+            folder = relative.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                made.update(_ancestors(folder))
+            _write_file(os.path.join(root, relative), data, 0o755 if relative.endswith(".sh") else 0o644)
+    finally:
+        _CARRY.reset(token)
+    return {staging / folder if folder else staging for folder in made}
+
+
+def _ancestors(folder: str) -> list[str]:
+    """`a/b/c` -> `a/b/c`, `a/b`, `a`; `` (the top) -> none."""
+    if not folder:
+        return []
+    parts = folder.split("/")
+    return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
 def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None:
     """Replace `out_dir` with exactly `files`, all at once.
 
@@ -530,15 +631,9 @@ def write_tree(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> None
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     old = parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
-        # _check_paths keeps every path inside staging; each folder is made once.
-        folders = {staging}
-        for relative, data in files.items():
-            path = staging / relative
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.update(path.parents)
-            _write_file(path, data, 0o755 if relative.endswith(".sh") else 0o644)
-        _sync_tree(staging, (f for f in folders if f == staging or staging in f.parents))
+        # `target` is missing, empty or a previous render (previous_render_problem said so).
+        folders = _write_files(staging, files, target.absolute() if target.is_dir() else None)
+        _sync_tree(staging, folders)
         staging.chmod(0o755)
         if target.exists() and _exchange(staging, target):
             shutil.rmtree(staging)  # it holds the previous render now

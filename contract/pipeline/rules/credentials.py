@@ -336,33 +336,32 @@ def shared_variable(view: ContractView) -> Iterator[Finding]:
           - {litellmModelName: gpt_4o, apiKey: "${OPENAI_API_KEY}"}
     """
     referenced: set[str] = set()
+    literals: list[tuple[Entry, Path]] = []  # one pass over the secrets: 10,000 entries at scale
     for entry in view.entries:
-        for _, value in _secrets(entry):
+        for path, value in _secrets(entry):
             if _present(value):
                 name = envref.whole_ref(value.get_secret_value())
                 if name:
                     referenced.add(name)
+                elif path[0] != "vllm" and not entry.broken:
+                    # (hfToken goes to a Secret key, not to LiteLLM's environment)
+                    literals.append((entry, path))
     first: dict[str, tuple[int, str]] = {}
-    for entry in view.entries:
-        if entry.broken:
-            continue
-        for path, value in _secrets(entry):
-            if path[0] == "vllm" or not _present(value) or envref.whole_ref(value.get_secret_value()):
-                continue  # hfToken goes to a Secret key, not to LiteLLM's environment
-            var = envref.literal_var(entry.model.litellm_model_name, str(path[-1]))
-            where = ("models", entry.index, *path)
-            if var in first:
-                index, field = first[var]
-                yield Finding(
-                    f"this literal {path[-1]} and the {field} of models[{index}] would both move to {var}",
-                    where,
-                    hint="reference each secret as ${VAR} with a name of its own",
-                )
-            elif var in referenced:
-                yield Finding(
-                    f"this literal {path[-1]} would move to {var}, which another entry references",
-                    where,
-                    hint=f"reference it as ${{{var}}} if it is the same secret, or rename the entry",
-                )
-            else:
-                first[var] = (entry.index, str(path[-1]))
+    for entry, path in literals:
+        var = envref.literal_var(entry.model.litellm_model_name, str(path[-1]))
+        where = ("models", entry.index, *path)
+        if var in first:
+            index, field = first[var]
+            yield Finding(
+                f"this literal {path[-1]} and the {field} of models[{index}] would both move to {var}",
+                where,
+                hint="reference each secret as ${VAR} with a name of its own",
+            )
+        elif var in referenced:
+            yield Finding(
+                f"this literal {path[-1]} would move to {var}, which another entry references",
+                where,
+                hint=f"reference it as ${{{var}}} if it is the same secret, or rename the entry",
+            )
+        else:
+            first[var] = (entry.index, str(path[-1]))

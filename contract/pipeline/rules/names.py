@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import SplitResult, urlsplit
 
@@ -53,6 +54,7 @@ _RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
 )
 _NOT_IN_FILE_NAMES = set('/\\<>:"|?*')
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 # The longest rendered file name is `<name>.values.yaml`; file systems allow 255 bytes.
 MAX_FILE_NAME = 200
 
@@ -64,7 +66,7 @@ def unsafe_file_name(name: str) -> str | None:
     bad = sorted(set(name) & _NOT_IN_FILE_NAMES)
     if bad:
         return f"holds {' '.join(bad)}, which a file name cannot"
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if _CONTROL.search(name):
         return "holds a control character"
     if name != name.rstrip(" ."):
         return "ends in a space or a dot"
