@@ -1,6 +1,7 @@
 """Text surgery on a contract: append an entry to `models:` and keep every other byte.
 
-See `contract/workflows/edit.py` for what `add` does around it (building the entry, validating the result).
+See `contract/workflows/entry_edit.py` for what `add` and `discover` do around it (building the
+entry from facts, appending it, validating the result).
 """
 
 from __future__ import annotations
