@@ -1,5 +1,6 @@
-"""Environments on the command line: `--env NAME` for validate/render/plan/apply/check,
-`render --all-envs`, `render --target gitops`, and the `resolve` and `diff` commands."""
+"""Environments as commands: `install-contract resolve --env NAME` and `install-contract diff
+--env A --env B`. The `--env` options of validate, render, plan, apply and check are defined
+in cli/_options.py; render's `--all-envs` and `--target gitops` in cli/main.py."""
 
 from __future__ import annotations
 
