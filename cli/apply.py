@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli import DEFAULT_FILE
-from cli._exit import CHANGES_PENDING, handled
+from cli._exit import handled
 from cli._help import exit_codes
 from cli._options import (
     CA_BUNDLE,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from contract.workflows.apply.changes import Plan
     from contract.workflows.apply.workflow import ApplyRequest, Event
 
-__all__ = ["CHANGES_PENDING", "DEFAULT_FILE", "apply", "plan"]
+__all__ = ["apply", "plan"]
 
 
 _options = all_of(
