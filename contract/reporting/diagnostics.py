@@ -1,4 +1,6 @@
-"""Reporters: pure functions from results to text, chosen by name from `REPORTERS`.
+"""Diagnostics as text: pure functions from results to text, one per format (`REPORTERS` here,
+by format name; `validated_*` are `validate`'s entries in contract/reporting/__init__.py's registry,
+and `plan`, `render`, `add` and `bundle` print their diagnostics with the same functions).
 
 | name | for | shape |
 |---|---|---|
