@@ -11,6 +11,7 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._options import format_option
 from cli._report import finish
 
 
@@ -49,7 +50,7 @@ def resolve(file: str, env_name: str) -> None:
     metavar="NAME",
     help="Two environments: --env staging --env prod.",
 )
-@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@format_option("text", "json")
 @handled
 def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
     """Show what differs between two environments' resolved contracts (models, fields, flags,
