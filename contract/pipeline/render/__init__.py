@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from contract.pipeline.render.extra import LitellmExtra
 
 MANIFEST = "manifest.json"
-# Whether an entry calls tools, as the LiteLLM config says it (apply's flags ask the same).
-tool_calling = views.tool_calling
 
 
 @dataclass(frozen=True)

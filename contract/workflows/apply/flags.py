@@ -135,7 +135,7 @@ def _explicit(flags: FeatureFlags | None) -> dict[str, tuple[str, ...]]:
 def can_call_tools(entry: ModelEntry, catalog: Catalog) -> bool:
     """A CHAT entry that calls tools: its `vllm:` block names a tool-call parser, or (without
     one) the catalog marks the model as supporting function calling."""
-    from contract.pipeline.render import tool_calling
+    from contract.pipeline.render._views import tool_calling
 
     if entry.type != "CHAT":
         return False
