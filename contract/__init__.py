@@ -7,19 +7,16 @@ and a `_private` module is imported only from inside its own package.
     cli/                  the click application: options → request → workflow → outcome →
                           reporter → exit code (outside this package)
     contract.reporting    outcomes as text for people and CI: text, json, github, sarif, tables
-    contract.workflows    what each command does, request → outcome: validation (validate),
-                          reference (explain, schema), listing (catalog), editing over edit,
-                          entry_edit and starter (add, remove, init), rendering (render),
-                          environments over envdiff (resolve, diff), checks, apply, bundle,
-                          discover, importer, editor (the language server's core)
+    contract.workflows    what each command does: edit (add/remove), starter (init), listing
+                          (catalog), envdiff (diff), checks, apply, bundle, discover, importer,
+                          editor (the language server's core)
     contract.clients      the outside world: one HTTP policy; admin API, Kubernetes, Unleash
     contract.pipeline     the compiler: load → type (model) → rules → validate → render
     contract.knowledge    what the tool knows: catalog, families, sizing, vLLM flags, images,
-                          secrets and ${VAR} references, derived names, entry facts (prefix,
-                          self-hosted, protocol), what the LiteLLM proxy reads
-    contract.errors, .diagnostics, .outcome, .writing, .resources
-                          the foundation: exceptions, the diagnostic record, what a workflow
-                          returns, atomic writes, packaged data
+                          secrets and ${VAR} references, derived names
+    contract.errors, .diagnostics, .writing, .resources
+                          the foundation: exceptions, the diagnostic record, atomic writes,
+                          packaged data
 
 The package import is kept free of heavy modules so that `install-contract --help` and
 `validate` start fast; submodules import what they need.
