@@ -33,6 +33,7 @@ from contract.knowledge.catalog import (
     provider_prefixes,
     providers,
 )
+from contract.knowledge.envref import VAR_NAME
 from contract.knowledge.facts import LOCAL_RUNTIME_PREFIXES, MODE_KINDS, OLLAMA_PREFIXES
 from contract.knowledge.families import family_of
 from contract.knowledge.naming import cost_tier, creator_from_id, display_name
@@ -85,7 +86,7 @@ TRANSCRIPTION_WINDOW = 448
 # The seed's self-hosted entries read the key vLLM was started with (--api-key) from here.
 VLLM_KEY_ENV = "VLLM_API_KEY"
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(rf"^{VAR_NAME}$")
 
 
 @dataclass(frozen=True)
