@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
@@ -75,19 +75,6 @@ def error_code(kind: type[BaseException]) -> int:
 
 def code_for(exc: BaseException) -> int:
     return error_code(type(exc))
-
-
-def validation_code(results: Sequence[Any], strict: bool) -> int:
-    return status_code(validation_status(results, strict))
-
-
-def validation_status(results: Sequence[Any], strict: bool) -> Status:
-    """INVALID when a result has errors (or warnings under `strict`), else OK."""
-    if any(r.errors for r in results):
-        return Status.INVALID
-    if strict and any(r.warnings for r in results):
-        return Status.INVALID
-    return Status.OK
 
 
 class Terminated(KeyboardInterrupt):

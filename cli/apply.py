@@ -14,13 +14,12 @@ where it runs is chosen by `contract.workflows.checks.options.run_options`, as f
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli import DEFAULT_FILE
-from cli._exit import CHANGES_PENDING, handled, status_code
+from cli._exit import handled
 from cli._help import exit_codes
 from cli._options import (
     CA_BUNDLE,
@@ -32,16 +31,15 @@ from cli._options import (
     format_option,
     kube_options,
 )
-from cli._report import wants_colour
+from cli._report import finish, wants_colour
 from cli._terminal import interactive as _interactive  # tests replace cli.apply._interactive
 from cli.check import notice
-from contract.outcome import Status
 
 if TYPE_CHECKING:
     from contract.workflows.apply.changes import Plan
-    from contract.workflows.apply.workflow import ApplyOutcome, ApplyRequest, Event
+    from contract.workflows.apply.workflow import ApplyRequest, Event
 
-__all__ = ["CHANGES_PENDING", "DEFAULT_FILE", "apply", "plan"]
+__all__ = ["apply", "plan"]
 
 
 _options = all_of(
@@ -141,9 +139,8 @@ def _run(request: ApplyRequest, fmt: str) -> None:
 
     confirm = _confirm if _interactive() else None
     outcome = plan_or_apply(request, confirm=confirm, on_event=lambda event: _show(event, fmt))
-    _finish(outcome, fmt)
-    if outcome.status is not Status.OK:
-        sys.exit(status_code(outcome.status))
+    # How the run ended, as contract.reporting.plan reports it (colour as check's table).
+    finish(outcome, fmt, wants_colour(None))
 
 
 def _confirm(plan: Plan) -> bool:
@@ -170,11 +167,3 @@ def _show(event: Event, fmt: str) -> None:
             click.echo(f"note: {note}", err=True)
         for warning in event.plan.warnings:
             click.echo(f"warning: {warning}", err=True)
-
-
-def _finish(outcome: ApplyOutcome, fmt: str) -> None:
-    """How the run ended, as contract.reporting.plan reports it (colour as check's table)."""
-    from cli._report import emit
-    from contract.reporting import report
-
-    emit(report(outcome, fmt, wants_colour(None)))

@@ -9,7 +9,7 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import handled
 from cli._help import USAGE_MEANING, Group, exit_codes
-from cli._options import catalog_option
+from cli._options import catalog_option, format_option
 from cli._report import finish
 
 
@@ -131,7 +131,7 @@ def build(
 @click.argument("path")
 @click.option("--key", metavar="PUBKEY", help="OpenSSH public key the kit must be signed by.")
 @click.option("--require-signature", is_flag=True, help="Refuse an unsigned kit (without it: a warning).")
-@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@format_option("text", "json")
 @handled
 def verify(path: str, key: str | None, require_signature: bool, fmt: str) -> None:
     """Verify the kit at PATH offline: the layout, checksums, no file missing or extra, the

@@ -130,12 +130,3 @@ def check(
         progress=lambda total: _progress(total, live),
     )
     finish(outcome, fmt, wants_colour(colour))
-
-
-def render_report(report: Any, fmt: str, colour: bool | None = None) -> str:
-    """`check`'s report as text (the table) or JSON."""
-    from contract.reporting.checks import render_json, render_text
-
-    if fmt == "json":
-        return render_json(report)
-    return render_text(report, wants_colour(colour))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli._exit import USAGE, handled, status_code
+from cli._exit import handled
 from cli._help import USAGE_MEANING, exit_codes
 from cli._options import file_option, format_option
+from cli._report import finish
 from cli._terminal import interactive as _interactive  # tests replace cli.discover._interactive
+from contract.errors import UsageError
 
 if TYPE_CHECKING:
     from contract.workflows.discover import Candidate
-    from contract.workflows.discover.run import DiscoverOutcome, DiscoverRequest, Event
+    from contract.workflows.discover.run import DiscoverRequest, Event
 
 
 @click.command(
@@ -73,7 +74,7 @@ def discover(fmt: str, **options: Any) -> None:
     request = DiscoverRequest(**options)
     _refuse_what_does_not_go_together(request)
     outcome = run(request, confirm=_ask if _interactive() else None, on_event=lambda e: _show(e, fmt))
-    _finish(outcome, fmt)
+    finish(outcome, fmt)
 
 
 def _refuse_what_does_not_go_together(request: DiscoverRequest) -> None:
@@ -84,10 +85,7 @@ def _refuse_what_does_not_go_together(request: DiscoverRequest) -> None:
     if (request.selected or request.yes) and not request.add_path:
         raise click.UsageError("--select and --yes go with --add FILE")
     if request.add_path and not request.yes and not request.selected and not _interactive():
-        click.echo(
-            "install-contract: --add without a terminal needs --select NAME (repeatable) or --yes", err=True
-        )
-        sys.exit(USAGE)
+        raise UsageError("--add without a terminal needs --select NAME (repeatable) or --yes")
 
 
 def _ask(c: Candidate) -> bool:
@@ -115,14 +113,3 @@ def _show(event: Event, fmt: str) -> None:
             click.echo(f"skipped: {name} already in {path}", err=to_stderr)
         for name in event.add.repeated:
             click.echo(f"skipped: {name} was discovered twice at one endpoint; added once", err=to_stderr)
-
-
-def _finish(outcome: DiscoverOutcome, fmt: str) -> None:
-    """The end of the report (contract.reporting.discover), then the exit code of its status."""
-    from cli._report import emit
-    from contract.outcome import Status
-    from contract.reporting import report
-
-    emit(report(outcome, fmt))
-    if outcome.status is not Status.OK:
-        sys.exit(status_code(outcome.status))

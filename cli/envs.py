@@ -1,5 +1,6 @@
-"""Environments on the command line: `--env NAME` for validate/render/plan/apply/check,
-`render --all-envs`, `render --target gitops`, and the `resolve` and `diff` commands."""
+"""Environments as commands: `install-contract resolve --env NAME` and `install-contract diff
+--env A --env B`. The `--env` options of validate, render, plan, apply and check are defined
+in cli/_options.py; render's `--all-envs` and `--target gitops` in cli/main.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 from cli import DEFAULT_FILE
 from cli._exit import handled
 from cli._help import USAGE_MEANING, exit_codes
+from cli._options import format_option
 from cli._report import finish
 
 
@@ -48,7 +50,7 @@ def resolve(file: str, env_name: str) -> None:
     metavar="NAME",
     help="Two environments: --env staging --env prod.",
 )
-@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@format_option("text", "json")
 @handled
 def diff(file: str, envs: tuple[str, ...], fmt: str) -> None:
     """Show what differs between two environments' resolved contracts (models, fields, flags,

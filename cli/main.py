@@ -13,7 +13,7 @@ from cli import DEFAULT_FILE
 from cli._complete import SHELLS, complete_model_names, complete_rule_codes, complete_targets
 from cli._exit import handled
 from cli._help import INTERRUPTED_MEANING, USAGE_MEANING, Group, exit_codes
-from cli._options import catalog_option, contract_file_option, envs_option
+from cli._options import catalog_option, contract_file_option, envs_option, format_option
 from cli._report import emit, finish, wants_colour
 from contract import __version__
 from contract.knowledge.targets import TARGETS
@@ -98,15 +98,7 @@ def main() -> None:
     )
 )
 @click.argument("files", nargs=-1)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format: text for people, json/github/sarif for CI.",
-)
+@format_option(*FORMATS, help="Report format: text for people, json/github/sarif for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--check-env", is_flag=True, help="Report ${VAR} references whose variable is unset (IC304).")
 @click.option(
@@ -197,15 +189,7 @@ def schema(output: str | None) -> None:
 @click.option(
     "-p", "--provider", help="Only this provider: a display name (Anthropic) or a prefix (anthropic)."
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(("table", "json")),
-    default="table",
-    show_default=True,
-    help="table for people, json for tools.",
-)
+@format_option("table", "json", help="table for people, json for tools.")
 @click.option(
     "--catalog",
     "catalog_file",

@@ -28,7 +28,7 @@ ENV = {"ADMIN_API_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-workflow-test"}
 
 
 def entry(name: str, provider: str = "OpenAI") -> str:
-    """One `models:` item in block style: gpt-4o on OpenAI (tests/entries.py), named `name`."""
+    """One `models:` item in block style: gpt-4o on OpenAI (tests/support/entries.py), named `name`."""
     fields = cloud(litellmModelName=name, provider=provider)
     return "".join(
         f"{'  - ' if i == 0 else '    '}{k}: {json.dumps(v)}\n" for i, (k, v) in enumerate(fields.items())

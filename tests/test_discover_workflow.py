@@ -1,5 +1,5 @@
 """`discover` driven as a library call, without click: request -> discover() -> outcome, against
-the local Ollama and vLLM-style servers of tests/discover_servers.py."""
+the local Ollama and vLLM-style servers of tests/support/discover_servers.py."""
 
 from __future__ import annotations
 

@@ -84,6 +84,21 @@ def test_every_module_the_prose_names_exists() -> None:
     assert missing == []
 
 
+# `name.py` alone in prose (`report.py  the plan as a table`): a module beside the one that says it.
+BESIDE = re.compile(r"(?<![\w./-])(\w+\.py)\b")
+
+
+def test_every_module_a_package_lists_beside_it_exists() -> None:
+    missing = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in SOURCES
+        for line, text in _prose(path)
+        for name in BESIDE.findall(text)
+        if not path.with_name(name).exists()
+    ]
+    assert missing == []
+
+
 def _family_table() -> dict[str, set[str]]:
     """module -> the codes the table in contract/pipeline/rules/__init__.py gives it."""
     table: dict[str, set[str]] = {}

@@ -54,6 +54,23 @@ def test_every_layer_reads_the_prefix_the_same_way() -> None:
     assert router_config.provider_model_id(bare) == "ollama_chat"
 
 
+def test_no_module_cuts_the_prefix_from_litellm_model_itself() -> None:
+    """`x.litellm_model.partition("/")` (or split) anywhere but entries.py is a second answer."""
+    cuts = []
+    for path in sorted(ROOT.joinpath("contract").rglob("*.py")):
+        if path.name == "entries.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("partition", "rpartition", "split", "rsplit")
+                and "litellm_model" in ast.unparse(node.func.value)
+            ):
+                cuts.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert cuts == []
+
+
 def test_self_hosted_and_in_cluster_are_public() -> None:
     assert entries.is_self_hosted(_entry(apiBase="http://vllm.ai.svc:8000/v1"))
     assert not entries.is_self_hosted(_entry(apiBase="https://api.example.com/v1"))

@@ -112,6 +112,19 @@ def test_each_branch_of_the_tree_has_its_code(name: str, code: int) -> None:
     assert error_code(getattr(contract.errors, name)) == code
 
 
+def test_only_the_table_exits() -> None:
+    """A command ends with cli/_report.finish (its outcome's status) or raises (the tree): no
+    other module of cli/ calls sys.exit with a code of its own."""
+    root = Path(contract.__file__).parent.parent
+    exiting = set()
+    for path in sorted((root / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "ctx.exit", "exit"):
+                exiting.add(path.name)
+    # import litellm is being turned into a workflow with an outcome (issue 19 item 1).
+    assert exiting - {"importer.py"} == {"_exit.py", "_report.py"}
+
+
 def test_the_table_maps_only_classes_of_errors_py() -> None:
     assert all(kind.__module__ == "contract.errors" for kind in ERROR_CODES)
 

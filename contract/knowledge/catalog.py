@@ -326,10 +326,10 @@ class Catalog:
         label = record.get("litellm_provider")
         if not isinstance(label, str):
             return
-        head, slash, rest = key.partition("/")
-        if slash and head in prefixes:
+        head = prefix_of(key)
+        if head is not None and head in prefixes:
             # An explicit prefix that is the entry's own provider is LiteLLM's first choice.
-            prefix, model_id, rank = head, rest, 0 if head == label else 1
+            prefix, model_id, rank = head, suffix_of(key), 0 if head == label else 1
         else:
             prefix, model_id, rank = _label_prefix(label, prefixes), key, 1
         if prefix == "bedrock":

@@ -15,11 +15,13 @@ from typing import Literal
 # What `expand` puts where a variable is not set: the reference as written, or nothing.
 Unset = Literal["keep", "empty"]
 
+# A variable's name, as a shell writes it (also what `--api-key-env` and `os.environ/NAME` take).
+VAR_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # One whole-value reference, the form secrets must take.
-WHOLE_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-ANY_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+WHOLE_REF = re.compile(rf"^\$\{{({VAR_NAME})\}}$")
+ANY_REF = re.compile(rf"\$\{{({VAR_NAME})\}}")
 # `$VAR` or `${VAR` written by mistake: looks like a reference, is a literal.
-NEAR_REF = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
+NEAR_REF = re.compile(rf"^\$\{{?({VAR_NAME})\}}?$")
 
 
 def whole_ref(value: str, *, strip: bool = False) -> str | None:

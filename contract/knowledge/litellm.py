@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from contract.knowledge.envref import VAR_NAME
+
 # LiteLLM reads a value written `os.environ/VAR` from the environment variable VAR.
 ENV_PREFIX = "os.environ/"
 # The variable render points `general_settings.master_key` at.
@@ -17,6 +19,6 @@ def env_name(value: Any) -> str | None:
     """NAME of `os.environ/NAME`, else None."""
     if isinstance(value, str) and value.strip().startswith(ENV_PREFIX):
         name = value.strip()[len(ENV_PREFIX) :]
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if re.fullmatch(VAR_NAME, name):
             return name
     return None

@@ -1,4 +1,6 @@
-"""Reporters: pure functions from results to text, chosen by name from `REPORTERS`.
+"""Diagnostics as text: pure functions from results to text, one per format (`REPORTERS` here,
+by format name; `validated_*` are `validate`'s entries in contract/reporting/__init__.py's registry,
+and `plan`, `render`, `add` and `bundle` print their diagnostics with the same functions).
 
 | name | for | shape |
 |---|---|---|
@@ -59,7 +61,7 @@ def redact_line(line: str, secrets: frozenset[str] = frozenset()) -> str:
             out.append(line[pos:start] + MASK)
             pos = start + len(value)
     out.append(line[pos:])
-    return _mask_values("".join(out), secrets)
+    return mask("".join(out), secrets)
 
 
 def _shown_reference(value: str) -> bool:
@@ -69,30 +71,21 @@ def _shown_reference(value: str) -> bool:
     return is_reference(value)
 
 
-def _mask_values(text: str, secrets: frozenset[str]) -> str:
-    return mask(text, secrets)
-
-
 def _mask_line(line: str) -> str:
     """A line that continues a multi-line secret: its indentation kept, the rest masked."""
     body = line.lstrip()
     return line[: len(line) - len(body)] + MASK if body else line
 
 
-def _said(result: Result, d: Diagnostic) -> tuple[str, str | None]:
-    """A diagnostic's message and hint, with every secret value of the file masked."""
-    return result.said(d)
-
-
 def _quote(line: str, column: int, secrets: frozenset[str]) -> tuple[str, int]:
     """The part of a (key-redacted) source line to show, values masked, and the caret's place."""
     if len(line) <= _MAX_QUOTE:
-        return _mask_values(line, secrets), column - 1
+        return mask(line, secrets), column - 1
     start = max(0, min(column - 1 - _MAX_QUOTE // 2, len(line) - _MAX_QUOTE))
     # Mask known values on a margin around the window, so none is cut in half at its edge.
     margin = min(max((len(s) for s in secrets), default=0), 4096)
     wide_start = max(0, start - margin)
-    wide = _mask_values(line[wide_start : start + _MAX_QUOTE + margin], secrets)
+    wide = mask(line[wide_start : start + _MAX_QUOTE + margin], secrets)
     offset = start - wide_start
     return wide[offset : offset + _MAX_QUOTE], column - 1 - start
 
@@ -116,7 +109,7 @@ def render_text(results: Sequence[Result], colour: bool = False) -> str:
         errors += result.errors
         warnings += result.warnings
         for d in result.diagnostics:
-            message, hint = _said(result, d)
+            message, hint = result.said(d)
             head = f"{result.file}:{d.line}:{d.column}: "
             severity = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
             out.append(f"{_paint(head, '1', colour)}{severity} {d.code} {message}")
@@ -183,7 +176,7 @@ def render_github(results: Sequence[Result], colour: bool = False) -> str:
                     ("title", f"{d.code} {d.name}"),
                 )
             )
-            said, hint = _said(result, d)
+            said, hint = result.said(d)
             message = said + (f" (hint: {hint})" if hint else "")
             out.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_escape_data(message)}")
     return "".join(line + "\n" for line in out)
@@ -233,7 +226,7 @@ def render_sarif(results: Sequence[Result], colour: bool = False) -> str:
 
 
 def _sarif_result(result: Result, d: Diagnostic, rule_index: int) -> dict[str, Any]:
-    said, hint = _said(result, d)
+    said, hint = result.said(d)
     text = said + (f" Hint: {hint}" if hint else "")
     out: dict[str, Any] = {
         "ruleId": d.code,

@@ -8,19 +8,8 @@ Two pure steps, which `plan_add` chains (then validates the result; `apply_add` 
 * `entry_edit.append_entries(contract, entries)`: the contract text (`entry_edit.read_for_edit`)
   with the entries added as the last items of `models:` (`append_entry` for one), validated.
 
-Where the entry goes: at the end of `models:`, and nothing else changes. The file is read with
-ruamel.yaml's round-trip loader (`YAML(typ="rt")`, quotes preserved) to find the `models:` list,
-the names already in it and the file's indentation (`mapping`, `sequence` and `offset`, measured on
-the list's first item and on a nested block mapping; the seed's `models:\\n  - key: v\\n    key: v`
-when there is nothing to measure). The entry is emitted by ruamel.yaml with that indentation and
-inserted, as text, right after the last line of the last item, so every other byte of the file
-(comments, blank lines, flow mappings, quoting, key order, keys after `models:` such as
-`featureFlags:`) is kept as it was; comment lines that follow the last item stay below the new one,
-since they usually introduce what follows. A blank line separates the new item from the previous
-one when the file separates its last items that way. The result is loaded again and must equal the
-old document plus the entry (should a block scalar hold a line that looks like a comment, the
-insertion point moves down until it does). Only an empty `models:` written as `models: []` or
-`models: null` has its one line rewritten, to `models:`.
+Where the entry goes: at the end of `models:`, and nothing else changes (contract/workflows/yaml_edit.py
+says how).
 """
 
 from __future__ import annotations
@@ -44,6 +33,7 @@ from contract.knowledge.catalog import (
     provider_prefixes,
     providers,
 )
+from contract.knowledge.envref import VAR_NAME
 from contract.knowledge.facts import LOCAL_RUNTIME_PREFIXES, MODE_KINDS, OLLAMA_PREFIXES
 from contract.knowledge.families import family_of
 from contract.knowledge.naming import cost_tier, creator_from_id, display_name
@@ -96,7 +86,7 @@ TRANSCRIPTION_WINDOW = 448
 # The seed's self-hosted entries read the key vLLM was started with (--api-key) from here.
 VLLM_KEY_ENV = "VLLM_API_KEY"
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(rf"^{VAR_NAME}$")
 
 
 @dataclass(frozen=True)

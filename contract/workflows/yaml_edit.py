@@ -1,6 +1,21 @@
 """Text surgery on a contract: append an entry to `models:` and keep every other byte.
 
-See `contract/workflows/edit.py` for what `add` does around it (building the entry, validating the result).
+Where the entry goes: at the end of `models:`, and nothing else changes. The file is read with
+ruamel.yaml's round-trip loader (`YAML(typ="rt")`, quotes preserved) to find the `models:` list,
+the names already in it and the file's indentation (`mapping`, `sequence` and `offset`, measured on
+the list's first item and on a nested block mapping; the seed's `models:\\n  - key: v\\n    key: v`
+when there is nothing to measure). The entry is emitted by ruamel.yaml with that indentation and
+inserted, as text, right after the last line of the last item, so every other byte of the file
+(comments, blank lines, flow mappings, quoting, key order, keys after `models:` such as
+`featureFlags:`) is kept as it was; comment lines that follow the last item stay below the new one,
+since they usually introduce what follows. A blank line separates the new item from the previous
+one when the file separates its last items that way. The result is loaded again and must equal the
+old document plus the entry (should a block scalar hold a line that looks like a comment, the
+insertion point moves down until it does). Only an empty `models:` written as `models: []` or
+`models: null` has its one line rewritten, to `models:`.
+
+See `contract/workflows/entry_edit.py` for what `add` and `discover` do around it (building the
+entry from facts, appending it, validating the result).
 """
 
 from __future__ import annotations

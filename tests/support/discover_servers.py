@@ -1,7 +1,7 @@
 """Local stand-ins for servers `discover` asks: Ollama's documented API and a vLLM-style /v1/models.
 
 There is no Ollama binary here; this server speaks the endpoints Ollama documents
-(docs/api.md): `GET /api/tags` (models with name, model, size, digest, details),
+(docs/api.md in Ollama's repository): `GET /api/tags` (models with name, model, size, digest, details),
 `POST /api/show` (details, model_info with `<architecture>.context_length`, capabilities),
 and its OpenAI-compatible `GET /v1/models`. Both bind 127.0.0.1 only.
 """

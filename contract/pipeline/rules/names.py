@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import SplitResult, urlsplit
 
 from contract.diagnostics import Severity
-from contract.knowledge import catalog, envref
+from contract.knowledge import catalog, entries, envref
 from contract.knowledge.facts import OLLAMA_PREFIXES
 from contract.knowledge.naming import k8s_name
 from contract.pipeline.rules._context import ContractView, Entry
@@ -433,7 +433,7 @@ def _alias(entry: Entry) -> tuple[str, str | None] | None:
     # Looked up under the entry's own prefix: `anthropic/claude-3-5-sonnet-latest` pins to
     # Anthropic's dated id, not to Vertex AI's `claude-3-5-sonnet@20240620`.
     found = entry.catalog().dated_alias(f"{entry.prefix}/{model_id}")
-    dated = found.split("/", 1)[1] if found else None
+    dated = entries.suffix(found) if found else None
     if dated is None and "claude" in model_id and not model_id.endswith(("-latest", ":latest")):
         return None
     return model_id, dated

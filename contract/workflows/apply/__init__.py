@@ -6,9 +6,10 @@ from each system, a plan that is a pure function of the two, and a separate step
     admin.py      admin API (providers, models): observe, diff (pure), execute
     flags.py      Unleash: observe, diff (pure), execute
     litellm.py    Kubernetes (LiteLLM Secret, ConfigMap, Deployment annotation): observe, diff, execute
-    report.py     the plan as a table with values, or JSON
-    run.py        the order: providers -> models -> flags (they need the models' IDs) -> LiteLLM
-                  -> the deletes of --prune (once no flag points at them)
+    run.py        the steps, in order: providers -> models -> flags (they need the models' IDs) ->
+                  LiteLLM -> the deletes of --prune (once no flag points at them)
+    workflow.py   `plan` and `apply` as one call: an ApplyRequest in, an ApplyOutcome out
 
-The clients these use live in `contract/clients/`; nothing here prints.
+The clients these use live in `contract/clients/`, the plan's table and JSON in
+`contract/reporting/plan.py`; nothing here prints.
 """

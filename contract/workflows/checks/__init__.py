@@ -3,6 +3,7 @@
     steps.py    what each step requests and how an answer is judged (shared by both runners)
     local.py    the runner from where the tool runs (thread pool, one httpx client per endpoint)
     pods.py     the runner inside the cluster (one restricted pod per entry, via clients.kube)
+    options.py  the options of a run as one value (shared by `check` and `apply`'s check step)
     command.py  the `check` command as one call returning an outcome (reported by
                 contract/reporting/checks.py: the text table and the JSON report)
 

@@ -320,9 +320,8 @@ def _no_endpoint(entry: ModelEntry, protocol: str, steps: tuple[StepName, ...], 
 def plan(entry: ModelEntry, env: Mapping[str, str], *, self_hosted: bool) -> Target:
     """The checks of one entry: endpoint, applicable steps and their requests."""
     name = entry.litellm_model_name
-    prefix, sep, suffix = entry.litellm_model.partition("/")
-    if not sep:
-        prefix, suffix = "", entry.litellm_model
+    prefix = entry_facts.prefix(entry.litellm_model) or ""
+    suffix = entry_facts.suffix(entry.litellm_model)
     protocol = _protocol(entry, self_hosted)
     provider = catalog.provider_for_prefix(prefix) if prefix else None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from contract.knowledge.entries import in_cluster
 from contract.workflows.discover._model import (
     Candidate,
     SourceReport,
@@ -102,7 +103,7 @@ def markers(obj: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _internal(url: Any) -> bool:
-    return isinstance(url, str) and ".svc" in url.split("//", 1)[-1].split("/", 1)[0]
+    return isinstance(url, str) and in_cluster(url)
 
 
 def _service(obj: Mapping[str, Any], name: str) -> tuple[str, str, str | None, list[Any], Any]:

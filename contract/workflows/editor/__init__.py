@@ -10,4 +10,6 @@ the server converts to and from LSP's UTF-16 columns (pygls's position codec).
 - `fixes`: quick fixes read from hints that say exactly what to write.
 - `completion`: field names, prefixes, catalog ids, enum values, flag and model names.
 - `hover`: a field's documentation, a rule's `explain` text, a catalog row.
+- under them: `context` (where the cursor is), `text` (line-by-line reading of text being
+  typed), `schema` (the JSON Schema by path), `rules_doc` (docs/rules.md and a rule's address).
 """

@@ -105,10 +105,11 @@ def _flags(path: tuple[str, ...]) -> bool:
 
 
 def _litellm_models(partial: str) -> list[Candidate]:
+    from contract.knowledge import entries
     from contract.knowledge.catalog import load_catalog, provider_prefixes
 
-    prefix, slash, _ = partial.partition("/")
-    if not slash:
+    prefix = entries.prefix(partial)
+    if prefix is None:
         return [
             Candidate(f"{p}/", "prefix", f"{p}/", "LiteLLM provider prefix")
             for p in sorted(provider_prefixes())
