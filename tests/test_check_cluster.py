@@ -517,14 +517,14 @@ def test_a_secret_whose_create_never_answered_is_deleted_by_label(
 
 
 def test_a_conflict_with_another_runs_object_is_not_adopted(kube_cluster: KubeCluster) -> None:
-    from contract.workflows.checks.pods import _Run
+    from contract.workflows.checks.pods import _PodRun
 
     kube_cluster.put(
         SECRETS,
         {"metadata": {"name": "install-contract-check-abc", "labels": {"install-contract/run-id": "other"}}},
     )
     with Kube(kube_cluster.target(), timeout=5) as kube:
-        run = _Run(kube, [], PodOptions(namespace="platform", run_id="abc"), timeout=3)
+        run = _PodRun(kube, [], PodOptions(namespace="platform", run_id="abc"), timeout=3)
         with pytest.raises(KubeConflict):
             run._create(SECRETS, {"metadata": {"name": "install-contract-check-abc"}})
 

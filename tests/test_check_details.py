@@ -435,11 +435,11 @@ def _state(name: str, **state: Any) -> dict[str, Any]:
 
 
 def _verdict(kube: Any, target: Any, pod: Any, overdue: bool = False, dns_in_pod: bool = True) -> Any:
-    from contract.workflows.checks.pods import PodOptions, _Plan, _Run
+    from contract.workflows.checks.pods import PodOptions, _Plan, _PodRun
 
     options = PodOptions("platform", run_id="r1", registry="registry.local/mirror")
     steps = tuple(s for s in target.steps if s != "dns")
-    run = _Run(kube, [target], options, 3.0)
+    run = _PodRun(kube, [target], options, 3.0)
     result = run.verdict(_Plan(0, target, "ic-check-r1-0", dns_in_pod, steps, None), pod, overdue)
     return None if result is None else [(s.name, s.status, s.ms, s.detail) for s in result.steps]
 
@@ -529,14 +529,14 @@ def test_pod_verdicts_of_the_http_steps() -> None:
 
 
 def test_entries_that_need_no_pod_are_judged_without_the_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    from contract.workflows.checks.pods import PodOptions, _Run
+    from contract.workflows.checks.pods import PodOptions, _PodRun
 
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     no_base = _target(apiBase="${UNSET_BASE}")
     address = _target(apiBase="http://10.0.0.9:8000/v1", apiKey="${UNSET_KEY}")
     vertex = plan(_cloud("vertex_ai/gemini-2.5-pro"), {}, self_hosted=False)
     heard: list[str] = []
-    run = _Run(object(), [no_base, address, vertex], PodOptions("platform", run_id="r1"), 3.0)
+    run = _PodRun(object(), [no_base, address, vertex], PodOptions("platform", run_id="r1"), 3.0)
     results = run.run(4, lambda r: heard.append(r.steps[0].detail))
     assert [[(s.name, s.status, s.detail) for s in r.steps] for r in results] == [
         [
@@ -570,10 +570,12 @@ def test_a_pod_without_http_steps_reports_the_entrys_problem() -> None:
         ("models", "skip", 0, "not run: dns failed"),
         ("tool-call", "skip", 0, "not run: dns failed"),
     ]
-    from contract.workflows.checks.pods import PodOptions, _Plan, _Run
+    from contract.workflows.checks.pods import PodOptions, _Plan, _PodRun
 
     ok = {"status": {"initContainerStatuses": [_state("dns", terminated={"exitCode": 0})]}}
-    run = _Run(_Logs(dns="Name: vllm.svc\nAddress 1: 10.0.0.7 vllm\n"), [target], PodOptions("platform"), 3.0)
+    run = _PodRun(
+        _Logs(dns="Name: vllm.svc\nAddress 1: 10.0.0.7 vllm\n"), [target], PodOptions("platform"), 3.0
+    )
     result = run.verdict(_Plan(0, target, "ic-check-r1-0", True, (), None), ok, False)
     assert result is not None
     assert [(s.name, s.status, s.detail) for s in result.steps] == [

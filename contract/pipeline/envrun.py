@@ -18,7 +18,7 @@ from contract.pipeline.environments import Resolved, resolve
 from contract.pipeline.model import ENV_NAME_PATTERN, Environment, GitOps
 from contract.pipeline.rules import RULES, Finding
 from contract.pipeline.rules.environments import EnvironmentsView, secret_variables
-from contract.pipeline.validate import _Run
+from contract.pipeline.validate import _Validation
 
 if TYPE_CHECKING:
     from contract.pipeline.load import Document, LoadProblem, Mark, SourceMap
@@ -52,7 +52,7 @@ class _EnvDoc:
     secret_lines: set[int] = field(default_factory=set)
 
 
-def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract]:
+def run_environments(run: _Validation, data: dict[str, Any]) -> dict[str, TypedContract]:
     """Type `environments:` and `gitops:`, run the environment rules, then validate every
     (chosen) environment's resolved contract. Returns the typed contract of each environment
     validated (like the base's, it exists also when the environment has errors: the
@@ -66,7 +66,7 @@ def run_environments(run: _Run, data: dict[str, Any]) -> dict[str, TypedContract
     return _resolved_contracts(run, data, sound, flagged)
 
 
-def _typed_environments(run: _Run, raw: Any) -> list[str] | None:
+def _typed_environments(run: _Validation, raw: Any) -> list[str] | None:
     """The environments that typed without error, each on its own; None without `environments:`
     (or with one that is not a mapping)."""
     if raw is None:
@@ -102,7 +102,7 @@ def _typed_environments(run: _Run, raw: Any) -> list[str] | None:
     return sound
 
 
-def _environment_rules(run: _Run, data: dict[str, Any]) -> set[str]:
+def _environment_rules(run: _Validation, data: dict[str, Any]) -> set[str]:
     """Run the environment rules (IC7xx); returns the environments they reported."""
     view = EnvironmentsView(data)
     for _env, _name, value, _why in secret_variables(view):
@@ -119,7 +119,7 @@ def _environment_rules(run: _Run, data: dict[str, Any]) -> set[str]:
 
 
 def _resolved_contracts(
-    run: _Run, data: dict[str, Any], sound: list[str], flagged: set[str]
+    run: _Validation, data: dict[str, Any], sound: list[str], flagged: set[str]
 ) -> dict[str, TypedContract]:
     """Validate each chosen environment's resolved contract; what the base reported at the same
     place is not reported again. An environment an IC7xx rule reported is not resolved (one
@@ -139,10 +139,10 @@ def _resolved_contracts(
     return typed_envs
 
 
-class _EnvRun(_Run):
+class _EnvRun(_Validation):
     """The pipeline on one environment's resolved contract, reporting at each value's origin."""
 
-    def __init__(self, parent: _Run, resolved: Resolved) -> None:
+    def __init__(self, parent: _Validation, resolved: Resolved) -> None:
         doc = _EnvDoc(resolved.data, _EnvMap(parent.map, resolved))
         super().__init__(cast("Document", doc), parent.options, parent.selection)
         self.resolved = resolved

@@ -167,7 +167,7 @@ def validate_text(
     selection = selection or Selection()
     with _collector_paused():
         doc = load(text)
-        run = _Run(doc, options, selection)
+        run = _Validation(doc, options, selection)
         run.execute()
     diagnostics = sorted((d for d in run.diagnostics if selection.wants(d.code)), key=Diagnostic.sort_key)
     return Result(
@@ -233,7 +233,7 @@ def _load_diagnostic(problem: LoadProblem) -> Diagnostic:
     )
 
 
-class _Run:
+class _Validation:
     def __init__(self, doc: Document, options: Options, selection: Selection) -> None:
         self.doc = doc
         self.map: SourceMap = doc.source_map

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from contract.errors import TemplateError, UsageError
-from contract.pipeline.render._yamlout import block, scalar
+from contract.pipeline.render.yamlout import block, scalar
 from contract.resources import resource_dir
 
 

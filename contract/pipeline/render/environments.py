@@ -53,7 +53,7 @@ def resolved_text(text: str, env: str, file_name: str = "install-contract.yaml")
     """The contract of environment `env` as a file of its own (deterministic YAML)."""
     from contract.pipeline.environments import resolve
     from contract.pipeline.load import load
-    from contract.pipeline.render._yamlout import block
+    from contract.pipeline.render.yamlout import block
 
     doc = load(text)
     if not doc.ok or not isinstance(doc.data, dict):

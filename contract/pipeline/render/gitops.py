@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from contract import __version__
 from contract.errors import UsageError
 from contract.knowledge import images
-from contract.pipeline.render._yamlout import block
+from contract.pipeline.render.yamlout import block
 
 if TYPE_CHECKING:
     from contract.pipeline.validate import Result

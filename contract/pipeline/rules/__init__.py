@@ -7,7 +7,7 @@
 | windows, limits, GPUs | limits.py | IC201–IC206, IC209 |
 | vLLM extra arguments | vllm_args.py | IC207, IC208, IC210 |
 | credentials | credentials.py | IC3xx |
-| types, tools, flags | routing.py | IC4xx |
+| what a model is for: types, tools, flags | purpose.py | IC4xx |
 | what only the platform can tell (run by `plan`) | platform.py | IC5xx |
 | semantic routers | routers.py | IC601–IC606 |
 | environments | environments.py | IC701–IC703 |
@@ -19,8 +19,8 @@ from contract.pipeline.rules import (
     limits,
     names,
     platform,
+    purpose,
     routers,
-    routing,
     structure,
     vllm_args,
 )
@@ -41,8 +41,8 @@ __all__ = [
     "matches",
     "names",
     "platform",
+    "purpose",
     "routers",
-    "routing",
     "structure",
     "vllm_args",
 ]

@@ -482,7 +482,7 @@ def _http_results(target: Target, steps: Sequence[StepName], log: str, timeout: 
     return done
 
 
-class _Run:
+class _PodRun:
     """One cluster run: the Secret, the pods, their verdicts, and the clean-up."""
 
     def __init__(self, kube: Kube, targets: Sequence[Target], options: PodOptions, timeout: float) -> None:
@@ -727,7 +727,7 @@ def run_pods(
             f"deleted {len(swept)} expired leftover(s) of earlier check runs in namespace "
             f"{options.namespace}: {', '.join(swept)}"
         )
-    run = _Run(kube, targets, options, timeout)
+    run = _PodRun(kube, targets, options, timeout)
     interrupted: BaseException | None = None
     try:
         return run.run(concurrency, on_result)
@@ -743,7 +743,7 @@ def run_pods(
             )
 
 
-def _clean_up_anyway(run: _Run) -> list[str]:
+def _clean_up_anyway(run: _PodRun) -> list[str]:
     """Clean up even when a second Ctrl-C arrives meanwhile (then re-raise it after)."""
     try:
         return run.clean_up()

@@ -632,7 +632,7 @@ def contract_text(imported: Imported) -> str:
 
 def extra_text(imported: Imported) -> str:
     """The side file of `--keep-extra`: the settings the contract does not model, as YAML."""
-    from contract.pipeline.render._yamlout import block
+    from contract.pipeline.render.yamlout import block
 
     head = (
         f"# Settings of {_source_label(imported.source)} that install-contract.yaml does not model,\n"

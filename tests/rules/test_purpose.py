@@ -1,4 +1,4 @@
-"""Types, tools and flags (contract/pipeline/rules/routing.py, IC401-IC406).
+"""Types, tools and flags (contract/pipeline/rules/purpose.py, IC401-IC406).
 
 Each rule of the family: the fixture that triggers it alone (tests/contracts/invalid/CODE-*.yaml),
 every example of its documentation (tests/support/rule_docs.py), then its branches.
@@ -23,7 +23,7 @@ from tests.support.entries import findings as found_with
 from tests.support.rule_docs import assert_documented_example, documented_examples
 from tests.support.rules import ENTRY, diagnostics, family_codes, family_fixtures, fixture_codes
 
-FAMILY = "routing"
+FAMILY = "purpose"
 
 
 @pytest.mark.parametrize("path", family_fixtures(FAMILY), ids=lambda p: p.stem)
