@@ -268,7 +268,7 @@ def plan_and_apply(
         "c.yaml", typed, text.encode(), settings, unleash_transport=httpx.MockTransport(fake)
     )
     try:
-        planned = run.read_and_plan(session, text)
+        planned = run.read_and_plan(session)
         if write and not planned.plan.empty:
             run.execute(session, planned)
         return planned

@@ -416,7 +416,7 @@ def test_flags_stop_pointing_before_the_rows_are_deleted(server: AdminApiServer,
     session.systems.append(_Recorder(server, calls))
     session.systems.append(_Idle())
     try:
-        planned = run.read_and_plan(session, raw.decode())
+        planned = run.read_and_plan(session)
         assert [c.action for c in planned.plan.pending] == ["update", "delete"]
         run.execute(session, planned)
     finally:
@@ -542,7 +542,7 @@ def test_a_twin_stops_the_library_plan_too(server: AdminApiServer) -> None:
     text = contract(server.url, openai("a", provider="open-ai"))
     session = _session(server, text)
     try:
-        planned = run.read_and_plan(session, text)
+        planned = run.read_and_plan(session)
     finally:
         session.close()
     assert planned.plan.changes == () and planned.model_ids == {}
@@ -559,14 +559,14 @@ def test_skipped_systems_are_noted_and_prune_lists_no_orphans(server: AdminApiSe
             "unleash: skipped (no platform.unleash.url in the contract)",
             "kubernetes: skipped (no platform.kubernetes.namespace in the contract, no --namespace)",
         ]
-        planned = run.read_and_plan(session, text)
+        planned = run.read_and_plan(session)
     finally:
         session.close()
     assert planned.plan.orphans == ()
     assert [(c.action, c.name) for c in planned.plan.changes] == [("create", "a"), ("delete", "old")]
     kept = _session(server, text)
     try:
-        assert run.read_and_plan(kept, text).plan.orphans == ("admin-api model old",)
+        assert run.read_and_plan(kept).plan.orphans == ("admin-api model old",)
     finally:
         kept.close()
 

@@ -261,16 +261,15 @@ class Planned:
     observed: admin.ObservedAdmin
 
 
-def read_and_plan(session: Session, text: str | None = None) -> Planned:
+def read_and_plan(session: Session) -> Planned:
     """Read the three systems, then diff. An IC5xx error stops here, before any write (its
     warnings travel with the plan), at its place in the file: the validated contract knows
-    where each of its values was written (`text`, the file's text, is no longer needed).
+    where each of its values was written.
 
     The plan lists changes in the order `execute` makes them: providers and models, flags,
     LiteLLM, and last the deletes of `--prune` (no flag may point at a deleted row)."""
     from contract.pipeline.validate import diagnose
 
-    del text  # positions travel with the contract
     desired = desired_models(session.contract, session.settings.env)
     observed = admin.observe(session.admin)
     diagnostics = diagnose(session.contract, "IC501", admin.provider_problems(desired, observed))
