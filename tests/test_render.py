@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from cli.main import main
-from contract.pipeline.render import render, stale_files, write_tree
+from contract.pipeline.render import differences, render, write_tree
 from contract.pipeline.validate import validate_bytes
 from tests.support.corpus import FIXTURES
 
@@ -391,7 +391,7 @@ def test_interrupted_write_keeps_the_previous_output(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging left behind
-    assert stale_files(out, files) == []
+    assert differences(out, files) == []
 
 
 def test_template_overrides(tmp_path: Path) -> None:

@@ -704,8 +704,3 @@ def differences(
 def _ended(line: str) -> str:
     # difflib leaves the last line of a file without a newline as it is; say so, as diff does.
     return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-
-
-def stale_files(out_dir: str | os.PathLike[str], files: dict[str, bytes]) -> list[str]:
-    """What differs between `out_dir` and a fresh render: `changed: …`, `added: …`, `removed: …`."""
-    return [str(found) for found in differences(out_dir, files)]
