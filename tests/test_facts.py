@@ -8,7 +8,7 @@ from contract.knowledge import catalog, facts
 from contract.knowledge.entries import is_self_hosted
 from contract.pipeline._pydantic import parse
 from contract.pipeline.model import MetadataType, ModelEntry
-from contract.pipeline.rules import routing
+from contract.pipeline.rules import purpose
 
 
 def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
@@ -16,7 +16,7 @@ def test_every_metadata_type_has_one_rendered_mode_that_maps_back() -> None:
     assert set(facts.RENDERED_MODE) == metadata_types
     for metadata, mode in facts.RENDERED_MODE.items():
         assert facts.MODE_KINDS[mode][1] == metadata
-        assert routing._MODE_METADATA[mode] == metadata
+        assert purpose._MODE_METADATA[mode] == metadata
     assert facts.RENDERED_MODE["Text Generation"] == "chat"
 
 
