@@ -39,8 +39,7 @@ def _compared(outcome: Rendered) -> Output:
 def _variables(outcome: Rendered) -> list[Part]:
     """The variables LiteLLM reads, and each literal value that should be one."""
     parts = [out("LiteLLM reads these environment variables: " + ", ".join(outcome.variables))]
-    for var, where in outcome.literals:
-        entry, _, what = where.partition(" ")
+    for var, (entry, what) in outcome.literals:
         parts.append(
             out(
                 f"  {var}: the literal {what} of {entry}; put it in the "

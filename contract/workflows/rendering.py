@@ -58,7 +58,7 @@ class Rendered(Outcome):
     stale: tuple[Difference, ...] = ()
     warnings: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()  # one contract: what LiteLLM reads from its environment
-    literals: tuple[tuple[str, str], ...] = ()  # variable -> "entry field" of a literal value
+    literals: tuple[tuple[str, tuple[str, str]], ...] = ()  # variable -> (entry, field) of a literal value
     per_environment: bool = False
     usage: str | None = None
 

@@ -190,7 +190,7 @@ def test_render_names_every_variable_the_proxy_needs(deployed: Deployed) -> None
         "AWS_SECRET_ACCESS_KEY",
         LITERAL_VAR,
     } == names
-    assert deployed.rendering.env.from_literals == {LITERAL_VAR: f"{LITERAL_MODEL} apiKey"}
+    assert deployed.rendering.env.from_literals == {LITERAL_VAR: (LITERAL_MODEL, "apiKey")}
 
 
 def test_proxy_lists_every_model(deployed: Deployed) -> None:

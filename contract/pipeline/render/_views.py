@@ -46,8 +46,8 @@ class EnvNeeds:
     """Environment variables the rendered LiteLLM config reads, and where they come from."""
 
     referenced: set[str] = field(default_factory=set)
-    # variable -> "gpt-4o apiKey": literals in the contract that must move to the environment
-    from_literals: dict[str, str] = field(default_factory=dict)
+    # variable -> ("gpt-4o", "apiKey"): literals in the contract that must move to the environment
+    from_literals: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def all(self) -> list[str]:
         return sorted({MASTER_KEY_ENV, *self.referenced, *self.from_literals})
@@ -66,7 +66,7 @@ def _secret(value: Secret | None, entry: ModelEntry, field_name: str, needs: Env
     var = envref.whole_ref(value.get_secret_value())
     if var is None:
         var = envref.literal_var(entry.litellm_model_name, field_name)
-        source = f"{entry.litellm_model_name} {field_name}"
+        source = (entry.litellm_model_name, field_name)
         if needs.from_literals.setdefault(var, source) != source or var in needs.referenced:
             raise UsageError(f"two secrets would share the variable {var} (IC307); nothing was rendered")
     elif var in needs.from_literals:
