@@ -216,6 +216,19 @@ def test_an_ollama_model_must_be_pulled_by_ollamas_latest_rule(run: Any) -> None
     assert ("GET", "/api/tags") in server.requests
 
 
+def test_an_ollama_api_base_written_with_its_chat_path_is_checked_at_the_server(run: Any) -> None:
+    # LiteLLM takes `…/api/chat` whole for ollama_chat/ (IC105 lets it pass); check asks the
+    # server itself for /api/tags, as LiteLLM's own model listing does.
+    from tests.support.discover_servers import FakeOllama
+
+    with FakeOllama() as server:
+        result = run([ollama_entry("qwen3:8b", server.url + "/api/chat/")], "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert steps(result)[1] == ("models", "pass", "qwen3:8b pulled")
+    assert ("GET", "/api/tags") in server.requests
+    assert not [path for _, path in server.requests if path.startswith("/api/chat/")]
+
+
 def test_max_model_len_below_context_window(run: Any) -> None:
     with model_server(Behaviour(max_model_len=32768)) as (origin, _):
         result = run([entry("qwen3", origin + "/v1", contextWindow=131072)], "-f", "json")

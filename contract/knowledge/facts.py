@@ -6,6 +6,7 @@
 | BEDROCK_PROFILES: cross-region inference profile prefixes | catalog lookups, add's names |
 | OPENAI_SERVER_PREFIXES: prefixes an OpenAI-compatible server at an apiBase is reached with | rules, catalog |
 | OLLAMA_PREFIXES, LOCAL_RUNTIME_PREFIXES: Ollama's native API; runtimes on one's own machine | IC105, IC2xx, catalog, add |
+| OLLAMA_ENDPOINTS, ollama_server: the path LiteLLM appends per prefix; the server under an apiBase | IC105, check |
 """
 
 from __future__ import annotations
@@ -37,5 +38,21 @@ OPENAI_SERVER_PREFIXES = frozenset({"openai", "hosted_vllm"})
 
 # LiteLLM's prefixes for Ollama's native API (/api/chat, /api/generate; never /v1).
 OLLAMA_PREFIXES = frozenset({"ollama", "ollama_chat"})
+# The path LiteLLM (1.106) appends to an Ollama apiBase, unless apiBase already ends in it.
+OLLAMA_ENDPOINTS: Mapping[str, str] = {"ollama": "/api/generate", "ollama_chat": "/api/chat"}
+# Ollama API paths an apiBase may have been written with; LiteLLM's own model listing strips
+# them to find the server (`OllamaConfig.get_server_api_base`), and so does `check`.
+OLLAMA_API_PATHS = ("/api/generate", "/api/chat", "/api/embed", "/api/embeddings", "/api/show", "/api/tags")
+
+
+def ollama_server(api_base: str) -> str:
+    """The Ollama server an apiBase points at: without a trailing slash or an /api/... path."""
+    base = api_base.rstrip("/")
+    for path in OLLAMA_API_PATHS:
+        if base.endswith(path):
+            return base[: -len(path)]
+    return base
+
+
 # Runtimes on one's own hardware (no per-token price): add writes costTier LOW for them.
 LOCAL_RUNTIME_PREFIXES = frozenset({*OLLAMA_PREFIXES, "lm_studio", "llamafile", "hosted_vllm"})

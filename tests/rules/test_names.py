@@ -316,11 +316,16 @@ def ollama(api_base: str, prefix: str = "ollama_chat") -> dict[str, Any]:
 OLLAMA_V1 = (
     "LiteLLM's {}/ calls Ollama's native API (/api/chat, /api/generate), not its OpenAI-compatible /v1"
 )
+# LiteLLM 1.106 appends /api/chat (ollama_chat/) or /api/generate (ollama/) to apiBase unless it
+# already ends in exactly that path: /api alone gives /api/api/chat (404 from Ollama).
+OLLAMA_API = "LiteLLM's {}/ appends {} to apiBase itself: {} would be requested"
 
 
 QUIET = [
     pytest.param(ollama("http://gpu-box:11434"), id="IC105-ollama-native"),
     pytest.param(ollama("http://localhost:11434/", "ollama"), id="IC105-ollama-documented"),
+    pytest.param(ollama("https://gw.example.com/ollama"), id="IC105-ollama-behind-a-path"),
+    pytest.param(ollama("http://gpu-box:11434/api/chat"), id="IC105-ollama-chat-taken-as-it-is"),
     pytest.param(served("${M_URL}"), id="IC105-a-whole-variable"),
     pytest.param(served(f"{IN_CLUSTER}/v1/"), id="IC105-a-trailing-slash"),
     pytest.param(azure(), id="IC105-azure-resource-url"),
@@ -402,6 +407,28 @@ FOUND = [
         ollama("http://localhost:11434/v1/", "ollama"),
         ("IC105", "error", BASE, OLLAMA_V1.format("ollama"), "write apiBase: http://localhost:11434"),
         id="IC105-ollama-v1-at-the-documented-host",
+    ),
+    pytest.param(
+        ollama("http://gpu-box:11434/api"),
+        (
+            "IC105",
+            "error",
+            BASE,
+            OLLAMA_API.format("ollama_chat", "/api/chat", "/api/api/chat"),
+            "write apiBase: http://gpu-box:11434",
+        ),
+        id="IC105-ollama-api",
+    ),
+    pytest.param(
+        ollama("https://gw.example.com/ollama/api/chat", "ollama"),
+        (
+            "IC105",
+            "error",
+            BASE,
+            OLLAMA_API.format("ollama", "/api/generate", "/ollama/api/chat/api/generate"),
+            "write apiBase: https://gw.example.com/ollama",
+        ),
+        id="IC105-ollama-the-other-endpoint",
     ),
     pytest.param(
         cloud(apiBase="https://gateway.example.com/openai"),

@@ -8,7 +8,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from contract.diagnostics import Severity
 from contract.knowledge import catalog, entries, envref
-from contract.knowledge.facts import OLLAMA_PREFIXES
+from contract.knowledge.facts import OLLAMA_ENDPOINTS, OLLAMA_PREFIXES, ollama_server
 from contract.knowledge.naming import k8s_name
 from contract.pipeline.rules._context import ContractView, Entry
 from contract.pipeline.rules.registry import Finding, rule
@@ -261,12 +261,15 @@ def base_url_path(entry: Entry) -> Iterator[Finding]:
     `https://api.perplexity.ai`, Gemini's `…/v1beta/openai`, Groq `…/openai/v1`). Azure takes
     the bare resource URL; LiteLLM builds `/openai/deployments/…?api-version=…`. LiteLLM's
     `ollama/` and `ollama_chat/` call Ollama's native API (`/api/chat`, `/api/generate`), so
-    their apiBase is the server itself, without Ollama's OpenAI-compatible `/v1`.
+    their apiBase is the server itself, without Ollama's OpenAI-compatible `/v1` and without
+    `/api` (LiteLLM appends `/api/chat` itself; only that exact path is taken whole).
 
     Fails:
 
         litellmModel: ollama_chat/llama3.1
         apiBase: http://gpu-box:11434/v1                                    # ollama: no /v1
+        litellmModel: ollama_chat/llama3.1
+        apiBase: http://gpu-box:11434/api                                   # /api/api/chat
         apiBase: http://vllm-qwen.inference.svc.cluster.local:8000          # no /v1
         apiBase: https://api.deepseek.com/v1/chat/completions
         apiBase: https://api.groq.com/v1                                    # Groq: /openai/v1
@@ -309,19 +312,36 @@ def _protocol_path(entry: Entry, base: str, parts: SplitResult) -> Iterator[Find
                 hint=f"write apiBase: {root} and put the version in apiVersion",
             )
     elif entry.prefix in OLLAMA_PREFIXES:
-        if path.endswith("/v1"):
-            yield Finding(
-                f"LiteLLM's {entry.prefix}/ calls Ollama's native API (/api/chat, /api/generate), "
-                "not its OpenAI-compatible /v1",
-                ("apiBase",),
-                hint=f"write apiBase: {root}{path[:-3]}",
-            )
+        yield from _ollama_path(entry.prefix, root, path)
     else:
         documented = None if entry.self_hosted else _provider_at(parts.netloc)
         if documented is not None:
             yield from _documented_base(entry, base, documented)
         elif entry.openai_compatible:
             yield from _openai_compatible_path(root, path)
+
+
+def _ollama_path(prefix: str, root: str, path: str) -> Iterator[Finding]:
+    """An Ollama apiBase is the server: no /v1, and no /api path but the one LiteLLM takes whole."""
+    if path.endswith("/v1"):
+        yield Finding(
+            f"LiteLLM's {prefix}/ calls Ollama's native API (/api/chat, /api/generate), "
+            "not its OpenAI-compatible /v1",
+            ("apiBase",),
+            hint=f"write apiBase: {root}{path[:-3]}",
+        )
+        return
+    endpoint = OLLAMA_ENDPOINTS[prefix]
+    server = ollama_server(path)
+    if path.endswith(endpoint) or (server == path and not path.endswith("/api")):
+        return
+    if server == path:  # ends in /api
+        server = path[: -len("/api")]
+    yield Finding(
+        f"LiteLLM's {prefix}/ appends {endpoint} to apiBase itself: {path}{endpoint} would be requested",
+        ("apiBase",),
+        hint=f"write apiBase: {root}{server}",
+    )
 
 
 def _documented_base(entry: Entry, base: str, documented: catalog.Provider) -> Iterator[Finding]:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from contract.knowledge import catalog, envref
 from contract.knowledge import entries as entry_facts
+from contract.knowledge.facts import ollama_server
 from contract.knowledge.secrets import mask, refuse_header_value
 from contract.pipeline.model import ModelEntry
 
@@ -264,10 +265,11 @@ def _gemini_calls(at: _Endpoint) -> dict[str, Call]:
 
 
 def _ollama_calls(at: _Endpoint) -> dict[str, Call]:
+    server = ollama_server(at.base)  # an apiBase written as …/api/chat: LiteLLM takes it whole
     return {
-        "models": Call("GET", _join(at.base, "api/tags"), _ACCEPT_JSON),
+        "models": Call("GET", _join(server, "api/tags"), _ACCEPT_JSON),
         "embeddings": Call(
-            "POST", _join(at.base, "api/embed"), _SEND_JSON, (), {"model": at.model, "input": EMBEDDING_INPUT}
+            "POST", _join(server, "api/embed"), _SEND_JSON, (), {"model": at.model, "input": EMBEDDING_INPUT}
         ),
     }
 
