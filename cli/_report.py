@@ -23,9 +23,10 @@ def wants_colour(choice: bool | None, stream: IO[str] | None = None) -> bool:
 
 
 def emit(output: Output, colour: bool | None = None) -> None:
-    """Print each part of a report where it goes, in order."""
+    """Print each part of a report where it goes, in order. `colour` is stdout's: on stderr
+    click keeps colour only when stderr is a terminal (`apply 2>log` gets no escape codes)."""
     for part in output:
-        click.echo(part.text, nl=False, err=part.err, color=colour)
+        click.echo(part.text, nl=False, err=part.err, color=None if part.err else colour)
 
 
 def show(outcome: Outcome, fmt: str = "text", colour: bool | None = None) -> None:

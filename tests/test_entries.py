@@ -32,6 +32,15 @@ def _entry(**fields: object) -> ModelEntry:
 # ------------------------------------------------------------------------ entry facts
 
 
+def test_is_self_hosted_branches() -> None:
+    assert not entries.is_self_hosted(_entry())
+    assert entries.is_self_hosted(_entry(provider="Self-Hosted"))
+    assert entries.is_self_hosted(_entry(provider="self hosted"))
+    assert entries.is_self_hosted(_entry(litellmModel="hosted_vllm/m"))
+    assert entries.is_self_hosted(_entry(vllm={"model": "org/m"}))
+    assert not entries.is_self_hosted(_entry(provider="Acme"))
+
+
 def test_prefix_and_suffix_have_one_answer_without_a_slash() -> None:
     assert entries.prefix("openai/gpt-4o") == "openai"
     assert entries.suffix("openrouter/openai/gpt-4o") == "openai/gpt-4o"

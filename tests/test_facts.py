@@ -5,9 +5,7 @@ from __future__ import annotations
 import typing
 
 from contract.knowledge import catalog, facts
-from contract.knowledge.entries import is_self_hosted
-from contract.pipeline._pydantic import parse
-from contract.pipeline.model import MetadataType, ModelEntry
+from contract.pipeline.model import MetadataType
 from contract.pipeline.rules import purpose
 
 
@@ -29,28 +27,6 @@ def test_self_hosted_is_one_provider_row() -> None:
     rows = [p for p in catalog.providers() if p.self_hosted]
     assert [r.display_names[0] for r in rows] == ["Self-Hosted"]
     assert set(rows[0].prefixes) == facts.OPENAI_SERVER_PREFIXES
-
-
-def _entry(**fields: object) -> ModelEntry:
-    base = {
-        "litellmModelName": "m",
-        "litellmModel": "openai/m",
-        "displayName": "M",
-        "provider": "OpenAI",
-        "type": "CHAT",
-        "metadataType": "Text Generation",
-        "contextWindow": 8192,
-    }
-    return parse(ModelEntry, {**base, **fields})
-
-
-def test_is_self_hosted_branches() -> None:
-    assert not is_self_hosted(_entry())
-    assert is_self_hosted(_entry(provider="Self-Hosted"))
-    assert is_self_hosted(_entry(provider="self hosted"))
-    assert is_self_hosted(_entry(litellmModel="hosted_vllm/m"))
-    assert is_self_hosted(_entry(vllm={"model": "org/m"}))
-    assert not is_self_hosted(_entry(provider="Acme"))
 
 
 def test_bedrock_profiles_are_shared() -> None:

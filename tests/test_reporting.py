@@ -9,6 +9,7 @@ import pkgutil
 import subprocess
 import sys
 
+import click
 import pytest
 
 import contract
@@ -166,4 +167,23 @@ def test_the_colour_decision_is_written_once() -> None:
     root = Path(contract.__file__).parent.parent
     sources = [*root.glob("cli/*.py"), *root.glob("contract/**/*.py")]
     writers = [p.name for p in sources if '"NO_COLOR" not in os.environ' in p.read_text(encoding="utf-8")]
-    assert writers == ["_report.py"] or sorted(writers) == ["_report.py", "apply.py"], writers
+    assert writers == ["_report.py"], writers
+
+
+def test_stdouts_colour_is_not_forced_on_a_redirected_stderr() -> None:
+    # apply's failed check step prints check's (coloured) table on stderr: `apply 2>log` with
+    # stdout on a terminal must not write escape codes into the log (click strips them there).
+    from click.testing import CliRunner
+
+    from cli._report import emit
+    from contract.reporting import err, out
+
+    red = "\x1b[31mfail\x1b[0m"
+
+    @click.command()
+    def show() -> None:
+        emit((out(red), err(red)), colour=True)
+
+    result = CliRunner().invoke(show)
+    assert result.stdout == red + "\n"
+    assert result.stderr == "fail\n"

@@ -14,6 +14,7 @@ from contract.pipeline.rules import Options
 from contract.pipeline.validate import validate_text
 from tests.support.corpus import INVALID, expected_code
 from tests.support.rule_docs import assert_documented_example, documented_examples
+from tests.support.rules import SELF_HOSTED_ENTRY as SELF
 from tests.support.rules import codes, diagnostics, family_codes, family_fixtures, fixture_codes, found
 
 FAMILY = "credentials"
@@ -54,23 +55,6 @@ def test_unset_env_only_with_check_env() -> None:
 
 
 # -- a failing case for each branch (and the passing twin), then the exact words -------------------
-
-
-SELF = """\
-models:
-  - litellmModelName: qwen3-coder-30b
-    litellmModel: openai/qwen3-coder-30b
-    displayName: Qwen3 Coder
-    provider: Self-Hosted
-    type: CHAT
-    metadataType: Text Generation
-    contextWindow: 262144
-    apiBase: http://qwen.inference.svc.cluster.local:8000/v1
-    vllm:
-      model: Qwen/Qwen3-Coder-30B-A3B-Instruct
-      toolCallParser: qwen3_coder
-      enableAutoToolChoice: true
-"""
 
 
 AZURE = """\

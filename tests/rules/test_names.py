@@ -21,6 +21,7 @@ from tests.support.entries import findings as found_with
 from tests.support.entries import served as served_model
 from tests.support.rule_docs import assert_documented_example, documented_examples
 from tests.support.rules import ENTRY, diagnostics, family_codes, family_fixtures, fixture_codes, found
+from tests.support.rules import SELF_HOSTED_ENTRY as SELF
 
 FAMILY = "names"
 
@@ -225,23 +226,6 @@ def test_validate_with_a_bad_catalog_file_is_exit_2(tmp_path: Path) -> None:
 
 
 # -- IC104: the served name ------------------------------------------------------------------------
-
-
-SELF = """\
-models:
-  - litellmModelName: qwen3-coder-30b
-    litellmModel: openai/qwen3-coder-30b
-    displayName: Qwen3 Coder
-    provider: Self-Hosted
-    type: CHAT
-    metadataType: Text Generation
-    contextWindow: 262144
-    apiBase: http://qwen.inference.svc.cluster.local:8000/v1
-    vllm:
-      model: Qwen/Qwen3-Coder-30B-A3B-Instruct
-      toolCallParser: qwen3_coder
-      enableAutoToolChoice: true
-"""
 
 
 def test_ic104_served_name_branch() -> None:

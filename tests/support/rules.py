@@ -41,6 +41,24 @@ models:
     apiKey: ${OPENAI_API_KEY}
 """
 
+# One self-hosted entry with its vLLM block (served name = litellmModelName; no gpus:), the base
+# the served-name (IC104) and hfToken tests edit.
+SELF_HOSTED_ENTRY = """\
+models:
+  - litellmModelName: qwen3-coder-30b
+    litellmModel: openai/qwen3-coder-30b
+    displayName: Qwen3 Coder
+    provider: Self-Hosted
+    type: CHAT
+    metadataType: Text Generation
+    contextWindow: 262144
+    apiBase: http://qwen.inference.svc.cluster.local:8000/v1
+    vllm:
+      model: Qwen/Qwen3-Coder-30B-A3B-Instruct
+      toolCallParser: qwen3_coder
+      enableAutoToolChoice: true
+"""
+
 
 @cache
 def families() -> dict[str, tuple[str, ...]]:
